@@ -1,0 +1,72 @@
+"""CML: community-led monitoring of HIV/STI services."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # Flask is imported only when an app is built, so cml.core stays free of it.
+    from flask import Flask
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the application: configuration, extensions, features, commands."""
+    from flask import Flask
+
+    app = Flask(__name__, instance_path=_instance_path(test_config), instance_relative_config=True)
+    _configure(app, test_config)
+    _init_extensions(app)
+    _register_features(app)
+    _register_commands(app)
+    return app
+
+
+def _instance_path(test_config: dict[str, Any] | None) -> str | None:
+    """Tests and deployments may keep the instance folder elsewhere (CML_INSTANCE_PATH)."""
+    import os
+
+    configured = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("CML_INSTANCE_PATH")
+    return os.path.abspath(configured) if configured else None
+
+
+def _configure(app: Flask, test_config: dict[str, Any] | None) -> None:
+    from cml.config import load_config
+
+    load_config(app, test_config)
+
+
+def _init_extensions(app: Flask) -> None:
+    from cml import models  # noqa: F401  (registers the tables)
+    from cml.db import configure_engine
+    from cml.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from cml.web.i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_migrations_dir()))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+
+
+def _migrations_dir() -> object:
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent.parent / "migrations"
+
+
+def _register_features(app: Flask) -> None:
+    from cml.admin import bp as admin_bp
+    from cml.auth import bp as auth_bp
+    from cml.web import register_web
+
+    register_web(app)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp)
+
+
+def _register_commands(app: Flask) -> None:
+    from cml.cli import register_commands
+
+    register_commands(app)

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField, widgets
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from cml.models import ROLES
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+def role_choices() -> list[tuple[str, str]]:
+    from cml.web.labels import role_names
+
+    names = role_names()
+    return [(role, names[role]) for role in ROLES]
+
+
+class UserForm(FlaskForm):
+    role = SelectField(_l("Role"), validators=[DataRequired()])
+    regions = MultiCheckboxField(_l("Regions"), coerce=int)
+    active = BooleanField(_l("Account active"), default=True)
+
+
+class NewUserForm(UserForm):
+    username = StringField(
+        _l("Username"),
+        validators=[DataRequired(), Length(min=3, max=64), Regexp(r"^[a-z0-9][a-z0-9._-]+$", message=_l("Use lower-case letters, digits, '.', '_' or '-'."))],
+        description=_l("No real names: a nickname the person will recognise."),
+    )
+    password = PasswordField(_l("Password"), validators=[Optional(), Length(min=10, max=256)], description=_l("Leave empty to generate one."))
+
+
+class UploadForm(FlaskForm):
+    file = FileField(_l("File"), validators=[FileRequired()])

@@ -1,0 +1,134 @@
+"""Administration pages; each handler commits once."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+from werkzeug.wrappers import Response as HttpResponse
+
+from cml.admin.forms import NewUserForm, UploadForm, UserForm, role_choices
+from cml.extensions import db
+from cml.models import Facility, Questionnaire, Region, Response, User
+from cml.services import regions as region_service
+from cml.services import surveys, users
+from cml.web.access import roles_required
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _all_regions() -> list[Region]:
+    return list(db.session.scalars(select(Region).order_by(Region.code)))
+
+
+def _prepare(form: UserForm, language: str) -> list[Region]:
+    regions = _all_regions()
+    form.role.choices = role_choices()
+    form.regions.choices = [(r.id, r.label(language)) for r in regions]
+    return regions
+
+
+@bp.get("/")
+@roles_required("admin")
+def index() -> str:
+    """Administration overview."""
+    counts = {
+        "users": db.session.scalar(select(func.count(User.id))),
+        "regions": db.session.scalar(select(func.count(Region.id))),
+        "facilities": db.session.scalar(select(func.count(Facility.id))),
+        "questionnaires": db.session.scalar(select(func.count(Questionnaire.id))),
+        "responses": db.session.scalar(select(func.count(Response.id))),
+    }
+    return render_template("admin/index.html", counts=counts)
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@roles_required("admin")
+def user_list() -> HttpResponse | str:
+    """List accounts and create one."""
+    form = NewUserForm()
+    regions = _prepare(form, str(get_locale()))
+    if form.validate_on_submit():
+        chosen = [r for r in regions if r.id in (form.regions.data or [])]
+        password = form.password.data or users.random_password()
+        try:
+            user = users.create_user(form.username.data or "", password, form.role.data or "", chosen, actor=current_user)
+        except users.AccountError as error:
+            form.username.errors = [str(error)]
+        else:
+            db.session.commit()
+            if not form.password.data:
+                flash(_("Account %(name)s created. Its password, shown only now: %(password)s", name=user.username, password=password), "success")
+            else:
+                flash(_("Account %(name)s created.", name=user.username), "success")
+            return redirect(url_for("admin.user_list"))
+    accounts = list(db.session.scalars(select(User).order_by(User.username)))
+    return render_template("admin/users.html", form=form, accounts=accounts)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@roles_required("admin")
+def user_edit(user_id: int) -> HttpResponse | str:
+    """Change an account's role, regions or status."""
+    user = db.session.get(User, user_id) or abort(404)
+    # On a POST the submitted values win over these; an unticked box counts as unticked.
+    form = UserForm(obj=user, data={"regions": [r.id for r in user.regions]})
+    regions = _prepare(form, str(get_locale()))
+    if form.validate_on_submit():
+        if user.id == current_user.id and (form.role.data != "admin" or not form.active.data):
+            flash(_("You cannot remove your own administrator access."), "error")
+        else:
+            chosen = [r for r in regions if r.id in (form.regions.data or [])]
+            users.update_user(user, form.role.data or "", chosen, bool(form.active.data), current_user)
+            db.session.commit()
+            flash(_("Account %(name)s updated.", name=user.username), "success")
+            return redirect(url_for("admin.user_list"))
+    return render_template("admin/user_edit.html", form=form, account=user)
+
+
+@bp.route("/regions", methods=["GET", "POST"])
+@roles_required("admin")
+def region_list() -> HttpResponse | str:
+    """Regions and facilities; load more from a JSON or CSV file."""
+    form = UploadForm()
+    problems: list[str] = []
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            specs = region_service.parse_regions_file(upload.read(), upload.filename or "upload")
+        except region_service.RegionFileError as error:
+            problems = error.problems
+        else:
+            summary = region_service.load_regions(specs, current_user)
+            db.session.commit()
+            flash(_("Loaded: %(ra)d regions added, %(fa)d facilities added, %(fu)d facilities updated.",
+                    ra=summary.regions_added, fa=summary.facilities_added, fu=summary.facilities_updated), "success")
+            return redirect(url_for("admin.region_list"))
+    return render_template("admin/regions.html", form=form, regions=_all_regions(), problems=problems)
+
+
+@bp.route("/questionnaires", methods=["GET", "POST"])
+@roles_required("admin")
+def questionnaire_list() -> HttpResponse | str:
+    """Published questionnaires and their versions; publish a new one."""
+    form = UploadForm()
+    problems: list[str] = []
+    if form.validate_on_submit():
+        upload = form.file.data
+        name = upload.filename or "upload.json"
+        try:
+            published = surveys.publish(upload.read(), current_user)
+        except surveys.PublishError as error:
+            problems = [f"{name}: {p.path}: {p.message}" for p in error.problems]
+        else:
+            db.session.commit()
+            v = published.version
+            if published.created:
+                flash(_("Published %(code)s version %(version)d.", code=v.questionnaire.code, version=v.version), "success")
+            else:
+                flash(_("%(code)s version %(version)d was already published with exactly this content.", code=v.questionnaire.code, version=v.version), "success")
+            return redirect(url_for("admin.questionnaire_list"))
+    rows = list(db.session.scalars(select(Questionnaire).order_by(Questionnaire.code)))
+    return render_template("admin/questionnaires.html", form=form, questionnaires=rows, problems=problems)

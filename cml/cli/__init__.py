@@ -1,0 +1,12 @@
+"""`flask --app cml …` commands: thin wrappers over core and services, one commit each."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_commands(app: Flask) -> None:
+    from cml.cli import accounts, demo, places, surveys
+
+    for group in (surveys.group, places.group, accounts.group, demo.group):
+        app.cli.add_command(group)

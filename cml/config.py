@@ -1,0 +1,72 @@
+"""Configuration: defaults, then instance/config.py, then CML_* environment variables, then test overrides."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+DEFAULTS: dict[str, Any] = {
+    "LANGUAGES": ("en", "uk", "ru"),
+    "BABEL_DEFAULT_LOCALE": "en",
+    "BABEL_DEFAULT_TIMEZONE": "UTC",
+    "SQLITE_BUSY_TIMEOUT_MS": 10_000,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": False,
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "PERMANENT_SESSION_LIFETIME": 12 * 3600,
+    # A monitor may take long over a form in a clinic corridor; the token lives with the session.
+    "WTF_CSRF_TIME_LIMIT": None,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "LOGIN_RATE_LIMIT": "10 per minute; 50 per hour",
+    "LOGIN_USERNAME_RATE_LIMIT": "5 per minute; 30 per hour",
+    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    "SUPPRESSION_THRESHOLD": 5,
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+}
+
+ENV_ALIASES = {"DATABASE_URL": "SQLALCHEMY_DATABASE_URI"}
+
+
+def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
+    """Fill `app.config` in precedence order, lowest first."""
+    app.config.from_mapping(DEFAULTS)
+    app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(Path(app.instance_path) / "cml.sqlite3")
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env(prefix="CML")
+    for alias, key in ENV_ALIASES.items():
+        if alias in app.config:
+            app.config[key] = app.config.pop(alias)
+    if test_config:
+        app.config.update(test_config)
+    _normalise_database_url(app)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
+
+
+def _normalise_database_url(app: Flask) -> None:
+    """Accept postgres:// and postgresql:// URLs and use psycopg 3 for them."""
+    url = str(app.config["SQLALCHEMY_DATABASE_URI"])
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            url = "postgresql+psycopg://" + url[len(prefix):]
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+
+
+def _instance_secret_key(instance: Path) -> str:
+    """The instance's secret key, generated on first run and kept out of version control."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key

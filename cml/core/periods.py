@@ -1,0 +1,80 @@
+"""Reporting periods (month, quarter, year) as sortable keys and readable labels.
+
+Facts store the interview month as an integer `YYYYMM`; quarter and year keys are
+derived from it with integer arithmetic that SQLite and PostgreSQL compute alike.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Literal
+
+Grain = Literal["month", "quarter", "year"]
+GRAINS: tuple[Grain, ...] = ("quarter", "month", "year")
+
+_QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_YEAR = re.compile(r"^(\d{4})$")
+
+
+def month_key(day: date) -> int:
+    """`YYYYMM` of a date, as stored with every fact."""
+    return day.year * 100 + day.month
+
+
+def period_key(month: int, grain: Grain) -> int:
+    """The sortable key of the period holding `month` (YYYYMM): YYYYMM, YYYYQ or YYYY."""
+    year, mon = divmod(month, 100)
+    if grain == "month":
+        return month
+    if grain == "quarter":
+        return year * 10 + (mon - 1) // 3 + 1
+    return year
+
+
+def period_label(key: int, grain: Grain) -> str:
+    """`2026-11`, `2026Q4` or `2026` for a period key."""
+    if grain == "month":
+        return f"{key // 100:04d}-{key % 100:02d}"
+    if grain == "quarter":
+        return f"{key // 10:04d}Q{key % 10}"
+    return f"{key:04d}"
+
+
+def parse_period(text: str) -> tuple[Grain, int] | None:
+    """The grain and key of a label such as `2026Q3`, `2026-07` or `2026`; None if unreadable."""
+    text = text.strip().upper()
+    if match := _QUARTER.match(text):
+        return "quarter", int(match[1]) * 10 + int(match[2])
+    if match := _MONTH.match(text):
+        return "month", int(match[1]) * 100 + int(match[2])
+    if match := _YEAR.match(text):
+        return "year", int(match[1])
+    return None
+
+
+def month_range(key: int, grain: Grain) -> tuple[int, int]:
+    """First and last month (YYYYMM) of a period, for range filters on the month column."""
+    if grain == "month":
+        return key, key
+    if grain == "quarter":
+        year, quarter = divmod(key, 10)
+        first = (quarter - 1) * 3 + 1
+        return year * 100 + first, year * 100 + first + 2
+    return key * 100 + 1, key * 100 + 12
+
+
+def previous_period(key: int, grain: Grain) -> int:
+    """The period before `key` at the same grain."""
+    if grain == "month":
+        year, mon = divmod(key, 100)
+        return key - 1 if mon > 1 else (year - 1) * 100 + 12
+    if grain == "quarter":
+        year, quarter = divmod(key, 10)
+        return key - 1 if quarter > 1 else (year - 1) * 10 + 4
+    return key - 1
+
+
+def period_of(day: date, grain: Grain = "quarter") -> int:
+    return period_key(month_key(day), grain)

@@ -1,0 +1,313 @@
+"""Skip logic, constraints and indicator rules as JSON condition trees.
+
+A condition is data, parsed into small immutable nodes and evaluated by walking them:
+nothing is ever evaluated as code. Parsing reports every problem with its JSON path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from cml.core.questionnaire.problems import Problem, child
+
+MAX_CONDITION_DEPTH = 12
+
+COMPARISONS = ("equals", "in", "includes", "at_least", "at_most", "answered")
+CHOICE_TYPES = frozenset({"single_choice", "multiple_choice", "yes_no_dk"})
+ORDERED_TYPES = frozenset({"integer", "decimal", "rating", "date"})
+NUMBER_TYPES = frozenset({"integer", "decimal", "rating"})
+
+Scalar = str | int | float
+Answer = str | int | float | list[str] | None
+
+
+@dataclass(frozen=True)
+class QuestionRef:
+    """Another question's answer used as the value of a comparison."""
+
+    question: str
+
+
+ConditionValue = Scalar | bool | tuple[Scalar, ...] | QuestionRef
+
+
+@dataclass(frozen=True)
+class Compare:
+    question: str
+    operator: str
+    value: ConditionValue
+
+
+@dataclass(frozen=True)
+class Not:
+    condition: Condition
+
+
+@dataclass(frozen=True)
+class All:
+    conditions: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    conditions: tuple[Condition, ...]
+
+
+Condition = Compare | Not | All | AnyOf
+
+
+@dataclass(frozen=True)
+class Referable:
+    """What a condition needs to know about a question it may refer to."""
+
+    id: str
+    type: str
+    choice_ids: tuple[str, ...]
+
+
+def is_answered(answer: object) -> bool:
+    return answer is not None and answer != "" and answer != []
+
+
+def evaluate(condition: Condition, answers: Mapping[str, Answer]) -> bool:
+    """True when `answers` meet `condition`; a comparison with a missing answer is false."""
+    if isinstance(condition, Not):
+        return not evaluate(condition.condition, answers)
+    if isinstance(condition, All):
+        return all(evaluate(c, answers) for c in condition.conditions)
+    if isinstance(condition, AnyOf):
+        return any(evaluate(c, answers) for c in condition.conditions)
+    return _compare(condition, answers)
+
+
+def _compare(condition: Compare, answers: Mapping[str, Answer]) -> bool:
+    answer = answers.get(condition.question)
+    if condition.operator == "answered":
+        return is_answered(answer) == condition.value
+    if not is_answered(answer):
+        return False
+    value = condition.value
+    if condition.operator == "equals":
+        return value in answer if isinstance(answer, list) else _same(answer, value)
+    if condition.operator == "in":
+        options = value if isinstance(value, tuple) else (value,)
+        if isinstance(answer, list):
+            return any(a in options for a in answer)
+        return any(_same(answer, option) for option in options)
+    if condition.operator == "includes":
+        return isinstance(answer, list) and value in answer
+    threshold = answers.get(value.question) if isinstance(value, QuestionRef) else value
+    if not is_answered(threshold) or isinstance(answer, list) or isinstance(threshold, (list, bool)):
+        return False
+    if isinstance(answer, str) != isinstance(threshold, str):
+        return False
+    if condition.operator == "at_least":
+        return answer >= threshold  # type: ignore[operator]
+    return answer <= threshold  # type: ignore[operator]
+
+
+def _same(answer: object, value: object) -> bool:
+    if isinstance(answer, bool) or isinstance(value, bool):
+        return answer is value
+    return answer == value
+
+
+def referenced_questions(condition: Condition) -> Iterator[str]:
+    """Every question id a condition reads."""
+    if isinstance(condition, Not):
+        yield from referenced_questions(condition.condition)
+    elif isinstance(condition, (All, AnyOf)):
+        for c in condition.conditions:
+            yield from referenced_questions(c)
+    else:
+        yield condition.question
+        if isinstance(condition.value, QuestionRef):
+            yield condition.value.question
+
+
+def parse_condition(
+    raw: object,
+    path: str,
+    visible: Mapping[str, Referable],
+    known: Mapping[str, Referable],
+    problems: list[Problem],
+    depth: int = 0,
+) -> Condition | None:
+    """Parse a condition tree, appending a problem for each mistake.
+
+    :param visible: the questions this condition may read (the earlier ones).
+    :param known: every question of the questionnaire, to tell "later" from "unknown".
+    """
+    if depth >= MAX_CONDITION_DEPTH:
+        problems.append(Problem(path, f"condition nested more than {MAX_CONDITION_DEPTH} levels deep"))
+        return None
+    if not isinstance(raw, dict):
+        problems.append(Problem(path, "a condition must be an object such as {\"question\": \"q1\", \"equals\": \"yes\"}"))
+        return None
+    keys = set(raw)
+    if keys & {"not", "all", "any"}:
+        if len(keys) != 1:
+            problems.append(Problem(path, f"\"{_first(keys & {'not', 'all', 'any'})}\" must be the only key of its condition"))
+            return None
+        return _parse_group(raw, path, visible, known, problems, depth)
+    return _parse_comparison(raw, path, visible, known, problems)
+
+
+def _first(keys: set[str]) -> str:
+    return sorted(keys)[0]
+
+
+def _parse_group(
+    raw: dict[str, object],
+    path: str,
+    visible: Mapping[str, Referable],
+    known: Mapping[str, Referable],
+    problems: list[Problem],
+    depth: int,
+) -> Condition | None:
+    (key, value), = raw.items()
+    if key == "not":
+        inner = parse_condition(value, child(path, "not"), visible, known, problems, depth + 1)
+        return Not(inner) if inner is not None else None
+    if not isinstance(value, list) or not value:
+        problems.append(Problem(child(path, key), f"\"{key}\" needs a non-empty list of conditions"))
+        return None
+    parts = [
+        parse_condition(item, child(child(path, key), i), visible, known, problems, depth + 1)
+        for i, item in enumerate(value)
+    ]
+    if any(p is None for p in parts):
+        return None
+    conditions = tuple(p for p in parts if p is not None)
+    return All(conditions) if key == "all" else AnyOf(conditions)
+
+
+def _parse_comparison(
+    raw: dict[str, object],
+    path: str,
+    visible: Mapping[str, Referable],
+    known: Mapping[str, Referable],
+    problems: list[Problem],
+) -> Condition | None:
+    operators = [k for k in raw if k in COMPARISONS]
+    unknown = sorted(set(raw) - set(COMPARISONS) - {"question"})
+    if unknown:
+        problems.append(Problem(child(path, unknown[0]), f"unknown condition key \"{unknown[0]}\"; use one of: question, {', '.join(COMPARISONS)}, not, all, any"))
+        return None
+    if "question" not in raw:
+        problems.append(Problem(path, "a comparison needs \"question\": the id of the question it looks at"))
+        return None
+    if len(operators) != 1:
+        problems.append(Problem(path, f"a comparison needs exactly one of: {', '.join(COMPARISONS)}"))
+        return None
+    operator = operators[0]
+    question = _resolve(raw["question"], child(path, "question"), visible, known, problems)
+    if question is None:
+        return None
+    value = _parse_value(question, operator, raw[operator], child(path, operator), visible, known, problems)
+    if value is None:
+        return None
+    return Compare(question.id, operator, value)
+
+
+def _resolve(
+    raw: object, path: str, visible: Mapping[str, Referable], known: Mapping[str, Referable], problems: list[Problem]
+) -> Referable | None:
+    if not isinstance(raw, str):
+        problems.append(Problem(path, "must be a question id (text)"))
+        return None
+    if raw in visible:
+        return visible[raw]
+    if raw in known:
+        problems.append(Problem(path, f"\"{raw}\" is not an earlier question; skip logic can only look back"))
+    else:
+        problems.append(Problem(path, f"there is no question \"{raw}\""))
+    return None
+
+
+def _parse_value(
+    question: Referable,
+    operator: str,
+    raw: object,
+    path: str,
+    visible: Mapping[str, Referable],
+    known: Mapping[str, Referable],
+    problems: list[Problem],
+) -> ConditionValue | None:
+    def fail(message: str) -> ConditionValue | None:
+        problems.append(Problem(path, message))
+        return None
+
+    if operator == "answered":
+        if not isinstance(raw, bool):
+            return fail("\"answered\" must be true or false")
+        return raw
+    if operator == "includes":
+        if question.type != "multiple_choice":
+            return fail(f"\"includes\" works only on multiple-choice questions; \"{question.id}\" is {question.type}")
+        return _choice_value(question, raw, path, problems)
+    if operator == "equals":
+        if question.type == "multiple_choice":
+            return fail(f"\"{question.id}\" allows several answers: use \"includes\" or \"in\" instead of \"equals\"")
+        return _scalar_value(question, raw, path, problems)
+    if operator == "in":
+        if not isinstance(raw, list) or not raw:
+            return fail("\"in\" needs a non-empty list of values")
+        values = [_scalar_value(question, item, child(path, i), problems, multi_ok=True) for i, item in enumerate(raw)]
+        if any(v is None for v in values):
+            return None
+        return tuple(v for v in values if v is not None)
+    # at_least / at_most
+    if question.type not in ORDERED_TYPES:
+        return fail(f"\"{operator}\" works only on number, rating and date questions; \"{question.id}\" is {question.type}")
+    if isinstance(raw, dict):
+        if set(raw) != {"question"}:
+            return fail("compare with another answer as {\"question\": \"other_id\"}")
+        other = _resolve(raw["question"], child(path, "question"), visible, known, problems)
+        if other is None:
+            return None
+        if (other.type == "date") != (question.type == "date") or other.type not in ORDERED_TYPES:
+            return fail(f"cannot compare {question.type} \"{question.id}\" with {other.type} \"{other.id}\"")
+        return QuestionRef(other.id)
+    return _scalar_value(question, raw, path, problems)
+
+
+def _choice_value(question: Referable, raw: object, path: str, problems: list[Problem]) -> str | None:
+    if not isinstance(raw, str):
+        problems.append(Problem(path, f"must be a choice id of \"{question.id}\""))
+        return None
+    if raw not in question.choice_ids:
+        problems.append(Problem(path, f"\"{raw}\" is not a choice of \"{question.id}\" (choices: {', '.join(question.choice_ids)})"))
+        return None
+    return raw
+
+
+def _scalar_value(
+    question: Referable, raw: object, path: str, problems: list[Problem], multi_ok: bool = False
+) -> Scalar | None:
+    if question.type in CHOICE_TYPES:
+        return _choice_value(question, raw, path, problems)
+    if question.type in NUMBER_TYPES:
+        if isinstance(raw, bool) or not isinstance(raw, (int, float)):
+            problems.append(Problem(path, f"must be a number, as \"{question.id}\" is a {question.type} question"))
+            return None
+        return raw
+    if question.type == "date":
+        if not isinstance(raw, str) or not _is_iso_date(raw):
+            problems.append(Problem(path, f"must be a date written YYYY-MM-DD, as \"{question.id}\" is a date question"))
+            return None
+        return raw
+    if not isinstance(raw, str):
+        problems.append(Problem(path, f"must be text, as \"{question.id}\" is a {question.type} question"))
+        return None
+    return raw
+
+
+def _is_iso_date(raw: str) -> bool:
+    try:
+        date.fromisoformat(raw)
+    except ValueError:
+        return False
+    return len(raw) == 10

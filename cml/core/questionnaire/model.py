@@ -1,0 +1,156 @@
+"""The questionnaire as immutable values, built only from a file that passed every check."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from cml.core.questionnaire.conditions import Condition
+
+Text = Mapping[str, str]
+"""A text in every language of the questionnaire: {"en": ..., "uk": ..., "ru": ...}."""
+
+QuestionType = Literal[
+    "single_choice",
+    "multiple_choice",
+    "yes_no_dk",
+    "integer",
+    "decimal",
+    "rating",
+    "date",
+    "text",
+    "long_text",
+]
+QUESTION_TYPES: tuple[QuestionType, ...] = (
+    "single_choice",
+    "multiple_choice",
+    "yes_no_dk",
+    "integer",
+    "decimal",
+    "rating",
+    "date",
+    "text",
+    "long_text",
+)
+CHOICE_TYPES = frozenset({"single_choice", "multiple_choice", "yes_no_dk"})
+NUMERIC_TYPES = frozenset({"integer", "decimal", "rating"})
+ORDERED_TYPES = NUMERIC_TYPES | {"date"}
+
+TEXT_MAX_LENGTH = 500
+LONG_TEXT_MAX_LENGTH = 4000
+
+YES_NO_DK_IDS = ("yes", "no", "dont_know")
+BUILTIN_YES_NO_DK: Mapping[str, Text] = {
+    "yes": {"en": "Yes", "uk": "Так", "ru": "Да"},
+    "no": {"en": "No", "uk": "Ні", "ru": "Нет"},
+    "dont_know": {"en": "Don't know", "uk": "Не знаю", "ru": "Не знаю"},
+}
+
+
+def translate(text: Text, language: str, fallback: str) -> str:
+    """The text in `language`, else in the questionnaire's default language."""
+    return text.get(language) or text.get(fallback) or next(iter(text.values()), "")
+
+
+@dataclass(frozen=True)
+class Choice:
+    id: str
+    label: Text
+
+
+@dataclass(frozen=True)
+class Constraint:
+    condition: Condition
+    message: Text
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    type: QuestionType
+    label: Text
+    section_id: str
+    position: int
+    """Order in the whole questionnaire; skip logic may only look at lower positions."""
+    hint: Text | None = None
+    required: bool = False
+    sensitive: bool = False
+    show_if: Condition | None = None
+    constraint: Constraint | None = None
+    choices: tuple[Choice, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    unit: Text | None = None
+    min_selected: int | None = None
+    max_selected: int | None = None
+    min_label: Text | None = None
+    max_label: Text | None = None
+    max_length: int | None = None
+    allow_future: bool = False
+
+    @property
+    def choice_ids(self) -> tuple[str, ...]:
+        return tuple(choice.id for choice in self.choices)
+
+    def choice(self, choice_id: str) -> Choice | None:
+        return next((c for c in self.choices if c.id == choice_id), None)
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: Text
+    questions: tuple[Question, ...]
+    show_if: Condition | None = None
+
+
+IndicatorType = Literal["proportion", "mean"]
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    label: Text
+    type: IndicatorType
+    numerator: Condition | None = None
+    denominator: Condition | None = None
+    question: str | None = None
+    """For a mean: the numeric or rating question averaged."""
+    target: float | None = None
+    """Percentage (0-100) for a proportion; the question's units for a mean."""
+    better: Literal["higher", "lower"] | None = None
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    id: str
+    version: int
+    languages: tuple[str, ...]
+    default_language: str
+    title: Text
+    sections: tuple[Section, ...]
+    indicators: tuple[Indicator, ...] = ()
+    description: Text | None = None
+    _questions_by_id: Mapping[str, Question] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def questions(self) -> tuple[Question, ...]:
+        return tuple(q for section in self.sections for q in section.questions)
+
+    def question(self, question_id: str) -> Question | None:
+        if not self._questions_by_id:
+            return next((q for q in self.questions if q.id == question_id), None)
+        return self._questions_by_id.get(question_id)
+
+    def indicator(self, indicator_id: str) -> Indicator | None:
+        return next((i for i in self.indicators if i.id == indicator_id), None)
+
+    def text(self, text: Text | None, language: str) -> str:
+        """`text` in `language`, falling back to the default language."""
+        if text is None:
+            return ""
+        return translate(text, language, self.default_language)
+
+    def section_of(self, question_id: str) -> Section | None:
+        return next((s for s in self.sections if any(q.id == question_id for q in s.questions)), None)

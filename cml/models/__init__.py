@@ -1,0 +1,22 @@
+"""The database models; importing this module registers every table with the metadata."""
+
+from cml.models.accounts import ROLES, User, region_memberships
+from cml.models.audit import AuditEvent
+from cml.models.places import FACILITY_KINDS, Facility, Region
+from cml.models.questionnaires import Questionnaire, QuestionnaireVersion
+from cml.models.responses import Draft, IndicatorFact, Response
+
+__all__ = [
+    "FACILITY_KINDS",
+    "ROLES",
+    "AuditEvent",
+    "Draft",
+    "Facility",
+    "IndicatorFact",
+    "Questionnaire",
+    "QuestionnaireVersion",
+    "Region",
+    "Response",
+    "User",
+    "region_memberships",
+]

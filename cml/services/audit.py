@@ -1,0 +1,20 @@
+"""Recording audit events. Callers pass identifiers and counts, never answer content."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cml.extensions import db
+from cml.models import AuditEvent, User
+
+
+def record(action: str, actor: User | None = None, target: str | None = None, username: str | None = None, **details: Any) -> None:
+    db.session.add(
+        AuditEvent(
+            action=action,
+            actor_id=actor.id if actor is not None else None,
+            actor_username=actor.username if actor is not None else username,
+            target=target[:200] if target else None,
+            details=details,
+        )
+    )

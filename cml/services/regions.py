@@ -1,0 +1,149 @@
+"""Loading regions and facilities from JSON or CSV: validated whole, then upserted by code."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from cml.extensions import db
+from cml.models import FACILITY_KINDS, Facility, Region, User
+from cml.services import audit
+
+CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+CSV_COLUMNS = ("region_code", "region_name_en", "facility_code", "facility_name", "facility_kind")
+
+
+class RegionFileError(ValueError):
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+@dataclass
+class RegionSpec:
+    code: str
+    name: dict[str, str]
+    facilities: list[dict[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class LoadSummary:
+    regions_added: int
+    regions_updated: int
+    facilities_added: int
+    facilities_updated: int
+
+
+def parse_regions_file(data: bytes, filename: str) -> list[RegionSpec]:
+    """The regions a file describes; raises RegionFileError listing every problem."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise RegionFileError([f"{filename}: not UTF-8 text"]) from None
+    if filename.lower().endswith(".csv"):
+        specs, problems = _from_csv(text)
+    else:
+        specs, problems = _from_json(text)
+    problems += _check(specs)
+    if problems:
+        raise RegionFileError([f"{filename}: {p}" for p in problems])
+    return specs
+
+
+def _from_json(text: str) -> tuple[list[RegionSpec], list[str]]:
+    try:
+        document = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as error:
+        return [], [f"not valid JSON: {error}"]
+    if not isinstance(document, dict) or not isinstance(document.get("regions"), list):
+        return [], ['expected an object {"regions": [...]}']
+    specs, problems = [], []
+    for i, raw in enumerate(document["regions"]):
+        if not isinstance(raw, dict) or not isinstance(raw.get("name"), dict) or not isinstance(raw.get("facilities", []), list):
+            problems.append(f"$.regions[{i}]: needs \"code\", \"name\" {{\"en\": …}} and a list \"facilities\"")
+            continue
+        facilities = [f if isinstance(f, dict) else {} for f in raw.get("facilities", [])]
+        specs.append(RegionSpec(str(raw.get("code", "")), {str(k): str(v) for k, v in raw["name"].items()},
+                                [{k: str(v) for k, v in f.items()} for f in facilities]))
+    return specs, problems
+
+
+def _from_csv(text: str) -> tuple[list[RegionSpec], list[str]]:
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        return [], [f"missing column(s): {', '.join(missing)}"]
+    by_code: dict[str, RegionSpec] = {}
+    for row in reader:
+        code = (row["region_code"] or "").strip()
+        names = {lang: (row.get(f"region_name_{lang}") or "").strip() for lang in ("en", "uk", "ru")}
+        spec = by_code.setdefault(code, RegionSpec(code, {k: v for k, v in names.items() if v}))
+        if (row["facility_code"] or "").strip():
+            spec.facilities.append({"code": row["facility_code"].strip(), "name": (row["facility_name"] or "").strip(),
+                                    "kind": (row["facility_kind"] or "clinic").strip()})
+    return list(by_code.values()), []
+
+
+def _check(specs: list[RegionSpec]) -> list[str]:
+    problems = []
+    region_codes: set[str] = set()
+    facility_codes: set[str] = set()
+    for spec in specs:
+        where = f"region {spec.code!r}"
+        if not CODE.match(spec.code):
+            problems.append(f"{where}: code must be lower-case letters, digits, '_' or '-'")
+        if spec.code in region_codes:
+            problems.append(f"{where}: listed twice")
+        region_codes.add(spec.code)
+        if not spec.name.get("en"):
+            problems.append(f"{where}: needs an English name")
+        for facility in spec.facilities:
+            code = facility.get("code", "")
+            fwhere = f"{where}, facility {code!r}"
+            if not CODE.match(code):
+                problems.append(f"{fwhere}: code must be lower-case letters, digits, '_' or '-'")
+            if code in facility_codes:
+                problems.append(f"{fwhere}: facility code listed twice")
+            facility_codes.add(code)
+            if not facility.get("name") or len(facility["name"]) > 200:
+                problems.append(f"{fwhere}: needs a name of at most 200 characters")
+            if facility.get("kind", "clinic") not in FACILITY_KINDS:
+                problems.append(f"{fwhere}: kind must be one of {', '.join(FACILITY_KINDS)}")
+    return problems
+
+
+def load_regions(specs: list[RegionSpec], actor: User | None = None) -> LoadSummary:
+    """Add new regions and facilities and update existing ones, matched by code."""
+    counts = {"ra": 0, "ru": 0, "fa": 0, "fu": 0}
+    for spec in specs:
+        region = db.session.scalar(select(Region).where(Region.code == spec.code))
+        if region is None:
+            region = Region(code=spec.code, name=spec.name)
+            db.session.add(region)
+            counts["ra"] += 1
+        else:
+            region.name = {**region.name, **spec.name}
+            counts["ru"] += 1
+        db.session.flush()
+        for raw in spec.facilities:
+            facility = db.session.scalar(select(Facility).where(Facility.code == raw["code"]))
+            if facility is None:
+                db.session.add(Facility(region_id=region.id, code=raw["code"], name=raw["name"], kind=raw.get("kind", "clinic")))
+                counts["fa"] += 1
+            else:
+                facility.name, facility.kind, facility.region_id = raw["name"], raw.get("kind", "clinic"), region.id
+                counts["fu"] += 1
+    db.session.flush()
+    summary = LoadSummary(counts["ra"], counts["ru"], counts["fa"], counts["fu"])
+    audit.record("regions.load", actor, **summary.__dict__)
+    return summary
+
+
+def region_by_code(code: str) -> Region | None:
+    return db.session.scalar(select(Region).where(Region.code == code))
+

@@ -1,0 +1,44 @@
+"""Which regions a user may see: the one place region scope is decided."""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, select
+
+from cml.extensions import db
+from cml.models import Facility, Region, User
+
+
+def region_ids(user: User) -> set[int] | None:
+    """The ids of the user's regions; None means every region (advocates, admins)."""
+    if user.sees_all_regions:
+        return None
+    return {region.id for region in user.regions}
+
+
+def visible_regions(user: User) -> list[Region]:
+    query = select(Region).order_by(Region.code)
+    ids = region_ids(user)
+    if ids is not None:
+        query = query.where(Region.id.in_(ids))
+    return list(db.session.scalars(query))
+
+
+def can_see_region(user: User, region: Region) -> bool:
+    ids = region_ids(user)
+    return ids is None or region.id in ids
+
+
+def restrict_to_user_regions(query: Select, user: User, region_column: object) -> Select:  # type: ignore[type-arg]
+    """`query` limited to the rows of the user's regions."""
+    ids = region_ids(user)
+    if ids is None:
+        return query
+    return query.where(region_column.in_(ids))  # type: ignore[attr-defined]
+
+
+def facilities_for(user: User, active_only: bool = True) -> list[Facility]:
+    """The facilities a user may record interviews at or look at."""
+    query = select(Facility).join(Region).order_by(Region.code, Facility.name)
+    if active_only:
+        query = query.where(Facility.active.is_(True))
+    return list(db.session.scalars(restrict_to_user_regions(query, user, Facility.region_id)))

@@ -1,0 +1,98 @@
+"""Publishing questionnaire versions and reading them back as core models."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+
+from sqlalchemy import func, select
+
+from cml.core.questionnaire import Problem, Questionnaire, check_bytes, parse_document
+from cml.extensions import db
+from cml.models import Questionnaire as QuestionnaireRow
+from cml.models import QuestionnaireVersion, User
+from cml.services import audit
+
+
+class PublishError(ValueError):
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(f"{p.path}: {p.message}" for p in problems))
+
+
+@dataclass(frozen=True)
+class Published:
+    version: QuestionnaireVersion
+    created: bool
+    """False when exactly this content was already published."""
+
+
+def canonical_json(document: object) -> str:
+    return json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def publish(data: bytes, actor: User | None = None) -> Published:
+    """Publish a questionnaire file's contents as a new version, after every check passes."""
+    questionnaire, problems = check_bytes(data)
+    if questionnaire is None:
+        raise PublishError(problems)
+    content = canonical_json(json.loads(data.decode("utf-8-sig")))
+    content_hash = hashlib.sha256(content.encode()).hexdigest()
+    row = db.session.scalar(select(QuestionnaireRow).where(QuestionnaireRow.code == questionnaire.id))
+    if row is None:
+        row = QuestionnaireRow(code=questionnaire.id, title=dict(questionnaire.title))
+        db.session.add(row)
+        db.session.flush()
+    existing = db.session.scalar(
+        select(QuestionnaireVersion).where(
+            QuestionnaireVersion.questionnaire_id == row.id, QuestionnaireVersion.version == questionnaire.version
+        )
+    )
+    if existing is not None:
+        if existing.content_hash == content_hash:
+            return Published(existing, created=False)
+        raise PublishError([Problem("$.version", f"version {questionnaire.version} of \"{questionnaire.id}\" is already published with different content; raise \"version\" to {latest_number(row.id) + 1}")])
+    latest = latest_number(row.id)
+    if questionnaire.version < latest:
+        raise PublishError([Problem("$.version", f"version {questionnaire.version} is older than the published version {latest}; raise \"version\" to {latest + 1}")])
+    version = QuestionnaireVersion(questionnaire_id=row.id, version=questionnaire.version, content=content, content_hash=content_hash, published_by_id=actor.id if actor else None)
+    db.session.add(version)
+    row.title = dict(questionnaire.title)
+    db.session.flush()
+    audit.record("questionnaire.publish", actor, target=f"{questionnaire.id} v{questionnaire.version}", hash=content_hash[:12])
+    return Published(version, created=True)
+
+
+def latest_number(questionnaire_id: int) -> int:
+    number = db.session.scalar(select(func.max(QuestionnaireVersion.version)).where(QuestionnaireVersion.questionnaire_id == questionnaire_id))
+    return int(number or 0)
+
+
+def latest_version(code: str) -> QuestionnaireVersion | None:
+    """The newest published version of a questionnaire: the one forms serve."""
+    return db.session.scalar(
+        select(QuestionnaireVersion)
+        .join(QuestionnaireRow)
+        .where(QuestionnaireRow.code == code)
+        .order_by(QuestionnaireVersion.version.desc())
+        .limit(1)
+    )
+
+
+def published_questionnaires() -> list[QuestionnaireRow]:
+    return list(db.session.scalars(select(QuestionnaireRow).where(QuestionnaireRow.versions.any()).order_by(QuestionnaireRow.code)))
+
+
+def model_of(version: QuestionnaireVersion) -> Questionnaire:
+    """The core model of a stored version, parsed once per content."""
+    return _parse_stored(version.content_hash, version.content)
+
+
+@lru_cache(maxsize=256)
+def _parse_stored(content_hash: str, content: str) -> Questionnaire:
+    questionnaire, problems = parse_document(json.loads(content))
+    if questionnaire is None:  # only possible if the checks became stricter after publication
+        raise PublishError(problems)
+    return questionnaire

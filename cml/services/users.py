@@ -1,0 +1,83 @@
+"""Accounts: creating users, checking passwords, changing roles and regions."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+
+from cml.extensions import db
+from cml.models import ROLES, Region, User
+from cml.services import audit
+from cml.services.passwords import MIN_PASSWORD_LENGTH, hash_password, needs_rehash, verify_password
+
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
+
+
+class AccountError(ValueError):
+    pass
+
+
+def random_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def find_user(username: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
+
+
+def check_new_user(username: str, role: str) -> None:
+    if not USERNAME.match(username):
+        raise AccountError(f"username {username!r}: use 3-64 lower-case letters, digits, '.', '_' or '-'")
+    if role not in ROLES:
+        raise AccountError(f"role {role!r}: use one of {', '.join(ROLES)}")
+    if find_user(username) is not None:
+        raise AccountError(f"username {username!r} is taken")
+
+
+def check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+
+
+def create_user(username: str, password: str, role: str, regions: list[Region], actor: User | None = None) -> User:
+    username = username.strip().lower()
+    check_new_user(username, role)
+    check_password(password)
+    user = User(username=username, password_hash=hash_password(password), role=role, active=True, regions=list(regions))
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user.create", actor, target=username, role=role, regions=[r.code for r in regions])
+    return user
+
+
+def update_user(user: User, role: str, regions: list[Region], active: bool, actor: User) -> None:
+    if role not in ROLES:
+        raise AccountError(f"role {role!r}: use one of {', '.join(ROLES)}")
+    before = {"role": user.role, "regions": [r.code for r in user.regions], "active": user.active}
+    user.role, user.regions, user.active = role, list(regions), active
+    after = {"role": role, "regions": [r.code for r in regions], "active": active}
+    if before != after:
+        audit.record("user.update", actor, target=user.username, before=before, after=after)
+
+
+def set_password(user: User, password: str, actor: User | None) -> None:
+    check_password(password)
+    user.password_hash = hash_password(password)
+    audit.record("user.password", actor, target=user.username)
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """The active user with these credentials, recording the attempt either way."""
+    user = find_user(username)
+    ok = verify_password(user.password_hash if user else None, password)
+    if not ok or user is None or not user.active:
+        audit.record("login.failed", None, username=username.strip().lower()[:64])
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = datetime.now(UTC)
+    audit.record("login", user)
+    return user

@@ -1,0 +1,15 @@
+"""What every page shares: the layout, locale, errors, security headers and the home page."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from cml.web import errors, home, i18n, labels, security
+
+
+def register_web(app: Flask) -> None:
+    i18n.init_app(app)
+    labels.init_app(app)
+    errors.init_app(app)
+    security.init_app(app)
+    app.register_blueprint(home.bp)

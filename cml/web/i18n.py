@@ -1,0 +1,56 @@
+"""Choosing the interface language and exposing it to templates."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, current_app, redirect, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from cml.extensions import db
+from cml.web.urls import safe_next
+
+LANGUAGE_NAMES = {"en": "English", "uk": "Українська", "ru": "Русский"}
+# Short names written in their own language: "UK" would read as the United Kingdom.
+LANGUAGE_SHORT = {"en": "EN", "uk": "УКР", "ru": "РУС"}
+
+bp = Blueprint("i18n", __name__)
+
+
+def languages() -> tuple[str, ...]:
+    return tuple(current_app.config["LANGUAGES"])
+
+
+def select_locale() -> str:
+    """The user's saved choice, then ?lang=, then the browser's preference, then the default."""
+    if current_user and current_user.is_authenticated and current_user.locale in languages():
+        return str(current_user.locale)
+    asked = request.args.get("lang")
+    if asked in languages():
+        return str(asked)
+    if session.get("lang") in languages():
+        return str(session["lang"])
+    best = request.accept_languages.best_match(languages())
+    return best or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+@bp.post("/language")
+def set_language() -> Response:
+    """Remember the chosen interface language, for the account when signed in."""
+    lang = request.form.get("lang", "")
+    if lang in languages():
+        session["lang"] = lang
+        if current_user.is_authenticated:
+            current_user.locale = lang
+            db.session.commit()
+    return redirect(safe_next(request.form.get("next")))
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+
+    @app.context_processor
+    def _language_context() -> dict[str, object]:
+        return {"language": str(get_locale() or "en"), "language_names": {k: LANGUAGE_NAMES.get(k, k) for k in languages()},
+            "language_short": {k: LANGUAGE_SHORT.get(k, k.upper()) for k in languages()},
+        }
