@@ -1,0 +1,69 @@
+"""Statistics for community-led monitoring: intervals, clustered estimates, differences, suppression.
+
+Pure Python on SciPy's distributions: no Flask, no SQLAlchemy, no I/O. Facilities are
+clusters; see DESIGN.md, "Statistics defaults". Every public function documents its
+formula and its source.
+"""
+
+from .clustered import CLUSTER_METHODS, ClusteredProportion, clustered_proportion
+from .differences import (
+    ClusteredDifference,
+    Difference,
+    PairedDifference,
+    clustered_difference,
+    difference_interval,
+    paired_clustered_difference,
+)
+from .disclosure import (
+    COMPLEMENTARY,
+    FEWER_THAN_K,
+    PUBLISHED,
+    SMALL_SIDE,
+    SUPPRESSED_COMPLEMENTARY,
+    SUPPRESSED_PRIMARY,
+    Cell,
+    CellStatus,
+    SuppressionResult,
+    cell_is_disclosive,
+    primary_reason,
+    suppress,
+)
+from .means import ClusteredMean, clustered_mean, clustered_mean_from_totals
+from .multiple import benjamini_hochberg
+from .proportions import PROPORTION_METHODS, Interval, proportion_interval
+from .reliability import FEW_DF, LOW_EFFECTIVE_N, WIDE_INTERVAL, reliability_flags
+
+__all__ = [
+    "CLUSTER_METHODS",
+    "COMPLEMENTARY",
+    "FEWER_THAN_K",
+    "FEW_DF",
+    "LOW_EFFECTIVE_N",
+    "PROPORTION_METHODS",
+    "PUBLISHED",
+    "SMALL_SIDE",
+    "SUPPRESSED_COMPLEMENTARY",
+    "SUPPRESSED_PRIMARY",
+    "WIDE_INTERVAL",
+    "Cell",
+    "CellStatus",
+    "ClusteredDifference",
+    "ClusteredMean",
+    "ClusteredProportion",
+    "Difference",
+    "Interval",
+    "PairedDifference",
+    "SuppressionResult",
+    "benjamini_hochberg",
+    "cell_is_disclosive",
+    "clustered_difference",
+    "clustered_mean",
+    "clustered_mean_from_totals",
+    "clustered_proportion",
+    "difference_interval",
+    "paired_clustered_difference",
+    "primary_reason",
+    "proportion_interval",
+    "reliability_flags",
+    "suppress",
+]

@@ -1,0 +1,199 @@
+"""Statistical disclosure control for published tables of counts and proportions.
+
+A cell is disclosive when it counts fewer than k respondents, or when fewer than k
+people stand on either side of a proportion (x "yes" or n - x "no" in 1..k-1): then a
+reader who knows someone in the group learns their answer. Such cells are suppressed
+(primary suppression), and further cells and totals are suppressed (complementary
+suppression) until no suppressed value can be worked out from the published cells
+and row, column and grand totals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from ._common import as_count
+from ._protection import Position, cheapest_cover, is_pinned
+
+PUBLISHED: Final = "published"
+SUPPRESSED_PRIMARY: Final = "suppressed_primary"
+SUPPRESSED_COMPLEMENTARY: Final = "suppressed_complementary"
+FEWER_THAN_K: Final = "fewer_than_k"
+SMALL_SIDE: Final = "small_side"
+COMPLEMENTARY: Final = "complementary"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One table cell: n respondents, and for a proportion the x of them who said "yes"."""
+
+    n: int
+    x: int | None = None
+
+
+@dataclass(frozen=True)
+class CellStatus:
+    """Publication status of a cell or total.
+
+    `row` is None for the column-totals line, `col` None for the row-totals column
+    (so the grand total has both None). `status` is one of PUBLISHED,
+    SUPPRESSED_PRIMARY, SUPPRESSED_COMPLEMENTARY; `reason` is None when published,
+    else FEWER_THAN_K, SMALL_SIDE or COMPLEMENTARY.
+    """
+
+    row: int | None
+    col: int | None
+    n: int
+    x: int | None
+    status: str
+    reason: str | None
+
+    @property
+    def suppressed(self) -> bool:
+        """True when the value must not be shown."""
+        return self.status != PUBLISHED
+
+
+@dataclass(frozen=True)
+class SuppressionResult:
+    """Status of every cell (rows x columns), of every row and column total and the grand total."""
+
+    k: int
+    cells: tuple[tuple[CellStatus, ...], ...]
+    row_totals: tuple[CellStatus, ...]
+    column_totals: tuple[CellStatus, ...]
+    grand_total: CellStatus
+
+    @property
+    def withheld_totals(self) -> tuple[CellStatus, ...]:
+        """The row, column and grand totals that must not be published."""
+        return tuple(t for t in (*self.row_totals, *self.column_totals, self.grand_total) if t.suppressed)
+
+    @property
+    def suppressed_cells(self) -> tuple[CellStatus, ...]:
+        """The inner cells that must not be published, row by row."""
+        return tuple(c for row in self.cells for c in row if c.suppressed)
+
+
+def primary_reason(x: int | None, n: int, k: int = 5) -> str | None:
+    """Why a cell must be suppressed on its own, or None if it may be published.
+
+    Rules: FEWER_THAN_K when 0 < n < k; SMALL_SIDE when x (if given) or n - x is in 1..k-1.
+    An empty cell (n = 0) is never disclosive.
+    Source: common small-cell rule for health statistics (e.g. threshold rules in
+    Hundepool et al. (2012) Statistical Disclosure Control, Wiley, ch. 5; CDC/NCHS and
+    UNAIDS guidance on small numbers); k = 5 by default (DESIGN.md).
+    """
+    if k < 1:
+        raise ValueError(f"the threshold k must be at least 1, got {k}")
+    n = as_count(n, "n")
+    if x is not None:
+        x = as_count(x, "x")
+        if x > n:
+            raise ValueError(f"x ({x}) cannot exceed n ({n})")
+    if 0 < n < k:
+        return FEWER_THAN_K
+    if x is not None and (0 < x < k or 0 < n - x < k):
+        return SMALL_SIDE
+    return None
+
+
+def cell_is_disclosive(x: int | None, n: int, k: int = 5) -> bool:
+    """True if a single cell x of n (x None for a plain count) must be suppressed; see `primary_reason`."""
+    return primary_reason(x, n, k) is not None
+
+
+def _grid(table: Sequence[Sequence[Cell | int]]) -> tuple[list[list[int]], list[list[int]] | None]:
+    """The (r+1) x (c+1) grids of n and of x (None for a table of plain counts), with margins."""
+    rows = [[c if isinstance(c, Cell) else Cell(as_count(c, "n")) for c in row] for row in table]
+    if not rows or not rows[0] or any(len(row) != len(rows[0]) for row in rows):
+        raise ValueError("the table must be a non-empty rectangle of cells")
+    with_x = {cell.x is not None for row in rows for cell in row}
+    if len(with_x) > 1:
+        raise ValueError("give x either for every cell (a table of proportions) or for none")
+
+    def bordered(inner: list[list[int]]) -> list[list[int]]:
+        grid = [[*line, sum(line)] for line in inner]
+        grid.append([sum(column) for column in zip(*grid, strict=True)])
+        return grid
+
+    ns = [[as_count(cell.n, "n") for cell in row] for row in rows]
+    if with_x != {True}:
+        return bordered(ns), None
+    xs = [[as_count(cell.x, "x") for cell in row] for row in rows]
+    if any(x > n for x_row, n_row in zip(xs, ns, strict=True) for x, n in zip(x_row, n_row, strict=True)):
+        raise ValueError("a cell has x greater than n")
+    return bordered(ns), bordered(xs)
+
+
+def _first_pinned(
+    suppressed: set[Position], quantities: list[list[list[int]]]
+) -> tuple[Position, set[Position], list[list[int]]] | None:
+    """The first suppressed cell whose value (in one of the quantity grids) can be recovered."""
+    for pos in sorted(suppressed):
+        for values in quantities:
+            if is_pinned(pos, suppressed, values):
+                return pos, suppressed, values
+    return None
+
+
+def suppress(table: Sequence[Sequence[Cell | int]], k: int = 5) -> SuppressionResult:
+    """Primary and complementary suppression of a two-way table with row, column and grand totals.
+
+    `table[i][j]` is a Cell (n, and x for a table of proportions) or a plain count n.
+    1. Primary: every cell and total for which `primary_reason` is not None.
+    2. Complementary: while some suppressed value is determined by the published cells
+       and totals (for proportions: its "yes" count x or its "no" count n - x), suppress
+       the cheapest set of published cells that puts it on a cycle of suppressed cells
+       along which the values can shift by one with all counts staying >= 0. Cost: the
+       smallest non-empty inner cells first; totals only when no inner cells can do it;
+       empty cells (n = 0) are never used. Iterated to a fixed point.
+    With every line holding no suppressed cell or at least two, and every suppressed
+    value movable along such a cycle, no suppressed value can be recovered from the
+    published figures, even with the knowledge that counts are whole and non-negative.
+    Source: Cox L.H. (1980) JASA 75:377 (complementary suppression); Hundepool et al.
+    (2012) Statistical Disclosure Control, Wiley, sec. 4.3 and 5.4.
+    """
+    ns, xs = _grid(table)
+    rows, cols = len(ns), len(ns[0])
+    reasons: dict[Position, str] = {}
+    for i in range(rows):
+        for j in range(cols):
+            reason = primary_reason(None if xs is None else xs[i][j], ns[i][j], k)
+            if reason is not None:
+                reasons[(i, j)] = reason
+    suppressed = set(reasons)
+    quantities = (
+        [ns] if xs is None else [xs, [[n - x for n, x in zip(nr, xr, strict=True)] for nr, xr in zip(ns, xs, strict=True)]]
+    )
+    big = (rows + cols + 1) * (ns[-1][-1] + 1)
+
+    def cost(pos: Position) -> float | None:
+        value = ns[pos[0]][pos[1]]
+        if value == 0:
+            return None
+        return float(value) if pos[0] < rows - 1 and pos[1] < cols - 1 else float(big + value)
+
+    while (pinned := _first_pinned(suppressed, quantities)) is not None:
+        suppressed.update(cheapest_cover(*pinned, cost))
+
+    def status(i: int, j: int) -> CellStatus:
+        pos = (i, j)
+        x = None if xs is None else xs[i][j]
+        if pos in reasons:
+            state, reason = SUPPRESSED_PRIMARY, reasons[pos]
+        elif pos in suppressed:
+            state, reason = SUPPRESSED_COMPLEMENTARY, COMPLEMENTARY
+        else:
+            state, reason = PUBLISHED, None
+        return CellStatus(i if i < rows - 1 else None, j if j < cols - 1 else None, ns[i][j], x, state, reason)
+
+    return SuppressionResult(
+        k=k,
+        cells=tuple(tuple(status(i, j) for j in range(cols - 1)) for i in range(rows - 1)),
+        row_totals=tuple(status(i, cols - 1) for i in range(rows - 1)),
+        column_totals=tuple(status(rows - 1, j) for j in range(cols - 1)),
+        grand_total=status(rows - 1, cols - 1),
+    )
