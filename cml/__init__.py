@@ -59,11 +59,12 @@ def _migrations_dir() -> object:
 def _register_features(app: Flask) -> None:
     from cml.admin import bp as admin_bp
     from cml.auth import bp as auth_bp
+    from cml.collect import bp as collect_bp
     from cml.web import register_web
 
     register_web(app)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(admin_bp)
+    for blueprint in (auth_bp, admin_bp, collect_bp):
+        app.register_blueprint(blueprint)
 
 
 def _register_commands(app: Flask) -> None:

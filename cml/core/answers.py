@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from cml.core.questionnaire import Answer, Question, Questionnaire, Text, evaluate, is_answered
+from cml.core.questionnaire import Answer, Question, Questionnaire, Section, Text, evaluate, is_answered
 
 RawValue = str | Sequence[str] | None
 
@@ -51,9 +51,14 @@ class CleanedAnswers:
 def applies(question: Question, questionnaire: Questionnaire, answers: Mapping[str, Answer]) -> bool:
     """Whether `question` is asked, given the answers to earlier questions."""
     section = questionnaire.section_of(question.id)
-    if section is not None and section.show_if is not None and not evaluate(section.show_if, answers):
+    if section is not None and not section_applies(section, answers):
         return False
     return question.show_if is None or evaluate(question.show_if, answers)
+
+
+def section_applies(section: Section, answers: Mapping[str, Answer]) -> bool:
+    """Whether a section (page) is shown, given the answers to earlier sections."""
+    return section.show_if is None or evaluate(section.show_if, answers)
 
 
 def clean_answers(

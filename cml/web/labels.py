@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app
+from flask import Flask
 from flask_babel import gettext as _
 
 
@@ -25,4 +25,4 @@ def facility_kind_names() -> dict[str, str]:
 def init_app(app: Flask) -> None:
     @app.context_processor
     def _labels() -> dict[str, object]:
-        return {"role_names": role_names(), "kind_names": facility_kind_names(), "url_rules": current_app.view_functions}
+        return {"role_names": role_names(), "kind_names": facility_kind_names()}

@@ -114,6 +114,20 @@ def _same(answer: object, value: object) -> bool:
     return answer == value
 
 
+def condition_to_json(condition: Condition) -> dict[str, object]:
+    """The JSON form of a parsed condition, e.g. for the browser's skip-logic helper."""
+    if isinstance(condition, Not):
+        return {"not": condition_to_json(condition.condition)}
+    if isinstance(condition, All):
+        return {"all": [condition_to_json(c) for c in condition.conditions]}
+    if isinstance(condition, AnyOf):
+        return {"any": [condition_to_json(c) for c in condition.conditions]}
+    value = condition.value
+    if isinstance(value, QuestionRef):
+        return {"question": condition.question, condition.operator: {"question": value.question}}
+    return {"question": condition.question, condition.operator: list(value) if isinstance(value, tuple) else value}
+
+
 def referenced_questions(condition: Condition) -> Iterator[str]:
     """Every question id a condition reads."""
     if isinstance(condition, Not):

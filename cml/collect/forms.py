@@ -1,0 +1,39 @@
+"""Form classes built from a published questionnaire version, one per section."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField, StringField
+from wtforms.validators import DataRequired
+
+from cml.collect.fields import FIELD_HANDLERS, field_name
+from cml.core.questionnaire import Questionnaire, Section
+
+
+class StartForm(FlaskForm):
+    submission_id = HiddenField()
+    facility = SelectField(_l("Facility"), coerce=int, validators=[DataRequired()], validate_choice=False)
+    interview_date = StringField(_l("Interview date"), render_kw={"type": "date"})
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.interview_date.render_kw = {"type": "date", "max": date.today().isoformat()}
+
+
+# Published versions never change, so (id, version, section, language) names one class.
+_FORM_CLASSES: dict[tuple[str, int, str, str], type[FlaskForm]] = {}
+
+
+def section_form_class(questionnaire: Questionnaire, section: Section, language: str) -> type[FlaskForm]:
+    """A FlaskForm subclass with one field per question of `section`, labelled in `language`."""
+    key = (questionnaire.id, questionnaire.version, section.id, language)
+    if key not in _FORM_CLASSES:
+        attributes: dict[str, Any] = {
+            field_name(question.id): FIELD_HANDLERS[question.type](question, questionnaire, language) for question in section.questions
+        }
+        _FORM_CLASSES[key] = type(f"Section_{questionnaire.id}_{section.id}", (FlaskForm,), attributes)
+    return _FORM_CLASSES[key]

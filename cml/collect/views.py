@@ -1,0 +1,236 @@
+"""Filling a questionnaire: start, one page per section, review, a self-contained submit, receipt."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response as HttpResponse
+
+from cml.collect import pages
+from cml.collect.fields import field_name
+from cml.collect.forms import StartForm, section_form_class
+from cml.collect.messages import error_message
+from cml.core.answers import CleanedAnswers, clean_answers
+from cml.core.questionnaire import Questionnaire
+from cml.extensions import db
+from cml.models import Facility, QuestionnaireVersion, Response
+from cml.models import Questionnaire as QuestionnaireRow
+from cml.services import drafts, surveys
+from cml.services.responses import SubmissionConflict, store_response
+from cml.services.scope import facilities_for
+from cml.web.access import roles_required
+
+bp = Blueprint("collect", __name__, url_prefix="/collect", template_folder="templates")
+COLLECTORS = ("monitor", "lead", "admin")
+
+
+def _language() -> str:
+    return str(get_locale() or "en")
+
+
+def _parse_uuid(text: str | None) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(text))
+    except ValueError:
+        abort(400)
+
+
+def _parse_date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat((text or "").strip())
+    except ValueError:
+        return None
+
+
+def _own_facility(facility_id: object) -> Facility | None:
+    """The facility, only if it is in one of the user's regions."""
+    return next((f for f in facilities_for(current_user) if str(f.id) == str(facility_id)), None)
+
+
+def _check_interview(form: StartForm) -> tuple[Facility | None, date | None]:
+    """Facility in the user's regions and an interview date that is not in the future."""
+    facility = _own_facility(form.facility.data)
+    if facility is None:
+        form.facility.errors = [_("Please choose one of the facilities of your regions.")]
+    interview_date = _parse_date(form.interview_date.data)
+    if interview_date is None:
+        form.interview_date.errors = [_("Please enter a date as year-month-day, such as 2026-03-31.")]
+    elif interview_date > date.today():
+        form.interview_date.errors = [_("The interview date cannot be in the future.")]
+        interview_date = None
+    return facility, interview_date
+
+
+def _latest(code: str) -> tuple[QuestionnaireVersion, Questionnaire]:
+    version = surveys.latest_version(code) or abort(404)
+    return version, surveys.model_of(version)
+
+
+@bp.route("/<code>/", methods=["GET", "POST"])
+@roles_required(*COLLECTORS)
+def start(code: str) -> HttpResponse | tuple[str, int] | str:
+    """Start an interview: facility and date; the form's submission id is fixed here."""
+    version, questionnaire = _latest(code)
+    form = StartForm()
+    facilities = facilities_for(current_user)
+    form.facility.choices = [(f.id, f"{f.name} · {f.region.label(_language())}") for f in facilities]
+    if request.method == "GET":
+        form.submission_id.data = str(uuid.uuid4())
+        form.interview_date.data = date.today().isoformat()
+        return render_template("collect/start.html", form=form, questionnaire=questionnaire, version=version, language=_language())
+    submission_id = _parse_uuid(form.submission_id.data)
+    facility, interview_date = _check_interview(form) if form.validate() else (None, None)
+    if facility is None or interview_date is None:
+        return render_template("collect/start.html", form=form, questionnaire=questionnaire, version=version, language=_language()), 422
+    if db.session.scalar(select(Response.id).where(Response.submission_id == submission_id)) is not None:
+        return redirect(url_for("collect.receipt", submission_id=submission_id))
+    existing = db.session.get(drafts.Draft, submission_id)
+    if existing is not None and existing.user_id != current_user.id:
+        abort(404)
+    draft = drafts.open_draft(submission_id, current_user, version, facility, interview_date)
+    db.session.commit()
+    first = pages.shown_sections(questionnaire, draft.answers, date.today())[0]
+    return redirect(url_for("collect.page", submission_id=submission_id, number=first))
+
+
+def _draft_context(submission_id: uuid.UUID) -> tuple[Any, QuestionnaireVersion, Questionnaire]:
+    draft = drafts.find_draft(submission_id, current_user)
+    if draft is None:
+        if db.session.scalar(select(Response.id).where(Response.submission_id == submission_id, Response.submitted_by_id == current_user.id)):
+            abort(redirect(url_for("collect.receipt", submission_id=submission_id)))
+        abort(404)
+    version = db.session.get(QuestionnaireVersion, draft.questionnaire_version_id)
+    assert version is not None
+    return draft, version, surveys.model_of(version)
+
+
+@bp.route("/d/<uuid:submission_id>/<int:number>", methods=["GET", "POST"])
+@roles_required(*COLLECTORS)
+def page(submission_id: uuid.UUID, number: int) -> HttpResponse | tuple[str, int] | str:
+    """One section of the questionnaire; answers are kept in the draft between pages."""
+    draft, version, questionnaire = _draft_context(submission_id)
+    if not 1 <= number <= len(questionnaire.sections):
+        abort(404)
+    section = questionnaire.sections[number - 1]
+    language = _language()
+    form_class = section_form_class(questionnaire, section, language)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        if pages.unknown_keys(request.form, questionnaire, section):
+            abort(400)
+        drafts.save_section(draft, [q.id for q in section.questions], pages.raw_answers(request.form, questionnaire, section))
+        db.session.commit()
+        shown = pages.shown_sections(questionnaire, draft.answers, date.today())
+        if request.form.get("action") == "back":
+            previous = pages.neighbour(shown, number, -1)
+            return redirect(url_for("collect.page", submission_id=submission_id, number=previous) if previous else url_for("collect.start", code=questionnaire.id))
+        cleaned = clean_answers(questionnaire, draft.answers, date.today())
+        codes = pages.section_errors(cleaned, section)
+        if not codes:
+            following = pages.neighbour(shown, number, 1)
+            return redirect(url_for("collect.page", submission_id=submission_id, number=following) if following else url_for("collect.review", submission_id=submission_id))
+        errors = {qid: error_message(cleaned.errors[qid], questionnaire, language) for qid in codes}
+    form = form_class(formdata=None, data={field_name(k): v for k, v in draft.answers.items()})
+    shown = pages.shown_sections(questionnaire, draft.answers, date.today())
+    context = {
+        "form": form,
+        "questionnaire": questionnaire,
+        "section": section,
+        "number": number,
+        "position": shown.index(number) + 1 if number in shown else 1,
+        "total": len(shown),
+        "errors": errors,
+        "draft": draft,
+        "language": language,
+        "asked": pages.asked_questions(questionnaire, section, draft.answers, date.today()),
+        "live": pages.live_conditions(section),
+        "earlier_json": pages.earlier_answers_json(questionnaire, section, draft.answers, date.today()),
+    }
+    return render_template("collect/page.html", **context), (422 if errors else 200)
+
+
+def _answer_rows(questionnaire: Questionnaire, cleaned: CleanedAnswers, language: str) -> list[dict[str, Any]]:
+    """What the review page lists: each asked question with its answer or error, by section."""
+    rows = []
+    for number, section in enumerate(questionnaire.sections, start=1):
+        for question in section.questions:
+            if question.id not in cleaned.answers and question.id not in cleaned.errors:
+                continue
+            value = cleaned.answers.get(question.id)
+            if question.choices and value is not None:
+                chosen = value if isinstance(value, list) else [value]
+                shown = ", ".join(questionnaire.text(c.label, language) for c in question.choices if c.id in chosen)
+            else:
+                shown = "" if value is None else str(value)
+            error = cleaned.errors.get(question.id)
+            rows.append({"number": number, "section": questionnaire.text(section.title, language), "label": questionnaire.text(question.label, language),
+                         "value": shown, "error": error_message(error, questionnaire, language) if error else None})
+    return rows
+
+
+@bp.get("/d/<uuid:submission_id>/review")
+@roles_required(*COLLECTORS)
+def review(submission_id: uuid.UUID) -> str:
+    """Every answer on one page, before the final submit."""
+    draft, version, questionnaire = _draft_context(submission_id)
+    cleaned = clean_answers(questionnaire, draft.answers, date.today())
+    facility = db.session.get(Facility, draft.facility_id)
+    return render_template(
+        "collect/review.html", questionnaire=questionnaire, version=version, draft=draft, facility=facility,
+        rows=_answer_rows(questionnaire, cleaned, _language()), ok=cleaned.ok,
+        hidden=pages.hidden_answer_fields({k: v for k, v in draft.answers.items() if k in cleaned.answers}), language=_language(),
+    )
+
+
+@bp.post("/<code>/submit")
+@roles_required(*COLLECTORS)
+def submit(code: str) -> HttpResponse | tuple[str, int]:
+    """Store a complete submission exactly once; the receipt is shown only after the commit."""
+    row = db.session.scalar(select(QuestionnaireRow).where(QuestionnaireRow.code == code)) or abort(404)
+    version = db.session.get(QuestionnaireVersion, request.form.get("version", type=int) or 0)
+    if version is None or version.questionnaire_id != row.id:
+        abort(400)
+    questionnaire = surveys.model_of(version)
+    if pages.unknown_keys(request.form, questionnaire):  # CSRFProtect has already checked the token
+        abort(400)
+    submission_id = _parse_uuid(request.form.get("submission_id"))
+    facility = _own_facility(request.form.get("facility"))
+    interview_date = _parse_date(request.form.get("interview_date"))
+    cleaned = clean_answers(questionnaire, pages.raw_answers(request.form, questionnaire), date.today())
+    if facility is None or interview_date is None or interview_date > date.today() or not cleaned.ok:
+        rows = _answer_rows(questionnaire, cleaned, _language())
+        problem = _("Please choose one of the facilities of your regions.") if facility is None else _("The interview date is missing or in the future.") if interview_date is None or interview_date > date.today() else _("Some answers need correcting.")
+        return render_template("collect/refused.html", questionnaire=questionnaire, rows=[r for r in rows if r["error"]], problem=problem, submission_id=submission_id), 422
+    try:
+        stored = store_response(submission_id, version, facility, interview_date, cleaned.answers, current_user, source="web")
+    except SubmissionConflict:
+        db.session.rollback()
+        return render_template("collect/conflict.html", submission_id=submission_id), 409
+    drafts.discard(submission_id)
+    db.session.commit()
+    return redirect(url_for("collect.receipt", submission_id=submission_id, repeat=1 if stored.duplicate else None), code=303)
+
+
+@bp.get("/receipt/<uuid:submission_id>")
+@roles_required(*COLLECTORS)
+def receipt(submission_id: uuid.UUID) -> str:
+    """Proof that an interview was stored: id, time received, questionnaire version."""
+    response = db.session.scalar(select(Response).where(Response.submission_id == submission_id, Response.submitted_by_id == current_user.id)) or abort(404)
+    return render_template("collect/receipt.html", response=response, repeat=request.args.get("repeat") == "1", language=_language())
+
+
+@bp.get("/mine")
+@roles_required(*COLLECTORS)
+def mine() -> str:
+    """The user's own submissions, newest first."""
+    rows = db.session.scalars(
+        select(Response).where(Response.submitted_by_id == current_user.id).order_by(Response.received_at.desc(), Response.id.desc()).limit(200)
+    ).all()
+    return render_template("collect/mine.html", responses=rows, language=_language())
