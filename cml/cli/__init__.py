@@ -6,7 +6,7 @@ from flask import Flask
 
 
 def register_commands(app: Flask) -> None:
-    from cml.cli import accounts, demo, places, surveys
+    from cml.cli import accounts, demo, places, responses, surveys
 
-    for group in (surveys.group, places.group, accounts.group, demo.group):
+    for group in (surveys.group, places.group, accounts.group, demo.group, responses.group):
         app.cli.add_command(group)

@@ -6,6 +6,7 @@ import uuid
 from datetime import date
 from typing import Any
 
+from babel.numbers import format_decimal
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -16,7 +17,6 @@ from werkzeug.wrappers import Response as HttpResponse
 from cml.collect import pages
 from cml.collect.fields import field_name
 from cml.collect.forms import StartForm, section_form_class
-from cml.collect.messages import error_message
 from cml.core.answers import CleanedAnswers, clean_answers
 from cml.core.questionnaire import Questionnaire
 from cml.extensions import db
@@ -26,6 +26,7 @@ from cml.services import drafts, surveys
 from cml.services.responses import SubmissionConflict, store_response
 from cml.services.scope import facilities_for
 from cml.web.access import roles_required
+from cml.web.answer_messages import error_message
 
 bp = Blueprint("collect", __name__, url_prefix="/collect", template_folder="templates")
 COLLECTORS = ("monitor", "lead", "admin")
@@ -167,6 +168,8 @@ def _answer_rows(questionnaire: Questionnaire, cleaned: CleanedAnswers, language
             if question.choices and value is not None:
                 chosen = value if isinstance(value, list) else [value]
                 shown = ", ".join(questionnaire.text(c.label, language) for c in question.choices if c.id in chosen)
+            elif isinstance(value, float):
+                shown = format_decimal(value, locale=language)
             else:
                 shown = "" if value is None else str(value)
             error = cleaned.errors.get(question.id)

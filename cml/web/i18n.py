@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, current_app, redirect, request, session
+from flask import Blueprint, Flask, current_app, has_request_context, redirect, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -23,6 +23,8 @@ def languages() -> tuple[str, ...]:
 
 def select_locale() -> str:
     """The user's saved choice, then ?lang=, then the browser's preference, then the default."""
+    if not has_request_context():  # commands and workers speak the deployment's default
+        return str(current_app.config["BABEL_DEFAULT_LOCALE"])
     if current_user and current_user.is_authenticated and current_user.locale in languages():
         return str(current_user.locale)
     asked = request.args.get("lang")

@@ -1,0 +1,231 @@
+"""Paper-form import: a CSV validated whole, every bad row reported, stored exactly once.
+
+Columns: `region`, `facility`, `date`, then one per question id (an optional
+`submission_id` column makes row identity explicit). Regions and facilities by code or
+name; choices by id or by label in any of the questionnaire's languages; several choices
+separated by `|` (or `;` in a comma-separated file); dates as YYYY-MM-DD or DD.MM.YYYY.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from cml.core.answers import FieldError, RawValue, clean_answers
+from cml.core.questionnaire import Questionnaire
+from cml.extensions import db
+from cml.models import Facility, QuestionnaireVersion, Region, User
+from cml.services import audit, surveys
+from cml.services.bulk import NewResponse, store_many
+from cml.services.scope import region_ids
+
+FIXED_COLUMNS = ("region", "facility", "date")
+# Rows of one questionnaire's paper forms share this namespace, so a re-import finds the same ids.
+IMPORT_NAMESPACE = uuid.UUID("8f0c8a52-6c1e-4f59-9a4e-2f1f3f7c7e11")
+
+Describe = Callable[[FieldError], str]
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    row: int
+    """The spreadsheet row number: the header is row 1."""
+    column: str
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    valid: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    problems: list[RowProblem] = field(default_factory=list)
+    file_problem: str | None = None
+    """A problem with the whole file (encoding, header): then no row is looked at."""
+
+    @property
+    def ok(self) -> bool:
+        return self.file_problem is None and not self.problems
+
+
+class _Places:
+    """Regions and facilities by code or name, limited to what the importer may write to."""
+
+    def __init__(self, user: User | None) -> None:
+        every_region = list(db.session.scalars(select(Region)))
+        allowed = region_ids(user) if user is not None else None
+        regions = [r for r in every_region if allowed is None or r.id in allowed]
+        self.all_regions = {self._key(name) for r in every_region for name in [r.code, *r.name.values()]}
+        self.regions: dict[str, Region] = {}
+        for region in regions:
+            for name in [region.code, *region.name.values()]:
+                self.regions[self._key(name)] = region
+        self.facilities: dict[tuple[int, str], Facility] = {}
+        for facility in db.session.scalars(select(Facility).where(Facility.region_id.in_([r.id for r in regions]))):
+            for name in (facility.code, facility.name):
+                self.facilities[(facility.region_id, self._key(name))] = facility
+
+    @staticmethod
+    def _key(text: str) -> str:
+        return " ".join(text.split()).casefold()
+
+    def region(self, text: str) -> tuple[Region | None, str | None]:
+        key = self._key(text)
+        if key in self.regions:
+            return self.regions[key], None
+        if key in self.all_regions:
+            return None, "this region is not one of yours"
+        return None, f"unknown region {text[:60]!r}"
+
+    def facility(self, region: Region, text: str) -> Facility | None:
+        return self.facilities.get((region.id, self._key(text)))
+
+
+def parse_date(text: str) -> date | None:
+    for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(text.strip(), pattern).date()  # noqa: DTZ007 (a calendar date, no zone)
+        except ValueError:
+            continue
+    return None
+
+
+def _reader(text: str) -> tuple[csv.DictReader[str], str]:
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first_line.count)
+    return csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter, restkey="\x00extra"), delimiter
+
+
+def import_csv(data: bytes, code: str, user: User | None, describe: Describe, skip_invalid: bool = False, today: date | None = None) -> ImportReport:
+    """Validate every row, then store all of them, or with `skip_invalid` the valid ones.
+
+    :param user: the importer; None (the command line) may write to every region.
+    """
+    report = ImportReport()
+    today = today or date.today()
+    version = surveys.latest_version(code)
+    if version is None:
+        report.file_problem = f"no published questionnaire {code!r}"
+        return report
+    questionnaire = surveys.model_of(version)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        report.file_problem = "the file is not UTF-8 text; save it from the spreadsheet as 'CSV UTF-8'"
+        return report
+    reader, delimiter = _reader(text)
+    report.file_problem = _check_header(reader.fieldnames or [], questionnaire)
+    if report.file_problem:
+        return report
+    places = _Places(user)
+    separators = ("|",) if delimiter == ";" else ("|", ";")
+    items: list[NewResponse] = []
+    occurrences: dict[str, int] = {}
+    for number, row in enumerate(reader, start=2):
+        report.rows += 1
+        problems, item = _check_row(row, number, questionnaire, places, separators, describe, today, occurrences, user)
+        report.problems += problems
+        if item is not None and not problems:
+            report.valid += 1
+            items.append(item)
+    if report.rows == 0:
+        report.file_problem = "the file has a header but no rows"
+        return report
+    if report.problems and not skip_invalid:
+        return report
+    result = store_many(version, items, source="import")
+    report.stored, report.duplicates = result.stored, result.duplicates
+    report.problems += [RowProblem(0, "submission_id", f"{sid} was imported before with different answers; not changed") for sid in result.conflicts]
+    audit.record("responses.import", user, target=f"{code} v{version.version}", rows=report.rows, stored=report.stored,
+                 duplicates=report.duplicates, invalid=report.rows - report.valid)
+    return report
+
+
+def _check_header(columns: list[str], questionnaire: Questionnaire) -> str | None:
+    missing = [c for c in FIXED_COLUMNS if c not in columns]
+    if missing:
+        return f"missing column(s): {', '.join(missing)}"
+    if len(set(columns)) != len(columns):
+        return "a column name appears twice"
+    known = {q.id for q in questionnaire.questions} | set(FIXED_COLUMNS) | {"submission_id"}
+    unknown = [c for c in columns if c not in known]
+    if unknown:
+        return f"column(s) that are not questions of {questionnaire.id}: {', '.join(unknown[:10])}"
+    return None
+
+
+def _check_row(
+    row: dict[str, str],
+    number: int,
+    questionnaire: Questionnaire,
+    places: _Places,
+    separators: tuple[str, ...],
+    describe: Describe,
+    today: date,
+    occurrences: dict[str, int],
+    user: User | None,
+) -> tuple[list[RowProblem], NewResponse | None]:
+    problems: list[RowProblem] = []
+
+    def problem(column: str, reason: str) -> None:
+        problems.append(RowProblem(number, column, reason))
+
+    if "\x00extra" in row or any(value is None for value in row.values()):
+        problem("", "this row has a different number of cells than the header")
+        return problems, None
+    region, why = places.region(row["region"])
+    if region is None:
+        problem("region", why or "unknown region")
+    facility = places.facility(region, row["facility"]) if region else None
+    if region is not None and facility is None:
+        problem("facility", f"no facility {row['facility'][:60]!r} in {region.code}")
+    interview_date = parse_date(row["date"])
+    if interview_date is None:
+        problem("date", "not a date; write YYYY-MM-DD or DD.MM.YYYY")
+    elif interview_date > today:
+        problem("date", "the interview date is in the future")
+    raw: dict[str, RawValue] = {}
+    for question in questionnaire.questions:
+        cell = (row.get(question.id) or "").strip()
+        if question.type == "multiple_choice":
+            parts = [cell]
+            for separator in separators:
+                parts = [p for part in parts for p in part.split(separator)]
+            raw[question.id] = [p.strip() for p in parts if p.strip()]
+        else:
+            raw[question.id] = cell
+    cleaned = clean_answers(questionnaire, raw, today, accept_labels=True)
+    for question_id, error in cleaned.errors.items():
+        problem(question_id, describe(error))
+    explicit = (row.get("submission_id") or "").strip()
+    submission_id = _submission_id(explicit, questionnaire.id, row, occurrences, problem)
+    if problems or facility is None or interview_date is None or submission_id is None:
+        return problems, None
+    return problems, NewResponse(submission_id, facility.id, facility.region_id, interview_date, cleaned.answers, user.id if user else None)
+
+
+def _submission_id(explicit: str, code: str, row: dict[str, str], occurrences: dict[str, int], problem: Callable[[str, str], None]) -> uuid.UUID | None:
+    """The row's id: given in the file, or derived from its content and how often that content
+    occurred before in the file, so identical interviews stay distinct and a re-import finds them."""
+    if explicit:
+        try:
+            return uuid.UUID(explicit)
+        except ValueError:
+            problem("submission_id", "not a valid UUID")
+            return None
+    content = "\x1f".join(f"{k}={' '.join((v or '').split())}" for k, v in sorted(row.items()))
+    digest = hashlib.sha256(content.encode()).hexdigest()
+    occurrences[digest] = occurrences.get(digest, 0) + 1
+    return uuid.uuid5(IMPORT_NAMESPACE, f"{code}:{digest}:{occurrences[digest]}")
+
+
+def template_columns(version: QuestionnaireVersion) -> list[str]:
+    return [*FIXED_COLUMNS, *(q.id for q in surveys.model_of(version).questions)]
