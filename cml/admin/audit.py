@@ -1,0 +1,47 @@
+"""The audit log page: who did what and when, filtered by action, person and dates."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from flask import render_template, request
+from sqlalchemy import distinct, func, select
+
+from cml.admin.views import bp
+from cml.extensions import db
+from cml.models import AuditEvent
+from cml.web.access import roles_required
+
+PAGE_SIZE = 50
+
+
+def _day(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text or "")
+    except ValueError:
+        return None
+
+
+@bp.get("/audit")
+@roles_required("admin")
+def audit_log() -> str:
+    """Audit events, newest first, with filters in the query string."""
+    action = request.args.get("action", "")
+    actor = request.args.get("actor", "").strip().lower()
+    since, until = _day(request.args.get("from")), _day(request.args.get("to"))
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    query = select(AuditEvent)
+    if action:
+        query = query.where(AuditEvent.action == action)
+    if actor:
+        query = query.where(func.lower(AuditEvent.actor_username) == actor)
+    if since:
+        query = query.where(AuditEvent.at >= datetime.combine(since, time.min))
+    if until:
+        query = query.where(AuditEvent.at < datetime.combine(until + timedelta(days=1), time.min))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    events = db.session.scalars(query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
+    actions = db.session.scalars(select(distinct(AuditEvent.action)).order_by(AuditEvent.action)).all()
+    filters = {"action": action, "actor": actor, "from": request.args.get("from", ""), "to": request.args.get("to", "")}
+    return render_template("admin/audit.html", events=events, actions=actions, filters=filters, page=page,
+                           pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), total=total)

@@ -1,0 +1,5 @@
+"""What leaves the platform: raw data for leads and admins, indicator tables and briefs for councils."""
+
+from cml.reports.views import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,122 @@
+"""Raw exports: scoped to the user's regions, sensitive questions held back, formula-safe, audited."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from cml.core.cells import DANGEROUS_PREFIXES, safe_cell
+from cml.extensions import db
+from cml.models import AuditEvent, Facility
+from cml.services import surveys
+from cml.services.responses import store_response
+from tests.conftest import FIXTURES
+
+PAYLOADS = [prefix + 'HYPERLINK("http://evil.example","x")' for prefix in DANGEROUS_PREFIXES]
+
+
+@pytest.fixture
+def stored(app, world):
+    """Responses in Kyiv (with every dangerous prefix in free text) and one in Odesa."""
+    with app.app_context():
+        version = surveys.publish((FIXTURES / "mini.json").read_bytes()).version
+        kyiv = db.session.scalar(select(Facility).where(Facility.code == "kyiv-01"))
+        odesa = db.session.scalar(select(Facility).where(Facility.code == "odesa-01"))
+        for payload in PAYLOADS:
+            answers = {"tested": "yes", "wait": 10, "attitude": "rude", "clinic_name_seen": payload, "story": "secret " + payload, "services": ["pep", "condoms"]}
+            store_response(uuid.uuid4(), version, kyiv, date(2026, 10, 1), answers, None)
+        store_response(uuid.uuid4(), version, odesa, date(2026, 10, 1), {"tested": "no", "why_not": "refused"}, None)
+        db.session.commit()
+
+
+def download(client, **fields):
+    data = {"survey": "mini", "region": "", "file_format": "csv", "answers_as": "codes", **fields}
+    return client.post("/reports/raw", data=data)
+
+
+def read_csv(response) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+
+
+def test_safe_cell_guards_every_dangerous_prefix() -> None:
+    for payload in PAYLOADS:
+        assert safe_cell(payload) == "'" + payload
+    assert safe_cell("fine") == "fine" and safe_cell(-3) == -3 and safe_cell(None) is None
+
+
+def test_csv_export_is_formula_safe_and_leaves_out_sensitive_questions(client, as_role, stored) -> None:
+    as_role("lead")
+    response = download(client)
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    rows = read_csv(response)
+    assert len(rows) == len(PAYLOADS)  # the Odesa response is not the Kyiv lead's
+    assert {row["region"] for row in rows} == {"kyiv"}
+    assert "story" not in rows[0]  # long text is sensitive by default
+    assert sorted(row["clinic_name_seen"] for row in rows) == sorted("'" + p for p in PAYLOADS)
+    assert rows[0]["services"] == "pep|condoms"  # as stored
+
+
+def test_xlsx_export_is_formula_safe(client, as_role, stored) -> None:
+    as_role("admin")
+    response = download(client, file_format="xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    header = [c.value for c in sheet[1]]
+    column = header.index("clinic_name_seen")
+    values = [row[column] for row in sheet.iter_rows(min_row=2)]
+    assert all(cell.data_type == "s" for cell in values if cell.value is not None)
+    # XlsxWriter stores a carriage return as the OOXML escape _x000D_, which openpyxl leaves as is.
+    read = sorted(c.value.replace("_x000D_", "\r") for c in values if c.value)
+    assert read == sorted("'" + p for p in PAYLOADS)
+    assert len(values) == len(PAYLOADS) + 1  # an administrator sees every region
+
+
+def test_only_admins_may_include_sensitive_answers_and_it_is_audited(client, app, as_role, stored) -> None:
+    as_role("lead")
+    assert download(client, include_sensitive="y").status_code == 403
+    client.post("/logout")
+    as_role("admin")
+    rows = read_csv(download(client, include_sensitive="y"))
+    assert all(row["story"].startswith("secret") for row in rows if row["region"] == "kyiv")
+    with app.app_context():
+        events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "export.raw")).all()
+        assert [e.details["sensitive"] for e in events] == [True]
+        assert events[0].details["rows"] == len(PAYLOADS) + 1
+        assert "secret" not in str(events[0].details)
+
+
+def test_labels_in_the_chosen_language(client, as_role, stored) -> None:
+    as_role("lead")
+    client.post("/language", data={"lang": "uk"})
+    rows = read_csv(download(client, answers_as="labels"))
+    assert rows[0]["tested"] == "Так" and rows[0]["attitude"] == "Грубе"
+
+
+def test_lead_cannot_export_another_region_and_monitor_cannot_export(client, app, as_role, stored) -> None:
+    with app.app_context():
+        from cml.services.regions import region_by_code
+
+        odesa = region_by_code("odesa").id
+    as_role("lead")
+    assert download(client, region=str(odesa)).status_code in (403, 422)
+    client.post("/logout")
+    as_role("monitor")
+    assert download(client).status_code == 403
+
+
+def test_audit_log_lists_and_filters_events(client, as_role, stored) -> None:
+    as_role("admin")
+    download(client)
+    page = client.get("/admin/audit?action=export.raw").get_data(as_text=True)
+    assert "export.raw" in page and "demo-admin" in page
+    assert "login" not in client.get("/admin/audit?action=export.raw").get_data(as_text=True).split("<tbody>")[1].split("</tbody>")[0].replace("export.raw", "")
+    everything = client.get("/admin/audit").get_data(as_text=True)
+    assert "login" in everything and "questionnaire.publish" in everything
+    assert client.get("/admin/audit?from=not-a-date&page=-3").status_code == 200
