@@ -10,3 +10,4 @@ def register_commands(app: Flask) -> None:
 
     for group in (surveys.group, places.group, accounts.group, demo.group, responses.group):
         app.cli.add_command(group)
+    app.cli.add_command(__import__("cml.cli.translate", fromlist=["group"]).group)  # translate extract|update|compile

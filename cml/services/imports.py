@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from cml.core.answers import FieldError, RawValue, clean_answers
@@ -82,8 +83,8 @@ class _Places:
         if key in self.regions:
             return self.regions[key], None
         if key in self.all_regions:
-            return None, "this region is not one of yours"
-        return None, f"unknown region {text[:60]!r}"
+            return None, _("this region is not one of yours")
+        return None, _("unknown region '%(name)s'", name=text[:60])
 
     def facility(self, region: Region, text: str) -> Facility | None:
         return self.facilities.get((region.id, self._key(text)))
@@ -113,13 +114,13 @@ def import_csv(data: bytes, code: str, user: User | None, describe: Describe, sk
     today = today or date.today()
     version = surveys.latest_version(code)
     if version is None:
-        report.file_problem = f"no published questionnaire {code!r}"
+        report.file_problem = _("no published questionnaire '%(code)s'", code=code)
         return report
     questionnaire = surveys.model_of(version)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        report.file_problem = "the file is not UTF-8 text; save it from the spreadsheet as 'CSV UTF-8'"
+        report.file_problem = _("the file is not UTF-8 text; save it from the spreadsheet as 'CSV UTF-8'")
         return report
     reader, delimiter = _reader(text)
     report.file_problem = _check_header(reader.fieldnames or [], questionnaire)
@@ -137,13 +138,13 @@ def import_csv(data: bytes, code: str, user: User | None, describe: Describe, sk
             report.valid += 1
             items.append(item)
     if report.rows == 0:
-        report.file_problem = "the file has a header but no rows"
+        report.file_problem = _("the file has a header but no rows")
         return report
     if report.problems and not skip_invalid:
         return report
     result = store_many(version, items, source="import")
     report.stored, report.duplicates = result.stored, result.duplicates
-    report.problems += [RowProblem(0, "submission_id", f"{sid} was imported before with different answers; not changed") for sid in result.conflicts]
+    report.problems += [RowProblem(0, "submission_id", _("%(id)s was imported before with different answers; not changed", id=sid)) for sid in result.conflicts]
     audit.record("responses.import", user, target=f"{code} v{version.version}", rows=report.rows, stored=report.stored,
                  duplicates=report.duplicates, invalid=report.rows - report.valid)
     return report
@@ -152,13 +153,13 @@ def import_csv(data: bytes, code: str, user: User | None, describe: Describe, sk
 def _check_header(columns: list[str], questionnaire: Questionnaire) -> str | None:
     missing = [c for c in FIXED_COLUMNS if c not in columns]
     if missing:
-        return f"missing column(s): {', '.join(missing)}"
+        return _("missing column(s): %(columns)s", columns=", ".join(missing))
     if len(set(columns)) != len(columns):
-        return "a column name appears twice"
+        return _("a column name appears twice")
     known = {q.id for q in questionnaire.questions} | set(FIXED_COLUMNS) | {"submission_id"}
     unknown = [c for c in columns if c not in known]
     if unknown:
-        return f"column(s) that are not questions of {questionnaire.id}: {', '.join(unknown[:10])}"
+        return _("column(s) that are not questions of %(questionnaire)s: %(columns)s", questionnaire=questionnaire.id, columns=", ".join(unknown[:10]))
     return None
 
 
@@ -179,19 +180,19 @@ def _check_row(
         problems.append(RowProblem(number, column, reason))
 
     if "\x00extra" in row or any(value is None for value in row.values()):
-        problem("", "this row has a different number of cells than the header")
+        problem("", _("this row has a different number of cells than the header"))
         return problems, None
     region, why = places.region(row["region"])
     if region is None:
-        problem("region", why or "unknown region")
+        problem("region", why or _("unknown region"))
     facility = places.facility(region, row["facility"]) if region else None
     if region is not None and facility is None:
-        problem("facility", f"no facility {row['facility'][:60]!r} in {region.code}")
+        problem("facility", _("no facility '%(facility)s' in %(region)s", facility=row["facility"][:60], region=region.code))
     interview_date = parse_date(row["date"])
     if interview_date is None:
-        problem("date", "not a date; write YYYY-MM-DD or DD.MM.YYYY")
+        problem("date", _("not a date; write YYYY-MM-DD or DD.MM.YYYY"))
     elif interview_date > today:
-        problem("date", "the interview date is in the future")
+        problem("date", _("the interview date is in the future"))
     raw: dict[str, RawValue] = {}
     for question in questionnaire.questions:
         cell = (row.get(question.id) or "").strip()
@@ -219,7 +220,7 @@ def _submission_id(explicit: str, code: str, row: dict[str, str], occurrences: d
         try:
             return uuid.UUID(explicit)
         except ValueError:
-            problem("submission_id", "not a valid UUID")
+            problem("submission_id", _("not a valid UUID"))
             return None
     content = "\x1f".join(f"{k}={' '.join((v or '').split())}" for k, v in sorted(row.items()))
     digest = hashlib.sha256(content.encode()).hexdigest()

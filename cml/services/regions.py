@@ -8,6 +8,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from cml.extensions import db
@@ -44,7 +45,7 @@ def parse_regions_file(data: bytes, filename: str) -> list[RegionSpec]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise RegionFileError([f"{filename}: not UTF-8 text"]) from None
+        raise RegionFileError([f"{filename}: " + _("not UTF-8 text")]) from None
     if filename.lower().endswith(".csv"):
         specs, problems = _from_csv(text)
     else:
@@ -59,13 +60,13 @@ def _from_json(text: str) -> tuple[list[RegionSpec], list[str]]:
     try:
         document = json.loads(text)
     except (json.JSONDecodeError, RecursionError) as error:
-        return [], [f"not valid JSON: {error}"]
+        return [], [_("not valid JSON: %(error)s", error=error)]
     if not isinstance(document, dict) or not isinstance(document.get("regions"), list):
-        return [], ['expected an object {"regions": [...]}']
+        return [], [_('expected an object {"regions": [...]}')]
     specs, problems = [], []
     for i, raw in enumerate(document["regions"]):
         if not isinstance(raw, dict) or not isinstance(raw.get("name"), dict) or not isinstance(raw.get("facilities", []), list):
-            problems.append(f"$.regions[{i}]: needs \"code\", \"name\" {{\"en\": …}} and a list \"facilities\"")
+            problems.append(f"$.regions[{i}]: " + _('needs "code", "name" {"en": …} and a list "facilities"'))
             continue
         facilities = [f if isinstance(f, dict) else {} for f in raw.get("facilities", [])]
         specs.append(RegionSpec(str(raw.get("code", "")), {str(k): str(v) for k, v in raw["name"].items()},
@@ -77,7 +78,7 @@ def _from_csv(text: str) -> tuple[list[RegionSpec], list[str]]:
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
-        return [], [f"missing column(s): {', '.join(missing)}"]
+        return [], [_("missing column(s): %(columns)s", columns=", ".join(missing))]
     by_code: dict[str, RegionSpec] = {}
     for row in reader:
         code = (row["region_code"] or "").strip()
@@ -94,26 +95,26 @@ def _check(specs: list[RegionSpec]) -> list[str]:
     region_codes: set[str] = set()
     facility_codes: set[str] = set()
     for spec in specs:
-        where = f"region {spec.code!r}"
+        where = _("region '%(code)s'", code=spec.code)
         if not CODE.match(spec.code):
-            problems.append(f"{where}: code must be lower-case letters, digits, '_' or '-'")
+            problems.append(f"{where}: " + _("code must be lower-case letters, digits, '_' or '-'"))
         if spec.code in region_codes:
-            problems.append(f"{where}: listed twice")
+            problems.append(f"{where}: " + _("listed twice"))
         region_codes.add(spec.code)
         if not spec.name.get("en"):
-            problems.append(f"{where}: needs an English name")
+            problems.append(f"{where}: " + _("needs an English name"))
         for facility in spec.facilities:
             code = facility.get("code", "")
-            fwhere = f"{where}, facility {code!r}"
+            fwhere = _("%(region)s, facility '%(code)s'", region=where, code=code)
             if not CODE.match(code):
-                problems.append(f"{fwhere}: code must be lower-case letters, digits, '_' or '-'")
+                problems.append(f"{fwhere}: " + _("code must be lower-case letters, digits, '_' or '-'"))
             if code in facility_codes:
-                problems.append(f"{fwhere}: facility code listed twice")
+                problems.append(f"{fwhere}: " + _("facility code listed twice"))
             facility_codes.add(code)
             if not facility.get("name") or len(facility["name"]) > 200:
-                problems.append(f"{fwhere}: needs a name of at most 200 characters")
+                problems.append(f"{fwhere}: " + _("needs a name of at most 200 characters"))
             if facility.get("kind", "clinic") not in FACILITY_KINDS:
-                problems.append(f"{fwhere}: kind must be one of {', '.join(FACILITY_KINDS)}")
+                problems.append(f"{fwhere}: " + _("kind must be one of %(kinds)s", kinds=", ".join(FACILITY_KINDS)))
     return problems
 
 

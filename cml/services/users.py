@@ -6,6 +6,7 @@ import re
 import secrets
 from datetime import UTC, datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from cml.extensions import db
@@ -30,16 +31,16 @@ def find_user(username: str) -> User | None:
 
 def check_new_user(username: str, role: str) -> None:
     if not USERNAME.match(username):
-        raise AccountError(f"username {username!r}: use 3-64 lower-case letters, digits, '.', '_' or '-'")
+        raise AccountError(_("username '%(name)s': use 3-64 lower-case letters, digits, '.', '_' or '-'", name=username))
     if role not in ROLES:
-        raise AccountError(f"role {role!r}: use one of {', '.join(ROLES)}")
+        raise AccountError(_("role '%(role)s': use one of %(roles)s", role=role, roles=", ".join(ROLES)))
     if find_user(username) is not None:
-        raise AccountError(f"username {username!r} is taken")
+        raise AccountError(_("username '%(name)s' is taken", name=username))
 
 
 def check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+        raise AccountError(_("a password needs at least %(min)d characters", min=MIN_PASSWORD_LENGTH))
 
 
 def create_user(username: str, password: str, role: str, regions: list[Region], actor: User | None = None) -> User:
@@ -55,7 +56,7 @@ def create_user(username: str, password: str, role: str, regions: list[Region], 
 
 def update_user(user: User, role: str, regions: list[Region], active: bool, actor: User) -> None:
     if role not in ROLES:
-        raise AccountError(f"role {role!r}: use one of {', '.join(ROLES)}")
+        raise AccountError(_("role '%(role)s': use one of %(roles)s", role=role, roles=", ".join(ROLES)))
     before = {"role": user.role, "regions": [r.code for r in user.regions], "active": user.active}
     user.role, user.regions, user.active = role, list(regions), active
     after = {"role": role, "regions": [r.code for r in regions], "active": active}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from cml.core.answers import FieldError
 from cml.core.questionnaire import Questionnaire
@@ -15,8 +16,8 @@ def error_message(error: FieldError, questionnaire: Questionnaire, language: str
     messages = {
         "required": _("Please answer this question."),
         "not_a_choice": _("Please choose one of the options shown."),
-        "too_many_choices": _("Choose at most %(max)s options.", max=params.get("max")),
-        "too_few_choices": _("Choose at least %(min)s options.", min=params.get("min")),
+        "too_many_choices": ngettext("Choose at most %(num)s option.", "Choose at most %(num)s options.", _count(params.get("max"))),
+        "too_few_choices": ngettext("Choose at least %(num)s option.", "Choose at least %(num)s options.", _count(params.get("min"))),
         "not_an_integer": _("Please enter a whole number, such as 15."),
         "not_a_number": _("Please enter a number, such as 12.5."),
         "below_min": _("The smallest allowed value is %(min)s.", min=params.get("min")),
@@ -28,3 +29,11 @@ def error_message(error: FieldError, questionnaire: Questionnaire, language: str
         "not_applicable_list": _("Please give only one answer."),
     }
     return messages.get(error.code, _("This answer cannot be accepted."))
+
+
+def _count(value: object) -> int:
+    """A number of choices for ngettext (the limits are whole numbers in the questionnaire)."""
+    try:
+        return int(float(str(value)))
+    except ValueError:
+        return 0

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
+from babel import Locale, UnknownLocaleError
 from flask import Blueprint, Flask, current_app, has_request_context, redirect, request, session
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from cml.extensions import db
+from cml.web.formatting import FILTERS
 from cml.web.urls import safe_next
 
 LANGUAGE_NAMES = {"en": "English", "uk": "Українська", "ru": "Русский"}
@@ -21,8 +26,34 @@ def languages() -> tuple[str, ...]:
     return tuple(current_app.config["LANGUAGES"])
 
 
+class _HasLanguages(Protocol):
+    languages: tuple[str, ...]
+    default_language: str
+
+
+def current_language() -> str:
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def language_name(code: str, in_language: str) -> str:
+    """The name of language `code` written in `in_language` ("англійська" for en in uk)."""
+    try:
+        return Locale.parse(code).get_display_name(in_language) or code
+    except (UnknownLocaleError, ValueError):
+        return code
+
+
+def questionnaire_language_note(questionnaire: _HasLanguages, language: str | None = None) -> str:
+    """'' when the questionnaire speaks the reader's language; else a note saying which one it falls back to."""
+    language = language or current_language()
+    if language in questionnaire.languages:
+        return ""
+    return _("This questionnaire is not available in %(wanted)s; shown in %(shown)s.",
+             wanted=language_name(language, language), shown=language_name(questionnaire.default_language, language))
+
+
 def select_locale() -> str:
-    """The user's saved choice, then ?lang=, then the browser's preference, then the default."""
+    """The user's saved choice, then ?lang=, then the switcher's choice in this session, then Accept-Language, then the default."""
     if not has_request_context():  # commands and workers speak the deployment's default
         return str(current_app.config["BABEL_DEFAULT_LOCALE"])
     if current_user and current_user.is_authenticated and current_user.locale in languages():
@@ -50,6 +81,8 @@ def set_language() -> Response:
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    app.jinja_env.filters.update(FILTERS)
+    app.jinja_env.globals["questionnaire_language_note"] = questionnaire_language_note
 
     @app.context_processor
     def _language_context() -> dict[str, object]:
