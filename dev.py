@@ -57,6 +57,9 @@ def start() -> None:
     compile_translations()
     flask("db", "upgrade")
     flask("demo", "load")
+    responses = os.environ.get("CML_DEMO_RESPONSES", "1500")
+    if responses != "0":
+        flask("demo", "generate", "--responses", responses, "--if-empty")
     host, port = os.environ.get("CML_HOST", "127.0.0.1"), os.environ.get("CML_PORT", "5000")
     print(f"\nCML is running on http://{host}:{port}/ (Ctrl+C stops it). Sign in with an account listed above.\n", flush=True)
     flask("run", "--host", host, "--port", port)

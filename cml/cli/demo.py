@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import sys
+import time
+
 import click
 from flask.cli import AppGroup
 
 from cml.cli.surveys import surveys_dir
 from cml.extensions import db
-from cml.services import demo
+from cml.services import demo, demo_data
 
 group = AppGroup("demo", help="Demonstration data.")
 
@@ -19,3 +22,33 @@ def load() -> None:
     width = max(len(a.username) for a in accounts)
     for account in accounts:
         click.echo(f"  {account.role:<9} {account.username:<{width}}  {account.password}")
+
+
+@group.command("generate")
+@click.option("--responses", "total", type=click.IntRange(min=0), required=True, help="How many responses to add.")
+@click.option("--seed", type=int, default=1, show_default=True, help="The same seed gives the same responses.")
+@click.option("--if-empty", is_flag=True, help="Do nothing when any response is already stored.")
+def generate(total: int, seed: int, if_empty: bool) -> None:
+    """Generate realistic clustered responses to the shipped questionnaires over the last 8 quarters."""
+    if if_empty and demo_data.has_responses():
+        click.echo("responses already exist; nothing generated")
+        return
+    stored = duplicates = conflicts = 0
+    started = time.perf_counter()
+    try:
+        with click.progressbar(length=total, label="generating responses", file=sys.stderr) as bar:
+            for chunk in demo_data.generate(total, seed):
+                db.session.commit()
+                stored, duplicates, conflicts = stored + chunk.stored, duplicates + chunk.duplicates, conflicts + chunk.conflicts
+                bar.update(chunk.size)
+    except demo_data.DemoDataError as error:
+        db.session.rollback()
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
+    seconds = time.perf_counter() - started
+    rate = stored / seconds if seconds > 0 else 0.0
+    click.echo(
+        f"{stored} responses added, {duplicates} already there"
+        + (f", {conflicts} conflicting (stored earlier with other answers, left as they were)" if conflicts else "")
+        + f" in {seconds:.1f} s ({rate:,.0f} rows/s)"
+    )

@@ -19,8 +19,8 @@ from cml.core.periods import month_key
 from cml.core.questionnaire import Answer
 from cml.extensions import db
 from cml.models import IndicatorFact, QuestionnaireVersion, Response
+from cml.services.indicators import facts_model
 from cml.services.responses import answers_hash
-from cml.services.surveys import model_of
 
 CHUNK = 2000
 
@@ -45,7 +45,7 @@ class BulkResult:
 def store_many(version: QuestionnaireVersion, items: Sequence[NewResponse], source: str) -> BulkResult:
     """Add every new response and its facts; repeats are counted, conflicts listed, nothing committed."""
     result = BulkResult()
-    questionnaire = model_of(version)
+    questionnaire = facts_model(version)
     for start in range(0, len(items), CHUNK):
         chunk = items[start : start + CHUNK]
         fingerprints = [answers_hash(version, item.facility_id, item.interview_date, item.answers) for item in chunk]
@@ -100,6 +100,6 @@ def store_many(version: QuestionnaireVersion, items: Sequence[NewResponse], sour
             for part in contributions(questionnaire, item.answers)
         ]
         if facts:
-            db.session.execute(insert(IndicatorFact), facts)
+            db.session.execute(insert(IndicatorFact.__table__), facts)  # Core executemany: no per-row ORM work
         result.stored += len(fresh)
     return result

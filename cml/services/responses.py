@@ -17,7 +17,7 @@ from cml.core.periods import month_key
 from cml.core.questionnaire import Answer
 from cml.extensions import db
 from cml.models import Facility, IndicatorFact, QuestionnaireVersion, Response, User
-from cml.services.surveys import model_of
+from cml.services.indicators import facts_model
 
 
 class SubmissionConflict(Exception):
@@ -100,7 +100,7 @@ def find(submission_id: uuid.UUID) -> Response | None:
 
 
 def add_facts(response: Response, version: QuestionnaireVersion, answers: Mapping[str, Answer]) -> None:
-    questionnaire = model_of(version)
+    questionnaire = facts_model(version)
     for part in contributions(questionnaire, answers):
         db.session.add(
             IndicatorFact(

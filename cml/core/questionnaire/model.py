@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 from cml.core.questionnaire.conditions import Condition
@@ -153,4 +154,9 @@ class Questionnaire:
         return translate(text, language, self.default_language)
 
     def section_of(self, question_id: str) -> Section | None:
-        return next((s for s in self.sections if any(q.id == question_id for q in s.questions)), None)
+        return self._sections_by_question.get(question_id)
+
+    @cached_property
+    def _sections_by_question(self) -> Mapping[str, Section]:
+        # Looked up for every question of every cleaned response: built once per questionnaire.
+        return {q.id: s for s in self.sections for q in s.questions}

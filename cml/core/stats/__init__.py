@@ -28,6 +28,7 @@ from .disclosure import (
     primary_reason,
     suppress,
 )
+from .mean_differences import MeanDifference, independent_mean_difference, paired_mean_difference
 from .means import ClusteredMean, clustered_mean, clustered_mean_from_totals
 from .multiple import benjamini_hochberg
 from .proportions import PROPORTION_METHODS, Interval, proportion_interval
@@ -52,6 +53,7 @@ __all__ = [
     "ClusteredProportion",
     "Difference",
     "Interval",
+    "MeanDifference",
     "PairedDifference",
     "SuppressionResult",
     "benjamini_hochberg",
@@ -61,7 +63,9 @@ __all__ = [
     "clustered_mean_from_totals",
     "clustered_proportion",
     "difference_interval",
+    "independent_mean_difference",
     "paired_clustered_difference",
+    "paired_mean_difference",
     "primary_reason",
     "proportion_interval",
     "reliability_flags",

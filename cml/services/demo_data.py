@@ -1,0 +1,107 @@
+"""Generated demo responses: the shipped questionnaires at the demo facilities, last 8 quarters.
+
+Answers come from `cml.core.synthetic` (clustered by facility, valid by construction)
+and are stored with `cml.services.bulk.store_many` in chunks, so a million responses
+take flat memory; the caller commits after every chunk. Submission ids are uuid5 of
+the seed, the questionnaire and the response's number, and each chunk draws from its
+own seeded generator, so the same seed gives the same responses: running again adds
+nothing (a chunk whose ids all exist is skipped without generating it), and a larger
+N adds only the responses beyond the first run's.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+
+from cml.core.periods import month_range, period_of, previous_period
+from cml.core.synthetic import Generator, facility_profiles
+from cml.extensions import db
+from cml.models import Facility, Response
+from cml.services.bulk import NewResponse, store_many
+from cml.services.surveys import latest_version, model_of
+
+SHARES = (("clinic_exit", 7), ("incident_report", 2), ("training_evaluation", 1))
+"""How N is split between the shipped questionnaires (clinic exit interviews the most)."""
+QUARTERS = 8
+CHUNK = 2000
+NAMESPACE = uuid.UUID("3f0c2a4e-6d1b-5c8e-9a7f-2b4d6e8f0a1c")
+
+
+class DemoDataError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class ChunkDone:
+    questionnaire: str
+    size: int
+    stored: int
+    duplicates: int
+    conflicts: int
+
+
+def split(total: int, shares: tuple[tuple[str, int], ...]) -> list[tuple[str, int]]:
+    """`total` divided by the shares, largest remainders rounded up, so the parts add up."""
+    weight = sum(share for _, share in shares)
+    exact = [(code, total * share / weight) for code, share in shares]
+    parts = {code: int(value) for code, value in exact}
+    left = total - sum(parts.values())
+    for code, _ in sorted(exact, key=lambda item: item[1] - int(item[1]), reverse=True)[:left]:
+        parts[code] += 1
+    return [(code, parts[code]) for code, _ in shares]
+
+
+def window(today: date) -> date:
+    """First day of the quarter `QUARTERS - 1` quarters before today's."""
+    key = period_of(today)
+    for _ in range(QUARTERS - 1):
+        key = previous_period(key, "quarter")
+    first_month = month_range(key, "quarter")[0]
+    return date(first_month // 100, first_month % 100, 1)
+
+
+def submission_id(seed: int, code: str, number: int) -> uuid.UUID:
+    return uuid.uuid5(NAMESPACE, f"{seed}:{code}:{number}")
+
+
+def has_responses() -> bool:
+    return db.session.scalar(select(Response.id).limit(1)) is not None
+
+
+def generate(total: int, seed: int = 1, today: date | None = None, chunk: int = CHUNK) -> Iterator[ChunkDone]:
+    """Generate and add `total` responses, one chunk per yield (the caller commits after each).
+
+    Raises DemoDataError when no shipped questionnaire is published or there is no
+    active facility (run `demo load` first).
+    """
+    today = today or date.today()
+    first_day = window(today)
+    versions = [(code, share, v) for code, share in SHARES if (v := latest_version(code)) is not None]
+    if not versions:
+        raise DemoDataError("none of the shipped questionnaires is published; run `flask --app cml demo load` first")
+    places = db.session.execute(select(Facility.id, Facility.region_id).where(Facility.active.is_(True)).order_by(Facility.code)).all()
+    if not places:
+        raise DemoDataError("there are no active facilities; run `flask --app cml demo load` first")
+    profiles = facility_profiles([(f, r) for f, r in places], random.Random(f"{seed}:facilities"))
+    for code, count in split(total, tuple((code, share) for code, share, _ in versions)):
+        version = next(v for c, _, v in versions if c == code)
+        generator = Generator(model_of(version), profiles, first_day, today, today, str(seed))
+        for index, start in enumerate(range(0, count, chunk)):
+            ids = [submission_id(seed, code, number) for number in range(start, min(start + chunk, count))]
+            known = db.session.scalar(select(func.count(Response.id)).where(Response.submission_id.in_(ids)))
+            if known == len(ids):
+                yield ChunkDone(code, len(ids), 0, len(ids), 0)
+                continue
+            rng = random.Random(f"{seed}:{code}:{chunk}:{index}")
+            items = []
+            for response_id in ids:
+                made = generator.response(rng)
+                items.append(NewResponse(response_id, made.facility_id, made.region_id, made.interview_date, made.answers))
+            result = store_many(version, items, source="demo")
+            yield ChunkDone(code, len(ids), result.stored, result.duplicates, len(result.conflicts))

@@ -1,0 +1,146 @@
+"""Indicator estimates for any (indicator, region, facility, period) cell, from SQL sums.
+
+One query per table: the facts of one questionnaire (all its versions, by indicator
+id) are summed per indicator, region, facility and period with GROUP BY, filtered on
+questionnaire_id and a month range so the `ix_indicator_facts_cube` index serves it.
+The few thousand per-facility rows go to `cml.core.tabulate`, which pools them into
+cells with `cml.core.stats` (facilities are clusters) and adds verdicts and change.
+Labels, targets and scales come from the latest published version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from cml.core.periods import Grain, month_range, previous_period
+from cml.core.questionnaire import Indicator, Questionnaire
+from cml.core.tabulate import DIMENSIONS, CellEstimate, Dimension, FacilityTotals, IndicatorSpec, indicator_spec, tabulate
+from cml.extensions import db
+from cml.models import IndicatorFact
+from cml.services.sql_periods import period_sql
+from cml.services.surveys import latest_version, model_of
+
+
+@dataclass(frozen=True)
+class EstimateTable:
+    """The rows of one indicator table, with what is needed to label them.
+
+    `rows` are `cml.core.tabulate.CellEstimate`s, ordered by indicator (questionnaire
+    order), region id, facility id, period; cells without respondents are absent.
+    """
+
+    questionnaire: Questionnaire
+    """The latest published version: labels, targets, the order of indicators."""
+    indicators: tuple[Indicator, ...]
+    by: tuple[Dimension, ...]
+    grain: Grain
+    period_range: tuple[int, int] | None
+    level: float
+    rows: list[CellEstimate]
+
+    def __iter__(self) -> Iterator[CellEstimate]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def facility_totals(
+    questionnaire_id: int,
+    indicator_ids: Sequence[str],
+    grain: Grain,
+    months: tuple[int, int] | None,
+    region_ids: Collection[int] | None = None,
+    facility_ids: Collection[int] | None = None,
+) -> list[FacilityTotals]:
+    """Per indicator, region, facility and period: the sums of the facts (one GROUP BY query)."""
+    fact = IndicatorFact
+    period = period_sql(fact.month, grain).label("period")
+    query = (
+        select(
+            fact.indicator,
+            fact.region_id,
+            fact.facility_id,
+            period,
+            func.sum(fact.numerator),
+            func.sum(fact.denominator),
+            func.sum(fact.numerator_squared),
+            func.count(),
+        )
+        .where(fact.questionnaire_id == questionnaire_id, fact.indicator.in_(list(indicator_ids)))
+        .group_by(fact.indicator, fact.region_id, fact.facility_id, period)
+    )
+    if months is not None:
+        query = query.where(fact.month >= months[0], fact.month <= months[1])
+    if region_ids is not None:
+        query = query.where(fact.region_id.in_(sorted(region_ids)))
+    if facility_ids is not None:
+        query = query.where(fact.facility_id.in_(sorted(facility_ids)))
+    return [
+        FacilityTotals(indicator, region_id, facility_id, int(key), float(num or 0), float(den or 0), float(sq or 0), int(count))
+        for indicator, region_id, facility_id, key, num, den, sq, count in db.session.execute(query)
+    ]
+
+
+def estimate_cells(
+    questionnaire_code: str,
+    indicator_ids: Sequence[str] | None = None,
+    by: Sequence[Dimension] = ("region", "period"),
+    grain: Grain = "quarter",
+    period_range: tuple[int, int] | None = None,
+    region_ids: Collection[int] | None = None,
+    facility_ids: Collection[int] | None = None,
+    level: float = 0.95,
+    min_n: int = 5,
+    change: bool = True,
+) -> EstimateTable:
+    """Estimates of a questionnaire's indicators, one row per cell of the table.
+
+    :param indicator_ids: indicators of the latest version, in the order wanted (all by default).
+    :param by: the breakdown, any of "region", "facility", "period" (empty: one national
+        figure per indicator over the whole range).
+    :param grain: "quarter", "month" or "year" (the period keys of `period_range` and the rows).
+    :param period_range: (first, last) period keys at `grain`, inclusive, e.g. (20251, 20254);
+        None for all. The period before `first` is read too, for the first period's change.
+    :param region_ids: the regions whose facts count; None means all. Pass the user's
+        scope, `cml.services.scope.region_ids(user)`; an empty set gives no rows.
+    :param facility_ids: only these facilities (None: all).
+    :param min_n: fewer respondents than this give the verdict "not_enough_data".
+    :param change: add the change from the previous period (when broken down by period).
+    Raises LookupError for an unpublished questionnaire, ValueError for an unknown
+    indicator, dimension or grain.
+    """
+    version = latest_version(questionnaire_code)
+    if version is None:
+        raise LookupError(f"no published questionnaire {questionnaire_code!r}")
+    questionnaire = model_of(version)
+    if indicator_ids is None:
+        indicators = questionnaire.indicators
+    else:
+        unknown = [i for i in indicator_ids if questionnaire.indicator(i) is None]
+        if unknown:
+            raise ValueError(f"{questionnaire_code} has no indicator(s) {', '.join(map(repr, unknown))}")
+        indicators = tuple(i for name in indicator_ids if (i := questionnaire.indicator(name)) is not None)
+    dims = tuple(by)
+    if set(dims) - set(DIMENSIONS):
+        raise ValueError(f"unknown table dimension(s) in {dims!r}; choose from {', '.join(DIMENSIONS)}")
+    if grain not in ("month", "quarter", "year"):
+        raise ValueError(f"unknown grain {grain!r}")
+    specs: dict[str, IndicatorSpec] = {i.id: indicator_spec(questionnaire, i) for i in indicators}
+    table = EstimateTable(questionnaire, indicators, dims, grain, period_range, level, [])
+    if not specs or (region_ids is not None and not region_ids) or (facility_ids is not None and not facility_ids):
+        return table
+    months = None
+    if period_range is not None:
+        first, last = period_range
+        if first > last:
+            raise ValueError(f"the period range runs backwards: {period_range!r}")
+        if change and "period" in dims:
+            first = previous_period(first, grain)
+        months = (month_range(first, grain)[0], month_range(last, grain)[1])
+    totals = facility_totals(version.questionnaire_id, list(specs), grain, months, region_ids, facility_ids)
+    rows = tabulate(totals, specs, dims, grain, period_range, level, min_n, change)
+    return EstimateTable(questionnaire, indicators, dims, grain, period_range, level, rows)
