@@ -153,6 +153,7 @@ class Generator:
         self.facilities = list(facilities)
         self.cumulative = list(accumulate(f.size for f in self.facilities))
         self.first_day, self.days = first_day, (last_day - first_day).days
+        self.first_quarter = period_of(first_day)
         self.today = today
         self.seed = seed
         self.targets = {i.question: i.target for i in questionnaire.indicators if i.type == "mean" and i.question}
@@ -171,10 +172,17 @@ class Generator:
         quarter = period_of(day)
         key = (facility.id, quarter)
         if key not in self.drift:
+            # Depends on the facility and quarter only, never on which response came first.
             noise = random.Random(f"{self.seed}:{facility.id}:{quarter}").gauss(0.0, 0.25)
-            elapsed = (day - self.first_day).days / 91.0
+            elapsed = (quarter // 10 - self.first_quarter // 10) * 4 + quarter % 10 - self.first_quarter % 10
             self.drift[key] = 0.04 * elapsed + noise
         return TYPICAL_QUALITY + facility.quality + self.drift[key]
+
+    def responses(self, seed: str, count: int) -> list[SyntheticResponse]:
+        """`count` responses drawn from `random.Random(seed)`: the same seed, the same list
+        (picklable, so a chunk can be made in another process)."""
+        rng = random.Random(seed)
+        return [self.response(rng) for _ in range(count)]
 
     def response(self, rng: random.Random) -> SyntheticResponse:
         facility = rng.choices(self.facilities, cum_weights=self.cumulative)[0]

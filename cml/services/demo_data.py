@@ -2,7 +2,8 @@
 
 Answers come from `cml.core.synthetic` (clustered by facility, valid by construction)
 and are stored with `cml.services.bulk.store_many` in chunks, so a million responses
-take flat memory; the caller commits after every chunk. Submission ids are uuid5 of
+take flat memory; the caller commits after every chunk. Large runs generate in worker
+processes while the main process stores (SQLite has one writer anyway). Submission ids are uuid5 of
 the seed, the questionnaire and the response's number, and each chunk draws from its
 own seeded generator, so the same seed gives the same responses: running again adds
 nothing (a chunk whose ids all exist is skipped without generating it), and a larger
@@ -11,18 +12,22 @@ N adds only the responses beyond the first run's.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import random
 import uuid
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
 
 from cml.core.periods import month_range, period_of, previous_period
-from cml.core.synthetic import Generator, facility_profiles
+from cml.core.synthetic import Generator, SyntheticResponse, facility_profiles
 from cml.extensions import db
-from cml.models import Facility, Response
+from cml.models import Facility, QuestionnaireVersion, Response
 from cml.services.bulk import NewResponse, store_many
 from cml.services.surveys import latest_version, model_of
 
@@ -74,11 +79,22 @@ def has_responses() -> bool:
     return db.session.scalar(select(Response.id).limit(1)) is not None
 
 
-def generate(total: int, seed: int = 1, today: date | None = None, chunk: int = CHUNK) -> Iterator[ChunkDone]:
+def default_workers(total: int, chunk: int) -> int:
+    """Processes that generate while this one stores: none for small runs, else up to 3, leaving a core."""
+    if total < 4 * chunk:
+        return 0
+    return max(1, min(3, (os.cpu_count() or 1) - 1))
+
+
+def generate(
+    total: int, seed: int = 1, today: date | None = None, chunk: int = CHUNK, workers: int | None = None
+) -> Iterator[ChunkDone]:
     """Generate and add `total` responses, one chunk per yield (the caller commits after each).
 
-    Raises DemoDataError when no shipped questionnaire is published or there is no
-    active facility (run `demo load` first).
+    With `workers` > 0 (by default for large runs), chunks are generated in that many
+    other processes while this one stores, at most `workers + 1` chunks ahead, so memory
+    stays flat; what is generated does not depend on it. Raises DemoDataError when no
+    shipped questionnaire is published or there is no active facility.
     """
     today = today or date.today()
     first_day = window(today)
@@ -89,19 +105,35 @@ def generate(total: int, seed: int = 1, today: date | None = None, chunk: int = 
     if not places:
         raise DemoDataError("there are no active facilities; run `flask --app cml demo load` first")
     profiles = facility_profiles([(f, r) for f, r in places], random.Random(f"{seed}:facilities"))
-    for code, count in split(total, tuple((code, share) for code, share, _ in versions)):
-        version = next(v for c, _, v in versions if c == code)
-        generator = Generator(model_of(version), profiles, first_day, today, today, str(seed))
-        for index, start in enumerate(range(0, count, chunk)):
-            ids = [submission_id(seed, code, number) for number in range(start, min(start + chunk, count))]
-            known = db.session.scalar(select(func.count(Response.id)).where(Response.submission_id.in_(ids)))
-            if known == len(ids):
-                yield ChunkDone(code, len(ids), 0, len(ids), 0)
-                continue
-            rng = random.Random(f"{seed}:{code}:{chunk}:{index}")
-            items = []
-            for response_id in ids:
-                made = generator.response(rng)
-                items.append(NewResponse(response_id, made.facility_id, made.region_id, made.interview_date, made.answers))
-            result = store_many(version, items, source="demo")
-            yield ChunkDone(code, len(ids), result.stored, result.duplicates, len(result.conflicts))
+    workers = default_workers(total, chunk) if workers is None else workers
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) if workers > 0 else None
+    pending: deque[tuple[QuestionnaireVersion, str, list[uuid.UUID], Future[list[SyntheticResponse]] | list[SyntheticResponse]]] = deque()
+    try:
+        for code, count in split(total, tuple((code, share) for code, share, _ in versions)):
+            version = next(v for c, _, v in versions if c == code)
+            generator = Generator(model_of(version), profiles, first_day, today, today, str(seed))
+            for index, start in enumerate(range(0, count, chunk)):
+                ids = [submission_id(seed, code, number) for number in range(start, min(start + chunk, count))]
+                known = db.session.scalar(select(func.count(Response.id)).where(Response.submission_id.in_(ids)))
+                if known == len(ids):
+                    yield ChunkDone(code, len(ids), 0, len(ids), 0)
+                    continue
+                chunk_seed = f"{seed}:{code}:{chunk}:{index}"
+                made = pool.submit(generator.responses, chunk_seed, len(ids)) if pool else generator.responses(chunk_seed, len(ids))
+                pending.append((version, code, ids, made))
+                while len(pending) > workers:
+                    yield _store(*pending.popleft())
+        while pending:
+            yield _store(*pending.popleft())
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+
+
+def _store(
+    version: QuestionnaireVersion, code: str, ids: list[uuid.UUID], made: Future[list[SyntheticResponse]] | list[SyntheticResponse]
+) -> ChunkDone:
+    responses = made.result() if isinstance(made, Future) else made
+    items = [NewResponse(i, r.facility_id, r.region_id, r.interview_date, r.answers) for i, r in zip(ids, responses, strict=True)]
+    result = store_many(version, items, source="demo")
+    return ChunkDone(code, len(ids), result.stored, result.duplicates, len(result.conflicts))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from cml.core.periods import Grain, month_range, previous_period
+from cml.core.periods import Grain, month_range, parse_period, period_label, previous_period
 from cml.core.questionnaire import Indicator, Questionnaire
 from cml.core.tabulate import DIMENSIONS, CellEstimate, Dimension, FacilityTotals, IndicatorSpec, indicator_spec, tabulate
 from cml.extensions import db
@@ -136,6 +136,9 @@ def estimate_cells(
     months = None
     if period_range is not None:
         first, last = period_range
+        for key in period_range:
+            if parse_period(period_label(key, grain)) != (grain, key):
+                raise ValueError(f"{key!r} is not a {grain} key (YYYYQ for a quarter, YYYYMM for a month, YYYY for a year)")
         if first > last:
             raise ValueError(f"the period range runs backwards: {period_range!r}")
         if change and "period" in dims:

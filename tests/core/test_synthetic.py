@@ -79,3 +79,12 @@ def test_dates_never_pass_today() -> None:
     profiles = facility_profiles(FACILITIES, random.Random(1))
     with pytest.raises(ValueError):
         Generator(questionnaire, profiles, FIRST, date(2026, 3, 1), TODAY, "1")
+
+
+def test_a_chunk_does_not_depend_on_what_was_generated_before() -> None:
+    questionnaire = load_questionnaire(SURVEYS / "clinic_exit.json")
+    profiles = facility_profiles(FACILITIES, random.Random(1))
+    used = Generator(questionnaire, profiles, FIRST, TODAY, TODAY, "1")
+    used.responses("other", 200)
+    fresh = Generator(questionnaire, profiles, FIRST, TODAY, TODAY, "1")
+    assert used.responses("chunk", 50) == fresh.responses("chunk", 50)

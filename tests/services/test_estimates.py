@@ -138,6 +138,10 @@ def test_unknown_questionnaire_or_indicator_is_refused(app, world) -> None:
             estimate_cells("nope")
         with pytest.raises(ValueError, match="no indicator"):
             estimate_cells("clinic_exit", indicator_ids=["nope"])
+        with pytest.raises(ValueError, match="not a quarter key"):
+            estimate_cells("clinic_exit", period_range=(2025, 2026))
+        with pytest.raises(ValueError, match="not a month key"):
+            estimate_cells("clinic_exit", grain="month", period_range=(202513, 202601))
         with pytest.raises(ValueError, match="dimension"):
             estimate_cells("clinic_exit", by=("clinic",))  # type: ignore[arg-type]
         assert len(estimate_cells("clinic_exit")) == 0  # nothing collected yet
