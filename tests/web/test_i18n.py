@@ -323,6 +323,7 @@ def test_pages_have_no_english_interface_strings(client, as_role, mini, extracte
     assert review.status_code == 200
     assert_no_english(review.get_data(as_text=True), fragments, data, "review")
     assert "12,5" in review.get_data(as_text=True)  # a decimal answer in the locale's style
+    assert {"uk": ">Змінити</a>", "ru": ">Изменить</a>"}[language] in review.get_data(as_text=True)  # the verb (pgettext), not the noun
     short = client.post("/account/password", data={"current": "x", "new": "short"}).get_data(as_text=True)
     assert_no_english(short, fragments, data, "password refused")
 
