@@ -37,7 +37,7 @@ def _configure(app: Flask, test_config: dict[str, Any] | None) -> None:
 def _init_extensions(app: Flask) -> None:
     from cml import models  # noqa: F401  (registers the tables)
     from cml.db import configure_engine
-    from cml.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from cml.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
     from cml.web.i18n import select_locale
 
     db.init_app(app)
@@ -46,6 +46,7 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
+    compress.init_app(app)
     with app.app_context():
         configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
@@ -60,11 +61,12 @@ def _register_features(app: Flask) -> None:
     from cml.admin import bp as admin_bp
     from cml.auth import bp as auth_bp
     from cml.collect import bp as collect_bp
+    from cml.dashboard import bp as dashboard_bp
     from cml.reports import bp as reports_bp
     from cml.web import register_web
 
     register_web(app)
-    for blueprint in (auth_bp, admin_bp, collect_bp, reports_bp):
+    for blueprint in (auth_bp, admin_bp, collect_bp, dashboard_bp, reports_bp):
         app.register_blueprint(blueprint)
 
 

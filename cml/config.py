@@ -29,6 +29,13 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     "SUPPRESSION_THRESHOLD": 5,
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # Pages, CSS, JS and JSON go out compressed; streamed exports are left alone so they
+    # keep their constant memory.
+    "COMPRESS_ALGORITHM": ["br", "gzip"],
+    "COMPRESS_STREAMS": False,
+    "COMPRESS_MIN_SIZE": 1024,
+    # Static files change only with a release; a day of caching spares slow connections.
+    "SEND_FILE_MAX_AGE_DEFAULT": 86400,
 }
 
 ENV_ALIASES = {"DATABASE_URL": "SQLALCHEMY_DATABASE_URI"}

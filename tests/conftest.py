@@ -163,3 +163,13 @@ def as_role(client: FlaskClient, world: dict[str, Any]) -> Any:
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def generated(app: Flask, world: dict[str, Any]) -> None:
+    """Some 900 realistic responses over the last 8 quarters (deterministic), on top of the world."""
+    from cml.services import demo_data
+
+    with app.app_context():
+        for _ in demo_data.generate(900, seed=11):
+            db.session.commit()

@@ -1,0 +1,5 @@
+"""Dashboards for regional leads, advocates and administrators."""
+
+from cml.dashboard.views import bp
+
+__all__ = ["bp"]

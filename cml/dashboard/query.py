@@ -1,0 +1,131 @@
+"""Dashboard filters from the query string, checked against what the user may see.
+
+Every view reads its filters here, so bookmarks and shared links work, and a region
+outside the user's scope is refused in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask import abort, request
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from cml.core.periods import GRAINS, Grain, parse_period, period_key, period_label, period_of, previous_period
+from cml.extensions import db
+from cml.models import Facility, IndicatorFact, Region
+from cml.services import surveys
+from cml.services.scope import region_ids
+
+DEFAULT_PERIODS = 8
+
+
+@dataclass(frozen=True)
+class Filters:
+    code: str
+    questionnaire_id: int
+    grain: Grain
+    period: int
+    """The period the overview and unit charts show."""
+    first: int
+    """First period of the trend."""
+    region: Region | None
+    """One region chosen, or None for every region in scope."""
+    scope: set[int] | None
+    """Region ids whose facts count: the chosen region, the user's regions, or None for all."""
+    facility_level: bool
+    """Whether this user may see figures by facility (not advocates)."""
+    aggregates_only: bool
+    indicator: str | None = None
+    choices: dict[str, object] = field(default_factory=dict)
+
+    def args(self, **changes: object) -> dict[str, object]:
+        """Query-string arguments for a link to a view with these filters (and some changed)."""
+        values: dict[str, object] = {
+            "survey": self.code,
+            "grain": self.grain,
+            "period": period_label(self.period, self.grain),
+            "from": period_label(self.first, self.grain),
+        }
+        if self.region is not None:
+            values["region"] = self.region.code
+        if self.indicator:
+            values["indicator"] = self.indicator
+        values.update(changes)
+        return {k: v for k, v in values.items() if v not in (None, "")}
+
+
+def latest_month(questionnaire_id: int, scope: set[int] | None) -> int | None:
+    query = select(func.max(IndicatorFact.month)).where(IndicatorFact.questionnaire_id == questionnaire_id)
+    if scope is not None:
+        query = query.where(IndicatorFact.region_id.in_(scope))
+    value = db.session.scalar(query)
+    return int(value) if value else None
+
+
+def read_filters() -> Filters:
+    """The filters of this request; 404 for a questionnaire, region or period that is not there or not the user's."""
+    published = surveys.published_questionnaires()
+    if not published:
+        abort(404)
+    code = request.args.get("survey") or published[0].code
+    row = next((q for q in published if q.code == code), None) or abort(404)
+    grain_text = request.args.get("grain", "quarter")
+    grain: Grain = grain_text if grain_text in GRAINS else "quarter"  # type: ignore[assignment]
+    allowed = region_ids(current_user)
+    region = None
+    if request.args.get("region"):
+        region = db.session.scalar(select(Region).where(Region.code == request.args["region"]))
+        if region is None or (allowed is not None and region.id not in allowed):
+            abort(404)
+    scope = {region.id} if region is not None else allowed
+    period = _period_arg("period", grain)
+    if period is None:
+        month = latest_month(row.id, scope)
+        period = period_key(month, grain) if month else _today_period(grain)
+    first = _period_arg("from", grain)
+    if first is None or first > period:
+        first = period
+        for _ in range(DEFAULT_PERIODS - 1):
+            first = previous_period(first, grain)
+    indicator = request.args.get("indicator") or None
+    return Filters(
+        code=row.code,
+        questionnaire_id=row.id,
+        grain=grain,
+        period=period,
+        first=first,
+        region=region,
+        scope=scope,
+        facility_level=current_user.role in ("lead", "admin"),
+        aggregates_only=current_user.role == "advocate",
+        indicator=indicator,
+        choices={"questionnaires": published},
+    )
+
+
+def _period_arg(name: str, grain: Grain) -> int | None:
+    text = request.args.get(name)
+    if not text:
+        return None
+    parsed = parse_period(text)
+    if parsed is None or parsed[0] != grain:
+        abort(400)
+    return parsed[1]
+
+
+def _today_period(grain: Grain) -> int:
+    return period_of(date.today(), grain)
+
+
+def facility_names(ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(Facility.id, Facility.name).where(Facility.id.in_(ids))).tuples().all())
+
+
+def region_labels(language: str) -> dict[int, str]:
+    return {r.id: r.label(language) for r in db.session.scalars(select(Region))}
+

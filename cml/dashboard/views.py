@@ -1,0 +1,185 @@
+"""Dashboards: an indicator overview, and one indicator by unit, over time and in a funnel.
+
+Every figure comes from `estimate_cells` (SQL sums per facility, statistics in core).
+Advocates see regions only, with small cells suppressed; leads and admins see facilities.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from flask import Blueprint, abort, current_app, jsonify, render_template, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from cml.core.funnel import mean_limits, outside_mean_limits, outside_proportion_limits, proportion_limits, size_grid
+from cml.core.periods import period_label, previous_period
+from cml.core.publication import Publication, publication_status
+from cml.core.tabulate import CellEstimate
+from cml.dashboard.query import Filters, facility_names, read_filters, region_labels
+from cml.services import surveys
+from cml.services.estimates import estimate_cells
+from cml.services.scope import visible_regions
+from cml.web import charts, present
+from cml.web.access import roles_required
+from cml.web.vendor import plotly_url
+
+bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates")
+VIEWERS = ("lead", "advocate", "admin")
+
+
+def _language() -> str:
+    return str(get_locale() or "en")
+
+
+def _k() -> int:
+    return int(current_app.config["SUPPRESSION_THRESHOLD"])
+
+
+def _publication(filters: Filters, first: int, last: int, indicators: list[str] | None = None) -> dict[tuple[str, int | None, int | None], Publication]:
+    """For advocates: which regional and national cells of these periods may be published."""
+    common: dict[str, Any] = {"grain": filters.grain, "period_range": (first, last), "change": False, "indicator_ids": indicators}
+    regional = estimate_cells(filters.code, by=("region", "period"), **common).rows
+    national = estimate_cells(filters.code, by=("period",), **common).rows
+    return publication_status(regional, national, _k())
+
+
+def _status(publication: dict[tuple[str, int | None, int | None], Publication] | None, cell: CellEstimate, region_id: int | None) -> Publication | None:
+    if publication is None:
+        return None
+    return publication.get((cell.indicator, region_id, cell.period), Publication("suppressed_primary", "fewer_than_k"))
+
+
+@bp.get("/")
+@roles_required(*VIEWERS)
+def overview() -> str:
+    """Every indicator of a questionnaire for one period, with target verdict and change."""
+    filters = read_filters()
+    language = _language()
+    previous = previous_period(filters.period, filters.grain)
+    table = estimate_cells(filters.code, by=("period",), grain=filters.grain, period_range=(previous, filters.period), region_ids=filters.scope)
+    questionnaire = table.questionnaire
+    publication = _publication(filters, previous, filters.period) if filters.aggregates_only else None
+    region_id = filters.region.id if filters.region else None
+    rows = []
+    for indicator in table.indicators:
+        cell = next((c for c in table.rows if c.indicator == indicator.id and c.period == filters.period), None)
+        if cell is None:
+            rows.append({"id": indicator.id, "shown": None, "label": questionnaire.text(indicator.label, language)})
+            continue
+        previous_status = None
+        if publication is not None and cell.change is not None:
+            previous_status = publication.get((indicator.id, region_id, cell.change.previous_period))
+        shown = present.shown(cell, indicator, questionnaire, language, publication=_status(publication, cell, region_id),
+                              previous_published=previous_status is None or previous_status.published, k=_k())
+        rows.append({"id": indicator.id, "shown": shown, "label": shown.label})
+    return render_template("dashboard/overview.html", filters=filters, rows=rows, questionnaire=questionnaire, language=language,
+                           period_text=period_label(filters.period, filters.grain), regions=_region_choices(filters))
+
+
+def _region_choices(filters: Filters) -> list[tuple[str, str]]:
+    return [(r.code, r.label(_language())) for r in visible_regions(current_user)]
+
+
+def _indicator_data(filters: Filters) -> dict[str, Any]:
+    """Everything the indicator page and its JSON show, already scoped and suppressed."""
+    language = _language()
+    version = surveys.latest_version(filters.code) or abort(404)
+    questionnaire = surveys.model_of(version)
+    indicator = questionnaire.indicator(filters.indicator or "") or abort(404)
+    percent = indicator.type == "proportion"
+    by_facility = filters.facility_level and (filters.region is not None or (filters.scope is not None and len(filters.scope) == 1))
+    unit_dimension = "facility" if by_facility else "region"
+    units = estimate_cells(filters.code, indicator_ids=[indicator.id], by=(unit_dimension, "period"), grain=filters.grain,
+                           period_range=(filters.period, filters.period), region_ids=filters.scope, change=False).rows
+    overall_cells = estimate_cells(filters.code, indicator_ids=[indicator.id], by=("period",), grain=filters.grain,
+                                   period_range=(filters.first, filters.period), region_ids=filters.scope).rows
+    publication = _publication(filters, filters.first, filters.period, [indicator.id]) if filters.aggregates_only else None
+    region_id = filters.region.id if filters.region else None
+    names = facility_names({c.facility_id for c in units if c.facility_id is not None}) if by_facility else region_labels(language)
+    unit_rows, unit_points = [], []
+    for cell in sorted(units, key=lambda c: -c.estimate):
+        key = cell.facility_id if by_facility else cell.region_id
+        label = names.get(key or 0, "?")
+        status = _status(publication, cell, cell.region_id)
+        unit_rows.append(present.shown(cell, indicator, questionnaire, language, label=label, publication=status, k=_k()))
+        if status is None or status.published:
+            unit_points.append((cell, present.point(cell, label)))
+    trend_rows, trend_points = [], []
+    for cell in overall_cells:
+        status = _status(publication, cell, region_id)
+        label = cell.period_label or ""
+        trend_rows.append(present.shown(cell, indicator, questionnaire, language, label=label, publication=status, k=_k()))
+        if status is None or status.published:
+            trend_points.append(present.point(cell, label))
+    current = next((c for c in overall_cells if c.period == filters.period), None)
+    if filters.aggregates_only and current is not None and not _status(publication, current, region_id).published:  # type: ignore[union-attr]
+        current = None
+    return {
+        "questionnaire": questionnaire, "indicator": indicator, "percent": percent, "unit_dimension": unit_dimension,
+        "unit_rows": unit_rows, "unit_points": unit_points, "trend_rows": trend_rows, "trend_points": trend_points,
+        "current": current, "language": language,
+    }
+
+
+@bp.get("/indicator")
+@roles_required(*VIEWERS)
+def indicator() -> str:
+    """One indicator: by facility or region, over time, and in a funnel plot."""
+    filters = read_filters()
+    data = _indicator_data(filters)
+    language, indicator, percent = data["language"], data["indicator"], data["percent"]
+    questionnaire = data["questionnaire"]
+    title = questionnaire.text(indicator.label, language)
+    target = (indicator.target / 100 if percent else indicator.target) if indicator.target is not None else None
+    axis = _("Percent") if percent else _("Average")
+    names = present.chart_names()
+    unit_title = _("By facility, %(period)s", period=period_label(filters.period, filters.grain)) if data["unit_dimension"] == "facility" else _("By region, %(period)s", period=period_label(filters.period, filters.grain))
+    figures = {
+        "units": charts.dot_whisker([p for _, p in data["unit_points"]], unit_title, axis, target, percent, names) if data["unit_points"] else None,
+        "trend": charts.trend(data["trend_points"], _("Over time"), axis, target, percent, names) if data["trend_points"] else None,
+        "funnel": _funnel(data, percent, axis, names),
+    }
+    return render_template("dashboard/indicator.html", filters=filters, figures=figures, title=title, plotly_src=plotly_url(),
+                           period_text=period_label(filters.period, filters.grain), regions=_region_choices(filters), **data)
+
+
+def _funnel(data: dict[str, Any], percent: bool, axis: str, names: dict[str, str]) -> str | None:
+    current: CellEstimate | None = data["current"]
+    units: list[tuple[CellEstimate, charts.Point]] = data["unit_points"]
+    if current is None or len(units) < 2:
+        return None
+    sizes = size_grid(max(cell.n for cell, _ in units) * 1.1)
+    if percent:
+        limits = [proportion_limits(current.estimate, sizes, level) for level in (0.95, 0.998)]
+        outside = [outside_proportion_limits(current.estimate, cell.n, cell.estimate, 0.95) for cell, _ in units]
+    else:
+        # The spread of individual values, recovered from the overall interval: se * sqrt(n * deff).
+        sd = current.se * math.sqrt(max(current.n, 1) / max(current.design_effect or 1.0, 1e-9))
+        scale = data["indicator"].question and data["questionnaire"].question(data["indicator"].question)
+        bounds = (scale.minimum, scale.maximum) if scale and scale.minimum is not None and scale.maximum is not None else None
+        limits = [mean_limits(current.estimate, sd, sizes, level, bounds) for level in (0.95, 0.998)]
+        outside = [outside_mean_limits(current.estimate, sd, cell.n, cell.estimate, 0.95) for cell, _ in units]
+    title = _("Funnel plot: is any unit further from the overall figure than chance explains?")
+    return charts.funnel([p for _, p in units], outside, current.estimate, limits, title, axis, percent, names)
+
+
+@bp.get("/indicator.json")
+@roles_required(*VIEWERS)
+def indicator_json() -> Response:
+    """The indicator page's figures as JSON, with the same scope and suppression."""
+    filters = read_filters()
+    data = _indicator_data(filters)
+
+    def rows(shown_rows: list[present.Shown]) -> list[dict[str, Any]]:
+        return [{"label": s.label, "n": s.n, "estimate": s.estimate, "interval": s.interval, "target": s.target, "verdict": s.verdict,
+                 "change": s.change, "suppressed": s.suppressed} for s in shown_rows]
+
+    return jsonify(
+        questionnaire=filters.code, indicator=data["indicator"].id, period=period_label(filters.period, filters.grain),
+        unit=data["unit_dimension"], units=rows(data["unit_rows"]), trend=rows(data["trend_rows"]),
+        link=url_for("dashboard.indicator", **filters.args()),
+    )

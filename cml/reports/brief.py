@@ -1,0 +1,152 @@
+"""The printable council brief: headline findings, charts, the indicator table, the method.
+
+Aggregates only, with disclosure control, whoever prints it: it is made to leave the
+platform. The PDF is the same page printed by headless Chromium.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from flask import Response, abort, current_app, render_template, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from cml.core.periods import parse_period, period_key, period_label, previous_period
+from cml.core.publication import Publication, publication_status
+from cml.core.tabulate import MISSES, CellEstimate
+from cml.extensions import db
+from cml.models import IndicatorFact, Questionnaire, Region
+from cml.reports.views import bp
+from cml.services import audit, surveys
+from cml.services.estimates import estimate_cells
+from cml.web import charts, present
+from cml.web.access import roles_required
+from cml.web.vendor import plotly_url
+
+HEADLINE_CHARTS = 3
+PDF_TIMEOUT_SECONDS = 60
+
+
+def _period(code: str) -> int:
+    """The requested quarter, or the latest quarter with data."""
+    text = request.args.get("period", "")
+    if text:
+        parsed = parse_period(text)
+        if parsed is None or parsed[0] != "quarter":
+            abort(400)
+        return parsed[1]
+    month = db.session.scalar(select(func.max(IndicatorFact.month)).join(Questionnaire, Questionnaire.id == IndicatorFact.questionnaire_id).where(Questionnaire.code == code))
+    return period_key(int(month), "quarter") if month else period_key(date.today().year * 100 + date.today().month, "quarter")
+
+
+def brief_context() -> dict[str, Any]:
+    """Everything the brief shows, suppressed for publication."""
+    published = surveys.published_questionnaires()
+    code = request.args.get("survey") or (published[0].code if published else "")
+    if not any(q.code == code for q in published):
+        abort(404)
+    language = str(get_locale() or "en")
+    k = int(current_app.config["SUPPRESSION_THRESHOLD"])
+    period = _period(code)
+    previous = previous_period(period, "quarter")
+    national = estimate_cells(code, by=("period",), period_range=(previous, period))
+    regional = estimate_cells(code, by=("region", "period"), period_range=(previous, period), change=False)
+    publication = publication_status(regional.rows, national.rows, k)
+    questionnaire = national.questionnaire
+    region_names = {r.id: r.label(language) for r in db.session.scalars(select(Region))}
+    rows, headline_missed, headline_changes, overview_points, overview_targets = [], [], [], [], []
+    for indicator in national.indicators:
+        cell = next((c for c in national.rows if c.indicator == indicator.id and c.period == period), None)
+        if cell is None:
+            continue
+        status = publication.get((indicator.id, None, period))
+        before = publication.get((indicator.id, None, previous))
+        shown = present.shown(cell, indicator, questionnaire, language, publication=status, previous_published=before is not None and before.published, k=k)
+        rows.append(shown)
+        if shown.suppressed:
+            continue
+        if cell.verdict == MISSES and cell.clear:
+            headline_missed.append((indicator, cell, shown))
+        if cell.change is not None and cell.change.clear and shown.change:
+            headline_changes.append((indicator, cell, shown))
+        if cell.kind == "proportion":
+            overview_points.append(present.point(cell, shown.label))
+            overview_targets.append(cell.target)
+    names = present.chart_names()
+    figures = []
+    if overview_points:
+        figures.append(charts.dot_whisker(overview_points, _("All indicators, %(period)s, with targets", period=period_label(period, "quarter")),
+                                          _("Percent"), None, True, names, targets=overview_targets, keep_order=True))
+    for indicator, _cell, _shown in headline_missed[:HEADLINE_CHARTS]:
+        points = [present.point(c, region_names.get(c.region_id or 0, "?")) for c in regional.rows
+                  if c.indicator == indicator.id and c.period == period and _published(publication, c)]
+        if points:
+            percent = indicator.type == "proportion"
+            target = (indicator.target / 100 if percent else indicator.target) if indicator.target is not None else None
+            figures.append(charts.dot_whisker(points, _("%(indicator)s: by region", indicator=questionnaire.text(indicator.label, language)),
+                                              _("Percent") if percent else _("Average"), target, percent, names))
+    return {
+        "code": code, "questionnaire": questionnaire, "language": language, "period_text": period_label(period, "quarter"),
+        "previous_text": period_label(previous, "quarter"), "rows": rows, "missed": headline_missed, "changes": headline_changes,
+        "figures": figures, "k": k, "today": date.today(), "questionnaires": published,
+    }
+
+
+def _published(publication: dict[tuple[str, int | None, int | None], Publication], cell: CellEstimate) -> bool:
+    status = publication.get((cell.indicator, cell.region_id, cell.period))
+    return status is not None and status.published
+
+
+@bp.get("/brief")
+@roles_required("lead", "advocate", "admin")
+def brief() -> str:
+    """The council brief as a page that prints cleanly to A4."""
+    return render_template("reports/brief.html", plotly_src=plotly_url(), standalone=False, **brief_context())
+
+
+@bp.get("/brief.pdf")
+@roles_required("lead", "advocate", "admin")
+def brief_pdf() -> Response | tuple[str, int]:
+    """The same brief as a PDF, printed by headless Chromium on the server."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        return render_template("error.html", code=503, message=_("PDF needs Chromium on the server. Open the brief and use your browser's Print, then Save as PDF.")), 503
+    context = brief_context()
+    pdf = render_pdf(chromium, render_template("reports/brief.html", standalone=True, **context, **_standalone_assets()))
+    audit.record("export.brief_pdf", current_user, target=context["code"], period=context["period_text"], language=context["language"])
+    db.session.commit()
+    name = f"cml-brief-{context['code']}-{context['period_text']}-{context['language']}.pdf"
+    return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _standalone_assets() -> dict[str, str]:
+    """File URLs of the stylesheet and scripts, for a page Chromium opens from disk."""
+    static = Path(current_app.static_folder or "")
+    plotly_path = Path(str(resources.files("plotly").joinpath("package_data/plotly.min.js")))
+    return {"css_text": (static / "cml.css").read_text(encoding="utf-8"), "plotly_src": plotly_path.as_uri(), "dashboard_js": (static / "dashboard.js").as_uri()}
+
+
+def render_pdf(chromium: str, html: str) -> bytes:
+    """Print a page to A4 PDF with headless Chromium, after its charts have drawn."""
+    with tempfile.TemporaryDirectory(prefix="cml-brief-") as folder:
+        page, pdf, profile = Path(folder, "brief.html"), Path(folder, "brief.pdf"), Path(folder, "profile")
+        page.write_text(html, encoding="utf-8")
+        command = [
+            chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--allow-file-access-from-files", f"--user-data-dir={profile}",
+            "--no-pdf-header-footer", "--virtual-time-budget=15000", "--run-all-compositor-stages-before-draw",
+            f"--print-to-pdf={pdf}", page.as_uri(),
+        ]
+        subprocess.run(command, check=True, timeout=PDF_TIMEOUT_SECONDS, capture_output=True, env={**os.environ, "HOME": folder})  # noqa: S603
+        return pdf.read_bytes()
+

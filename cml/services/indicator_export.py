@@ -1,0 +1,165 @@
+"""The council indicator table: one row per indicator x region x period (x facility where allowed),
+with n, estimate, interval, method, design effect, target, verdict, suppression and change.
+
+Aggregates-only tables (advocates, the command line by default) carry the national
+figure of each period and withhold every cell that disclosure control suppresses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from cml.core.cells import Cell, safe_cell
+from cml.core.periods import Grain, period_label
+from cml.core.publication import Publication, publication_status
+from cml.core.tabulate import CellEstimate, Dimension
+from cml.extensions import db
+from cml.models import Facility, QuestionnaireVersion, Region
+from cml.models import Questionnaire as QuestionnaireRow
+from cml.services.estimates import EstimateTable, estimate_cells
+
+COLUMNS = (
+    "questionnaire", "versions", "indicator", "label", "type", "region", "facility", "period",
+    "numerator", "denominator", "estimate", "lower", "upper", "level", "method", "design_effect", "effective_n", "facilities",
+    "target", "better", "verdict", "difference_clear", "reliability", "suppressed", "suppression_reason",
+    "change_from", "change", "change_lower", "change_upper", "change_p_value", "change_p_adjusted", "change_method", "change_clear",
+)
+PERCENT_COLUMNS = ("estimate", "lower", "upper", "target", "change", "change_lower", "change_upper")
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    code: str
+    by: tuple[Dimension, ...] = ("region", "period")
+    grain: Grain = "quarter"
+    period_range: tuple[int, int] | None = None
+    region_ids: set[int] | None = None
+    aggregates_only: bool = True
+    language: str = "en"
+    k: int = 5
+    level: float = 0.95
+
+
+@dataclass(frozen=True)
+class IndicatorTable:
+    request: ExportRequest
+    table: EstimateTable
+    rows: list[dict[str, Cell]]
+    kinds: list[str]
+    """For each row, "proportion" or "mean": proportions are formatted as percentages."""
+    versions: list[tuple[int, str, datetime]]
+    generated_at: datetime
+
+
+def build(request: ExportRequest) -> IndicatorTable:
+    """Compute the table; raises ValueError for a facility breakdown in an aggregates-only table."""
+    if request.aggregates_only and "facility" in request.by:
+        raise ValueError("aggregates-only tables cannot break down by facility")
+    common = {"grain": request.grain, "period_range": request.period_range, "region_ids": request.region_ids, "level": request.level}
+    table = estimate_cells(request.code, by=request.by, **common)  # type: ignore[arg-type]
+    cells = list(table.rows)
+    publication: dict[tuple[str, int | None, int | None], Publication] | None = None
+    if request.aggregates_only:
+        national_by = tuple(d for d in request.by if d != "region")
+        national = estimate_cells(request.code, by=national_by, **{**common, "region_ids": None}).rows  # type: ignore[arg-type]
+        if "region" in request.by:
+            regional = cells if request.region_ids is None else estimate_cells(request.code, by=request.by, **{**common, "region_ids": None}).rows  # type: ignore[arg-type]
+            publication = publication_status(regional, national, request.k)
+            if request.region_ids is None:
+                cells = cells + list(national)
+        else:
+            publication = publication_status([], national, request.k)
+    labels = _labels(request.language)
+    facility_names = dict(db.session.execute(select(Facility.id, Facility.code)).tuples().all())
+    rows, kinds = [], []
+    versions = _versions(request.code)
+    version_text = ", ".join(str(v) for v, _, _ in versions)
+    for cell in sorted(cells, key=lambda c: (c.indicator, c.period or 0, c.region_id is None, labels.get(c.region_id or 0, ""), c.facility_id or 0)):
+        status = publication.get((cell.indicator, cell.region_id, cell.period)) if publication is not None else None
+        previous_ok = True
+        if publication is not None and cell.change is not None:
+            # A change against a withheld cell would let a reader work that cell out.
+            before = publication.get((cell.indicator, cell.region_id, cell.change.previous_period))
+            previous_ok = before is not None and before.published
+        rows.append(_row(cell, table, status, labels, facility_names, version_text, request, previous_ok))
+        kinds.append(cell.kind)
+    return IndicatorTable(request, table, rows, kinds, versions, datetime.now(UTC))
+
+
+def _labels(language: str) -> dict[int, str]:
+    return {r.id: r.label(language) for r in db.session.scalars(select(Region))}
+
+
+def _versions(code: str) -> list[tuple[int, str, datetime]]:
+    query = (
+        select(QuestionnaireVersion.version, QuestionnaireVersion.content_hash, QuestionnaireVersion.published_at)
+        .join(QuestionnaireRow)
+        .where(QuestionnaireRow.code == code)
+        .order_by(QuestionnaireVersion.version)
+    )
+    return [(v, h, at) for v, h, at in db.session.execute(query).all()]
+
+
+def _row(cell: CellEstimate, table: EstimateTable, status: Publication | None, labels: dict[int, str], facilities: dict[int, str],
+         versions: str, request: ExportRequest, previous_ok: bool = True) -> dict[str, Cell]:
+    indicator = table.questionnaire.indicator(cell.indicator)
+    label = table.questionnaire.text(indicator.label, request.language) if indicator else cell.indicator
+    suppressed = status is not None and not status.published
+    region = labels.get(cell.region_id, "") if cell.region_id is not None else ("ALL" if "region" in request.by else "")
+    row: dict[str, Cell] = {
+        "questionnaire": request.code, "versions": versions, "indicator": cell.indicator, "label": label, "type": cell.kind,
+        "region": region, "facility": facilities.get(cell.facility_id, "") if cell.facility_id is not None else "",
+        "period": cell.period_label or "", "level": cell.level, "target": cell.target, "better": cell.better,
+        "suppressed": "yes" if suppressed else "no", "suppression_reason": status.reason if suppressed and status else None,
+    }
+    if suppressed:
+        return {k: safe_cell(row.get(k)) for k in COLUMNS}
+    change = cell.change
+    row.update({
+        "numerator": cell.x if cell.kind == "proportion" else None, "denominator": cell.n, "estimate": cell.estimate,
+        "lower": cell.lower, "upper": cell.upper, "method": cell.method, "design_effect": cell.design_effect,
+        "effective_n": round(cell.effective_n, 2), "facilities": cell.facilities, "verdict": cell.verdict,
+        "difference_clear": "yes" if cell.clear else "no", "reliability": " ".join(cell.flags),
+    })
+    if change is not None and previous_ok:
+        row.update({
+            "change_from": period_label(change.previous_period, request.grain), "change": change.estimate, "change_lower": change.lower,
+            "change_upper": change.upper, "change_p_value": change.p_value, "change_p_adjusted": change.p_adjusted,
+            "change_method": change.method, "change_clear": "yes" if change.clear else "no",
+        })
+    return {k: safe_cell(row.get(k)) for k in COLUMNS}
+
+
+def csv_lines(result: IndicatorTable) -> Iterator[list[Cell]]:
+    yield list(COLUMNS)
+    for row in result.rows:
+        yield [row[c] for c in COLUMNS]
+
+
+def method_lines(result: IndicatorTable, generated_by: str) -> Sequence[tuple[str, str]]:
+    """The Method sheet: what the figures are, so a council secretary can check them."""
+    request = result.request
+    period = (
+        f"{period_label(request.period_range[0], request.grain)} – {period_label(request.period_range[1], request.grain)}"
+        if request.period_range else "all periods"
+    )
+    versions = "; ".join(f"v{v} (sha256 {h[:12]}, published {at:%Y-%m-%d})" for v, h, at in result.versions)
+    return [
+        ("Questionnaire", f"{request.code}: {result.table.questionnaire.text(result.table.questionnaire.title, request.language)}"),
+        ("Questionnaire versions", versions),
+        ("Breakdown", ", ".join(request.by) or "national"),
+        ("Periods", f"{period} ({request.grain})"),
+        ("Confidence level", f"{request.level:.0%}"),
+        ("Interval, one facility", "Wilson score interval (Wilson 1927)"),
+        ("Interval, several facilities", "facilities as clusters: ratio estimate, Taylor-linearised variance, Korn-Graubard (Clopper-Pearson on the effective n, df = facilities - 1; NCHS 2017)"),
+        ("Means", "ratio mean with linearised variance and a t interval on facilities - 1 df, clipped to the scale"),
+        ("Change between periods", "design-based paired difference when the same facilities report in both periods, else Newcombe's hybrid score interval; p-values adjusted with Benjamini-Hochberg within the table"),
+        ("Verdict", "meets/misses by the estimate; difference_clear = the whole interval is on one side of the target"),
+        ("Suppression", f"cells with fewer than {request.k} respondents, or 1 to {request.k - 1} people on either side of a proportion, are withheld, with complementary suppression so none can be worked out from totals" if request.aggregates_only else "none: facility-level internal table, not for publication"),
+        ("Reliability flags", "low_effective_n: effective n under 30; wide_interval: wider than 30 points; few_df: fewer than 8 degrees of freedom"),
+        ("Generated", f"{result.generated_at:%Y-%m-%d %H:%M} UTC by {generated_by}"),
+    ]

@@ -1,0 +1,148 @@
+"""Plotly figures for indicators: dot-and-whisker, trend with band and target, funnel.
+
+Built in Python as figure JSON; the page draws them with plotly.js served from the
+package. Colours are Okabe & Ito's colour-blind-safe palette, and every figure is
+accompanied on the page by a table with the same numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+
+from cml.core.funnel import FunnelLimits
+
+BLUE, ORANGE, VERMILLION, GREY, INK = "#0072B2", "#E69F00", "#D55E00", "#6b6b6b", "#1d2433"
+FONT = dict(family="system-ui, -apple-system, Segoe UI, Roboto, Noto Sans, sans-serif", size=13, color="#1d2433")
+
+
+@dataclass(frozen=True)
+class Point:
+    label: str
+    estimate: float
+    lower: float
+    upper: float
+    n: int
+
+
+def _scale(percent: bool) -> float:
+    return 100.0 if percent else 1.0
+
+
+def _layout(title: str, height: int, x_title: str = "", y_title: str = "") -> dict[str, object]:
+    return dict(
+        title=dict(text=title, x=0, xanchor="left", font=dict(size=15)),
+        height=height,
+        margin=dict(l=10, r=10, t=48, b=40),
+        font=FONT,
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        showlegend=True,
+        legend=dict(orientation="h", y=-0.18, x=0),
+        xaxis=dict(title=x_title, gridcolor="#e5e7eb", zeroline=False, automargin=True),
+        yaxis=dict(title=y_title, gridcolor="#e5e7eb", zeroline=False, automargin=True),
+        hoverlabel=dict(font=FONT),
+    )
+
+
+def dot_whisker(
+    points: Sequence[Point], title: str, axis_title: str, target: float | None, percent: bool, names: dict[str, str],
+    targets: Sequence[float | None] | None = None, keep_order: bool = False,
+) -> str:
+    """Estimates with their intervals, one row each, sorted by estimate unless `keep_order`;
+    one common `target` line, or a target mark per row (`targets`)."""
+    factor = _scale(percent)
+    order = list(range(len(points))) if keep_order else sorted(range(len(points)), key=lambda i: points[i].estimate)
+    ordered = [points[i] for i in order]
+    figure = go.Figure()
+    figure.add_trace(
+        go.Scatter(
+            x=[p.estimate * factor for p in ordered],
+            y=[p.label for p in ordered],
+            mode="markers",
+            marker=dict(color=BLUE, size=10),
+            error_x=dict(
+                type="data",
+                symmetric=False,
+                array=[(p.upper - p.estimate) * factor for p in ordered],
+                arrayminus=[(p.estimate - p.lower) * factor for p in ordered],
+                color=BLUE,
+                thickness=2,
+                width=4,
+            ),
+            name=names["estimate"],
+            customdata=[[p.n, p.lower * factor, p.upper * factor] for p in ordered],
+            hovertemplate="%{y}: %{x:.1f}<br>" + names["interval"] + " %{customdata[1]:.1f}–%{customdata[2]:.1f}<br>n = %{customdata[0]}<extra></extra>",
+        )
+    )
+    if target is not None:
+        figure.add_vline(x=target * factor, line=dict(color=VERMILLION, dash="dash", width=2))
+        figure.add_trace(go.Scatter(x=[None], y=[None], mode="lines", line=dict(color=VERMILLION, dash="dash"), name=names["target"]))
+    if targets is not None:
+        marks = [(targets[i], points[i].label) for i in order if targets[i] is not None]
+        figure.add_trace(go.Scatter(x=[t * factor for t, _ in marks], y=[label for _, label in marks], mode="markers",
+                                    marker=dict(symbol="line-ns-open", size=18, color=VERMILLION, line=dict(width=3)), name=names["target"],
+                                    hovertemplate="%{y}: " + names["target"] + " %{x:.1f}<extra></extra>"))
+    layout = _layout(title, 120 + 34 * max(len(ordered), 1), axis_title)
+    if percent:
+        layout["xaxis"] = {**layout["xaxis"], "range": [0, 100], "ticksuffix": "%"}  # type: ignore[dict-item]
+    figure.update_layout(**layout)
+    return str(figure.to_json())
+
+
+def trend(points: Sequence[Point], title: str, axis_title: str, target: float | None, percent: bool, names: dict[str, str]) -> str:
+    """Estimate by period with its interval as a band, and the target as a line."""
+    factor = _scale(percent)
+    labels = [p.label for p in points]
+    figure = go.Figure()
+    figure.add_trace(go.Scatter(x=labels, y=[p.upper * factor for p in points], mode="lines", line=dict(width=0), showlegend=False, hoverinfo="skip"))
+    figure.add_trace(
+        go.Scatter(x=labels, y=[p.lower * factor for p in points], mode="lines", line=dict(width=0), fill="tonexty",
+                   fillcolor="rgba(86,180,233,0.30)", name=names["interval"], hoverinfo="skip")
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=labels, y=[p.estimate * factor for p in points], mode="lines+markers", line=dict(color=BLUE, width=2), marker=dict(size=8),
+            name=names["estimate"], customdata=[[p.n] for p in points],
+            hovertemplate="%{x}: %{y:.1f}<br>n = %{customdata[0]}<extra></extra>",
+        )
+    )
+    if target is not None:
+        figure.add_trace(go.Scatter(x=labels, y=[target * factor] * len(labels), mode="lines", line=dict(color=VERMILLION, dash="dash", width=2), name=names["target"]))
+    layout = _layout(title, 360, "", axis_title)
+    layout["xaxis"] = {**layout["xaxis"], "type": "category"}  # type: ignore[dict-item]
+    if percent:
+        layout["yaxis"] = {**layout["yaxis"], "range": [0, 100], "ticksuffix": "%"}  # type: ignore[dict-item]
+    figure.update_layout(**layout)
+    return str(figure.to_json())
+
+
+def funnel(
+    points: Sequence[Point], outside: Sequence[bool], centre: float, limits: Sequence[FunnelLimits], title: str, axis_title: str, percent: bool, names: dict[str, str]
+) -> str:
+    """Units against their n, with control limits around the common figure: outside the
+    funnel is unlikely to be chance; inside, a ranking would be noise."""
+    factor = _scale(percent)
+    figure = go.Figure()
+    for band, dash in zip(limits, ("dash", "dot"), strict=False):
+        label = names["limits"].format(level=round(band.level * 100, 1))
+        figure.add_trace(go.Scatter(x=band.n, y=[v * factor for v in band.upper], mode="lines", line=dict(color=GREY, dash=dash), name=label, hoverinfo="skip"))
+        figure.add_trace(go.Scatter(x=band.n, y=[v * factor for v in band.lower], mode="lines", line=dict(color=GREY, dash=dash), showlegend=False, hoverinfo="skip"))
+    if limits:
+        figure.add_trace(go.Scatter(x=[limits[0].n[0], limits[0].n[-1]], y=[centre * factor] * 2, mode="lines", line=dict(color=INK, width=1), name=names["centre"]))
+    figure.add_trace(
+        go.Scatter(
+            x=[p.n for p in points], y=[p.estimate * factor for p in points], mode="markers",
+            marker=dict(color=[ORANGE if o else BLUE for o in outside], size=10, symbol=["diamond" if o else "circle" for o in outside], line=dict(width=1, color="white")),
+            text=[p.label for p in points], name=names["units"],
+            hovertemplate="%{text}: %{y:.1f}<br>n = %{x}<extra></extra>",
+        )
+    )
+    layout = _layout(title, 400, names["n_axis"], axis_title)
+    if percent:
+        layout["yaxis"] = {**layout["yaxis"], "range": [0, 100], "ticksuffix": "%"}  # type: ignore[dict-item]
+    figure.update_layout(**layout)
+    return str(figure.to_json())
+

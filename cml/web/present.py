@@ -1,0 +1,124 @@
+"""Indicator cells as the dashboard shows them: formatted figures, verdicts, change, suppression."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from babel.numbers import format_decimal, format_percent
+from flask_babel import gettext as _
+
+from cml.core.publication import Publication
+from cml.core.questionnaire import Indicator, Questionnaire
+from cml.core.tabulate import MEETS, MISSES, NOT_ENOUGH_DATA, CellEstimate
+from cml.web.charts import Point
+
+
+def fmt(value: float, percent: bool, language: str) -> str:
+    """A figure in the reader's locale: 38.2% or 4.1."""
+    if percent:
+        return str(format_percent(value, format="#,##0.0%", locale=language))
+    return str(format_decimal(value, format="#,##0.0", locale=language))
+
+
+def fmt_points(difference: float, percent: bool, language: str) -> str:
+    """A change: percentage points for proportions, units for means, always signed."""
+    scaled = difference * 100 if percent else difference
+    text = str(format_decimal(abs(scaled), format="#,##0.0", locale=language))
+    sign = "+" if scaled > 0 else "−" if scaled < 0 else "±"
+    return _("%(sign)s%(value)s pp", sign=sign, value=text) if percent else f"{sign}{text}"
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One indicator figure ready for a table row."""
+
+    label: str
+    n: int | None
+    """None when the figure is withheld: a small n is itself what suppression hides."""
+    estimate: str
+    interval: str
+    target: str
+    verdict: str
+    verdict_class: str
+    change: str
+    change_class: str
+    badges: tuple[str, ...]
+    suppressed: str | None
+    """Why the figure is withheld ("fewer than 5"), or None when shown."""
+
+
+def shown(cell: CellEstimate, indicator: Indicator, questionnaire: Questionnaire, language: str, label: str | None = None,
+          publication: Publication | None = None, previous_published: bool = True, k: int = 5) -> Shown:
+    percent = cell.kind == "proportion"
+    label = label if label is not None else questionnaire.text(indicator.label, language)
+    if publication is not None and not publication.published:
+        reason = _("fewer than %(k)s", k=k) if publication.reason in ("fewer_than_k", "small_side") else _("withheld to protect another cell")
+        return Shown(label, None, "", "", _target(cell, language), "", "muted", "", "", (), reason)
+    verdict, verdict_class = _verdict(cell)
+    change, change_class = _change(cell, language) if previous_published else ("", "")
+    badges = tuple(_badge(flag) for flag in cell.flags)
+    return Shown(
+        label=label,
+        n=cell.n,
+        estimate=fmt(cell.estimate, percent, language),
+        interval=f"{fmt(cell.lower, percent, language)} – {fmt(cell.upper, percent, language)}",
+        target=_target(cell, language),
+        verdict=verdict,
+        verdict_class=verdict_class,
+        change=change,
+        change_class=change_class,
+        badges=badges,
+        suppressed=None,
+    )
+
+
+def _target(cell: CellEstimate, language: str) -> str:
+    if cell.target is None:
+        return ""
+    sign = "≥" if cell.better == "higher" else "≤"
+    return f"{sign} {fmt(cell.target, cell.kind == 'proportion', language)}"
+
+
+def _verdict(cell: CellEstimate) -> tuple[str, str]:
+    if cell.verdict == MEETS:
+        return (_("Meets target") if cell.clear else _("Meets target, within the margin of error")), ("good" if cell.clear else "warn")
+    if cell.verdict == MISSES:
+        return (_("Misses target") if cell.clear else _("Misses target, within the margin of error")), ("bad" if cell.clear else "warn")
+    if cell.verdict == NOT_ENOUGH_DATA:
+        return _("Not enough data"), "muted"
+    return "", ""
+
+
+def _change(cell: CellEstimate, language: str) -> tuple[str, str]:
+    change = cell.change
+    if change is None:
+        return "", ""
+    if not change.clear:
+        return _("no clear change (%(value)s)", value=fmt_points(change.estimate, cell.kind == "proportion", language)), "muted"
+    arrow = "▲" if change.estimate > 0 else "▼"
+    text = f"{arrow} {fmt_points(change.estimate, cell.kind == 'proportion', language)}"
+    return text, {"better": "good", "worse": "bad"}.get(change.direction or "", "")
+
+
+def _badge(flag: str) -> str:
+    return {
+        "low_effective_n": _("few people"),
+        "wide_interval": _("wide interval"),
+        "few_df": _("few facilities"),
+    }.get(flag, flag)
+
+
+def point(cell: CellEstimate, label: str) -> Point:
+    return Point(label=label, estimate=cell.estimate, lower=cell.lower, upper=cell.upper, n=cell.n)
+
+
+def chart_names() -> dict[str, str]:
+    return {
+        "estimate": _("Estimate"),
+        "interval": _("Confidence interval (95%)"),
+        "target": _("Target"),
+        "limits": _("Control limits ({level}%)"),
+        "centre": _("Overall figure"),
+        "units": _("Facilities or regions"),
+        "n_axis": _("Number of people asked (n)"),
+    }

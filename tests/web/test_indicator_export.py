@@ -1,0 +1,120 @@
+"""Council indicator tables: every figure checked against cml.core.stats; advocates' tables
+hold no small cell and solving their margins recovers none."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from cml.core.periods import parse_period
+from cml.core.stats import clustered_proportion
+from cml.extensions import db
+from cml.models import AuditEvent, Region
+from cml.services.indicator_export import COLUMNS
+from tests.web.generated import facility_sums
+
+
+def export(client, **fields):
+    data = {"survey": "clinic_exit", "breakdown": "region", "grain": "quarter", "first": "", "last": "", "file_format": "xlsx", **fields}
+    return client.post("/reports/indicators", data=data)
+
+
+def sheet_rows(response) -> list[dict[str, object]]:
+    book = load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames == ["Indicators", "Method"]
+    sheet = book["Indicators"]
+    header = [c.value for c in sheet[1]]
+    assert header == list(COLUMNS)
+    return [dict(zip(header, [c.value for c in row], strict=True)) for row in sheet.iter_rows(min_row=2)]
+
+
+def test_every_figure_in_the_xlsx_equals_core_stats(client, app, as_role, generated) -> None:
+    as_role("advocate")
+    response = export(client)
+    assert response.status_code == 200
+    rows = sheet_rows(response)
+    with app.app_context():
+        regions = {r.label("en"): r.id for r in db.session.scalars(select(Region))}
+        checked = 0
+        for indicator in ("condoms_enough", "hiv_test_offered", "know_how_to_complain"):
+            sums = facility_sums("clinic_exit", indicator)
+            for row in rows:
+                if row["indicator"] != indicator or row["suppressed"] == "yes":
+                    continue
+                period = parse_period(row["period"])[1]
+                wanted = {None} if row["region"] == "ALL" else {regions[row["region"]]}
+                clusters = [(int(x), int(n)) for (p, r, _), (x, n, _) in sums.items() if p == period and n > 0 and (None in wanted or r in wanted)]
+                expected = clustered_proportion(clusters)
+                assert row["denominator"] == expected.n and row["numerator"] == expected.x
+                assert row["estimate"] == pytest.approx(expected.estimate, abs=1e-9)
+                assert row["lower"] == pytest.approx(expected.lower, abs=1e-9)
+                assert row["upper"] == pytest.approx(expected.upper, abs=1e-9)
+                checked += 1
+        assert checked > 20
+
+
+def test_advocate_table_has_no_small_cell_and_its_margins_recover_none(client, app, as_role, generated) -> None:
+    as_role("advocate")
+    rows = sheet_rows(export(client))
+    k = app.config["SUPPRESSION_THRESHOLD"]
+    columns: dict[tuple[str, str], list[dict[str, object]]] = defaultdict(list)
+    for row in rows:
+        if row["suppressed"] == "yes":
+            assert row["estimate"] is None and row["denominator"] is None and row["numerator"] is None
+        else:
+            n, x = row["denominator"], row["numerator"]
+            assert n >= k, row
+            if x is not None:
+                assert not 1 <= x <= k - 1 and not 1 <= n - x <= k - 1, row
+        columns[(row["indicator"], row["period"])].append(row)
+    assert any(row["suppressed"] == "yes" for row in rows), "the generated data should need some suppression"
+    for (indicator, period), column in columns.items():
+        national = next(r for r in column if r["region"] == "ALL")
+        hidden = [r for r in column if r["region"] != "ALL" and r["suppressed"] == "yes"]
+        if national["suppressed"] == "yes" or not hidden:
+            continue
+        # The national total minus the published regions gives the sum of the hidden ones:
+        # with one hidden region that sum would be its value.
+        assert len(hidden) >= 2, (indicator, period)
+        published = [r for r in column if r["region"] != "ALL" and r["suppressed"] == "no"]
+        remaining_n = national["denominator"] - sum(r["denominator"] for r in published)
+        assert remaining_n >= 2 * 1  # shared by at least two hidden cells, none pinned down
+
+
+def test_method_sheet_and_csv(client, as_role, generated) -> None:
+    as_role("lead")
+    book = load_workbook(io.BytesIO(export(client, breakdown="facility").data))
+    method = {row[0].value: row[1].value for row in book["Method"].iter_rows()}
+    assert "Korn-Graubard" in method["Interval, several facilities"]
+    assert method["Questionnaire versions"].startswith("v1 (sha256 ")
+    assert "demo-lead" in method["Generated"]
+    assert "internal" in method["Suppression"]
+    facilities = {row[6].value for row in book["Indicators"].iter_rows(min_row=2)}
+    assert facilities and all(str(f).startswith("kyiv-") for f in facilities)
+    text = export(client, file_format="csv").get_data(as_text=True).lstrip("\ufeff")
+    header = next(csv.reader(io.StringIO(text)))
+    assert header == list(COLUMNS)
+
+
+def test_advocates_cannot_ask_for_facilities_and_exports_are_audited(client, app, as_role, generated) -> None:
+    as_role("advocate")
+    assert export(client, breakdown="facility").status_code == 422
+    export(client, breakdown="national", file_format="csv")
+    with app.app_context():
+        events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "export.indicators")).all()
+        assert [(e.actor_username, e.details["breakdown"]) for e in events] == [("demo-advocate", "national")]
+
+
+def test_the_brief_renders_in_each_language(client, as_role, generated) -> None:
+    as_role("advocate")
+    for language in ("en", "uk", "ru"):
+        client.post("/language", data={"lang": language})
+        page = client.get("/reports/brief?survey=clinic_exit")
+        assert page.status_code == 200
+        text = page.get_data(as_text=True)
+        assert f'<html lang="{language}">' in text and 'data-figure="' in text
