@@ -6,8 +6,8 @@ from flask import Flask
 
 
 def register_commands(app: Flask) -> None:
-    from cml.cli import accounts, demo, indicators, places, responses, surveys
+    from cml.cli import accounts, demo, indicator_files, indicators, places, responses, surveys, translate
 
-    for group in (surveys.group, places.group, accounts.group, demo.group, responses.group, indicators.group):
+    del indicator_files  # imported for its `indicators export` command
+    for group in (surveys.group, places.group, accounts.group, demo.group, responses.group, indicators.group, translate.group):
         app.cli.add_command(group)
-    app.cli.add_command(__import__("cml.cli.translate", fromlist=["group"]).group)  # translate extract|update|compile

@@ -118,3 +118,22 @@ def test_the_brief_renders_in_each_language(client, as_role, generated) -> None:
         assert page.status_code == 200
         text = page.get_data(as_text=True)
         assert f'<html lang="{language}">' in text and 'data-figure="' in text
+
+
+def test_command_line_export_is_aggregates_only(runner, app, generated, tmp_path) -> None:
+    target = tmp_path / "table.xlsx"
+    result = runner.invoke(args=["indicators", "export", "--survey", "clinic_exit", "--format", "xlsx", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    rows = list(load_workbook(target)["Indicators"].iter_rows(min_row=2, values_only=True))
+    header = list(COLUMNS)
+    assert rows and all(row[header.index("facility")] in (None, "") for row in rows)
+    assert any(row[header.index("region")] == "ALL" for row in rows)
+    k = app.config["SUPPRESSION_THRESHOLD"]
+    assert all(row[header.index("denominator")] is None or row[header.index("denominator")] >= k for row in rows)
+    one = runner.invoke(args=["indicators", "export", "--survey", "clinic_exit", "--by", "period", "--period", "2026Q1", "--format", "csv", "-o", "-"])
+    assert one.exit_code == 0
+    assert "2026Q1" in one.stdout and "2025Q4" not in one.stdout.split("\n", 2)[1]
+    bad = runner.invoke(args=["indicators", "export", "--survey", "clinic_exit", "--period", "2026-01", "--format", "csv", "-o", "-"])
+    assert bad.exit_code == 1 and "not a quarter" in bad.output
+    missing = runner.invoke(args=["indicators", "export", "--survey", "nope", "--format", "csv", "-o", "-"])
+    assert missing.exit_code == 1 and "no published questionnaire" in missing.output
