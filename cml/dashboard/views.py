@@ -138,16 +138,17 @@ def indicator() -> str:
     axis = _("Percent") if percent else _("Average")
     names = present.chart_names()
     unit_title = _("By facility, %(period)s", period=period_label(filters.period, filters.grain)) if data["unit_dimension"] == "facility" else _("By region, %(period)s", period=period_label(filters.period, filters.grain))
+    funnel_title = _("Funnel plot: is any unit further from the overall figure than chance explains?")
     figures = {
-        "units": charts.dot_whisker([p for _, p in data["unit_points"]], unit_title, axis, target, percent, names) if data["unit_points"] else None,
-        "trend": charts.trend(data["trend_points"], _("Over time"), axis, target, percent, names) if data["trend_points"] else None,
-        "funnel": _funnel(data, percent, axis, names),
+        "units": (unit_title, charts.dot_whisker([p for _, p in data["unit_points"]], unit_title, axis, target, percent, names)) if data["unit_points"] else None,
+        "trend": (_("Over time"), charts.trend(data["trend_points"], _("Over time"), axis, target, percent, names)) if data["trend_points"] else None,
+        "funnel": (funnel_title, figure) if (figure := _funnel(data, percent, axis, names, funnel_title)) else None,
     }
     return render_template("dashboard/indicator.html", filters=filters, figures=figures, title=title, plotly_src=plotly_url(),
                            period_text=period_label(filters.period, filters.grain), regions=_region_choices(filters), **data)
 
 
-def _funnel(data: dict[str, Any], percent: bool, axis: str, names: dict[str, str]) -> str | None:
+def _funnel(data: dict[str, Any], percent: bool, axis: str, names: dict[str, str], title: str) -> str | None:
     current: CellEstimate | None = data["current"]
     units: list[tuple[CellEstimate, charts.Point]] = data["unit_points"]
     if current is None or len(units) < 2:
@@ -163,7 +164,6 @@ def _funnel(data: dict[str, Any], percent: bool, axis: str, names: dict[str, str
         bounds = (scale.minimum, scale.maximum) if scale and scale.minimum is not None and scale.maximum is not None else None
         limits = [mean_limits(current.estimate, sd, sizes, level, bounds) for level in (0.95, 0.998)]
         outside = [outside_mean_limits(current.estimate, sd, cell.n, cell.estimate, 0.95) for cell, _ in units]
-    title = _("Funnel plot: is any unit further from the overall figure than chance explains?")
     return charts.funnel([p for _, p in units], outside, current.estimate, limits, title, axis, percent, names)
 
 

@@ -85,16 +85,16 @@ def brief_context() -> dict[str, Any]:
     names = present.chart_names()
     figures = []
     if overview_points:
-        figures.append(charts.dot_whisker(overview_points, _("All indicators, %(period)s, with targets", period=period_label(period, "quarter")),
-                                          _("Percent"), None, True, names, targets=overview_targets, keep_order=True))
+        title = _("All indicators, %(period)s, with targets", period=period_label(period, "quarter"))
+        figures.append((title, charts.dot_whisker(overview_points, title, _("Percent"), None, True, names, targets=overview_targets, keep_order=True)))
     for indicator, _cell, _shown in headline_missed[:HEADLINE_CHARTS]:
         points = [present.point(c, region_names.get(c.region_id or 0, "?")) for c in regional.rows
                   if c.indicator == indicator.id and c.period == period and _published(publication, c)]
         if points:
             percent = indicator.type == "proportion"
             target = (indicator.target / 100 if percent else indicator.target) if indicator.target is not None else None
-            figures.append(charts.dot_whisker(points, _("%(indicator)s: by region", indicator=questionnaire.text(indicator.label, language)),
-                                              _("Percent") if percent else _("Average"), target, percent, names))
+            title = _("%(indicator)s: by region", indicator=questionnaire.text(indicator.label, language))
+            figures.append((title, charts.dot_whisker(points, title, _("Percent") if percent else _("Average"), target, percent, names)))
     return {
         "code": code, "questionnaire": questionnaire, "language": language, "period_text": period_label(period, "quarter"),
         "previous_text": period_label(previous, "quarter"), "rows": rows, "missed": headline_missed, "changes": headline_changes,

@@ -27,20 +27,30 @@ class Point:
     n: int
 
 
+LABEL_CHARACTERS = 24
+
+
+def short(label: str) -> str:
+    """A unit's name cut for a chart axis, so a phone keeps room for the plot; tables give it whole."""
+    return label if len(label) <= LABEL_CHARACTERS else label[: LABEL_CHARACTERS - 1].rstrip() + "…"
+
+
 def _scale(percent: bool) -> float:
     return 100.0 if percent else 1.0
 
 
 def _layout(title: str, height: int, x_title: str = "", y_title: str = "") -> dict[str, object]:
+    """Common layout. `title` is not drawn: the page shows it as a heading above the chart,
+    where it neither collides with the legend on a phone nor hides from screen readers."""
+    del title
     return dict(
-        title=dict(text=title, x=0, xanchor="left", font=dict(size=15)),
         height=height,
-        margin=dict(l=10, r=10, t=48, b=40),
+        margin=dict(l=10, r=10, t=40, b=40),
         font=FONT,
         plot_bgcolor="white",
         paper_bgcolor="white",
         showlegend=True,
-        legend=dict(orientation="h", y=-0.18, x=0),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
         xaxis=dict(title=x_title, gridcolor="#e5e7eb", zeroline=False, automargin=True),
         yaxis=dict(title=y_title, gridcolor="#e5e7eb", zeroline=False, automargin=True),
         hoverlabel=dict(font=FONT),
@@ -60,7 +70,7 @@ def dot_whisker(
     figure.add_trace(
         go.Scatter(
             x=[p.estimate * factor for p in ordered],
-            y=[p.label for p in ordered],
+            y=[short(p.label) for p in ordered],
             mode="markers",
             marker=dict(color=BLUE, size=10),
             error_x=dict(
@@ -81,7 +91,7 @@ def dot_whisker(
         figure.add_vline(x=target * factor, line=dict(color=VERMILLION, dash="dash", width=2))
         figure.add_trace(go.Scatter(x=[None], y=[None], mode="lines", line=dict(color=VERMILLION, dash="dash"), name=names["target"]))
     if targets is not None:
-        marks = [(targets[i], points[i].label) for i in order if targets[i] is not None]
+        marks = [(targets[i], short(points[i].label)) for i in order if targets[i] is not None]
         figure.add_trace(go.Scatter(x=[t * factor for t, _ in marks], y=[label for _, label in marks], mode="markers",
                                     marker=dict(symbol="line-ns-open", size=18, color=VERMILLION, line=dict(width=3)), name=names["target"],
                                     hovertemplate="%{y}: " + names["target"] + " %{x:.1f}<extra></extra>"))
