@@ -47,6 +47,14 @@ def flask(*args: str) -> None:
     run(PYTHON, "-m", "flask", "--app", "cml", *args)
 
 
+def flask_output(*args: str) -> str:
+    """Run a flask command, show its output and return it."""
+    print("+ flask --app cml", " ".join(args), flush=True)
+    result = subprocess.run([str(PYTHON), "-m", "flask", "--app", "cml", *args], cwd=ROOT, check=True, capture_output=True, text=True)  # noqa: S603
+    print(result.stdout, end="", flush=True)
+    return result.stdout
+
+
 def compile_translations() -> None:
     if (ROOT / "cml" / "translations").is_dir():
         flask("translate", "compile")
@@ -56,12 +64,12 @@ def start() -> None:
     ensure_venv("")
     compile_translations()
     flask("db", "upgrade")
-    flask("demo", "load")
-    responses = os.environ.get("CML_DEMO_RESPONSES", "1500")
+    accounts = flask_output("demo", "load")
+    responses = os.environ.get("CML_DEMO_RESPONSES", "6000")
     if responses != "0":
         flask("demo", "generate", "--responses", responses, "--if-empty")
     host, port = os.environ.get("CML_HOST", "127.0.0.1"), os.environ.get("CML_PORT", "5000")
-    print(f"\nCML is running on http://{host}:{port}/ (Ctrl+C stops it). Sign in with an account listed above.\n", flush=True)
+    print(f"\nCML is running on http://{host}:{port}/ (Ctrl+C stops it).\n{accounts}", flush=True)
     flask("run", "--host", host, "--port", port)
 
 
