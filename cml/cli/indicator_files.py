@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask_babel import force_locale
 
 from cml.cli.indicators import group
 from cml.core.periods import GRAINS, parse_period
@@ -43,7 +44,8 @@ def export(code: str, by: str, grain: str, period: str | None, language: str, fi
     except LookupError:
         click.echo(f"error: no published questionnaire {code!r}", err=True)
         sys.exit(1)
-    data = indicator_csv(result) if file_format == "csv" else indicator_xlsx(result, "command line")
+    with force_locale(language):
+        data = indicator_csv(result) if file_format == "csv" else indicator_xlsx(result, "command line")
     if str(output) == "-":
         if file_format != "csv":
             click.echo("error: only CSV can go to standard output", err=True)

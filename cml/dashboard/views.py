@@ -7,6 +7,7 @@ Advocates see regions only, with small cells suppressed; leads and admins see fa
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, url_for
@@ -25,6 +26,7 @@ from cml.services.estimates import estimate_cells
 from cml.services.scope import visible_regions
 from cml.web import charts, present
 from cml.web.access import roles_required
+from cml.web.formatting import fmt_period
 from cml.web.vendor import plotly_url
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates")
@@ -111,8 +113,9 @@ def _indicator_data(filters: Filters) -> dict[str, Any]:
     trend_rows, trend_points = [], []
     for cell in overall_cells:
         status = _status(publication, cell, region_id)
-        label = cell.period_label or ""
-        trend_rows.append(present.shown(cell, indicator, questionnaire, language, label=label, publication=status, k=_k()))
+        label = fmt_period(cell.period_label, filters.grain, language) if cell.period_label else ""
+        shown = present.shown(cell, indicator, questionnaire, language, label=label, publication=status, k=_k())
+        trend_rows.append(replace(shown, key=cell.period_label))
         if status is None or status.published:
             trend_points.append(present.point(cell, label))
     current = next((c for c in overall_cells if c.period == filters.period), None)
@@ -136,8 +139,9 @@ def indicator() -> str:
     title = questionnaire.text(indicator.label, language)
     target = (indicator.target / 100 if percent else indicator.target) if indicator.target is not None else None
     axis = _("Percent") if percent else _("Average")
-    names = present.chart_names()
-    unit_title = _("By facility, %(period)s", period=period_label(filters.period, filters.grain)) if data["unit_dimension"] == "facility" else _("By region, %(period)s", period=period_label(filters.period, filters.grain))
+    names = present.chart_names(language)
+    period_words = fmt_period(filters.period, filters.grain, language)
+    unit_title = _("By facility, %(period)s", period=period_words) if data["unit_dimension"] == "facility" else _("By region, %(period)s", period=period_words)
     funnel_title = _("Funnel plot: is any unit further from the overall figure than chance explains?")
     figures = {
         "units": (unit_title, charts.dot_whisker([p for _, p in data["unit_points"]], unit_title, axis, target, percent, names)) if data["unit_points"] else None,
@@ -175,7 +179,7 @@ def indicator_json() -> Response:
     data = _indicator_data(filters)
 
     def rows(shown_rows: list[present.Shown]) -> list[dict[str, Any]]:
-        return [{"label": s.label, "n": s.n, "estimate": s.estimate, "interval": s.interval, "target": s.target, "verdict": s.verdict,
+        return [{"label": s.label, "key": s.key, "n": s.n, "estimate": s.estimate, "interval": s.interval, "target": s.target, "verdict": s.verdict,
                  "change": s.change, "suppressed": s.suppressed} for s in shown_rows]
 
     return jsonify(

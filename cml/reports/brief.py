@@ -31,6 +31,7 @@ from cml.services import audit, surveys
 from cml.services.estimates import estimate_cells
 from cml.web import charts, present
 from cml.web.access import roles_required
+from cml.web.formatting import fmt_period
 from cml.web.vendor import plotly_url
 
 HEADLINE_CHARTS = 3
@@ -82,10 +83,10 @@ def brief_context() -> dict[str, Any]:
         if cell.kind == "proportion":
             overview_points.append(present.point(cell, shown.label))
             overview_targets.append(cell.target)
-    names = present.chart_names()
+    names = present.chart_names(language)
     figures = []
     if overview_points:
-        title = _("All indicators, %(period)s, with targets", period=period_label(period, "quarter"))
+        title = _("All indicators, %(period)s, with targets", period=fmt_period(period, "quarter", language))
         figures.append((title, charts.dot_whisker(overview_points, title, _("Percent"), None, True, names, targets=overview_targets, keep_order=True)))
     for indicator, _cell, _shown in headline_missed[:HEADLINE_CHARTS]:
         points = [present.point(c, region_names.get(c.region_id or 0, "?")) for c in regional.rows
@@ -97,7 +98,7 @@ def brief_context() -> dict[str, Any]:
             figures.append((title, charts.dot_whisker(points, title, _("Percent") if percent else _("Average"), target, percent, names)))
     return {
         "code": code, "questionnaire": questionnaire, "language": language, "period_text": period_label(period, "quarter"),
-        "previous_text": period_label(previous, "quarter"), "rows": rows, "missed": headline_missed, "changes": headline_changes,
+        "period_words": fmt_period(period, "quarter", language), "previous_text": fmt_period(previous, "quarter", language), "rows": rows, "missed": headline_missed, "changes": headline_changes,
         "figures": figures, "k": k, "today": date.today(), "questionnaires": published,
     }
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from cml.core.cells import Cell, safe_cell
@@ -143,23 +144,31 @@ def csv_lines(result: IndicatorTable) -> Iterator[list[Cell]]:
 def method_lines(result: IndicatorTable, generated_by: str) -> Sequence[tuple[str, str]]:
     """The Method sheet: what the figures are, so a council secretary can check them."""
     request = result.request
-    period = (
-        f"{period_label(request.period_range[0], request.grain)} – {period_label(request.period_range[1], request.grain)}"
-        if request.period_range else "all periods"
-    )
-    versions = "; ".join(f"v{v} (sha256 {h[:12]}, published {at:%Y-%m-%d})" for v, h, at in result.versions)
+    if request.period_range:
+        period = f"{period_label(request.period_range[0], request.grain)} – {period_label(request.period_range[1], request.grain)}"
+    else:
+        period = _("all periods")
+    versions = "; ".join(_("v%(version)s (sha256 %(hash)s, published %(day)s)", version=v, hash=h[:12], day=f"{at:%Y-%m-%d}") for v, h, at in result.versions)
+    title = result.table.questionnaire.text(result.table.questionnaire.title, request.language)
+    if request.aggregates_only:
+        suppression = _(
+            "cells with fewer than %(k)s respondents, or 1 to %(k1)s people on either side of a proportion, are withheld, "
+            "with complementary suppression so that none can be worked out from totals", k=request.k, k1=request.k - 1,
+        )
+    else:
+        suppression = _("none: an internal facility-level table, not for publication")
     return [
-        ("Questionnaire", f"{request.code}: {result.table.questionnaire.text(result.table.questionnaire.title, request.language)}"),
-        ("Questionnaire versions", versions),
-        ("Breakdown", ", ".join(request.by) or "national"),
-        ("Periods", f"{period} ({request.grain})"),
-        ("Confidence level", f"{request.level:.0%}"),
-        ("Interval, one facility", "Wilson score interval (Wilson 1927)"),
-        ("Interval, several facilities", "facilities as clusters: ratio estimate, Taylor-linearised variance, Korn-Graubard (Clopper-Pearson on the effective n, df = facilities - 1; NCHS 2017)"),
-        ("Means", "ratio mean with linearised variance and a t interval on facilities - 1 df, clipped to the scale"),
-        ("Change between periods", "design-based paired difference when the same facilities report in both periods, else Newcombe's hybrid score interval; p-values adjusted with Benjamini-Hochberg within the table"),
-        ("Verdict", "meets/misses by the estimate; difference_clear = the whole interval is on one side of the target"),
-        ("Suppression", f"cells with fewer than {request.k} respondents, or 1 to {request.k - 1} people on either side of a proportion, are withheld, with complementary suppression so none can be worked out from totals" if request.aggregates_only else "none: facility-level internal table, not for publication"),
-        ("Reliability flags", "low_effective_n: effective n under 30; wide_interval: wider than 30 points; few_df: fewer than 8 degrees of freedom"),
-        ("Generated", f"{result.generated_at:%Y-%m-%d %H:%M} UTC by {generated_by}"),
+        (_("Questionnaire"), f"{request.code}: {title}"),
+        (_("Questionnaire versions"), versions),
+        (_("Breakdown"), ", ".join(request.by) or _("national")),
+        (_("Periods"), f"{period} ({request.grain})"),
+        (_("Confidence level"), f"{request.level:.0%}"),
+        (_("Interval, one facility"), _("Wilson score interval (Wilson 1927)")),
+        (_("Interval, several facilities"), _("facilities as clusters: ratio estimate, Taylor-linearised variance, Korn-Graubard interval (Clopper-Pearson on the effective n, df = facilities - 1; NCHS 2017)")),
+        (_("Means"), _("ratio mean with linearised variance and a t interval on facilities - 1 degrees of freedom, clipped to the scale")),
+        (_("Change between periods"), _("design-based paired difference when the same facilities report in both periods, else Newcombe's hybrid score interval; p-values adjusted with Benjamini-Hochberg within the table")),
+        (_("Verdict"), _("meets or misses by the estimate; the difference is clear when the whole interval is on one side of the target")),
+        (_("Suppression"), suppression),
+        (_("Reliability flags"), _("low_effective_n: effective n under 30; wide_interval: wider than 30 points; few_df: fewer than 8 degrees of freedom")),
+        (_("Generated"), _("%(when)s UTC by %(who)s", when=f"{result.generated_at:%Y-%m-%d %H:%M}", who=generated_by)),
     ]

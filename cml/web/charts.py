@@ -39,7 +39,7 @@ def _scale(percent: bool) -> float:
     return 100.0 if percent else 1.0
 
 
-def _layout(title: str, height: int, x_title: str = "", y_title: str = "") -> dict[str, object]:
+def _layout(title: str, height: int, names: dict[str, str], x_title: str = "", y_title: str = "") -> dict[str, object]:
     """Common layout. `title` is not drawn: the page shows it as a heading above the chart,
     where it neither collides with the legend on a phone nor hides from screen readers."""
     del title
@@ -54,6 +54,7 @@ def _layout(title: str, height: int, x_title: str = "", y_title: str = "") -> di
         xaxis=dict(title=x_title, gridcolor="#e5e7eb", zeroline=False, automargin=True),
         yaxis=dict(title=y_title, gridcolor="#e5e7eb", zeroline=False, automargin=True),
         hoverlabel=dict(font=FONT),
+        separators=names.get("separators", ".,"),
     )
 
 
@@ -95,7 +96,7 @@ def dot_whisker(
         figure.add_trace(go.Scatter(x=[t * factor for t, _ in marks], y=[label for _, label in marks], mode="markers",
                                     marker=dict(symbol="line-ns-open", size=18, color=VERMILLION, line=dict(width=3)), name=names["target"],
                                     hovertemplate="%{y}: " + names["target"] + " %{x:.1f}<extra></extra>"))
-    layout = _layout(title, 120 + 34 * max(len(ordered), 1), axis_title)
+    layout = _layout(title, 120 + 34 * max(len(ordered), 1), names, axis_title)
     if percent:
         layout["xaxis"] = {**layout["xaxis"], "range": [0, 100], "ticksuffix": "%"}  # type: ignore[dict-item]
     figure.update_layout(**layout)
@@ -121,7 +122,7 @@ def trend(points: Sequence[Point], title: str, axis_title: str, target: float | 
     )
     if target is not None:
         figure.add_trace(go.Scatter(x=labels, y=[target * factor] * len(labels), mode="lines", line=dict(color=VERMILLION, dash="dash", width=2), name=names["target"]))
-    layout = _layout(title, 360, "", axis_title)
+    layout = _layout(title, 360, names, "", axis_title)
     layout["xaxis"] = {**layout["xaxis"], "type": "category"}  # type: ignore[dict-item]
     if percent:
         layout["yaxis"] = {**layout["yaxis"], "range": [0, 100], "ticksuffix": "%"}  # type: ignore[dict-item]
@@ -150,7 +151,7 @@ def funnel(
             hovertemplate="%{text}: %{y:.1f}<br>n = %{x}<extra></extra>",
         )
     )
-    layout = _layout(title, 400, names["n_axis"], axis_title)
+    layout = _layout(title, 400, names, names["n_axis"], axis_title)
     if percent:
         layout["yaxis"] = {**layout["yaxis"], "range": [0, 100], "ticksuffix": "%"}  # type: ignore[dict-item]
     figure.update_layout(**layout)

@@ -4,26 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import get_decimal_symbol, get_group_symbol
 from flask_babel import gettext as _
 
 from cml.core.publication import Publication
 from cml.core.questionnaire import Indicator, Questionnaire
 from cml.core.tabulate import MEETS, MISSES, NOT_ENOUGH_DATA, CellEstimate
 from cml.web.charts import Point
+from cml.web.formatting import fmt_percent, fmt_number
 
 
 def fmt(value: float, percent: bool, language: str) -> str:
-    """A figure in the reader's locale: 38.2% or 4.1."""
-    if percent:
-        return str(format_percent(value, format="#,##0.0%", locale=language))
-    return str(format_decimal(value, format="#,##0.0", locale=language))
+    """A figure in the reader's locale: 38.2% (en), 38,2 % (ru), or 4.1 for a mean."""
+    return fmt_percent(value, 1, language) if percent else fmt_number(value, 1, language)
 
 
 def fmt_points(difference: float, percent: bool, language: str) -> str:
     """A change: percentage points for proportions, units for means, always signed."""
     scaled = difference * 100 if percent else difference
-    text = str(format_decimal(abs(scaled), format="#,##0.0", locale=language))
+    text = fmt_number(abs(scaled), 1, language)
     sign = "+" if scaled > 0 else "−" if scaled < 0 else "±"
     return _("%(sign)s%(value)s pp", sign=sign, value=text) if percent else f"{sign}{text}"
 
@@ -45,6 +44,8 @@ class Shown:
     badges: tuple[str, ...]
     suppressed: str | None
     """Why the figure is withheld ("fewer than 5"), or None when shown."""
+    key: str | None = None
+    """A machine-readable key of the row, e.g. the period label "2026Q1" beside the words."""
 
 
 def shown(cell: CellEstimate, indicator: Indicator, questionnaire: Questionnaire, language: str, label: str | None = None,
@@ -112,8 +113,10 @@ def point(cell: CellEstimate, label: str) -> Point:
     return Point(label=label, estimate=cell.estimate, lower=cell.lower, upper=cell.upper, n=cell.n)
 
 
-def chart_names() -> dict[str, str]:
+def chart_names(language: str = "en") -> dict[str, str]:
+    """Translated legend texts, and the locale's decimal and group separators for Plotly."""
     return {
+        "separators": get_decimal_symbol(language) + get_group_symbol(language).replace("\u202f", "\u00a0"),
         "estimate": _("Estimate"),
         "interval": _("Confidence interval (95%)"),
         "target": _("Target"),

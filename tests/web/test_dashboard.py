@@ -51,7 +51,7 @@ def test_lead_figures_equal_core_stats_from_the_answers(client, app, as_role, ge
     for (p, _, _), (x, n, _) in sums.items():
         by_period[p].append((int(x), int(n)))
     for row in data["trend"]:
-        expected = clustered_proportion(by_period[parse_period(row["label"])[1]])
+        expected = clustered_proportion(by_period[parse_period(row["key"])[1]])
         assert row["estimate"] == fmt(expected.estimate, True, "en")
         assert row["interval"] == f"{fmt(expected.lower, True, 'en')} – {fmt(expected.upper, True, 'en')}"
         assert row["n"] == expected.n
