@@ -11,7 +11,7 @@ from cml.core.publication import Publication
 from cml.core.questionnaire import Indicator, Questionnaire
 from cml.core.tabulate import MEETS, MISSES, NOT_ENOUGH_DATA, CellEstimate
 from cml.web.charts import Point
-from cml.web.formatting import fmt_percent, fmt_number
+from cml.web.formatting import fmt_number, fmt_percent
 
 
 def fmt(value: float, percent: bool, language: str) -> str:
