@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import operator
+from functools import lru_cache
 from typing import SupportsIndex
 
 from scipy import stats  # type: ignore[import-untyped, unused-ignore]
@@ -21,6 +22,10 @@ def check_level(level: float) -> float:
 
 def as_count(value: object, name: str) -> int:
     """Return `value` as a non-negative int; accept int-like and integral floats/Decimals."""
+    if type(value) is int:  # the common case, without the slow Protocol isinstance below
+        if value < 0:
+            raise ValueError(f"{name} must not be negative, got {value!r}")
+        return value
     if isinstance(value, bool):
         raise ValueError(f"{name} must be a whole number, got {value!r}")
     if isinstance(value, SupportsIndex):
@@ -38,11 +43,13 @@ def as_count(value: object, name: str) -> int:
     return count
 
 
+@lru_cache(maxsize=1024)
 def z_value(level: float) -> float:
     """Two-sided normal critical value Phi^-1(1 - alpha/2)."""
     return float(stats.norm.ppf(0.5 + level / 2.0))
 
 
+@lru_cache(maxsize=4096)
 def t_value(level: float, df: float) -> float:
     """Two-sided Student t critical value t_{1 - alpha/2, df}."""
     return float(stats.t.ppf(0.5 + level / 2.0, df))

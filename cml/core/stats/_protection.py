@@ -36,7 +36,10 @@ def _moves(pos: Position, value: int, rows: int, cols: int) -> tuple[bool, bool]
     return value >= 1, True
 
 
-def _edges(positions: Sequence[Position], values: Grid, rows: int, exclude: Position) -> dict[int, list[tuple[int, Position]]]:
+Graph = dict[int, list[tuple[int, Position]]]
+
+
+def _edges(positions: Sequence[Position], values: Grid, rows: int, exclude: Position | None) -> Graph:
     cols = len(values[0])
     graph: dict[int, list[tuple[int, Position]]] = {}
     for pos in positions:
@@ -51,28 +54,38 @@ def _edges(positions: Sequence[Position], values: Grid, rows: int, exclude: Posi
     return graph
 
 
-def _reachable(graph: dict[int, list[tuple[int, Position]]], start: int, goal: int) -> bool:
+def _reachable(graph: Graph, start: int, goal: int, skip: Position | None = None) -> bool:
     seen, stack = {start}, [start]
     while stack:
         node = stack.pop()
         if node == goal:
             return True
-        for nxt, _ in graph.get(node, ()):
-            if nxt not in seen:
+        for nxt, via in graph.get(node, ()):
+            if nxt not in seen and via != skip:
                 seen.add(nxt)
                 stack.append(nxt)
     return False
 
 
-def is_pinned(pos: Position, suppressed: set[Position], values: Grid) -> bool:
-    """True if the suppressed cell at `pos` is uniquely determined by the published figures."""
+def suppressed_graph(suppressed: set[Position], values: Grid) -> Graph:
+    """The moves through every suppressed cell, to test several cells of one grid with `is_pinned`."""
+    return _edges(sorted(suppressed), values, len(values), exclude=None)
+
+
+def is_pinned(pos: Position, suppressed: set[Position], values: Grid, graph: Graph | None = None) -> bool:
+    """True if the suppressed cell at `pos` is uniquely determined by the published figures.
+
+    `graph`, when given, is `suppressed_graph(suppressed, values)`: the cell's own edges are
+    skipped while searching, which is the same as leaving them out of the graph.
+    """
     rows, cols = len(values), len(values[0])
-    graph = _edges(sorted(suppressed), values, rows, exclude=pos)
+    if graph is None:
+        graph = suppressed_graph(suppressed, values)
     forward, backward = _moves(pos, values[pos[0]][pos[1]], rows, cols)
     row_node, col_node = pos[0], rows + pos[1]
-    if forward and _reachable(graph, col_node, row_node):
+    if forward and _reachable(graph, col_node, row_node, skip=pos):
         return False
-    return not (backward and _reachable(graph, row_node, col_node))
+    return not (backward and _reachable(graph, row_node, col_node, skip=pos))
 
 
 def cheapest_cover(

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from ._common import as_count
-from ._protection import Position, cheapest_cover, is_pinned
+from ._protection import Position, cheapest_cover, is_pinned, suppressed_graph
 
 PUBLISHED: Final = "published"
 SUPPRESSED_PRIMARY: Final = "suppressed_primary"
@@ -132,9 +132,10 @@ def _first_pinned(
     suppressed: set[Position], quantities: list[list[list[int]]]
 ) -> tuple[Position, set[Position], list[list[int]]] | None:
     """The first suppressed cell whose value (in one of the quantity grids) can be recovered."""
+    graphs = [suppressed_graph(suppressed, values) for values in quantities]  # built once, not per cell
     for pos in sorted(suppressed):
-        for values in quantities:
-            if is_pinned(pos, suppressed, values):
+        for values, graph in zip(quantities, graphs, strict=True):
+            if is_pinned(pos, suppressed, values, graph):
                 return pos, suppressed, values
     return None
 
