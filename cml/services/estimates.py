@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 
+from flask import g, has_request_context, request
 from sqlalchemy import func, select
 
-from cml.core.periods import Grain, month_range, parse_period, period_label, previous_period
+from cml.core.periods import Grain, month_range, parse_period, period_key, period_label, previous_period
 from cml.core.questionnaire import Indicator, Questionnaire
 from cml.core.tabulate import DIMENSIONS, CellEstimate, Dimension, FacilityTotals, IndicatorSpec, indicator_spec, tabulate
 from cml.extensions import db
@@ -46,6 +47,56 @@ class EstimateTable:
 
     def __len__(self) -> int:
         return len(self.rows)
+
+
+READ_ONLY_METHODS = frozenset({"GET", "HEAD"})
+
+
+def shared_facility_totals(
+    questionnaire_id: int,
+    indicator_ids: Sequence[str],
+    grain: Grain,
+    months: tuple[int, int] | None,
+    region_ids: Collection[int] | None = None,
+    facility_ids: Collection[int] | None = None,
+) -> list[FacilityTotals]:
+    """`facility_totals`, read once per page: within a read-only request, a later call whose
+    months lie inside an earlier call's (same questionnaire, indicators, grain and scope)
+    takes the earlier rows instead of running the GROUP BY again. A dashboard page asks
+    for the same sums up to three times (the figures, then the regional and national
+    tables that decide publication). Nothing is shared between requests, and a request
+    that may write never shares, so the rows are never older than the request.
+    """
+    if not (has_request_context() and request.method in READ_ONLY_METHODS) or not _aligned(months, grain):
+        return facility_totals(questionnaire_id, indicator_ids, grain, months, region_ids, facility_ids)
+    key = (questionnaire_id, tuple(indicator_ids), grain,
+           None if region_ids is None else frozenset(region_ids), None if facility_ids is None else frozenset(facility_ids))
+    cache: dict[object, tuple[tuple[int, int] | None, list[FacilityTotals]]] = g.setdefault("cml_facility_totals", {})
+    if key in cache:
+        held, rows = cache[key]
+        if _within(months, held):
+            if months is None:
+                return rows
+            first, last = period_key(months[0], grain), period_key(months[1], grain)
+            return [row for row in rows if first <= row.period <= last]
+    rows = facility_totals(questionnaire_id, indicator_ids, grain, months, region_ids, facility_ids)
+    if key not in cache or _within(cache[key][0], months):
+        cache[key] = (months, rows)
+    return rows
+
+
+def _within(inner: tuple[int, int] | None, outer: tuple[int, int] | None) -> bool:
+    """Whether month range `inner` lies inside `outer` (None: every month)."""
+    if outer is None:
+        return True
+    return inner is not None and outer[0] <= inner[0] and inner[1] <= outer[1]
+
+
+def _aligned(months: tuple[int, int] | None, grain: Grain) -> bool:
+    """Whether a month range starts and ends on whole periods (only those can be cut from a wider range by period)."""
+    if months is None:
+        return True
+    return month_range(period_key(months[0], grain), grain)[0] == months[0] and month_range(period_key(months[1], grain), grain)[1] == months[1]
 
 
 def facility_totals(
@@ -144,6 +195,6 @@ def estimate_cells(
         if change and "period" in dims:
             first = previous_period(first, grain)
         months = (month_range(first, grain)[0], month_range(last, grain)[1])
-    totals = facility_totals(version.questionnaire_id, list(specs), grain, months, region_ids, facility_ids)
+    totals = shared_facility_totals(version.questionnaire_id, list(specs), grain, months, region_ids, facility_ids)
     rows = tabulate(totals, specs, dims, grain, period_range, level, min_n, change)
     return EstimateTable(questionnaire, indicators, dims, grain, period_range, level, rows)
