@@ -16,3 +16,5 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(home.bp)
     app.register_blueprint(vendor.bp)
     app.register_blueprint(health.bp)
+    if app.config.get("BENCH_ROUTES"):
+        app.register_blueprint(health.bench_bp)

@@ -20,3 +20,15 @@ def healthz() -> tuple[Response, int]:
         db.session.rollback()
         return jsonify(status="unavailable", database="unreachable"), 503
     return jsonify(status="ok", database="ok"), 200
+
+
+bench_bp = Blueprint("bench", __name__)
+
+
+@bench_bp.get("/bench/ping")
+def ping() -> Response:
+    """A bare endpoint for the benchmark's baseline: no database, no session, no template.
+
+    Registered only when BENCH_ROUTES is set (`CML_BENCH_ROUTES=true`), never by default.
+    """
+    return Response(b"ok", mimetype="text/plain")

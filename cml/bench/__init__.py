@@ -1,0 +1,1 @@
+"""`python -m cml.bench`: the benchmarks of issue 8, one JSON object per line (see README "Benchmarks")."""
