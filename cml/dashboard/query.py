@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from cml.core.periods import GRAINS, Grain, parse_period, period_key, period_label, period_of, previous_period
 from cml.extensions import db
-from cml.models import Facility, IndicatorFact, Region
+from cml.models import Facility, IndicatorSum, Region
 from cml.services import surveys
 from cml.services.scope import region_ids
 
@@ -58,9 +58,9 @@ class Filters:
 
 
 def latest_month(questionnaire_id: int, scope: set[int] | None) -> int | None:
-    query = select(func.max(IndicatorFact.month)).where(IndicatorFact.questionnaire_id == questionnaire_id)
+    query = select(func.max(IndicatorSum.month)).where(IndicatorSum.questionnaire_id == questionnaire_id)
     if scope is not None:
-        query = query.where(IndicatorFact.region_id.in_(scope))
+        query = query.where(IndicatorSum.region_id.in_(scope))
     value = db.session.scalar(query)
     return int(value) if value else None
 

@@ -4,7 +4,7 @@ from cml.models.accounts import ROLES, User, region_memberships
 from cml.models.audit import AuditEvent
 from cml.models.places import FACILITY_KINDS, Facility, Region
 from cml.models.questionnaires import Questionnaire, QuestionnaireVersion
-from cml.models.responses import Draft, IndicatorFact, Response
+from cml.models.responses import Draft, IndicatorFact, IndicatorSum, Response
 
 __all__ = [
     "FACILITY_KINDS",
@@ -13,6 +13,7 @@ __all__ = [
     "Draft",
     "Facility",
     "IndicatorFact",
+    "IndicatorSum",
     "Questionnaire",
     "QuestionnaireVersion",
     "Region",

@@ -73,3 +73,26 @@ class Draft(db.Model):  # type: ignore[name-defined,misc]
     interview_date: Mapped[date | None] = mapped_column(Date)
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), onupdate=func.now())
+
+
+class IndicatorSum(db.Model):  # type: ignore[name-defined,misc]
+    """The facts summed per questionnaire, indicator, month, region and facility.
+
+    Dashboards and exports read these few rows (at most indicators x months x facilities)
+    instead of millions of facts. Kept in step with the facts in the same transaction by
+    every write (`cml.services.fact_sums`), and recomputable from the facts at any time.
+    """
+
+    __tablename__ = "indicator_sums"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    questionnaire_id: Mapped[int] = mapped_column(ForeignKey("questionnaires.id"), primary_key=True)
+    indicator: Mapped[str] = mapped_column(String(64), primary_key=True)
+    month: Mapped[int] = mapped_column(Integer, primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), primary_key=True)
+    facility_id: Mapped[int] = mapped_column(ForeignKey("facilities.id"), primary_key=True)
+    numerator: Mapped[float] = mapped_column(Float)
+    denominator: Mapped[float] = mapped_column(Float)
+    numerator_squared: Mapped[float] = mapped_column(Float)
+    facts: Mapped[int] = mapped_column(Integer)
+    """How many facts (responses) were summed."""

@@ -25,7 +25,7 @@ from cml.core.periods import parse_period, period_key, period_label, previous_pe
 from cml.core.publication import Publication, publication_status
 from cml.core.tabulate import MISSES, CellEstimate
 from cml.extensions import db
-from cml.models import IndicatorFact, Questionnaire, Region
+from cml.models import IndicatorSum, Questionnaire, Region
 from cml.reports.views import bp
 from cml.services import audit, surveys
 from cml.services.estimates import estimate_cells
@@ -46,7 +46,7 @@ def _period(code: str) -> int:
         if parsed is None or parsed[0] != "quarter":
             abort(400)
         return parsed[1]
-    month = db.session.scalar(select(func.max(IndicatorFact.month)).join(Questionnaire, Questionnaire.id == IndicatorFact.questionnaire_id).where(Questionnaire.code == code))
+    month = db.session.scalar(select(func.max(IndicatorSum.month)).join(Questionnaire, Questionnaire.id == IndicatorSum.questionnaire_id).where(Questionnaire.code == code))
     return period_key(int(month), "quarter") if month else period_key(date.today().year * 100 + date.today().month, "quarter")
 
 

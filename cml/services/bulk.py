@@ -19,6 +19,7 @@ from cml.core.periods import month_key
 from cml.core.questionnaire import Answer
 from cml.extensions import db
 from cml.models import IndicatorFact, QuestionnaireVersion, Response
+from cml.services import fact_sums
 from cml.services.indicators import facts_model
 from cml.services.responses import answers_hash
 
@@ -101,5 +102,6 @@ def store_many(version: QuestionnaireVersion, items: Sequence[NewResponse], sour
         ]
         if facts:
             db.session.execute(insert(IndicatorFact.__table__), facts)  # Core executemany: no per-row ORM work
+            fact_sums.add(facts)
         result.stored += len(fresh)
     return result

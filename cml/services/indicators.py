@@ -28,7 +28,10 @@ from cml.core.questionnaire import Answer, Questionnaire
 from cml.extensions import db
 from cml.models import IndicatorFact, QuestionnaireVersion, Response
 from cml.models import Questionnaire as QuestionnaireRow
+from cml.services import fact_sums
 from cml.services.surveys import model_of
+
+SUM_COLUMNS = (*fact_sums.KEY, *fact_sums.VALUES)
 
 BATCH = 2000
 
@@ -138,8 +141,13 @@ def rebuild(versions: list[QuestionnaireVersion], batch: int = BATCH) -> Iterato
                 break
             last_id = rows[-1][0]
             ids = [row[0] for row in rows]
+            # The sums lose the old facts and gain the new ones in the same transaction.
+            old = db.session.execute(select(*(IndicatorFact.__table__.c[k] for k in SUM_COLUMNS)).where(IndicatorFact.response_id.in_(ids))).mappings().all()
+            fact_sums.add({**fact, "numerator": -fact["numerator"], "denominator": -fact["denominator"],
+                           "numerator_squared": -fact["numerator_squared"], "count": -1} for fact in old)
             deleted = db.session.execute(delete(IndicatorFact).where(IndicatorFact.response_id.in_(ids))).rowcount
             facts = [fact for row in rows for fact in fact_rows(tuple(row[:4]), questionnaire_id, version_id, questionnaire, row[4])]
             if facts:
                 db.session.execute(insert(IndicatorFact.__table__), facts)
+                fact_sums.add(facts)
             yield RebuildProgress(code, number, len(rows), int(deleted or 0), len(facts))

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from cml.core.indicators import contributions
@@ -17,6 +17,7 @@ from cml.core.periods import month_key
 from cml.core.questionnaire import Answer
 from cml.extensions import db
 from cml.models import Facility, IndicatorFact, QuestionnaireVersion, Response, User
+from cml.services import fact_sums
 from cml.services.indicators import facts_model
 
 
@@ -100,19 +101,23 @@ def find(submission_id: uuid.UUID) -> Response | None:
 
 
 def add_facts(response: Response, version: QuestionnaireVersion, answers: Mapping[str, Answer]) -> None:
+    """The response's indicator facts, and their part of the sums, in the caller's transaction."""
     questionnaire = facts_model(version)
-    for part in contributions(questionnaire, answers):
-        db.session.add(
-            IndicatorFact(
-                response_id=response.id,
-                indicator=part.indicator_id,
-                questionnaire_id=version.questionnaire_id,
-                questionnaire_version_id=version.id,
-                region_id=response.region_id,
-                facility_id=response.facility_id,
-                month=response.month,
-                numerator=part.numerator,
-                denominator=part.denominator,
-                numerator_squared=part.numerator_squared,
-            )
-        )
+    facts = [
+        {
+            "response_id": response.id,
+            "indicator": part.indicator_id,
+            "questionnaire_id": version.questionnaire_id,
+            "questionnaire_version_id": version.id,
+            "region_id": response.region_id,
+            "facility_id": response.facility_id,
+            "month": response.month,
+            "numerator": part.numerator,
+            "denominator": part.denominator,
+            "numerator_squared": part.numerator_squared,
+        }
+        for part in contributions(questionnaire, answers)
+    ]
+    if facts:
+        db.session.execute(insert(IndicatorFact.__table__), facts)
+        fact_sums.add(facts)

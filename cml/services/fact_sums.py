@@ -1,0 +1,78 @@
+"""Keeping `indicator_sums` in step with the indicator facts.
+
+Every write of facts adds its sums in the same transaction (an upsert per key, the keys
+in a fixed order so concurrent writers on PostgreSQL cannot deadlock). Whatever writes
+facts another way (a rebuild, a bulk loader) calls `refresh` for the months it touched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from cml.extensions import db
+from cml.models import IndicatorFact, IndicatorSum
+
+KEY = ("questionnaire_id", "indicator", "month", "region_id", "facility_id")
+VALUES = ("numerator", "denominator", "numerator_squared")
+
+
+def add(facts: Iterable[Mapping[str, Any]]) -> None:
+    """Add the sums of fact rows (dicts with the fact columns) to `indicator_sums`; a rebuild
+    passes the facts it removes with negated values and `count` -1."""
+    totals: dict[tuple[Any, ...], list[float]] = {}
+    for fact in facts:
+        key = tuple(fact[k] for k in KEY)
+        row = totals.setdefault(key, [0.0, 0.0, 0.0, 0])
+        row[0] += fact["numerator"]
+        row[1] += fact["denominator"]
+        row[2] += fact["numerator_squared"]
+        row[3] += fact.get("count", 1)  # -1 when a rebuild takes a fact away
+    if not totals:
+        return
+    rows = [dict(zip(KEY, key, strict=True)) | dict(zip((*VALUES, "facts"), value, strict=True)) for key, value in sorted(totals.items())]
+    dialect = db.session.get_bind().dialect.name
+    statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(IndicatorSum.__table__)
+    table = IndicatorSum.__table__
+    statement = statement.on_conflict_do_update(
+        index_elements=list(KEY),
+        set_={name: table.c[name] + statement.excluded[name] for name in (*VALUES, "facts")},
+    )
+    db.session.execute(statement, rows)
+
+
+def refresh(questionnaire_id: int | None = None, months: Iterable[int] | None = None) -> None:
+    """Recompute the sums from the facts, for a questionnaire and months (default: all)."""
+    where = []
+    if questionnaire_id is not None:
+        where.append(IndicatorFact.questionnaire_id == questionnaire_id)
+    chosen = sorted(set(months)) if months is not None else None
+    if chosen is not None:
+        where.append(IndicatorFact.month.in_(chosen))
+    target = delete(IndicatorSum)
+    if questionnaire_id is not None:
+        target = target.where(IndicatorSum.questionnaire_id == questionnaire_id)
+    if chosen is not None:
+        target = target.where(IndicatorSum.month.in_(chosen))
+    db.session.execute(target)
+    summed = (
+        select(
+            *(getattr(IndicatorFact, k) for k in KEY),
+            func.sum(IndicatorFact.numerator),
+            func.sum(IndicatorFact.denominator),
+            func.sum(IndicatorFact.numerator_squared),
+            func.count(),
+        )
+        .where(*where)
+        .group_by(*(getattr(IndicatorFact, k) for k in KEY))
+    )
+    db.session.execute(insert(IndicatorSum).from_select([*KEY, *VALUES, "facts"], summed))
+
+
+def fact_months(questionnaire_id: int) -> list[int]:
+    """The months a questionnaire has facts in, for refreshing month by month."""
+    return list(db.session.scalars(select(IndicatorFact.month).where(IndicatorFact.questionnaire_id == questionnaire_id).distinct().order_by(IndicatorFact.month)))
