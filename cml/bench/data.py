@@ -124,10 +124,17 @@ class BenchData:
         added = 0
         while have + added < total:
             size = min(CHUNK, total - have - added)
-            rows = self._rows(size)
+            rows = self.rows(self.items(size))
             db.session.commit()  # the loader writes through its own connection
-            self._insert(rows)
+            self.insert(rows)
             added += size
+        if added:
+            # The loader writes facts past the services, so it sums them itself, month by month.
+            from cml.services import fact_sums
+
+            for month in fact_sums.fact_months(self.questionnaire_id):
+                fact_sums.refresh(self.questionnaire_id, [month])
+                db.session.commit()
         if added and self.dialect == "postgresql":
             self.analyze()
         return added
@@ -137,7 +144,7 @@ class BenchData:
         raw = db.engine.raw_connection()
         try:
             raw.driver_connection.autocommit = True  # type: ignore[union-attr]
-            raw.cursor().execute("VACUUM (ANALYZE) responses, indicator_facts")
+            raw.cursor().execute("VACUUM (ANALYZE) responses, indicator_facts, indicator_sums")
             raw.driver_connection.autocommit = False  # type: ignore[union-attr]
         finally:
             raw.close()
@@ -157,10 +164,11 @@ class BenchData:
         payload = f'{{"a":{template.answers_json},"d":"{day.isoformat()}","f":{template.facility_id},"v":{self.version_id}}}'
         return hashlib.sha256(payload.encode()).hexdigest()
 
-    def _rows(self, count: int) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    def rows(self, items: list[tuple[uuid.UUID, Template, date]]) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        """Insert rows (responses, facts) of new items, ids after the largest stored one."""
         next_id = int(db.session.scalar(select(func.coalesce(func.max(Response.id), 0))) or 0) + 1
         responses, facts = [], []
-        for offset, (submission_id, template, day) in enumerate(self.items(count)):
+        for offset, (submission_id, template, day) in enumerate(items):
             response_id = next_id + offset
             month = month_key(day)
             fingerprint = self.fingerprint(template, day)
@@ -176,7 +184,7 @@ class BenchData:
             )
         return responses, facts
 
-    def _insert(self, rows: tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]) -> None:
+    def insert(self, rows: tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]) -> None:
         responses, facts = rows
         response_columns = ("id, submission_id, questionnaire_version_id, region_id, facility_id, interview_date, month, "
                             "submitted_by_id, source, answers, answers_hash")
