@@ -192,6 +192,17 @@ def review(submission_id: uuid.UUID) -> str:
     )
 
 
+def _refusal(facility: Facility | None, interview_date: date | None, cleaned: CleanedAnswers) -> str | None:
+    """Why a final submission cannot be stored, or None when it can."""
+    if facility is None:
+        return _("Please choose one of the facilities of your regions.")
+    if interview_date is None or interview_date > date.today():
+        return _("The interview date is missing or in the future.")
+    if not cleaned.ok:
+        return _("Some answers need correcting.")
+    return None
+
+
 @bp.post("/<code>/submit")
 @roles_required(*COLLECTORS)
 def submit(code: str) -> HttpResponse | tuple[str, int]:
@@ -207,10 +218,10 @@ def submit(code: str) -> HttpResponse | tuple[str, int]:
     facility = _own_facility(request.form.get("facility"))
     interview_date = _parse_date(request.form.get("interview_date"))
     cleaned = clean_answers(questionnaire, pages.raw_answers(request.form, questionnaire), date.today())
-    if facility is None or interview_date is None or interview_date > date.today() or not cleaned.ok:
-        rows = _answer_rows(questionnaire, cleaned, _language())
-        problem = _("Please choose one of the facilities of your regions.") if facility is None else _("The interview date is missing or in the future.") if interview_date is None or interview_date > date.today() else _("Some answers need correcting.")
-        return render_template("collect/refused.html", questionnaire=questionnaire, rows=[r for r in rows if r["error"]], problem=problem, submission_id=submission_id), 422
+    problem = _refusal(facility, interview_date, cleaned)
+    if problem is not None or facility is None or interview_date is None:
+        rows = [r for r in _answer_rows(questionnaire, cleaned, _language()) if r["error"]]
+        return render_template("collect/refused.html", questionnaire=questionnaire, rows=rows, problem=problem, submission_id=submission_id), 422
     try:
         stored = store_response(submission_id, version, facility, interview_date, cleaned.answers, current_user, source="web")
     except SubmissionConflict:
