@@ -135,6 +135,11 @@ class BenchData:
             for month in fact_sums.fact_months(self.questionnaire_id):
                 fact_sums.refresh(self.questionnaire_id, [month])
                 db.session.commit()
+        if added:
+            from cml.services import fact_sums
+
+            fact_sums.refresh(self.questionnaire_id)  # the loader wrote facts only; keep indicator_sums in step
+            db.session.commit()
         if added and self.dialect == "postgresql":
             self.analyze()
         return added
