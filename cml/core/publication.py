@@ -43,7 +43,8 @@ def publication_status(regional: Sequence[CellEstimate], national: Sequence[Cell
         regions = sorted({c.region_id for c in cells if c.region_id is not None})
         periods = sorted({c.period for c in cells} | {c.period for c in national if c.indicator == indicator}, key=lambda p: (p is None, p or 0))
         by_key = {(c.region_id, c.period): c for c in cells}
-        table = [[_cell(by_key.get((region, period))) for period in periods] for region in regions]
+        proportion = any(c.x is not None for c in [*cells, *national] if c.indicator == indicator)
+        table = [[_cell(by_key.get((region, period)), proportion) for period in periods] for region in regions]
         if not table:
             for cell in national:
                 if cell.indicator == indicator:
@@ -60,13 +61,14 @@ def publication_status(regional: Sequence[CellEstimate], national: Sequence[Cell
     return result
 
 
-def _cell(estimate: CellEstimate | None) -> Cell:
+def _cell(estimate: CellEstimate | None, proportion: bool) -> Cell:
+    """A table cell; a region without answers in a period is an empty cell of the same kind."""
     if estimate is None:
-        return Cell(0, 0)
+        return Cell(0, 0 if proportion else None)
     return Cell(estimate.n, estimate.x)
 
 
 def _single(cell: CellEstimate, k: int) -> Publication:
-    outcome = suppress([[_cell(cell)]], k=k)
+    outcome = suppress([[_cell(cell, cell.x is not None)]], k=k)
     status = outcome.cells[0][0]
     return Publication(status.status, status.reason)

@@ -107,3 +107,25 @@ def test_plotly_is_served_from_the_package_compressed_and_cached(client) -> None
     assert response.headers["Content-Encoding"] == "gzip"
     assert "immutable" in response.headers["Cache-Control"]
     assert len(response.data) < 2_000_000
+
+
+def test_sparse_data_never_gives_an_advocate_a_500(client, app, as_role) -> None:
+    """A few interviews at one facility: most cells are empty, mean and proportion alike."""
+    import uuid
+    from datetime import date
+
+    from cml.services import surveys
+    from cml.services.responses import store_response
+    from tests.conftest import FIXTURES
+
+    with app.app_context():
+        version = surveys.publish((FIXTURES / "mini.json").read_bytes()).version
+        kyiv = db.session.scalar(select(Facility).where(Facility.code == "kyiv-01"))
+        odesa = db.session.scalar(select(Facility).where(Facility.code == "odesa-01"))
+        store_response(uuid.uuid4(), version, kyiv, date(2026, 4, 2), {"tested": "yes", "wait": 15}, None)
+        store_response(uuid.uuid4(), version, odesa, date(2026, 7, 2), {"tested": "no", "why_not": "refused", "wait": 40}, None)
+        db.session.commit()
+    as_role("advocate")
+    for path in ("/dashboard/?survey=mini&period=2026Q3", "/dashboard/indicator?survey=mini&indicator=mean_wait&period=2026Q3&from=2026Q1",
+                 "/dashboard/indicator.json?survey=mini&indicator=offered_test&period=2026Q3", "/reports/brief?survey=mini&period=2026Q3"):
+        assert client.get(path).status_code == 200, path
