@@ -24,7 +24,7 @@ from cml.models import Facility, QuestionnaireVersion, Response
 from cml.models import Questionnaire as QuestionnaireRow
 from cml.services import drafts, surveys
 from cml.services.responses import SubmissionConflict, store_response
-from cml.services.scope import facilities_for
+from cml.services.scope import facilities_for, facility_for
 from cml.web.access import roles_required
 from cml.web.answer_messages import error_message
 
@@ -52,7 +52,7 @@ def _parse_date(text: str | None) -> date | None:
 
 def _own_facility(facility_id: object) -> Facility | None:
     """The facility, only if it is in one of the user's regions."""
-    return next((f for f in facilities_for(current_user) if str(f.id) == str(facility_id)), None)
+    return facility_for(current_user, facility_id)
 
 
 def _check_interview(form: StartForm) -> tuple[Facility | None, date | None]:

@@ -42,3 +42,13 @@ def facilities_for(user: User, active_only: bool = True) -> list[Facility]:
     if active_only:
         query = query.where(Facility.active.is_(True))
     return list(db.session.scalars(restrict_to_user_regions(query, user, Facility.region_id)))
+
+
+def facility_for(user: User, facility_id: object) -> Facility | None:
+    """The active facility with this id, only when it is in one of the user's regions."""
+    try:
+        wanted = int(str(facility_id))
+    except ValueError:
+        return None
+    query = select(Facility).where(Facility.id == wanted, Facility.active.is_(True))
+    return db.session.scalar(restrict_to_user_regions(query, user, Facility.region_id))
