@@ -10,7 +10,9 @@ import math
 from dataclasses import dataclass
 from typing import Final
 
-from scipy import stats  # type: ignore[import-untyped, unused-ignore]
+# Beta quantiles straight from scipy.special: the same numbers as scipy.stats.beta.ppf
+# without its per-call argument machinery (about 40x faster; dashboards compute hundreds).
+from scipy.special import betaincinv  # type: ignore[import-untyped, unused-ignore]
 
 from ._common import as_count, check_level, contain, z_value
 
@@ -56,15 +58,15 @@ def clopper_pearson_bounds(x: float, n: float, level: float) -> tuple[float, flo
     (1998) Survey Methodology 24:193 for the non-integer form.
     """
     alpha = 1.0 - level
-    lower = 0.0 if x <= 0.0 else float(stats.beta.ppf(alpha / 2.0, x, n - x + 1.0))
-    upper = 1.0 if x >= n else float(stats.beta.ppf(1.0 - alpha / 2.0, x + 1.0, n - x))
+    lower = 0.0 if x <= 0.0 else float(betaincinv(x, n - x + 1.0, alpha / 2.0))
+    upper = 1.0 if x >= n else float(betaincinv(x + 1.0, n - x, 1.0 - alpha / 2.0))
     return lower, upper
 
 
 def _jeffreys(x: int, n: int, level: float) -> tuple[float, float]:
     alpha = 1.0 - level
-    lower = float(stats.beta.ppf(alpha / 2.0, x + 0.5, n - x + 0.5))
-    upper = float(stats.beta.ppf(1.0 - alpha / 2.0, x + 0.5, n - x + 0.5))
+    lower = float(betaincinv(x + 0.5, n - x + 0.5, alpha / 2.0))
+    upper = float(betaincinv(x + 0.5, n - x + 0.5, 1.0 - alpha / 2.0))
     return lower, upper
 
 
