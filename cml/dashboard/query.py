@@ -11,12 +11,12 @@ from datetime import date
 
 from flask import abort, request
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from cml.core.periods import GRAINS, Grain, parse_period, period_key, period_label, period_of, previous_period
 from cml.extensions import db
-from cml.models import Facility, IndicatorSum, Region
-from cml.services import surveys
+from cml.models import Facility, Region
+from cml.services import fact_sums, surveys
 from cml.services.scope import region_ids
 
 DEFAULT_PERIODS = 8
@@ -57,14 +57,6 @@ class Filters:
         return {k: v for k, v in values.items() if v not in (None, "")}
 
 
-def latest_month(questionnaire_id: int, scope: set[int] | None) -> int | None:
-    query = select(func.max(IndicatorSum.month)).where(IndicatorSum.questionnaire_id == questionnaire_id)
-    if scope is not None:
-        query = query.where(IndicatorSum.region_id.in_(scope))
-    value = db.session.scalar(query)
-    return int(value) if value else None
-
-
 def read_filters() -> Filters:
     """The filters of this request; 404 for a questionnaire, region or period that is not there or not the user's."""
     published = surveys.published_questionnaires()
@@ -83,7 +75,7 @@ def read_filters() -> Filters:
     scope = {region.id} if region is not None else allowed
     period = _period_arg("period", grain)
     if period is None:
-        month = latest_month(row.id, scope)
+        month = fact_sums.latest_month(row.id, scope)
         period = period_key(month, grain) if month else _today_period(grain)
     first = _period_arg("from", grain)
     if first is None or first > period:

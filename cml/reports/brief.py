@@ -19,15 +19,15 @@ from flask import Response, abort, current_app, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from cml.core.periods import parse_period, period_key, period_label, previous_period
+from cml.core.periods import parse_period, period_key, period_label, period_of, previous_period
 from cml.core.publication import Publication, publication_status
 from cml.core.tabulate import MISSES, CellEstimate
 from cml.extensions import db
-from cml.models import IndicatorSum, Questionnaire, Region
+from cml.models import Region
 from cml.reports.views import bp
-from cml.services import audit, surveys
+from cml.services import audit, fact_sums, surveys
 from cml.services.estimates import estimate_cells
 from cml.web import charts, present
 from cml.web.access import roles_required
@@ -38,27 +38,26 @@ HEADLINE_CHARTS = 3
 PDF_TIMEOUT_SECONDS = 60
 
 
-def _period(code: str) -> int:
-    """The requested quarter, or the latest quarter with data."""
+def _period(questionnaire_id: int) -> int:
+    """The requested quarter, or the latest quarter with data, or this quarter."""
     text = request.args.get("period", "")
     if text:
         parsed = parse_period(text)
         if parsed is None or parsed[0] != "quarter":
             abort(400)
         return parsed[1]
-    month = db.session.scalar(select(func.max(IndicatorSum.month)).join(Questionnaire, Questionnaire.id == IndicatorSum.questionnaire_id).where(Questionnaire.code == code))
-    return period_key(int(month), "quarter") if month else period_key(date.today().year * 100 + date.today().month, "quarter")
+    month = fact_sums.latest_month(questionnaire_id)
+    return period_key(month, "quarter") if month else period_of(date.today(), "quarter")
 
 
 def brief_context() -> dict[str, Any]:
     """Everything the brief shows, suppressed for publication."""
     published = surveys.published_questionnaires()
     code = request.args.get("survey") or (published[0].code if published else "")
-    if not any(q.code == code for q in published):
-        abort(404)
+    row = next((q for q in published if q.code == code), None) or abort(404)
     language = str(get_locale() or "en")
     k = int(current_app.config["SUPPRESSION_THRESHOLD"])
-    period = _period(code)
+    period = _period(row.id)
     previous = previous_period(period, "quarter")
     national = estimate_cells(code, by=("period",), period_range=(previous, period))
     regional = estimate_cells(code, by=("region", "period"), period_range=(previous, period), change=False)

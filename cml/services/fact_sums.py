@@ -76,3 +76,12 @@ def refresh(questionnaire_id: int | None = None, months: Iterable[int] | None = 
 def fact_months(questionnaire_id: int) -> list[int]:
     """The months a questionnaire has facts in, for refreshing month by month."""
     return list(db.session.scalars(select(IndicatorFact.month).where(IndicatorFact.questionnaire_id == questionnaire_id).distinct().order_by(IndicatorFact.month)))
+
+
+def latest_month(questionnaire_id: int, region_ids: Iterable[int] | None = None) -> int | None:
+    """The latest month (YYYYMM) with answers to a questionnaire, in these regions (default: all)."""
+    query = select(func.max(IndicatorSum.month)).where(IndicatorSum.questionnaire_id == questionnaire_id)
+    if region_ids is not None:
+        query = query.where(IndicatorSum.region_id.in_(sorted(region_ids)))
+    value = db.session.scalar(query)
+    return int(value) if value else None
