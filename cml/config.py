@@ -7,7 +7,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 
 DEFAULTS: dict[str, Any] = {
     "LANGUAGES": ("en", "uk", "ru"),
@@ -77,3 +77,8 @@ def _instance_secret_key(instance: Path) -> str:
     with os.fdopen(fd, "w") as handle:
         handle.write(key)
     return key
+
+
+def suppression_threshold() -> int:
+    """k: published cells need at least k respondents and k people on each side of a proportion."""
+    return int(current_app.config["SUPPRESSION_THRESHOLD"])

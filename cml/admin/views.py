@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -15,6 +14,7 @@ from cml.models import Facility, Questionnaire, Region, Response, User
 from cml.services import regions as region_service
 from cml.services import surveys, users
 from cml.web.access import roles_required
+from cml.web.i18n import current_language
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -49,7 +49,7 @@ def index() -> str:
 def user_list() -> HttpResponse | str:
     """List accounts and create one."""
     form = NewUserForm()
-    regions = _prepare(form, str(get_locale()))
+    regions = _prepare(form, current_language())
     if form.validate_on_submit():
         chosen = [r for r in regions if r.id in (form.regions.data or [])]
         password = form.password.data or users.random_password()
@@ -75,7 +75,7 @@ def user_edit(user_id: int) -> HttpResponse | str:
     user = db.session.get(User, user_id) or abort(404)
     # On a POST the submitted values win over these; an unticked box counts as unticked.
     form = UserForm(obj=user, data={"regions": [r.id for r in user.regions]})
-    regions = _prepare(form, str(get_locale()))
+    regions = _prepare(form, current_language())
     if form.validate_on_submit():
         if user.id == current_user.id and (form.role.data != "admin" or not form.active.data):
             flash(_("You cannot remove your own administrator access."), "error")

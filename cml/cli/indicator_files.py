@@ -6,10 +6,10 @@ import sys
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask_babel import force_locale
 
 from cml.cli.indicators import group
+from cml.config import suppression_threshold
 from cml.core.periods import GRAINS, parse_period
 from cml.extensions import db
 from cml.services import audit
@@ -38,7 +38,7 @@ def export(code: str, by: str, grain: str, period: str | None, language: str, fi
         keys = [p[1] for p in parts if p is not None]
         period_range = (keys[0], keys[-1])
     request = ExportRequest(code=code, by=BREAKDOWNS[by], grain=grain, period_range=period_range, language=language,  # type: ignore[arg-type]
-                            k=int(current_app.config["SUPPRESSION_THRESHOLD"]))
+                            k=suppression_threshold())
     try:
         result = build(request)
     except LookupError:

@@ -6,7 +6,6 @@ import csv
 import io
 
 from flask import Response, abort, render_template
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -19,6 +18,7 @@ from cml.extensions import db
 from cml.services import imports, surveys
 from cml.web.access import roles_required
 from cml.web.answer_messages import error_message
+from cml.web.i18n import current_language
 
 
 class ImportForm(FlaskForm):
@@ -31,7 +31,7 @@ class ImportForm(FlaskForm):
 @roles_required("lead", "admin")
 def import_page() -> HttpResponse | tuple[str, int] | str:
     """Upload typed-in paper forms as a CSV; every bad row is reported."""
-    language = str(get_locale() or "en")
+    language = current_language()
     form = ImportForm()
     form.survey.choices = [(q.code, q.label(language)) for q in surveys.published_questionnaires()]
     report = None

@@ -8,7 +8,6 @@ from typing import Any
 
 from babel.numbers import format_decimal
 from flask import Blueprint, abort, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -27,13 +26,10 @@ from cml.services.responses import SubmissionConflict, store_response
 from cml.services.scope import facilities_for, facility_for
 from cml.web.access import roles_required
 from cml.web.answer_messages import error_message
+from cml.web.i18n import current_language
 
 bp = Blueprint("collect", __name__, url_prefix="/collect", template_folder="templates")
 COLLECTORS = ("monitor", "lead", "admin")
-
-
-def _language() -> str:
-    return str(get_locale() or "en")
 
 
 def _parse_uuid(text: str | None) -> uuid.UUID:
@@ -50,14 +46,9 @@ def _parse_date(text: str | None) -> date | None:
         return None
 
 
-def _own_facility(facility_id: object) -> Facility | None:
-    """The facility, only if it is in one of the user's regions."""
-    return facility_for(current_user, facility_id)
-
-
 def _check_interview(form: StartForm) -> tuple[Facility | None, date | None]:
     """Facility in the user's regions and an interview date that is not in the future."""
-    facility = _own_facility(form.facility.data)
+    facility = facility_for(current_user, form.facility.data)
     if facility is None:
         form.facility.errors = [_("Please choose one of the facilities of your regions.")]
     interview_date = _parse_date(form.interview_date.data)
@@ -81,15 +72,15 @@ def start(code: str) -> HttpResponse | tuple[str, int] | str:
     version, questionnaire = _latest(code)
     form = StartForm()
     facilities = facilities_for(current_user)
-    form.facility.choices = [(f.id, f"{f.name} · {f.region.label(_language())}") for f in facilities]
+    form.facility.choices = [(f.id, f"{f.name} · {f.region.label(current_language())}") for f in facilities]
     if request.method == "GET":
         form.submission_id.data = str(uuid.uuid4())
         form.interview_date.data = date.today().isoformat()
-        return render_template("collect/start.html", form=form, questionnaire=questionnaire, version=version, language=_language())
+        return render_template("collect/start.html", form=form, questionnaire=questionnaire, version=version, language=current_language())
     submission_id = _parse_uuid(form.submission_id.data)
     facility, interview_date = _check_interview(form) if form.validate() else (None, None)
     if facility is None or interview_date is None:
-        return render_template("collect/start.html", form=form, questionnaire=questionnaire, version=version, language=_language()), 422
+        return render_template("collect/start.html", form=form, questionnaire=questionnaire, version=version, language=current_language()), 422
     if db.session.scalar(select(Response.id).where(Response.submission_id == submission_id)) is not None:
         return redirect(url_for("collect.receipt", submission_id=submission_id))
     existing = db.session.get(drafts.Draft, submission_id)
@@ -120,7 +111,7 @@ def page(submission_id: uuid.UUID, number: int) -> HttpResponse | tuple[str, int
     if not 1 <= number <= len(questionnaire.sections):
         abort(404)
     section = questionnaire.sections[number - 1]
-    language = _language()
+    language = current_language()
     form_class = section_form_class(questionnaire, section, language)
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -187,8 +178,8 @@ def review(submission_id: uuid.UUID) -> str:
     facility = db.session.get(Facility, draft.facility_id)
     return render_template(
         "collect/review.html", questionnaire=questionnaire, version=version, draft=draft, facility=facility,
-        rows=_answer_rows(questionnaire, cleaned, _language()), ok=cleaned.ok,
-        hidden=pages.hidden_answer_fields({k: v for k, v in draft.answers.items() if k in cleaned.answers}), language=_language(),
+        rows=_answer_rows(questionnaire, cleaned, current_language()), ok=cleaned.ok,
+        hidden=pages.hidden_answer_fields({k: v for k, v in draft.answers.items() if k in cleaned.answers}), language=current_language(),
     )
 
 
@@ -215,12 +206,12 @@ def submit(code: str) -> HttpResponse | tuple[str, int]:
     if pages.unknown_keys(request.form, questionnaire):  # CSRFProtect has already checked the token
         abort(400)
     submission_id = _parse_uuid(request.form.get("submission_id"))
-    facility = _own_facility(request.form.get("facility"))
+    facility = facility_for(current_user, request.form.get("facility"))
     interview_date = _parse_date(request.form.get("interview_date"))
     cleaned = clean_answers(questionnaire, pages.raw_answers(request.form, questionnaire), date.today())
     problem = _refusal(facility, interview_date, cleaned)
     if problem is not None or facility is None or interview_date is None:
-        rows = [r for r in _answer_rows(questionnaire, cleaned, _language()) if r["error"]]
+        rows = [r for r in _answer_rows(questionnaire, cleaned, current_language()) if r["error"]]
         return render_template("collect/refused.html", questionnaire=questionnaire, rows=rows, problem=problem, submission_id=submission_id), 422
     try:
         stored = store_response(submission_id, version, facility, interview_date, cleaned.answers, current_user, source="web")
@@ -237,7 +228,7 @@ def submit(code: str) -> HttpResponse | tuple[str, int]:
 def receipt(submission_id: uuid.UUID) -> str:
     """Proof that an interview was stored: id, time received, questionnaire version."""
     response = db.session.scalar(select(Response).where(Response.submission_id == submission_id, Response.submitted_by_id == current_user.id)) or abort(404)
-    return render_template("collect/receipt.html", response=response, repeat=request.args.get("repeat") == "1", language=_language())
+    return render_template("collect/receipt.html", response=response, repeat=request.args.get("repeat") == "1", language=current_language())
 
 
 @bp.get("/mine")
@@ -247,4 +238,4 @@ def mine() -> str:
     rows = db.session.scalars(
         select(Response).where(Response.submitted_by_id == current_user.id).order_by(Response.received_at.desc(), Response.id.desc()).limit(200)
     ).all()
-    return render_template("collect/mine.html", responses=rows, language=_language())
+    return render_template("collect/mine.html", responses=rows, language=current_language())

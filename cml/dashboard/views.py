@@ -10,12 +10,12 @@ import math
 from dataclasses import replace
 from typing import Any
 
-from flask import Blueprint, abort, current_app, jsonify, render_template, url_for
-from flask_babel import get_locale
+from flask import Blueprint, abort, jsonify, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from cml.config import suppression_threshold
 from cml.core.funnel import mean_limits, outside_mean_limits, outside_proportion_limits, proportion_limits, size_grid
 from cml.core.periods import period_label, previous_period
 from cml.core.publication import Publication, publication_status
@@ -27,18 +27,11 @@ from cml.services.scope import visible_regions
 from cml.web import charts, present
 from cml.web.access import roles_required
 from cml.web.formatting import fmt_period
+from cml.web.i18n import current_language
 from cml.web.vendor import plotly_url
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates")
 VIEWERS = ("lead", "advocate", "admin")
-
-
-def _language() -> str:
-    return str(get_locale() or "en")
-
-
-def _k() -> int:
-    return int(current_app.config["SUPPRESSION_THRESHOLD"])
 
 
 def _publication(filters: Filters, first: int, last: int, indicators: list[str] | None = None) -> dict[tuple[str, int | None, int | None], Publication]:
@@ -46,7 +39,7 @@ def _publication(filters: Filters, first: int, last: int, indicators: list[str] 
     common: dict[str, Any] = {"grain": filters.grain, "period_range": (first, last), "change": False, "indicator_ids": indicators}
     regional = estimate_cells(filters.code, by=("region", "period"), **common).rows
     national = estimate_cells(filters.code, by=("period",), **common).rows
-    return publication_status(regional, national, _k())
+    return publication_status(regional, national, suppression_threshold())
 
 
 def _status(publication: dict[tuple[str, int | None, int | None], Publication] | None, cell: CellEstimate, region_id: int | None) -> Publication | None:
@@ -60,7 +53,7 @@ def _status(publication: dict[tuple[str, int | None, int | None], Publication] |
 def overview() -> str:
     """Every indicator of a questionnaire for one period, with target verdict and change."""
     filters = read_filters()
-    language = _language()
+    language = current_language()
     previous = previous_period(filters.period, filters.grain)
     table = estimate_cells(filters.code, by=("period",), grain=filters.grain, period_range=(previous, filters.period), region_ids=filters.scope)
     questionnaire = table.questionnaire
@@ -76,19 +69,19 @@ def overview() -> str:
         if publication is not None and cell.change is not None:
             previous_status = publication.get((indicator.id, region_id, cell.change.previous_period))
         shown = present.shown(cell, indicator, questionnaire, language, publication=_status(publication, cell, region_id),
-                              previous_published=previous_status is None or previous_status.published, k=_k())
+                              previous_published=previous_status is None or previous_status.published, k=suppression_threshold())
         rows.append({"id": indicator.id, "shown": shown, "label": shown.label})
     return render_template("dashboard/overview.html", filters=filters, rows=rows, questionnaire=questionnaire, language=language,
-                           period_text=period_label(filters.period, filters.grain), regions=_region_choices(filters))
+                           period_text=period_label(filters.period, filters.grain), regions=_region_choices())
 
 
-def _region_choices(filters: Filters) -> list[tuple[str, str]]:
-    return [(r.code, r.label(_language())) for r in visible_regions(current_user)]
+def _region_choices() -> list[tuple[str, str]]:
+    return [(r.code, r.label(current_language())) for r in visible_regions(current_user)]
 
 
 def _indicator_data(filters: Filters) -> dict[str, Any]:
     """Everything the indicator page and its JSON show, already scoped and suppressed."""
-    language = _language()
+    language = current_language()
     version = surveys.latest_version(filters.code) or abort(404)
     questionnaire = surveys.model_of(version)
     indicator = questionnaire.indicator(filters.indicator or "") or abort(404)
@@ -107,14 +100,14 @@ def _indicator_data(filters: Filters) -> dict[str, Any]:
         key = cell.facility_id if by_facility else cell.region_id
         label = names.get(key or 0, "?")
         status = _status(publication, cell, cell.region_id)
-        unit_rows.append(present.shown(cell, indicator, questionnaire, language, label=label, publication=status, k=_k()))
+        unit_rows.append(present.shown(cell, indicator, questionnaire, language, label=label, publication=status, k=suppression_threshold()))
         if status is None or status.published:
             unit_points.append((cell, present.point(cell, label)))
     trend_rows, trend_points = [], []
     for cell in overall_cells:
         status = _status(publication, cell, region_id)
         label = fmt_period(cell.period_label, filters.grain, language) if cell.period_label else ""
-        shown = present.shown(cell, indicator, questionnaire, language, label=label, publication=status, k=_k())
+        shown = present.shown(cell, indicator, questionnaire, language, label=label, publication=status, k=suppression_threshold())
         trend_rows.append(replace(shown, key=cell.period_label))
         if status is None or status.published:
             trend_points.append(present.point(cell, label))
@@ -149,7 +142,7 @@ def indicator() -> str:
         "funnel": (funnel_title, figure) if (figure := _funnel(data, percent, axis, names, funnel_title)) else None,
     }
     return render_template("dashboard/indicator.html", filters=filters, figures=figures, title=title, plotly_src=plotly_url(),
-                           period_text=period_label(filters.period, filters.grain), regions=_region_choices(filters), **data)
+                           period_text=period_label(filters.period, filters.grain), regions=_region_choices(), **data)
 
 
 def _funnel(data: dict[str, Any], percent: bool, axis: str, names: dict[str, str], title: str) -> str | None:

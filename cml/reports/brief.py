@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from flask import Response, abort, current_app, render_template, request
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from cml.config import suppression_threshold
 from cml.core.periods import parse_period, period_key, period_label, period_of, previous_period
 from cml.core.publication import Publication, publication_status
 from cml.core.tabulate import MISSES, CellEstimate
@@ -32,6 +32,7 @@ from cml.services.estimates import estimate_cells
 from cml.web import charts, present
 from cml.web.access import roles_required
 from cml.web.formatting import fmt_period
+from cml.web.i18n import current_language
 from cml.web.vendor import plotly_url
 
 HEADLINE_CHARTS = 3
@@ -55,8 +56,8 @@ def brief_context() -> dict[str, Any]:
     published = surveys.published_questionnaires()
     code = request.args.get("survey") or (published[0].code if published else "")
     row = next((q for q in published if q.code == code), None) or abort(404)
-    language = str(get_locale() or "en")
-    k = int(current_app.config["SUPPRESSION_THRESHOLD"])
+    language = current_language()
+    k = suppression_threshold()
     period = _period(row.id)
     previous = previous_period(period, "quarter")
     national = estimate_cells(code, by=("period",), period_range=(previous, period))

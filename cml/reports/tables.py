@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, abort, current_app, render_template
-from flask_babel import get_locale
+from flask import Response, abort, render_template
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField
 
+from cml.config import suppression_threshold
 from cml.core.periods import parse_period
 from cml.extensions import db
 from cml.reports.views import bp
@@ -19,6 +19,7 @@ from cml.services.indicator_export import ExportRequest, build
 from cml.services.indicator_spreadsheets import indicator_csv, indicator_xlsx
 from cml.services.scope import region_ids
 from cml.web.access import roles_required
+from cml.web.i18n import current_language
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -33,7 +34,7 @@ class IndicatorExportForm(FlaskForm):
 
 
 def _form() -> IndicatorExportForm:
-    language = str(get_locale() or "en")
+    language = current_language()
     form = IndicatorExportForm()
     form.survey.choices = [(q.code, q.label(language)) for q in surveys.published_questionnaires()]
     choices = [("region", _l("By region and period (aggregates, small cells withheld)")), ("national", _l("National, by period"))]
@@ -68,8 +69,8 @@ def indicators() -> Response | tuple[str, int] | str:
         period_range=_range(form),
         region_ids=region_ids(current_user),
         aggregates_only=breakdown != "facility",
-        language=str(get_locale() or "en"),
-        k=int(current_app.config["SUPPRESSION_THRESHOLD"]),
+        language=current_language(),
+        k=suppression_threshold(),
     )
     result = build(export)
     audit.record("export.indicators", current_user, target=export.code, format=form.file_format.data, breakdown=breakdown, rows=len(result.rows))

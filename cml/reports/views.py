@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, Response, abort, render_template, stream_with_context
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,12 +13,13 @@ from cml.reports.forms import RawExportForm
 from cml.services import audit, raw_export, surveys
 from cml.services.scope import region_ids, visible_regions
 from cml.web.access import roles_required
+from cml.web.i18n import current_language
 
 bp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
 
 
 def _raw_form() -> RawExportForm:
-    language = str(get_locale() or "en")
+    language = current_language()
     form = RawExportForm()
     form.survey.choices = [(q.code, q.label(language)) for q in surveys.published_questionnaires()]
     form.region.choices = [("", _("All my regions"))] + [(str(r.id), r.label(language)) for r in visible_regions(current_user)]
@@ -46,7 +46,7 @@ def raw() -> Response | tuple[str, int] | str:
         code=form.survey.data or "",
         region_ids=scope,
         include_sensitive=include_sensitive,
-        labels_language=str(get_locale() or "en") if form.answers_as.data == "labels" else None,
+        labels_language=current_language() if form.answers_as.data == "labels" else None,
     )
     audit.record("export.raw", current_user, target=request.code, format=form.file_format.data, rows=raw_export.count_rows(request),
                  regions=sorted(scope) if scope is not None else "all", sensitive=include_sensitive)

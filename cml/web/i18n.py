@@ -86,6 +86,6 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _language_context() -> dict[str, object]:
-        return {"language": str(get_locale() or "en"), "language_names": {k: LANGUAGE_NAMES.get(k, k) for k in languages()},
+        return {"language": current_language(), "language_names": {k: LANGUAGE_NAMES.get(k, k) for k in languages()},
             "language_short": {k: LANGUAGE_SHORT.get(k, k.upper()) for k in languages()},
         }
