@@ -31,6 +31,7 @@ from cml.core.periods import month_range, period_key, previous_period
 from cml.core.publication import publication_status
 from cml.extensions import db
 from cml.services.estimates import estimate_cells
+from cml.services.fact_sums import latest_month
 
 
 def drop_os_cache() -> bool:
@@ -45,9 +46,7 @@ def drop_os_cache() -> bool:
 
 
 def latest_quarter(data: BenchData) -> int:
-    from cml.dashboard.query import latest_month
-
-    month = latest_month(data.questionnaire_id, None)
+    month = latest_month(data.questionnaire_id)
     assert month is not None
     return period_key(month, "quarter")
 
