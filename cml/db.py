@@ -1,17 +1,43 @@
 """Durable SQLite: WAL, synchronous=FULL, a busy timeout, and BEGIN IMMEDIATE for writes.
 
 PostgreSQL needs none of this; the same models and queries run on both.
+
+A view whose writes go through the group committer (`cml.services.committer`) is marked
+`reads_before_writing`: its session only reads, so it starts with a plain BEGIN and does not
+hold the write lock while it checks the form; the committer's connection asks for the lock
+with the `WRITE_LOCK_OPTION` execution option.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+WRITE_LOCK_OPTION = "cml_write_lock"
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def reads_before_writing(view: F) -> F:
+    """Mark a POST view whose session only reads (its writes use their own connection)."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        g.cml_session_reads_only = True
+        return view(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
+
+
+def _reads_only(connection: Connection) -> bool:
+    if connection.get_execution_options().get(WRITE_LOCK_OPTION):
+        return False
+    return has_request_context() and (request.method in SAFE_METHODS or bool(g.get("cml_session_reads_only")))
 
 
 def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
@@ -33,7 +59,7 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
     def _on_begin(connection: Connection) -> None:
         # A write transaction takes the write lock at its start, so two writers wait on the
         # busy timeout instead of failing mid-transaction; page views read without it.
-        if has_request_context() and request.method in SAFE_METHODS:
+        if _reads_only(connection):
             connection.exec_driver_sql("BEGIN")
         else:
             connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from babel.numbers import format_decimal
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -18,11 +18,12 @@ from cml.collect.fields import field_name
 from cml.collect.forms import StartForm, section_form_class
 from cml.core.answers import CleanedAnswers, clean_answers
 from cml.core.questionnaire import Questionnaire
+from cml.db import reads_before_writing
 from cml.extensions import db
 from cml.models import Facility, QuestionnaireVersion, Response
-from cml.models import Questionnaire as QuestionnaireRow
 from cml.services import drafts, surveys
-from cml.services.responses import SubmissionConflict, store_response
+from cml.services.committer import committer_for
+from cml.services.responses import UnknownQuestionnaire, form_version, prepare
 from cml.services.scope import facilities_for, facility_for
 from cml.web.access import roles_required
 from cml.web.answer_messages import error_message
@@ -195,14 +196,20 @@ def _refusal(facility: Facility | None, interview_date: date | None, cleaned: Cl
 
 
 @bp.post("/<code>/submit")
+@reads_before_writing
 @roles_required(*COLLECTORS)
 def submit(code: str) -> HttpResponse | tuple[str, int]:
-    """Store a complete submission exactly once; the receipt is shown only after the commit."""
-    row = db.session.scalar(select(QuestionnaireRow).where(QuestionnaireRow.code == code)) or abort(404)
-    version = db.session.get(QuestionnaireVersion, request.form.get("version", type=int) or 0)
-    if version is None or version.questionnaire_id != row.id:
-        abort(400)
-    questionnaire = surveys.model_of(version)
+    """Store a complete submission exactly once; the receipt is shown only after the commit.
+
+    The session only reads (user, version, facility); the response, its facts, their sums
+    and the end of its draft are written by the group committer in one transaction with
+    whatever else this process is submitting at the moment, and acknowledged after its fsync.
+    """
+    try:
+        version = form_version(code, request.form.get("version", type=int) or 0) or abort(400)
+    except UnknownQuestionnaire:
+        abort(404)
+    questionnaire = version.model
     if pages.unknown_keys(request.form, questionnaire):  # CSRFProtect has already checked the token
         abort(400)
     submission_id = _parse_uuid(request.form.get("submission_id"))
@@ -213,14 +220,11 @@ def submit(code: str) -> HttpResponse | tuple[str, int]:
     if problem is not None or facility is None or interview_date is None:
         rows = [r for r in _answer_rows(questionnaire, cleaned, current_language()) if r["error"]]
         return render_template("collect/refused.html", questionnaire=questionnaire, rows=rows, problem=problem, submission_id=submission_id), 422
-    try:
-        stored = store_response(submission_id, version, facility, interview_date, cleaned.answers, current_user, source="web")
-    except SubmissionConflict:
-        db.session.rollback()
+    item = prepare(submission_id, version, facility, interview_date, cleaned.answers, current_user, source="web")
+    outcome = committer_for(current_app, db.engine).store(item)
+    if outcome.status == "conflict":
         return render_template("collect/conflict.html", submission_id=submission_id), 409
-    drafts.discard(submission_id)
-    db.session.commit()
-    return redirect(url_for("collect.receipt", submission_id=submission_id, repeat=1 if stored.duplicate else None), code=303)
+    return redirect(url_for("collect.receipt", submission_id=submission_id, repeat=1 if outcome.status == "duplicate" else None), code=303)
 
 
 @bp.get("/receipt/<uuid:submission_id>")

@@ -8,11 +8,13 @@ facts another way (a rebuild, a bulk loader) calls `refresh` for the months it t
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection
 
 from cml.extensions import db
 from cml.models import IndicatorFact, IndicatorSum
@@ -21,9 +23,10 @@ KEY = ("questionnaire_id", "indicator", "month", "region_id", "facility_id")
 VALUES = ("numerator", "denominator", "numerator_squared")
 
 
-def add(facts: Iterable[Mapping[str, Any]]) -> None:
-    """Add the sums of fact rows (dicts with the fact columns) to `indicator_sums`; a rebuild
-    passes the facts it removes with negated values and `count` -1."""
+def add(facts: Iterable[Mapping[str, Any]], connection: Connection | None = None) -> None:
+    """Add the sums of fact rows (dicts with the fact columns) to `indicator_sums`, through the
+    session or `connection` (the group committer's); a rebuild passes the facts it removes
+    with negated values and `count` -1."""
     totals: dict[tuple[Any, ...], list[float]] = {}
     for fact in facts:
         key = tuple(fact[k] for k in KEY)
@@ -35,14 +38,21 @@ def add(facts: Iterable[Mapping[str, Any]]) -> None:
     if not totals:
         return
     rows = [dict(zip(KEY, key, strict=True)) | dict(zip((*VALUES, "facts"), value, strict=True)) for key, value in sorted(totals.items())]
-    dialect = db.session.get_bind().dialect.name
-    statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(IndicatorSum.__table__)
+    if connection is None:
+        db.session.execute(_upsert(db.session.get_bind().dialect.name), rows)
+    else:
+        connection.execute(_upsert(connection.dialect.name), rows)
+
+
+@lru_cache(maxsize=4)
+def _upsert(dialect: str) -> Any:
+    """INSERT … ON CONFLICT DO UPDATE adding to the existing sums; built once (it is not cheap)."""
     table = IndicatorSum.__table__
-    statement = statement.on_conflict_do_update(
+    statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+    return statement.on_conflict_do_update(
         index_elements=list(KEY),
         set_={name: table.c[name] + statement.excluded[name] for name in (*VALUES, "facts")},
     )
-    db.session.execute(statement, rows)
 
 
 def refresh(questionnaire_id: int | None = None, months: Iterable[int] | None = None) -> None:

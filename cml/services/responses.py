@@ -1,4 +1,8 @@
-"""Storing responses exactly once, with their indicator facts, in the caller's transaction."""
+"""Storing responses exactly once, with their indicator facts.
+
+`store_response` writes in the caller's transaction (imports, tests, commands); the web
+form's submit prepares a `Submission` (`prepare`) and hands it to the group committer.
+"""
 
 from __future__ import annotations
 
@@ -12,13 +16,14 @@ from datetime import date
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
-from cml.core.indicators import contributions
 from cml.core.periods import month_key
-from cml.core.questionnaire import Answer
+from cml.core.questionnaire import Answer, Questionnaire
 from cml.extensions import db
 from cml.models import Facility, IndicatorFact, QuestionnaireVersion, Response, User
-from cml.services import fact_sums
-from cml.services.indicators import facts_model
+from cml.models import Questionnaire as QuestionnaireRow
+from cml.services import fact_sums, surveys
+from cml.services.committer import Submission
+from cml.services.indicators import fact_rows, facts_model
 
 
 class SubmissionConflict(Exception):
@@ -38,8 +43,12 @@ class Stored:
 
 def answers_hash(version: QuestionnaireVersion, facility_id: int, interview_date: date, answers: Mapping[str, Answer]) -> str:
     """Fingerprint of everything a submission says, to recognise an identical retry."""
+    return _fingerprint(version.id, facility_id, interview_date, answers)
+
+
+def _fingerprint(version_id: int, facility_id: int, interview_date: date, answers: Mapping[str, Answer]) -> str:
     payload = json.dumps(
-        {"v": version.id, "f": facility_id, "d": interview_date.isoformat(), "a": answers},
+        {"v": version_id, "f": facility_id, "d": interview_date.isoformat(), "a": answers},
         sort_keys=True,
         ensure_ascii=False,
         separators=(",", ":"),
@@ -102,22 +111,78 @@ def find(submission_id: uuid.UUID) -> Response | None:
 
 def add_facts(response: Response, version: QuestionnaireVersion, answers: Mapping[str, Answer]) -> None:
     """The response's indicator facts, and their part of the sums, in the caller's transaction."""
-    questionnaire = facts_model(version)
-    facts = [
-        {
-            "response_id": response.id,
-            "indicator": part.indicator_id,
-            "questionnaire_id": version.questionnaire_id,
-            "questionnaire_version_id": version.id,
-            "region_id": response.region_id,
-            "facility_id": response.facility_id,
-            "month": response.month,
-            "numerator": part.numerator,
-            "denominator": part.denominator,
-            "numerator_squared": part.numerator_squared,
-        }
-        for part in contributions(questionnaire, answers)
-    ]
+    facts = fact_rows((response.id, response.region_id, response.facility_id, response.month), version.questionnaire_id, version.id,
+                      facts_model(version), answers)
     if facts:
         db.session.execute(insert(IndicatorFact.__table__), facts)
         fact_sums.add(facts)
+
+
+@dataclass(frozen=True)
+class FormVersion:
+    """A published version as a submission needs it: ids, its model, and the model its facts follow."""
+
+    id: int
+    questionnaire_id: int
+    model: Questionnaire
+    facts_model: Questionnaire
+
+
+class UnknownQuestionnaire(LookupError):
+    """No questionnaire with this code has a published version."""
+
+
+def form_version(code: str, version_id: int) -> FormVersion | None:
+    """Version `version_id` of questionnaire `code`, or None when it is not one of its versions
+    (UnknownQuestionnaire when `code` has none).
+
+    One small query; the parsed models are kept per process by content hash (a published
+    version's content never changes), so the content is read only the first time.
+    """
+    rows = db.session.execute(
+        select(QuestionnaireVersion.id, QuestionnaireVersion.questionnaire_id, QuestionnaireVersion.content_hash)
+        .join(QuestionnaireRow)
+        .where(QuestionnaireRow.code == code)
+        .order_by(QuestionnaireVersion.version.desc())
+    ).all()
+    if not rows:
+        raise UnknownQuestionnaire(code)
+    wanted = next((row for row in rows if row.id == version_id), None)
+    if wanted is None:
+        return None
+    latest = rows[0]
+    key = (wanted.content_hash, latest.content_hash)
+    models = _MODELS.get(key)
+    if models is None:
+        version, newest = db.session.get(QuestionnaireVersion, wanted.id), db.session.get(QuestionnaireVersion, latest.id)
+        assert version is not None and newest is not None
+        if len(_MODELS) > 256:
+            _MODELS.clear()
+        models = _MODELS[key] = (surveys.model_of(version), facts_model(version, newest))
+    return FormVersion(wanted.id, wanted.questionnaire_id, *models)
+
+
+_MODELS: dict[tuple[str, str], tuple[Questionnaire, Questionnaire]] = {}
+
+
+def prepare(
+    submission_id: uuid.UUID, version: FormVersion, facility: Facility, interview_date: date,
+    answers: Mapping[str, Answer], user: User | None, source: str = "web",
+) -> Submission:
+    """The rows `store_response` would write, for the group committer (`Committer.store`)."""
+    response = {
+        "submission_id": submission_id,
+        "questionnaire_version_id": version.id,
+        "region_id": facility.region_id,
+        "facility_id": facility.id,
+        "interview_date": interview_date,
+        "month": month_key(interview_date),
+        "submitted_by_id": user.id if user else None,
+        "source": source,
+        "answers": dict(answers),
+        "answers_hash": _fingerprint(version.id, facility.id, interview_date, answers),
+    }
+    facts = fact_rows((0, facility.region_id, facility.id, response["month"]), version.questionnaire_id, version.id, version.facts_model, answers)
+    for fact in facts:
+        del fact["response_id"]  # given by the committer once the response has its id
+    return Submission(submission_id, response, facts)
