@@ -33,7 +33,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from cml.core.periods import Grain, period_label, previous_period
 from cml.core.questionnaire import Indicator, Questionnaire
@@ -60,9 +60,12 @@ NOT_ENOUGH_DATA = "not_enough_data"
 _EPSILON = 1e-12
 
 
-@dataclass(frozen=True)
-class FacilityTotals:
-    """One row of the SQL GROUP BY: an indicator's facts at one facility in one period."""
+class FacilityTotals(NamedTuple):
+    """One row of the SQL GROUP BY: an indicator's facts at one facility in one period.
+
+    A named tuple rather than a dataclass: a table reads tens of thousands of them, and
+    a tuple is several times cheaper to make.
+    """
 
     indicator: str
     region_id: int
@@ -71,7 +74,7 @@ class FacilityTotals:
     numerator: float
     denominator: float
     numerator_squared: float
-    count: int
+    count: int  # type: ignore[assignment]  # shadows tuple.count, which nothing here calls
 
 
 @dataclass(frozen=True)
@@ -196,23 +199,32 @@ def group_cells(rows: Iterable[FacilityTotals], by: Sequence[Dimension]) -> dict
     unknown = dims - set(DIMENSIONS)
     if unknown:
         raise ValueError(f"unknown table dimension(s) {sorted(unknown)}; choose from {', '.join(DIMENSIONS)}")
+    by_region, by_facility, by_period = ("region" in dims or "facility" in dims), "facility" in dims, "period" in dims
     cells: dict[CellKey, FacilitySums] = {}
-    for row in rows:
+    for indicator, region_id, facility_id, period, numerator, denominator, squared, count in rows:
         key: CellKey = (
-            row.indicator,
-            row.region_id if ("region" in dims or "facility" in dims) else None,
-            row.facility_id if "facility" in dims else None,
-            row.period if "period" in dims else None,
+            indicator,
+            region_id if by_region else None,
+            facility_id if by_facility else None,
+            period if by_period else None,
         )
-        sums = cells.setdefault(key, {}).setdefault(row.facility_id, [0.0, 0.0, 0.0, 0])
-        sums[0] += row.numerator
-        sums[1] += row.denominator
-        sums[2] += row.numerator_squared
-        sums[3] += row.count
+        facilities = cells.get(key)
+        if facilities is None:
+            facilities = cells[key] = {}
+        sums = facilities.get(facility_id)
+        if sums is None:
+            facilities[facility_id] = [numerator, denominator, squared, count]
+        else:
+            sums[0] += numerator
+            sums[1] += denominator
+            sums[2] += squared
+            sums[3] += count
     return cells
 
 
 def _count(value: float, what: str) -> int:
+    if value.is_integer():  # the common case: sums of whole counts (round() would give the same)
+        return int(value)
     rounded = round(value)
     if abs(value - rounded) > 1e-6:
         raise ValueError(f"{what} should be a whole number of respondents, got {value}")
@@ -238,8 +250,10 @@ def _mean(triples: Iterable[tuple[float, int, float]], level: float, scale: tupl
         return clustered_mean_from_totals(triples, level, None)
 
 
-def estimate_cell(key: CellKey, sums: FacilitySums, spec: IndicatorSpec, grain: Grain, level: float, min_n: int) -> CellEstimate:
-    """The estimate of one cell, without its change."""
+def estimate_cell(
+    key: CellKey, sums: FacilitySums, spec: IndicatorSpec, grain: Grain, level: float, min_n: int, change: Change | None = None
+) -> CellEstimate:
+    """The estimate of one cell, with the `change` given (see `change_between`)."""
     indicator, region_id, facility_id, period = key
     label = None if period is None else period_label(period, grain)
     if spec.kind == "proportion":
@@ -263,7 +277,7 @@ def estimate_cell(key: CellKey, sums: FacilitySums, spec: IndicatorSpec, grain: 
         indicator=indicator, kind=spec.kind, region_id=region_id, facility_id=facility_id, period=period,
         period_label=label, n=n, x=x, estimate=estimate, lower=lower, upper=upper, se=se, method=method,
         design_effect=design_effect, effective_n=effective_n, df=design_df, facilities=clusters, flags=flags,
-        target=spec.target, better=spec.better, verdict=outcome, clear=clear, change=None, level=level,
+        target=spec.target, better=spec.better, verdict=outcome, clear=clear, change=change, level=level,
     )  # fmt: skip
 
 
@@ -341,11 +355,48 @@ def tabulate(
     result = []
     for key in shown:
         spec = specs[key[0]]
-        cell = estimate_cell(key, cells[key], spec, grain, level, min_n)
+        difference = None
         if change and key[3] is not None:
             before = previous_period(key[3], grain)
             previous = cells.get((key[0], key[1], key[2], before))
             if previous:
-                cell = replace(cell, change=change_between(cells[key], previous, spec, before, level))
-        result.append(cell)
+                difference = change_between(cells[key], previous, spec, before, level)
+        result.append(estimate_cell(key, cells[key], spec, grain, level, min_n, difference))
     return adjust_changes(result)
+
+
+@dataclass(frozen=True)
+class CellCount:
+    """How many respondents a cell has (`n`) and, for a proportion, how many are in the
+    numerator (`x`; None for a mean): the same `n` and `x` as its `CellEstimate`, which is
+    all that disclosure control needs, without the cost of an interval."""
+
+    indicator: str
+    region_id: int | None
+    facility_id: int | None
+    period: int | None
+    n: int
+    x: int | None
+
+
+def cell_counts(
+    rows: Iterable[FacilityTotals],
+    specs: Mapping[str, IndicatorSpec],
+    by: Sequence[Dimension] = ("region", "period"),
+    periods: tuple[int, int] | None = None,
+) -> list[CellCount]:
+    """The cells `tabulate` would give (same keys, order, `n` and `x`), counts only."""
+    cells = group_cells((row for row in rows if row.indicator in specs), by)
+    shown = [key for key in cells if periods is None or key[3] is None or periods[0] <= key[3] <= periods[1]]
+    order = {indicator: index for index, indicator in enumerate(specs)}
+    shown.sort(key=lambda k: (order[k[0]], -1 if k[1] is None else k[1], -1 if k[2] is None else k[2], -1 if k[3] is None else k[3]))
+    result = []
+    for key in shown:
+        sums = cells[key].values()
+        if specs[key[0]].kind == "proportion":
+            n: int = sum(_count(s[1], "a proportion's denominator") for s in sums)
+            x: int | None = sum(_count(s[0], "a proportion's numerator") for s in sums)
+        else:
+            n, x = sum(int(s[3]) for s in sums), None
+        result.append(CellCount(key[0], key[1], key[2], key[3], n, x))
+    return result

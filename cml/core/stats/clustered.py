@@ -62,8 +62,10 @@ def clean_clusters(clusters: Iterable[tuple[int, int]]) -> list[tuple[int, int]]
     for index, pair in enumerate(clusters):
         if len(pair) != 2:
             raise ValueError(f"facility {index}: expected an (x, n) pair, got {pair!r}")
-        x = as_count(pair[0], f"facility {index}: x")
-        n = as_count(pair[1], f"facility {index}: n")
+        x, n = pair
+        if not (type(x) is int and type(n) is int and x >= 0 and n >= 0):  # the common case, checked cheaply
+            x = as_count(pair[0], f"facility {index}: x")
+            n = as_count(pair[1], f"facility {index}: n")
         if x > n:
             raise ValueError(f"facility {index}: x ({x}) cannot exceed n ({n})")
         if n > 0:

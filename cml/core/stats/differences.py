@@ -6,7 +6,9 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from scipy import stats  # type: ignore[import-untyped, unused-ignore]
+# Tail areas straight from scipy.special: the same numbers as scipy.stats.norm.sf and
+# scipy.stats.t.sf (which call these), without their per-call argument handling.
+from scipy.special import ndtr, stdtr  # type: ignore[import-untyped, unused-ignore]
 
 from ._common import as_count, check_level, clamp, t_value, z_value
 from .clustered import ClusteredProportion, clustered_proportion
@@ -90,7 +92,7 @@ def pooled_z_p_value(x1: int, n1: int, x2: int, n2: int) -> float:
     if pooled in (0.0, 1.0):
         return 1.0
     z = (x1 / n1 - x2 / n2) / math.sqrt(pooled * (1.0 - pooled) * (1.0 / n1 + 1.0 / n2))
-    return float(min(1.0, 2.0 * stats.norm.sf(abs(z))))
+    return float(min(1.0, 2.0 * ndtr(-abs(z))))
 
 
 def _check_pair(x: int, n: int, label: str) -> tuple[int, int]:
@@ -168,9 +170,12 @@ def paired_clustered_difference(rows: Iterable[tuple[int, int, int, int]], level
     for index, row in enumerate(rows):
         if len(row) != 4:
             raise ValueError(f"facility {index}: expected (x1, n1, x2, n2), got {row!r}")
-        x1, n1, x2, n2 = (
-            as_count(value, f"facility {index}: {name}") for value, name in zip(row, ("x1", "n1", "x2", "n2"), strict=True)
-        )
+        x1, n1, x2, n2 = row
+        if not (type(x1) is int and type(n1) is int and type(x2) is int and type(n2) is int and min(x1, n1, x2, n2) >= 0):
+            # Anything but non-negative ints (the common case, checked cheaply above) goes through as_count.
+            x1, n1, x2, n2 = (
+                as_count(value, f"facility {index}: {name}") for value, name in zip(row, ("x1", "n1", "x2", "n2"), strict=True)
+            )
         if x1 > n1 or x2 > n2:
             raise ValueError(f"facility {index}: x cannot exceed n in {row!r}")
         if n1 or n2:
@@ -204,7 +209,7 @@ def paired_clustered_difference(rows: Iterable[tuple[int, int, int, int]], level
     df = k - 1
     half = t_value(level, df) * se
     t_stat = d / se
-    p_value = float(min(1.0, 2.0 * stats.t.sf(abs(t_stat), df)))
+    p_value = float(min(1.0, 2.0 * stdtr(df, -abs(t_stat))))
     lower, upper = clamp(d - half, -1.0, d), clamp(d + half, d, 1.0)
     return PairedDifference(
         estimate=d, lower=lower, upper=upper, se=se, df=df, t_stat=t_stat, p_value=p_value,

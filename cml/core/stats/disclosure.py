@@ -129,14 +129,20 @@ def _grid(table: Sequence[Sequence[Cell | int]]) -> tuple[list[list[int]], list[
 
 
 def _first_pinned(
-    suppressed: set[Position], quantities: list[list[list[int]]]
+    suppressed: set[Position], quantities: list[list[list[int]]], free: set[Position]
 ) -> tuple[Position, set[Position], list[list[int]]] | None:
-    """The first suppressed cell whose value (in one of the quantity grids) can be recovered."""
+    """The first suppressed cell whose value (in one of the quantity grids) can be recovered.
+
+    `free` holds cells found not recoverable by an earlier call; it is skipped and updated.
+    Suppressing more cells only adds moves to the graph, so a cell that could move stays
+    movable: skipping it returns the same cell as checking it again.
+    """
     graphs = [suppressed_graph(suppressed, values) for values in quantities]  # built once, not per cell
-    for pos in sorted(suppressed):
+    for pos in sorted(suppressed - free):
         for values, graph in zip(quantities, graphs, strict=True):
             if is_pinned(pos, suppressed, values, graph):
                 return pos, suppressed, values
+        free.add(pos)
     return None
 
 
@@ -177,7 +183,8 @@ def suppress(table: Sequence[Sequence[Cell | int]], k: int = 5) -> SuppressionRe
             return None
         return float(value) if pos[0] < rows - 1 and pos[1] < cols - 1 else float(big + value)
 
-    while (pinned := _first_pinned(suppressed, quantities)) is not None:
+    free: set[Position] = set()
+    while (pinned := _first_pinned(suppressed, quantities, free)) is not None:
         suppressed.update(cheapest_cover(*pinned, cost))
 
     def status(i: int, j: int) -> CellStatus:

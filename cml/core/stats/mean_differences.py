@@ -10,7 +10,8 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from scipy import stats  # type: ignore[import-untyped, unused-ignore]
+# The same numbers as scipy.stats.t.sf (which calls it), without its per-call argument handling.
+from scipy.special import stdtr  # type: ignore[import-untyped, unused-ignore]
 
 from ._common import check_level, clamp, t_value
 from .means import ClusteredMean, clustered_mean_from_totals
@@ -41,7 +42,7 @@ def _t_result(d: float, se: float, df: float, level: float, bound: float) -> tup
     if se == 0.0:
         return d, d, (1.0 if d == 0.0 else 0.0)
     half = t_value(level, df) * se
-    p_value = float(min(1.0, 2.0 * stats.t.sf(abs(d / se), df)))
+    p_value = float(min(1.0, 2.0 * stdtr(df, -abs(d / se))))
     return clamp(d - half, -bound, d), clamp(d + half, d, bound), p_value
 
 
