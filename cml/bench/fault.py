@@ -95,7 +95,7 @@ def run_kill(database: BenchDatabase, report: Report, requests: int, concurrency
     missing = len(acknowledged - _present(database))
     context: dict[str, Any] = {"requests": requests, "concurrency": concurrency, **server.settings, "workers_killed": len(killed),
                                "first_pass_statuses": {str(k): v for k, v in first.statuses.items()},
-                               "retry_statuses": dict(retry_statuses), "client": "python http.client threads"}
+                               "retry_statuses": dict(retry_statuses), "client": "one thread, selector, keep-alive connections"}
     report.emit("fault.kill.acknowledged", len(acknowledged), "submissions", requests, **context)
     report.emit("fault.kill.unanswered_then_retried", len(unanswered), "submissions", requests, retries=retried, **context)
     report.emit("fault.kill.present_in_db", counts["present"], "submissions", len(sent), **context)

@@ -167,11 +167,14 @@ def run(database: BenchDatabase, report: Report, requests: int, concurrency: int
         with Server(database, workers, threads) as server:
             cookies = cookies_for(server, accounts, concurrency)
             load(server.port, concurrency, [("GET", "/bench/ping", None)] * min(200, requests), cookies)  # warm-up
+            cpu = server.cpu_seconds()
             ping = load(server.port, concurrency, [("GET", "/bench/ping", None)] * requests, cookies)
+            ping_cpu, cpu = server.cpu_seconds() - cpu, server.cpu_seconds()
             submitted = load(server.port, concurrency, submit_jobs(mine), cookies)
+            submit_cpu = server.cpu_seconds() - cpu
         acknowledged = {submission_id_of(mine[o.index]) for o in submitted.outcomes if o.status == 303}
         stored = stored_ids(database)
-        context: dict[str, Any] = {"client": "python http.client threads, keep-alive", "concurrency": concurrency,
+        context: dict[str, Any] = {"client": "one thread, selector, keep-alive connections", "concurrency": concurrency,
                                    "requests": requests, **server.settings, "statuses": dict(submitted.statuses)}
         report.check("ingest.all_acknowledged", len(acknowledged) == requests, f"{len(acknowledged)} of {requests} got 303: {dict(submitted.statuses)}")
         report.check("ingest.durable", acknowledged <= set(stored), f"{len(acknowledged - set(stored))} acknowledged ids not in the database")
@@ -179,5 +182,9 @@ def run(database: BenchDatabase, report: Report, requests: int, concurrency: int
         report.emit("ingest.submissions_per_s", sub["per_s"], "submissions/s (higher is better)", base["per_s"], target=1200, **context)
         report.emit("ingest.p50", sub["p50_ms"], "ms", base["p50_ms"], **context)
         report.emit("ingest.p99", sub["p99_ms"], "ms", base["p99_ms"], target_ms=100, **context)
+        report.emit("ingest.server_cpu_ms", submit_cpu / requests * 1000, "ms of server CPU per submission (ping: per request)",
+                    ping_cpu / requests * 1000, **context)
+        report.emit("ingest.client_cpu_ms", submitted.client_cpu_s / requests * 1000, "ms of client CPU per submission (ping: per request)",
+                    ping.client_cpu_s / requests * 1000, **context)
         report.emit("ingest.vs_commit_ceiling", sub["per_s"], "submissions/s vs bare durable commits/s", ceiling,
                     ceiling_threads=concurrency, **context)

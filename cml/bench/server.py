@@ -1,22 +1,22 @@
 """A gunicorn serving a benchmark database on 127.0.0.1 and a free port, and a load client.
 
-The client is plain `http.client`, one connection per thread (kept alive when the
-worker allows it), a fixed number of requests shared by the threads: loads go only to
-loopback, are bounded in count, and stop by themselves. Each thread signs in once.
+The load client drives a fixed number of keep-alive connections from one thread (see
+`load`), a fixed number of requests shared by them: loads go only to loopback, are bounded
+in count and time, and stop by themselves. Each connection signs in once.
 """
 
 from __future__ import annotations
 
 import http.client
 import os
+import selectors
 import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.parse
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,6 +77,18 @@ class Server:
             return []
         return [int(pid) for pid in text.split()]
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) used so far by the master and its live workers."""
+        assert self.process is not None
+        total = 0
+        for pid in [self.process.pid, *self.worker_pids()]:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+        return total / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
             return
@@ -135,6 +147,8 @@ class LoadResult:
     outcomes: list[Outcome]
     seconds: float
     concurrency: int
+    client_cpu_s: float = 0.0
+    """CPU time the client itself used."""
 
     @property
     def statuses(self) -> Counter[int | None]:
@@ -147,43 +161,125 @@ class LoadResult:
 
 def load(port: int, concurrency: int, jobs: list[tuple[str, str, bytes | None]], cookies: list[str],
          during: Callable[[int], None] | None = None, timeout: float = 30) -> LoadResult:
-    """Send every job (method, path, body) once, from `concurrency` threads; `during(done)` is
-    called after every answer with the number answered so far (to inject a fault)."""
-    lock = threading.Lock()
-    position = [0]
+    """Send every job (method, path, body) once over `concurrency` connections; `during(done)` is
+    called after every answer with the number answered so far (to inject a fault).
+
+    One thread drives every connection with a selector and bare HTTP/1.1 (prebuilt request
+    bytes, only the status line and the headers it needs parsed), so that on a machine with
+    2 cores the client takes as little CPU from the server as it can: its CPU time is
+    reported (`client_cpu_s`). Connection i uses cookies[i % len(cookies)]; a connection the
+    server closes (sync workers say `Connection: close`) is opened again for the next job.
+    """
+    selector = selectors.DefaultSelector()
+    queue = deque(range(len(jobs)))
     outcomes: list[Outcome] = []
-
-    def worker(number: int) -> None:
-        conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
-        cookie = cookies[number % len(cookies)]
-        while True:
-            with lock:
-                index = position[0]
-                position[0] += 1
-            if index >= len(jobs):
-                break
-            method, path, body = jobs[index]
-            started = time.perf_counter()
-            try:
-                status, headers, _ = request(port, method, path, body, cookie, connection=conn, timeout=timeout)
-                outcome = Outcome(index, status, time.perf_counter() - started, headers.get("location", ""))
-                if headers.get("connection", "").lower() == "close":
-                    conn.close()
-            except (OSError, http.client.HTTPException):
-                conn.close()
-                conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
-                outcome = Outcome(index, None, time.perf_counter() - started)
-            with lock:
-                outcomes.append(outcome)
-                done = len(outcomes)
-            if during is not None:
-                during(done)
-        conn.close()
-
-    threads = [threading.Thread(target=worker, args=(n,), daemon=True) for n in range(concurrency)]
+    clients = [_Client(number, cookies[number % len(cookies)] if cookies else None) for number in range(min(concurrency, len(jobs)))]
     started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return LoadResult(sorted(outcomes, key=lambda o: o.index), time.perf_counter() - started, concurrency)
+    cpu = time.thread_time()
+
+    def answer(client: _Client, status: int | None, location: str = "") -> None:
+        assert client.index is not None
+        outcomes.append(Outcome(client.index, status, time.perf_counter() - client.started, location))
+        client.index = None
+        if during is not None:
+            during(len(outcomes))
+
+    def next_job(client: _Client) -> None:
+        while queue:
+            index = queue.popleft()
+            method, path, body = jobs[index]
+            client.index, client.started = index, time.perf_counter()
+            try:
+                if client.sock is None:
+                    client.sock = socket.create_connection((HOST, port), timeout=timeout)
+                    client.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                    selector.register(client.sock, selectors.EVENT_READ, client)
+                client.buffer.clear()
+                client.sock.sendall(_request_bytes(port, method, path, body, client.cookie))
+                return
+            except OSError:
+                client.close(selector)
+                answer(client, None)
+
+    for client in clients:
+        next_job(client)
+    while any(c.index is not None for c in clients):
+        for key, _ in selector.select(timeout=0.5):
+            client = key.data
+            try:
+                data = client.sock.recv(65536)
+            except OSError:
+                data = b""
+            if data:
+                client.buffer += data
+            parsed = _parse(client.buffer, complete=not data)
+            if parsed is None and data:
+                continue  # more to come
+            if parsed is None:  # closed before a whole response: no answer
+                client.close(selector)
+                answer(client, None)
+            else:
+                status, location, keep = parsed
+                if not keep:
+                    client.close(selector)
+                answer(client, status, location)
+            next_job(client)
+        now = time.perf_counter()
+        for client in clients:
+            if client.index is not None and now - client.started > timeout:
+                client.close(selector)
+                answer(client, None)
+                next_job(client)
+    for client in clients:
+        client.close(selector)
+    selector.close()
+    return LoadResult(sorted(outcomes, key=lambda o: o.index), time.perf_counter() - started, concurrency, time.thread_time() - cpu)
+
+
+@dataclass(eq=False)
+class _Client:
+    number: int
+    cookie: str | None
+    sock: socket.socket | None = None
+    index: int | None = None
+    started: float = 0.0
+    buffer: bytearray = field(default_factory=bytearray)
+
+    def close(self, selector: selectors.BaseSelector) -> None:
+        if self.sock is not None:
+            selector.unregister(self.sock)
+            self.sock.close()
+            self.sock = None
+
+
+def _request_bytes(port: int, method: str, path: str, body: bytes | None, cookie: str | None) -> bytes:
+    head = [f"{method} {path} HTTP/1.1", f"Host: {HOST}:{port}"]
+    if cookie:
+        head.append(f"Cookie: {cookie}")
+    if body is not None:
+        head += ["Content-Type: application/x-www-form-urlencoded", f"Content-Length: {len(body)}"]
+    return ("\r\n".join(head) + "\r\n\r\n").encode() + (body or b"")
+
+
+def _parse(buffer: bytearray, complete: bool) -> tuple[int, str, bool] | None:
+    """(status, Location, keep-alive) once `buffer` holds a whole response, else None.
+    `complete`: the server closed the connection (a body without a length ends there)."""
+    end = buffer.find(b"\r\n\r\n")
+    if end < 0:
+        return None
+    lines = bytes(buffer[:end]).decode("latin-1").split("\r\n")
+    headers = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    body = len(buffer) - end - 4
+    if "content-length" in headers:
+        if body < int(headers["content-length"]):
+            return None
+    elif headers.get("transfer-encoding", "").lower() == "chunked":
+        if not buffer.endswith(b"0\r\n\r\n"):
+            return None
+    elif not complete:
+        return None
+    keep = headers.get("connection", "").lower() != "close" and ("content-length" in headers or "transfer-encoding" in headers)
+    return int(lines[0].split()[1]), headers.get("location", ""), keep

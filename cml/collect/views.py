@@ -10,7 +10,7 @@ from babel.numbers import format_decimal
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import Row, bindparam, select
 from werkzeug.wrappers import Response as HttpResponse
 
 from cml.collect import pages
@@ -24,7 +24,7 @@ from cml.models import Facility, QuestionnaireVersion, Response
 from cml.services import drafts, surveys
 from cml.services.committer import committer_for
 from cml.services.responses import UnknownQuestionnaire, form_version, prepare
-from cml.services.scope import facilities_for, facility_for
+from cml.services.scope import facilities_for, facility_for, region_ids
 from cml.web.access import roles_required
 from cml.web.answer_messages import error_message
 from cml.web.i18n import current_language
@@ -184,7 +184,22 @@ def review(submission_id: uuid.UUID) -> str:
     )
 
 
-def _refusal(facility: Facility | None, interview_date: date | None, cleaned: CleanedAnswers) -> str | None:
+_ACTIVE_FACILITY = select(Facility.id, Facility.region_id).where(Facility.id == bindparam("wanted"), Facility.active.is_(True))
+
+
+def _submitted_facility(raw: str | None) -> Row[tuple[int, int]] | None:
+    """What `facility_for` answers (the active facility, only in one of the user's regions, as
+    `scope.region_ids` decides), as id and region from one prebuilt query: submit is the hot path."""
+    try:
+        wanted = int(str(raw))
+    except ValueError:
+        return None
+    row = db.session.execute(_ACTIVE_FACILITY, {"wanted": wanted}).first()
+    allowed = region_ids(current_user)
+    return row if row is not None and (allowed is None or row.region_id in allowed) else None
+
+
+def _refusal(facility: object, interview_date: date | None, cleaned: CleanedAnswers) -> str | None:
     """Why a final submission cannot be stored, or None when it can."""
     if facility is None:
         return _("Please choose one of the facilities of your regions.")
@@ -213,7 +228,7 @@ def submit(code: str) -> HttpResponse | tuple[str, int]:
     if pages.unknown_keys(request.form, questionnaire):  # CSRFProtect has already checked the token
         abort(400)
     submission_id = _parse_uuid(request.form.get("submission_id"))
-    facility = facility_for(current_user, request.form.get("facility"))
+    facility = _submitted_facility(request.form.get("facility"))
     interview_date = _parse_date(request.form.get("interview_date"))
     cleaned = clean_answers(questionnaire, pages.raw_answers(request.form, questionnaire), date.today())
     problem = _refusal(facility, interview_date, cleaned)

@@ -30,9 +30,10 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
@@ -179,18 +180,26 @@ def _write_one(conn: Connection, item: Submission) -> tuple[Outcome, list[dict[s
     ON CONFLICT DO NOTHING makes a concurrent insert of the same id (another process, on
     PostgreSQL) wait for that one to finish and then insert nothing, so two rows can never exist.
     """
-    table = Response.__table__
-    insert = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(table)
-    statement = insert.values(**item.response).on_conflict_do_nothing(index_elements=["submission_id"]).returning(table.c.id)
-    new_id = conn.execute(statement).scalar()
+    insert_response, find_response = _statements(conn.dialect.name)
+    new_id = conn.execute(insert_response, item.response).scalar()
     if new_id is None:
-        existing = conn.execute(select(table.c.id, table.c.answers_hash).where(table.c.submission_id == item.submission_id)).one()
+        existing = conn.execute(find_response, {"wanted": item.submission_id}).one()
         same = existing.answers_hash == item.response["answers_hash"]
         return Outcome("duplicate" if same else "conflict", existing.id), []
     rows = [{**fact, "response_id": new_id} for fact in item.facts]
     if rows:
         conn.execute(IndicatorFact.__table__.insert(), rows)
     return Outcome("stored", new_id), rows
+
+
+@lru_cache(maxsize=4)
+def _statements(dialect: str) -> tuple[Any, Any]:
+    """The insert and the lookup, built once per dialect (building a statement costs more than running it)."""
+    table = Response.__table__
+    insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+    insert_response = insert.on_conflict_do_nothing(index_elements=["submission_id"]).returning(table.c.id)
+    find_response = select(table.c.id, table.c.answers_hash).where(table.c.submission_id == bindparam("wanted"))
+    return insert_response, find_response
 
 
 _CREATING = threading.Lock()

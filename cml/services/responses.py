@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
@@ -165,8 +166,13 @@ def form_version(code: str, version_id: int) -> FormVersion | None:
 _MODELS: dict[tuple[str, str], tuple[Questionnaire, Questionnaire]] = {}
 
 
+class Place(Protocol):
+    id: int
+    region_id: int
+
+
 def prepare(
-    submission_id: uuid.UUID, version: FormVersion, facility: Facility, interview_date: date,
+    submission_id: uuid.UUID, version: FormVersion, facility: Place, interview_date: date,
     answers: Mapping[str, Answer], user: User | None, source: str = "web",
 ) -> Submission:
     """The rows `store_response` would write, for the group committer (`Committer.store`)."""
