@@ -10,10 +10,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from cml.core.stats import Cell, suppress
 from cml.core.stats.disclosure import PUBLISHED
-from cml.core.tabulate import CellEstimate
+
+
+class Counted(Protocol):
+    """A cell of an indicator table as disclosure control sees it: a `CellEstimate` or a `CellCount`."""
+
+    @property
+    def indicator(self) -> str: ...
+    @property
+    def region_id(self) -> int | None: ...
+    @property
+    def period(self) -> int | None: ...
+    @property
+    def n(self) -> int: ...
+    @property
+    def x(self) -> int | None: ...
 
 PublicationKey = tuple[str, int | None, int | None]
 """(indicator, region id or None for the national total, period or None)."""
@@ -31,7 +46,7 @@ class Publication:
         return self.status == PUBLISHED
 
 
-def publication_status(regional: Sequence[CellEstimate], national: Sequence[CellEstimate], k: int) -> dict[PublicationKey, Publication]:
+def publication_status(regional: Sequence[Counted], national: Sequence[Counted], k: int) -> dict[PublicationKey, Publication]:
     """Publication status of every regional and national cell, indicator by indicator.
 
     :param regional: cells broken down by region (and possibly period), no facility.
@@ -61,14 +76,14 @@ def publication_status(regional: Sequence[CellEstimate], national: Sequence[Cell
     return result
 
 
-def _cell(estimate: CellEstimate | None, proportion: bool) -> Cell:
+def _cell(estimate: Counted | None, proportion: bool) -> Cell:
     """A table cell; a region without answers in a period is an empty cell of the same kind."""
     if estimate is None:
         return Cell(0, 0 if proportion else None)
     return Cell(estimate.n, estimate.x)
 
 
-def _single(cell: CellEstimate, k: int) -> Publication:
+def _single(cell: Counted, k: int) -> Publication:
     outcome = suppress([[_cell(cell, cell.x is not None)]], k=k)
     status = outcome.cells[0][0]
     return Publication(status.status, status.reason)

@@ -18,11 +18,12 @@ from werkzeug.wrappers import Response
 from cml.config import suppression_threshold
 from cml.core.funnel import mean_limits, outside_mean_limits, outside_proportion_limits, proportion_limits, size_grid
 from cml.core.periods import period_label, previous_period
-from cml.core.publication import Publication, publication_status
+from cml.core.publication import Publication
 from cml.core.tabulate import CellEstimate
 from cml.dashboard.query import Filters, facility_names, read_filters, region_labels
 from cml.services import surveys
 from cml.services.estimates import estimate_cells
+from cml.services.publication import publication_table
 from cml.services.scope import visible_regions
 from cml.web import charts, present
 from cml.web.access import roles_required
@@ -36,10 +37,7 @@ VIEWERS = ("lead", "advocate", "admin")
 
 def _publication(filters: Filters, first: int, last: int, indicators: list[str] | None = None) -> dict[tuple[str, int | None, int | None], Publication]:
     """For advocates: which regional and national cells of these periods may be published."""
-    common: dict[str, Any] = {"grain": filters.grain, "period_range": (first, last), "change": False, "indicator_ids": indicators}
-    regional = estimate_cells(filters.code, by=("region", "period"), **common).rows
-    national = estimate_cells(filters.code, by=("period",), **common).rows
-    return publication_status(regional, national, suppression_threshold())
+    return publication_table(filters.code, suppression_threshold(), ("region", "period"), filters.grain, (first, last), indicators)
 
 
 def _status(publication: dict[tuple[str, int | None, int | None], Publication] | None, cell: CellEstimate, region_id: int | None) -> Publication | None:

@@ -22,13 +22,14 @@ from sqlalchemy import select
 
 from cml.config import suppression_threshold
 from cml.core.periods import parse_period, period_key, period_label, period_of, previous_period
-from cml.core.publication import Publication, publication_status
+from cml.core.publication import Publication
 from cml.core.tabulate import MISSES, CellEstimate
 from cml.extensions import db
 from cml.models import Region
 from cml.reports.views import bp
 from cml.services import audit, fact_sums, surveys
 from cml.services.estimates import estimate_cells
+from cml.services.publication import publication_table
 from cml.web import charts, present
 from cml.web.access import roles_required
 from cml.web.formatting import fmt_period
@@ -61,8 +62,7 @@ def brief_context() -> dict[str, Any]:
     period = _period(row.id)
     previous = previous_period(period, "quarter")
     national = estimate_cells(code, by=("period",), period_range=(previous, period))
-    regional = estimate_cells(code, by=("region", "period"), period_range=(previous, period), change=False)
-    publication = publication_status(regional.rows, national.rows, k)
+    publication = publication_table(code, k, ("region", "period"), "quarter", (previous, period))
     questionnaire = national.questionnaire
     region_names = {r.id: r.label(language) for r in db.session.scalars(select(Region))}
     rows, headline_missed, headline_changes, overview_points, overview_targets = [], [], [], [], []
@@ -88,8 +88,11 @@ def brief_context() -> dict[str, Any]:
     if overview_points:
         title = _("All indicators, %(period)s, with targets", period=fmt_period(period, "quarter", language))
         figures.append((title, charts.dot_whisker(overview_points, title, _("Percent"), None, True, names, targets=overview_targets, keep_order=True)))
-    for indicator, _cell, _shown in headline_missed[:HEADLINE_CHARTS]:
-        points = [present.point(c, region_names.get(c.region_id or 0, "?")) for c in regional.rows
+    charted = headline_missed[:HEADLINE_CHARTS]
+    # Regional estimates only for the indicators charted by region: a cell's figures do not depend on the others.
+    regional = estimate_cells(code, [i.id for i, _, _ in charted], by=("region", "period"), period_range=(period, period), change=False).rows if charted else []
+    for indicator, _cell, _shown in charted:
+        points = [present.point(c, region_names.get(c.region_id or 0, "?")) for c in regional
                   if c.indicator == indicator.id and c.period == period and _published(publication, c)]
         if points:
             percent = indicator.type == "proportion"

@@ -11,6 +11,8 @@ Labels, targets and scales come from the latest published version.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from flask import g, has_request_context, request
@@ -50,6 +52,20 @@ class EstimateTable:
 
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD"})
+TotalsCache = dict[object, tuple[tuple[int, int] | None, list[FacilityTotals]]]
+_sharing: ContextVar[TotalsCache | None] = ContextVar("cml_sharing_totals", default=None)
+
+
+@contextmanager
+def sharing_totals() -> Iterator[None]:
+    """Within the block, `shared_facility_totals` shares rows as in a read-only request: for
+    a use case that only reads (an indicator export, also when asked for by POST or the
+    command line), between its own calls; nothing outlives the block."""
+    token = _sharing.set({})
+    try:
+        yield
+    finally:
+        _sharing.reset(token)
 
 
 def shared_facility_totals(
@@ -67,11 +83,13 @@ def shared_facility_totals(
     tables that decide publication). Nothing is shared between requests, and a request
     that may write never shares, so the rows are never older than the request.
     """
-    if not (has_request_context() and request.method in READ_ONLY_METHODS) or not _aligned(months, grain):
+    cache = _sharing.get()
+    if cache is None and has_request_context() and request.method in READ_ONLY_METHODS:
+        cache = g.setdefault("cml_facility_totals", {})
+    if cache is None or not _aligned(months, grain):
         return facility_totals(questionnaire_id, indicator_ids, grain, months, region_ids, facility_ids)
     key = (questionnaire_id, tuple(indicator_ids), grain,
            None if region_ids is None else frozenset(region_ids), None if facility_ids is None else frozenset(facility_ids))
-    cache: dict[object, tuple[tuple[int, int] | None, list[FacilityTotals]]] = g.setdefault("cml_facility_totals", {})
     if key in cache:
         held, rows = cache[key]
         if _within(months, held):
@@ -112,7 +130,7 @@ def facility_totals(
     Reads `indicator_sums`, the facts already summed per month and facility, so the work
     does not grow with the number of responses, only with facilities x months.
     """
-    fact = IndicatorSum
+    fact = IndicatorSum.__table__.c  # Core columns: the rows need no ORM loading
     period = period_sql(fact.month, grain).label("period")
     query = (
         select(
@@ -136,7 +154,7 @@ def facility_totals(
         query = query.where(fact.facility_id.in_(sorted(facility_ids)))
     return [
         FacilityTotals(indicator, region_id, facility_id, int(key), float(num or 0), float(den or 0), float(sq or 0), int(count))
-        for indicator, region_id, facility_id, key, num, den, sq, count in db.session.execute(query)
+        for indicator, region_id, facility_id, key, num, den, sq, count in db.session.connection().execute(query)
         if count  # a rebuild can leave a key whose facts all went away
     ]
 
@@ -169,6 +187,37 @@ def estimate_cells(
     Raises LookupError for an unpublished questionnaire, ValueError for an unknown
     indicator, dimension or grain.
     """
+    plan = plan_table(questionnaire_code, indicator_ids, by, grain, period_range, change)
+    table = EstimateTable(plan.questionnaire, plan.indicators, plan.by, grain, period_range, level, [])
+    if not plan.specs or (region_ids is not None and not region_ids) or (facility_ids is not None and not facility_ids):
+        return table
+    totals = shared_facility_totals(plan.questionnaire_id, list(plan.specs), grain, plan.months, region_ids, facility_ids)
+    rows = tabulate(totals, plan.specs, plan.by, grain, period_range, level, min_n, change)
+    return EstimateTable(plan.questionnaire, plan.indicators, plan.by, grain, period_range, level, rows)
+
+
+@dataclass(frozen=True)
+class TablePlan:
+    """What a table of a questionnaire reads: its indicators' specs and the months of its facts."""
+
+    questionnaire_id: int
+    questionnaire: Questionnaire
+    indicators: tuple[Indicator, ...]
+    specs: dict[str, IndicatorSpec]
+    by: tuple[Dimension, ...]
+    months: tuple[int, int] | None
+    """First and last month (YYYYMM) of the facts read, None for all."""
+
+
+def plan_table(
+    questionnaire_code: str,
+    indicator_ids: Sequence[str] | None,
+    by: Sequence[Dimension],
+    grain: Grain,
+    period_range: tuple[int, int] | None,
+    change: bool,
+) -> TablePlan:
+    """Check a table's arguments (see `estimate_cells`) and work out what it reads."""
     version = latest_version(questionnaire_code)
     if version is None:
         raise LookupError(f"no published questionnaire {questionnaire_code!r}")
@@ -186,9 +235,6 @@ def estimate_cells(
     if grain not in ("month", "quarter", "year"):
         raise ValueError(f"unknown grain {grain!r}")
     specs: dict[str, IndicatorSpec] = {i.id: indicator_spec(questionnaire, i) for i in indicators}
-    table = EstimateTable(questionnaire, indicators, dims, grain, period_range, level, [])
-    if not specs or (region_ids is not None and not region_ids) or (facility_ids is not None and not facility_ids):
-        return table
     months = None
     if period_range is not None:
         first, last = period_range
@@ -200,6 +246,4 @@ def estimate_cells(
         if change and "period" in dims:
             first = previous_period(first, grain)
         months = (month_range(first, grain)[0], month_range(last, grain)[1])
-    totals = shared_facility_totals(version.questionnaire_id, list(specs), grain, months, region_ids, facility_ids)
-    rows = tabulate(totals, specs, dims, grain, period_range, level, min_n, change)
-    return EstimateTable(questionnaire, indicators, dims, grain, period_range, level, rows)
+    return TablePlan(version.questionnaire_id, questionnaire, indicators, specs, dims, months)

@@ -16,12 +16,13 @@ from sqlalchemy import select
 
 from cml.core.cells import Cell, safe_cell
 from cml.core.periods import Grain, period_label
-from cml.core.publication import Publication, publication_status
+from cml.core.publication import Publication
 from cml.core.tabulate import CellEstimate, Dimension
 from cml.extensions import db
 from cml.models import Facility, QuestionnaireVersion, Region
 from cml.models import Questionnaire as QuestionnaireRow
-from cml.services.estimates import EstimateTable, estimate_cells
+from cml.services.estimates import EstimateTable, estimate_cells, sharing_totals
+from cml.services.publication import publication_table
 
 COLUMNS = (
     "questionnaire", "versions", "indicator", "label", "type", "region", "facility", "period",
@@ -60,20 +61,16 @@ def build(request: ExportRequest) -> IndicatorTable:
     """Compute the table; raises ValueError for a facility breakdown in an aggregates-only table."""
     if request.aggregates_only and "facility" in request.by:
         raise ValueError("aggregates-only tables cannot break down by facility")
-    common = {"grain": request.grain, "period_range": request.period_range, "region_ids": request.region_ids, "level": request.level}
-    table = estimate_cells(request.code, by=request.by, **common)  # type: ignore[arg-type]
-    cells = list(table.rows)
+    common = {"grain": request.grain, "period_range": request.period_range, "level": request.level}
     publication: dict[tuple[str, int | None, int | None], Publication] | None = None
-    if request.aggregates_only:
-        national_by = tuple(d for d in request.by if d != "region")
-        national = estimate_cells(request.code, by=national_by, **{**common, "region_ids": None}).rows  # type: ignore[arg-type]
-        if "region" in request.by:
-            regional = cells if request.region_ids is None else estimate_cells(request.code, by=request.by, **{**common, "region_ids": None}).rows  # type: ignore[arg-type]
-            publication = publication_status(regional, national, request.k)
-            if request.region_ids is None:
-                cells = cells + list(national)
-        else:
-            publication = publication_status([], national, request.k)
+    with sharing_totals():  # the table, its national rows and its publication read the same sums once
+        table = estimate_cells(request.code, by=request.by, region_ids=request.region_ids, **common)  # type: ignore[arg-type]
+        cells = list(table.rows)
+        if request.aggregates_only:
+            publication = publication_table(request.code, request.k, request.by, request.grain, request.period_range)
+            if "region" in request.by and request.region_ids is None:
+                national_by = tuple(d for d in request.by if d != "region")
+                cells += estimate_cells(request.code, by=national_by, **common).rows  # type: ignore[arg-type]
     labels = _labels(request.language)
     facility_names = dict(db.session.execute(select(Facility.id, Facility.code)).tuples().all())
     rows, kinds = [], []
