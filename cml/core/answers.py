@@ -8,12 +8,14 @@ sentences: the caller words them in the reader's language.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+import weakref
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from cml.core.questionnaire import Answer, Question, Questionnaire, Section, Text, evaluate, is_answered
+from cml.core.questionnaire.conditions import Condition
 
 RawValue = str | Sequence[str] | None
 
@@ -74,80 +76,177 @@ def clean_answers(
 
     :param accept_labels: also accept a choice's label in any language (paper import).
     """
-    answers: dict[str, Answer] = {}
-    errors: dict[str, FieldError] = {}
-    for question in questionnaire.questions:
-        if not applies(question, questionnaire, answers):
-            continue
-        value, error = clean_one(question, raw.get(question.id), today, accept_labels)
-        if error is None and value is None and question.required:
-            error = FieldError("required")
-        if error is None and value is not None:
-            answers[question.id] = value
-            if question.constraint is not None and not evaluate(question.constraint.condition, answers):
-                error = FieldError("constraint", message=question.constraint.message)
-                del answers[question.id]
-        if error is not None:
-            errors[question.id] = error
-    known = {q.id for q in questionnaire.questions}
-    unknown = tuple(sorted(key for key in raw if key not in known))
-    return CleanedAnswers(answers, errors, unknown)
+    return _plan_of(questionnaire, accept_labels).clean(raw, today)
 
 
 def clean_one(question: Question, raw: RawValue, today: date, accept_labels: bool = False) -> tuple[Answer, FieldError | None]:
     """One typed answer (None when blank) or the reason it is refused."""
+    return _cleaner(question, accept_labels)(raw, today)
+
+
+Cleaner = Callable[[RawValue, date], tuple[Answer, FieldError | None]]
+Shown = Callable[[Mapping[str, Answer]], bool]
+
+
+class _Plan:
+    """A questionnaire's checks prepared once (conditions as functions, choice sets, label
+    lookups), so cleaning a response does no more than the answers require: a paper import
+    cleans thousands of rows with the same questionnaire."""
+
+    def __init__(self, questionnaire: Questionnaire, accept_labels: bool) -> None:
+        self.steps: list[tuple[str, Shown | None, Cleaner, bool, Shown | None, Text | None]] = []
+        for section in questionnaire.sections:
+            for question in section.questions:
+                constraint = question.constraint
+                self.steps.append((
+                    question.id,
+                    _shown(section.show_if, question.show_if),
+                    _cleaner(question, accept_labels),
+                    question.required,
+                    constraint.condition.test if constraint is not None else None,
+                    constraint.message if constraint is not None else None,
+                ))
+        self.known = frozenset(step[0] for step in self.steps)
+
+    def clean(self, raw: Mapping[str, RawValue], today: date) -> CleanedAnswers:
+        answers: dict[str, Answer] = {}
+        errors: dict[str, FieldError] = {}
+        for question_id, shown, cleaner, required, constraint, message in self.steps:
+            if shown is not None and not shown(answers):
+                continue
+            value, error = cleaner(raw.get(question_id), today)
+            if error is None and value is None and required:
+                error = FieldError("required")
+            if error is None and value is not None:
+                answers[question_id] = value
+                if constraint is not None and not constraint(answers):
+                    error = FieldError("constraint", message=message)
+                    del answers[question_id]
+            if error is not None:
+                errors[question_id] = error
+        known = self.known
+        unknown = tuple(sorted(key for key in raw if key not in known))
+        return CleanedAnswers(answers, errors, unknown)
+
+
+# Plans by questionnaire identity; the weak reference lets a plan go with its questionnaire.
+_PLANS: dict[tuple[int, bool], tuple[weakref.ref[Questionnaire], _Plan]] = {}
+
+
+def _plan_of(questionnaire: Questionnaire, accept_labels: bool) -> _Plan:
+    key = (id(questionnaire), accept_labels)
+    found = _PLANS.get(key)
+    if found is not None and found[0]() is questionnaire:
+        return found[1]
+    plan = _Plan(questionnaire, accept_labels)
+    _PLANS[key] = (weakref.ref(questionnaire, lambda _gone: _PLANS.pop(key, None)), plan)
+    return plan
+
+
+def _shown(section_if: Condition | None, question_if: Condition | None) -> Shown | None:
+    """The section's condition, then the question's (what `applies` checks), as one test."""
+    if section_if is None:
+        return question_if.test if question_if is not None else None
+    section_test = section_if.test
+    if question_if is None:
+        return section_test
+    question_test = question_if.test
+    return lambda answers: section_test(answers) and question_test(answers)
+
+
+def _cleaner(question: Question, accept_labels: bool) -> Cleaner:
+    """The function that cleans one raw answer to `question`."""
     if question.type == "multiple_choice":
-        items = [raw] if isinstance(raw, str) else list(raw or [])
-        return _clean_multiple(question, [i.strip() for i in items if i and i.strip()], accept_labels)
-    if raw is not None and not isinstance(raw, str):
-        values = [v for v in raw if v and v.strip()]
-        if len(values) > 1:
-            return None, FieldError("not_applicable_list")
-        raw = values[0] if values else None
-    text = (raw or "").strip()
-    if not text:
-        return None, None
+        pick = _multiple(question, _matcher(question, accept_labels))
+
+        def several(raw: RawValue, today: date) -> tuple[Answer, FieldError | None]:
+            items = [raw] if isinstance(raw, str) else list(raw or [])
+            return pick([i.strip() for i in items if i and i.strip()])
+
+        return several
+    typed = _typed(question, accept_labels)
+
+    def one(raw: RawValue, today: date) -> tuple[Answer, FieldError | None]:
+        if isinstance(raw, str):
+            text = raw.strip()
+        elif raw is None:
+            return None, None
+        else:
+            values = [v for v in raw if v and v.strip()]
+            if len(values) > 1:
+                return None, FieldError("not_applicable_list")
+            text = values[0].strip() if values else ""
+        if not text:
+            return None, None
+        return typed(text, today)
+
+    return one
+
+
+def _typed(question: Question, accept_labels: bool) -> Callable[[str, date], tuple[Answer, FieldError | None]]:
+    """The check of a non-blank single answer, by question type."""
     if question.type in ("single_choice", "yes_no_dk"):
-        choice = _match_choice(question, text, accept_labels)
-        return (choice, None) if choice else (None, FieldError("not_a_choice", {"value": text[:50]}))
+        match = _matcher(question, accept_labels)
+
+        def choice(text: str, today: date) -> tuple[Answer, FieldError | None]:
+            chosen = match(text)
+            return (chosen, None) if chosen else (None, FieldError("not_a_choice", {"value": text[:50]}))
+
+        return choice
     if question.type in ("integer", "rating", "decimal"):
-        return _clean_number(question, text)
+        return lambda text, today: _clean_number(question, text)
     if question.type == "date":
-        return _clean_date(question, text, today)
+        return lambda text, today: _clean_date(question, text, today)
     limit = question.max_length or 0
-    if len(text) > limit:
-        return None, FieldError("too_long", {"max": limit, "length": len(text)})
-    return text, None
+
+    def free_text(text: str, today: date) -> tuple[Answer, FieldError | None]:
+        if len(text) > limit:
+            return None, FieldError("too_long", {"max": limit, "length": len(text)})
+        return text, None
+
+    return free_text
 
 
-def _match_choice(question: Question, text: str, accept_labels: bool) -> str | None:
-    if text in question.choice_ids:
-        return text
+def _matcher(question: Question, accept_labels: bool) -> Callable[[str], str | None]:
+    """A choice id by id or, with `accept_labels`, by its label in any language (any case)."""
+    ids = frozenset(question.choice_ids)
+    labels: dict[str, str] = {}
     if accept_labels:
-        folded = text.casefold()
-        for choice in question.choices:
-            if any(label.strip().casefold() == folded for label in choice.label.values()):
-                return choice.id
-    return None
+        for c in question.choices:  # the first choice with the label wins, as in the questionnaire's order
+            for label in c.label.values():
+                labels.setdefault(label.strip().casefold(), c.id)
+
+    def match(text: str) -> str | None:
+        if text in ids:
+            return text
+        return labels.get(text.casefold()) if labels else None
+
+    return match
 
 
-def _clean_multiple(question: Question, items: list[str], accept_labels: bool) -> tuple[Answer, FieldError | None]:
-    chosen: list[str] = []
-    for item in items:
-        choice = _match_choice(question, item, accept_labels)
-        if choice is None:
-            return None, FieldError("not_a_choice", {"value": item[:50]})
-        if choice not in chosen:
-            chosen.append(choice)
-    if not chosen:
-        return None, None
-    # Keep the questionnaire's order so equal answers compare equal.
-    chosen.sort(key=question.choice_ids.index)
-    if question.max_selected is not None and len(chosen) > question.max_selected:
-        return None, FieldError("too_many_choices", {"max": question.max_selected})
-    if question.min_selected is not None and len(chosen) < question.min_selected:
-        return None, FieldError("too_few_choices", {"min": question.min_selected})
-    return chosen, None
+def _multiple(question: Question, match: Callable[[str], str | None]) -> Callable[[list[str]], tuple[Answer, FieldError | None]]:
+    order = {choice_id: i for i, choice_id in reversed(list(enumerate(question.choice_ids)))}
+    most, least = question.max_selected, question.min_selected
+
+    def pick(items: list[str]) -> tuple[Answer, FieldError | None]:
+        chosen: list[str] = []
+        for item in items:
+            choice = match(item)
+            if choice is None:
+                return None, FieldError("not_a_choice", {"value": item[:50]})
+            if choice not in chosen:
+                chosen.append(choice)
+        if not chosen:
+            return None, None
+        # Keep the questionnaire's order so equal answers compare equal.
+        chosen.sort(key=order.__getitem__)
+        if most is not None and len(chosen) > most:
+            return None, FieldError("too_many_choices", {"max": most})
+        if least is not None and len(chosen) < least:
+            return None, FieldError("too_few_choices", {"min": least})
+        return chosen, None
+
+    return pick
 
 
 def _clean_number(question: Question, text: str) -> tuple[Answer, FieldError | None]:

@@ -6,9 +6,11 @@ nothing is ever evaluated as code. Parsing reports every problem with its JSON p
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
+from typing import Any
 
 from cml.core.questionnaire.problems import Problem, child
 
@@ -31,27 +33,41 @@ class QuestionRef:
 
 
 ConditionValue = Scalar | bool | tuple[Scalar, ...] | QuestionRef
+Test = Callable[[Mapping[str, Answer]], bool]
+"""A condition made into a function of the answers (closures over the parsed node, never code from text)."""
+
+
+class _Compiled:
+    """A node that builds its test once: imports evaluate the same conditions for every row."""
+
+    @cached_property
+    def test(self) -> Test:
+        return _compile(self)  # type: ignore[arg-type]
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Closures do not pickle (questionnaires go to worker processes); rebuilt on first use.
+        return {k: v for k, v in self.__dict__.items() if k != "test"}
 
 
 @dataclass(frozen=True)
-class Compare:
+class Compare(_Compiled):
     question: str
     operator: str
     value: ConditionValue
 
 
 @dataclass(frozen=True)
-class Not:
+class Not(_Compiled):
     condition: Condition
 
 
 @dataclass(frozen=True)
-class All:
+class All(_Compiled):
     conditions: tuple[Condition, ...]
 
 
 @dataclass(frozen=True)
-class AnyOf:
+class AnyOf(_Compiled):
     conditions: tuple[Condition, ...]
 
 
@@ -73,39 +89,105 @@ def is_answered(answer: object) -> bool:
 
 def evaluate(condition: Condition, answers: Mapping[str, Answer]) -> bool:
     """True when `answers` meet `condition`; a comparison with a missing answer is false."""
+    return condition.test(answers)
+
+
+def _compile(condition: Condition) -> Test:
     if isinstance(condition, Not):
-        return not evaluate(condition.condition, answers)
+        inner = condition.condition.test
+        return lambda answers: not inner(answers)
     if isinstance(condition, All):
-        return all(evaluate(c, answers) for c in condition.conditions)
+        every = tuple(c.test for c in condition.conditions)
+
+        def all_of(answers: Mapping[str, Answer]) -> bool:
+            for test in every:  # noqa: SIM110 (a loop costs less than a generator per call)
+                if not test(answers):
+                    return False
+            return True
+
+        return all_of
     if isinstance(condition, AnyOf):
-        return any(evaluate(c, answers) for c in condition.conditions)
-    return _compare(condition, answers)
+        some = tuple(c.test for c in condition.conditions)
+
+        def any_of(answers: Mapping[str, Answer]) -> bool:
+            for test in some:  # noqa: SIM110 (a loop costs less than a generator per call)
+                if test(answers):
+                    return True
+            return False
+
+        return any_of
+    return _compile_comparison(condition.question, condition.operator, condition.value)
 
 
-def _compare(condition: Compare, answers: Mapping[str, Answer]) -> bool:
-    answer = answers.get(condition.question)
-    if condition.operator == "answered":
-        return is_answered(answer) == condition.value
-    if not is_answered(answer):
-        return False
-    value = condition.value
-    if condition.operator == "equals":
-        return value in answer if isinstance(answer, list) else _same(answer, value)
-    if condition.operator == "in":
+def _compile_comparison(question: str, operator: str, value: ConditionValue) -> Test:  # noqa: C901 (one small closure per operator)
+    if operator == "answered":
+        return lambda answers: is_answered(answers.get(question)) == value
+    if operator == "equals":
+        if isinstance(value, bool):  # only the same bool equals a bool (True == 1 otherwise)
+            def equals_bool(answers: Mapping[str, Answer]) -> bool:
+                answer = answers.get(question)
+                if not is_answered(answer):
+                    return False
+                return value in answer if isinstance(answer, list) else answer is value  # type: ignore[comparison-overlap]
+
+            return equals_bool
+
+        def equals(answers: Mapping[str, Answer]) -> bool:
+            answer = answers.get(question)
+            if answer is None or answer == "" or answer == []:
+                return False
+            if isinstance(answer, list):
+                return value in answer
+            return answer is value if isinstance(answer, bool) else answer == value
+
+        return equals
+    if operator == "in":
         options = value if isinstance(value, tuple) else (value,)
-        if isinstance(answer, list):
-            return any(a in options for a in answer)
-        return any(_same(answer, option) for option in options)
-    if condition.operator == "includes":
-        return isinstance(answer, list) and value in answer
-    threshold = answers.get(value.question) if isinstance(value, QuestionRef) else value
-    if not is_answered(threshold) or isinstance(answer, list) or isinstance(threshold, (list, bool)):
-        return False
-    if isinstance(answer, str) != isinstance(threshold, str):
-        return False
-    if condition.operator == "at_least":
-        return answer >= threshold  # type: ignore[operator]
-    return answer <= threshold  # type: ignore[operator]
+        if all(type(option) is str for option in options):
+            # Text options (choice ids): a set lookup gives what comparing one by one gives.
+            texts = frozenset(options)
+
+            def in_texts(answers: Mapping[str, Answer]) -> bool:
+                answer = answers.get(question)
+                if answer is None or answer == "" or answer == []:
+                    return False
+                if isinstance(answer, list):
+                    return any(a in options for a in answer)
+                return isinstance(answer, str) and answer in texts
+
+            return in_texts
+
+        def in_options(answers: Mapping[str, Answer]) -> bool:
+            answer = answers.get(question)
+            if not is_answered(answer):
+                return False
+            if isinstance(answer, list):
+                return any(a in options for a in answer)
+            return any(_same(answer, option) for option in options)
+
+        return in_options
+    if operator == "includes":
+        def includes(answers: Mapping[str, Answer]) -> bool:
+            answer = answers.get(question)
+            return is_answered(answer) and isinstance(answer, list) and value in answer
+
+        return includes
+    at_least = operator == "at_least"  # anything else compares as at_most
+
+    def ordered(answers: Mapping[str, Answer]) -> bool:
+        answer = answers.get(question)
+        if not is_answered(answer):
+            return False
+        threshold = answers.get(value.question) if isinstance(value, QuestionRef) else value
+        if not is_answered(threshold) or isinstance(answer, list) or isinstance(threshold, (list, bool)):
+            return False
+        if isinstance(answer, str) != isinstance(threshold, str):
+            return False
+        if at_least:
+            return answer >= threshold  # type: ignore[operator]
+        return answer <= threshold  # type: ignore[operator]
+
+    return ordered
 
 
 def _same(answer: object, value: object) -> bool:
