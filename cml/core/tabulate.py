@@ -250,20 +250,35 @@ def _mean(triples: Iterable[tuple[float, int, float]], level: float, scale: tupl
         return clustered_mean_from_totals(triples, level, None)
 
 
+Converted = dict[int, tuple[int, int]] | dict[int, tuple[float, int, float]]
+"""A cell's per-facility sums as the statistics take them: (x, n) pairs for a proportion,
+(total, count, sum of squares) for a mean."""
+
+
+def _converted(sums: FacilitySums, spec: IndicatorSpec) -> Converted:
+    return _pairs(sums) if spec.kind == "proportion" else _triples(sums)
+
+
 def estimate_cell(
     key: CellKey, sums: FacilitySums, spec: IndicatorSpec, grain: Grain, level: float, min_n: int, change: Change | None = None
 ) -> CellEstimate:
     """The estimate of one cell, with the `change` given (see `change_between`)."""
+    return _estimate_cell(key, _converted(sums, spec), spec, grain, level, min_n, change)
+
+
+def _estimate_cell(
+    key: CellKey, values: Converted, spec: IndicatorSpec, grain: Grain, level: float, min_n: int, change: Change | None
+) -> CellEstimate:
     indicator, region_id, facility_id, period = key
     label = None if period is None else period_label(period, grain)
     if spec.kind == "proportion":
-        p = clustered_proportion(_pairs(sums).values(), level)
+        p = clustered_proportion(values.values(), level)  # type: ignore[arg-type]
         design_df = p.df if p.clusters >= 2 else None
         flags = reliability_flags(p.effective_n, p.lower, p.upper, design_df)
         estimate, lower, upper, se, n, x = p.estimate, p.lower, p.upper, p.se, p.n, p.x
         method, design_effect, effective_n, clusters = p.method, p.design_effect, p.effective_n, p.clusters
     else:
-        m = _mean(_triples(sums).values(), level, spec.scale)
+        m = _mean(values.values(), level, spec.scale)  # type: ignore[arg-type]
         design_df = m.df if m.method in ("t_linearised", "t_srs_zero_variance") else None
         if spec.scale is not None:
             width = 0.30 * (spec.scale[1] - spec.scale[0])
@@ -285,10 +300,15 @@ def change_between(
     current: FacilitySums, previous: FacilitySums, spec: IndicatorSpec, previous_key: int, level: float
 ) -> Change | None:
     """Current minus previous period of one cell (see the module doc for the methods)."""
+    return _change_between(_converted(current, spec), _converted(previous, spec), spec, previous_key, level)
+
+
+def _change_between(current: Converted, previous: Converted, spec: IndicatorSpec, previous_key: int, level: float) -> Change | None:
     facilities = sorted(set(current) | set(previous))
     both = [f for f in facilities if f in current and f in previous]
     if spec.kind == "proportion":
-        now, before = _pairs(current), _pairs(previous)
+        now: dict[int, tuple[int, int]] = current  # type: ignore[assignment]
+        before: dict[int, tuple[int, int]] = previous  # type: ignore[assignment]
         x2, n2 = sum(x for x, _ in before.values()), sum(n for _, n in before.values())
         if len(both) >= 2:
             rows = [(*now.get(f, (0, 0)), *before.get(f, (0, 0))) for f in facilities]
@@ -303,7 +323,8 @@ def change_between(
             estimate, lower, upper, p_value, method = mover.estimate, mover.lower, mover.upper, None, mover.method
         previous_estimate, previous_n = x2 / n2, n2
     else:
-        now_t, before_t = _triples(current), _triples(previous)
+        now_t: dict[int, tuple[float, int, float]] = current  # type: ignore[assignment]
+        before_t: dict[int, tuple[float, int, float]] = previous  # type: ignore[assignment]
         empty = (0.0, 0, 0.0)
         result = paired_mean_difference(((now_t.get(f, empty), before_t.get(f, empty)) for f in facilities), level, spec.scale)
         if result is None:
@@ -352,16 +373,24 @@ def tabulate(
     shown = [key for key in cells if periods is None or key[3] is None or periods[0] <= key[3] <= periods[1]]
     order = {indicator: index for index, indicator in enumerate(specs)}
     shown.sort(key=lambda k: (order[k[0]], -1 if k[1] is None else k[1], -1 if k[2] is None else k[2], -1 if k[3] is None else k[3]))
+    converted: dict[CellKey, Converted] = {}  # each cell's counts are converted once, though read up to three times
+
+    def values(key: CellKey) -> Converted:
+        found = converted.get(key)
+        if found is None:
+            found = converted[key] = _converted(cells[key], specs[key[0]])
+        return found
+
     result = []
     for key in shown:
         spec = specs[key[0]]
         difference = None
         if change and key[3] is not None:
             before = previous_period(key[3], grain)
-            previous = cells.get((key[0], key[1], key[2], before))
-            if previous:
-                difference = change_between(cells[key], previous, spec, before, level)
-        result.append(estimate_cell(key, cells[key], spec, grain, level, min_n, difference))
+            previous_key = (key[0], key[1], key[2], before)
+            if cells.get(previous_key):
+                difference = _change_between(values(key), values(previous_key), spec, before, level)
+        result.append(_estimate_cell(key, values(key), spec, grain, level, min_n, difference))
     return adjust_changes(result)
 
 
@@ -400,3 +429,21 @@ def cell_counts(
             n, x = sum(int(s[3]) for s in sums), None
         result.append(CellCount(key[0], key[1], key[2], key[3], n, x))
     return result
+
+
+
+def without_regions(counts: Sequence[CellCount]) -> list[CellCount]:
+    """The same counts summed over regions (n and x add up): the national cells `cell_counts`
+    would give for the breakdown without "region", in the same order."""
+    indicators: dict[str, int] = {}
+    summed: dict[tuple[str, int | None], tuple[int, int | None]] = {}
+    for cell in counts:
+        indicators.setdefault(cell.indicator, len(indicators))
+        key = (cell.indicator, cell.period)
+        before = summed.get(key)
+        if before is None:
+            summed[key] = (cell.n, cell.x)
+        else:
+            summed[key] = (before[0] + cell.n, None if before[1] is None or cell.x is None else before[1] + cell.x)
+    keys = sorted(summed, key=lambda k: (indicators[k[0]], -1 if k[1] is None else k[1]))
+    return [CellCount(indicator, None, None, period, *summed[(indicator, period)]) for indicator, period in keys]

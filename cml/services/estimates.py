@@ -154,7 +154,7 @@ def facility_totals(
         query = query.where(fact.facility_id.in_(sorted(facility_ids)))
     return [
         FacilityTotals(indicator, region_id, facility_id, int(key), float(num or 0), float(den or 0), float(sq or 0), int(count))
-        for indicator, region_id, facility_id, key, num, den, sq, count in db.session.connection().execute(query)
+        for indicator, region_id, facility_id, key, num, den, sq, count in db.session.connection().execute(query).fetchall()
         if count  # a rebuild can leave a key whose facts all went away
     ]
 

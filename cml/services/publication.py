@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from cml.core.periods import Grain
 from cml.core.publication import Publication, PublicationKey, publication_status
-from cml.core.tabulate import Dimension, cell_counts
+from cml.core.tabulate import Dimension, cell_counts, without_regions
 from cml.services.estimates import plan_table, shared_facility_totals
 
 
@@ -38,6 +38,7 @@ def publication_table(
     if not plan.specs:
         return {}
     totals = shared_facility_totals(plan.questionnaire_id, list(plan.specs), grain, plan.months)
-    national = cell_counts(totals, plan.specs, tuple(d for d in plan.by if d != "region"), period_range)
-    regional = cell_counts(totals, plan.specs, plan.by, period_range) if "region" in plan.by else []
-    return publication_status(regional, national, k)
+    if "region" not in plan.by:
+        return publication_status([], cell_counts(totals, plan.specs, plan.by, period_range), k)
+    regional = cell_counts(totals, plan.specs, plan.by, period_range)
+    return publication_status(regional, without_regions(regional), k)
