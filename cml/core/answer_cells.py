@@ -1,0 +1,145 @@
+"""A response's answers as export cells, formula-safe, compiled once per export.
+
+A raw export writes up to a million rows of a few dozen answers, so the work per cell
+decides its speed. `AnswerCells` is built once from the exported questions. Choice ids
+that are their own safe cell (all of them: the format allows only `[a-z][a-z0-9_]*`) and
+numbers cannot carry a formula, so for those columns a row only checks, in bulk, that
+every value is one the question allows; other columns are converted one by one with a
+shortcut for their expected type. A value of any other type (an older version's answer,
+a hand-edited row) goes through `answer_cell`, the plain definition: the shortcuts give
+exactly its result, only sooner (tests/core/test_answer_cells.py compares them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from cml.core.cells import DANGEROUS_PREFIXES, Cell, safe_cell
+from cml.core.questionnaire.model import NUMERIC_TYPES, Question, Questionnaire
+
+_NUMBER_TYPES = frozenset({int, float, type(None)})
+_CODE_TYPES = frozenset({"single_choice", "yes_no_dk"})
+
+Convert = Callable[[Any], Cell]
+
+
+def answer_cell(question: Question, value: object, labels: Mapping[str, str] | None) -> Cell:
+    """One answer as a cell: choice labels when `labels` (choice id -> label) is given, lists joined, text made safe."""
+    if value is None:
+        return None
+    if question.choices and labels is not None:
+        chosen = value if isinstance(value, list) else [value]
+        return safe_cell("; ".join(labels.get(str(v), str(v)) for v in chosen))
+    if isinstance(value, list):
+        return safe_cell("|".join(str(v) for v in value))
+    return safe_cell(value)
+
+
+def choice_labels(questionnaire: Questionnaire, question: Question, language: str) -> dict[str, str]:
+    """Choice id -> label in `language` (the questionnaire's default language where missing)."""
+    return {c.id: questionnaire.text(c.label, language) for c in question.choices}
+
+
+class AnswerCells:
+    """Turns a response's answers into the cells of the exported questions, in order."""
+
+    def __init__(self, questions: Sequence[Question], questionnaire: Questionnaire, language: str | None) -> None:
+        """`language`: None exports choice ids (codes), else choice labels in that language."""
+        self.keys = tuple(q.id for q in questions)
+        self._codes: list[int] = []
+        """Columns of single choices as codes: a value in `_code_values` is its own cell."""
+        self._numbers: list[int] = []
+        """Numeric columns: an int or a float is its own cell."""
+        self._each: list[tuple[int, Convert]] = []
+        self._plain: list[Convert] = []
+        code_values: set[object] = {None}
+        for index, question in enumerate(questions):
+            labels = choice_labels(questionnaire, question, language) if question.choices and language is not None else None
+            self._plain.append(_plain(question, labels))
+            if question.type in _CODE_TYPES and labels is None:
+                self._codes.append(index)
+                code_values.update(_unchanged_ids(question))
+            elif question.type in NUMERIC_TYPES and not question.choices:
+                self._numbers.append(index)
+            else:
+                self._each.append((index, _converter(question, labels)))
+        self._code_values = frozenset(code_values)
+
+    def cells(self, answers: Mapping[str, Any]) -> list[Cell]:
+        """The cells of one response's answers (a decoded JSON object)."""
+        values: list[Any] = list(map(answers.get, self.keys))
+        for index, convert in self._each:
+            values[index] = convert(values[index])
+        try:
+            codes_fine = self._code_values.issuperset(map(values.__getitem__, self._codes))
+        except TypeError:  # a list where one id belongs
+            codes_fine = False
+        if not codes_fine:
+            self._convert(self._codes, values)
+        if not _NUMBER_TYPES.issuperset(map(type, map(values.__getitem__, self._numbers))):
+            self._convert(self._numbers, values)
+        return values
+
+    def _convert(self, columns: list[int], values: list[Any]) -> None:
+        for index in columns:
+            values[index] = self._plain[index](values[index])
+
+
+def _unchanged_ids(question: Question) -> frozenset[object]:
+    """The question's choice ids that are their own safe cell."""
+    return frozenset(choice for choice in question.choice_ids if safe_cell(choice) == choice)
+
+
+def _plain(question: Question, labels: Mapping[str, str] | None) -> Convert:
+    return lambda value: answer_cell(question, value, labels)
+
+
+def _converter(question: Question, labels: Mapping[str, str] | None) -> Convert:
+    """The cell of one column's value: a shortcut for the expected type, `answer_cell` for anything else."""
+    plain = _plain(question, labels)
+    if labels is None:
+        def text(value: Any) -> Cell:
+            """Text as `safe_cell` makes it; a list of texts joined first, as `answer_cell` does."""
+            if type(value) is str:
+                cell: str = value
+            elif value is None:
+                return None
+            elif type(value) is list:
+                try:
+                    cell = "|".join(value)
+                except TypeError:  # not only texts
+                    return plain(value)
+            else:
+                return plain(value)
+            return "'" + cell if cell.startswith(DANGEROUS_PREFIXES) else cell
+        return text
+    table: dict[object, Cell] = {choice: safe_cell(label) for choice, label in labels.items()}
+    table[None] = None
+    if question.type == "multiple_choice":
+        allowed = _unchanged_ids(question)
+
+        def chosen(value: Any) -> Cell:
+            if type(value) is not list:
+                one = value
+            elif len(value) == 1 and type(value[0]) is str:
+                one = value[0]  # one label needs no joining
+            else:
+                try:
+                    if allowed.issuperset(value):
+                        return safe_cell("; ".join(map(labels.__getitem__, value)))
+                except TypeError:  # a list inside the list
+                    pass
+                return plain(value)
+            try:
+                return table[one]
+            except (KeyError, TypeError):
+                return plain(value)
+        return chosen
+
+    def label(value: Any) -> Cell:
+        try:
+            return table[value]
+        except (KeyError, TypeError):
+            return plain(value)
+    return label
