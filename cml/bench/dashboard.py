@@ -4,8 +4,8 @@
 every clinic-exit indicator for the latest quarter with its change from the quarter
 before, and the regional and national tables that decide which cells may be published.
 It is measured twice: the whole page through the app (`overview_page`), and, up to
-200k responses, the three `estimate_cells` calls plus `publication_status` it makes,
-outside a request, where each runs its own GROUP BY (`overview_unshared`). The baseline is
+200k responses, the `estimate_cells` and `publication_table` calls it makes, outside a
+request, where each runs its own GROUP BY (`overview_unshared`). The baseline is
 one GROUP BY by indicator, region, facility and quarter over the same facts and months,
 run through the bare driver (no ORM, no statistics).
 
@@ -28,10 +28,10 @@ from flask import Flask
 from cml.bench.data import CODE, BenchData
 from cml.bench.report import Report
 from cml.core.periods import month_range, period_key, previous_period
-from cml.core.publication import publication_status
 from cml.extensions import db
 from cml.services.estimates import estimate_cells
 from cml.services.fact_sums import latest_month
+from cml.services.publication import publication_table
 
 
 def drop_os_cache() -> bool:
@@ -52,13 +52,10 @@ def latest_quarter(data: BenchData) -> int:
 
 
 def compute_overview(period: int, k: int = 5) -> int:
-    """What the advocate overview computes: national with change, regional and national for publication."""
+    """What the advocate overview computes: national with change, and the regional and national counts for publication."""
     previous = previous_period(period, "quarter")
     table = estimate_cells(CODE, by=("period",), grain="quarter", period_range=(previous, period))
-    common: dict[str, Any] = {"grain": "quarter", "period_range": (previous, period), "change": False}
-    regional = estimate_cells(CODE, by=("region", "period"), **common).rows
-    national = estimate_cells(CODE, by=("period",), **common).rows
-    status = publication_status(regional, national, k)
+    status = publication_table(CODE, k, ("region", "period"), "quarter", (previous, period))
     return len(table.rows) + len(status)
 
 
