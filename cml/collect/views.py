@@ -236,6 +236,9 @@ def submit(code: str) -> HttpResponse | tuple[str, int]:
         rows = [r for r in _answer_rows(questionnaire, cleaned, current_language()) if r["error"]]
         return render_template("collect/refused.html", questionnaire=questionnaire, rows=rows, problem=problem, submission_id=submission_id), 422
     item = prepare(submission_id, version, facility, interview_date, cleaned.answers, current_user, source="web")
+    # End the read transaction, so its pooled connection is free while this request waits:
+    # with as many threads as pooled connections, the committer would otherwise find none.
+    db.session.commit()
     outcome = committer_for(current_app, db.engine).store(item)
     if outcome.status == "conflict":
         return render_template("collect/conflict.html", submission_id=submission_id), 409

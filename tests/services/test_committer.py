@@ -1,0 +1,180 @@
+"""Group commit: batches of concurrent submissions, each answered only after its transaction committed."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from cml.extensions import db
+from cml.models import Facility, IndicatorFact, IndicatorSum, Response
+from cml.services import surveys
+from cml.services.committer import Committer, Outcome, Submission, committer_for
+from cml.services.responses import form_version, prepare
+from tests.conftest import FIXTURES
+
+
+@pytest.fixture
+def make_item(app, world):
+    """A factory of prepared submissions to the mini questionnaire at Kyiv."""
+    with app.app_context():
+        published = surveys.publish((FIXTURES / "mini.json").read_bytes())
+        db.session.commit()
+        version = form_version("mini", published.version.id)
+        kyiv = db.session.scalar(select(Facility).where(Facility.code == "kyiv-01"))
+        assert version is not None and kyiv is not None
+        place = type("Place", (), {"id": kyiv.id, "region_id": kyiv.region_id})()
+
+    def make(submission_id: uuid.UUID | None = None, wait: int = 25) -> Submission:
+        answers = {"tested": "yes", "wait": wait, "attitude": "respectful"}
+        return prepare(submission_id or uuid.uuid4(), version, place, date(2026, 10, 1), answers, None)
+
+    return make
+
+
+def _rows(app) -> dict[str, int]:
+    with app.app_context():
+        return {
+            "responses": db.session.scalar(select(func.count()).select_from(Response)),
+            "facts": db.session.scalar(select(func.count()).select_from(IndicatorFact)),
+            "summed": int(db.session.scalar(select(func.coalesce(func.sum(IndicatorSum.facts), 0)))),
+        }
+
+
+def _visible(app) -> int:
+    """Responses another connection can see (a bare read: no write lock, unlike the app's sessions outside requests)."""
+    with app.app_context():
+        raw = db.engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            cursor.execute("SELECT count(*) FROM responses")
+            return int(cursor.fetchone()[0])
+        finally:
+            raw.rollback()
+            raw.close()
+
+
+def _in_threads(committer: Committer, items: list[Submission], results: list[Any] | None = None) -> list[Outcome | BaseException]:
+    """Each item stored from its own thread; `results[i]` is filled the moment store returns."""
+    results = results if results is not None else [None] * len(items)
+
+    def run(number: int) -> None:
+        try:
+            results[number] = committer.store(items[number])
+        except BaseException as error:  # noqa: BLE001 — handed to the test
+            results[number] = error
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(len(items))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return results
+
+
+def _queue_behind_a_held_batch(app, committer: Committer, items: list[Submission]) -> list[Outcome | BaseException]:
+    """Hold a first batch open until every item is waiting, so they are written as one batch."""
+    release = threading.Event()
+    first = True
+
+    def hold(_batch: list[Submission]) -> None:
+        nonlocal first
+        if first:
+            first = False
+            release.wait(10)
+
+    committer.before_commit = hold
+    results: list[Any] = []
+    opener = threading.Thread(target=lambda: results.append(committer.store(items[0])))
+    opener.start()
+    while not committer._busy:
+        pass
+    waiting = threading.Thread(target=lambda: results.extend(_in_threads(committer, items[1:])))
+    waiting.start()
+    while len(committer._waiting) < len(items) - 1:
+        threading.Event().wait(0.01)
+    release.set()
+    opener.join(30)
+    waiting.join(30)
+    return results
+
+
+def test_a_batch_with_a_duplicate_and_a_conflict_answers_each_and_stores_each_id_once(app, make_item) -> None:
+    with app.app_context():
+        committer = Committer(db.engine)
+    known = make_item()
+    again = uuid.uuid4()
+    items = [
+        known,  # the held first batch
+        make_item(again), make_item(again),  # the same submission twice in one batch
+        replace(make_item(again, wait=40), submission_id=again),  # same id, different answers
+        make_item(known.submission_id),  # a retry of the first batch's submission
+        make_item(),
+    ]
+    results = _queue_behind_a_held_batch(app, committer, items)
+    assert committer.batches == 2
+    statuses = [r.status for r in results]  # type: ignore[union-attr]
+    assert statuses == ["stored", "stored", "duplicate", "conflict", "duplicate", "stored"]
+    assert results[1].response_id == results[2].response_id == results[3].response_id  # type: ignore[union-attr]
+    assert results[4].response_id == results[0].response_id  # type: ignore[union-attr]
+    counts = _rows(app)
+    assert counts["responses"] == 3
+    assert counts["facts"] == counts["summed"] == 3 * len(known.facts)  # sums written with the facts
+    with app.app_context():
+        stored = db.session.scalar(select(Response).where(Response.submission_id == again))
+        assert stored is not None and stored.answers["wait"] == 25
+
+
+def test_a_failing_item_fails_alone(app, make_item) -> None:
+    with app.app_context():
+        committer = Committer(db.engine)
+    broken = make_item()
+    broken = replace(broken, response={**broken.response, "facility_id": 999_999})  # no such facility: a foreign key error
+    items = [make_item(), make_item(), broken, make_item()]
+    results = _queue_behind_a_held_batch(app, committer, items)
+    assert isinstance(results[2], Exception)
+    assert [r.status for i, r in enumerate(results) if i != 2] == ["stored"] * 3  # type: ignore[union-attr]
+    assert _rows(app)["responses"] == 3
+
+
+@pytest.mark.parametrize("commit_fails", [False, True], ids=["commit", "failed-commit"])
+def test_nothing_is_acknowledged_before_the_commit(app, make_item, commit_fails) -> None:
+    with app.app_context():
+        committer = Committer(db.engine)
+    items = [make_item() for _ in range(4)]
+    position = {item.submission_id: number for number, item in enumerate(items)}
+    results: list[Any] = [None] * len(items)
+    seen: list[tuple[bool, int, int]] = []
+
+    def just_before_commit(batch: list[Submission]) -> None:
+        # the batch's items: none answered yet, none visible to another connection
+        answered = any(results[position[item.submission_id]] is not None for item in batch)
+        seen.append((answered, _visible(app), sum(isinstance(r, Outcome) for r in results)))  # acknowledged so far
+        if commit_fails:
+            raise RuntimeError("the disk is gone")
+
+    committer.before_commit = just_before_commit
+    _in_threads(committer, items, results)
+    assert seen and not any(answered for answered, _, _ in seen)
+    assert all(earlier_answers <= visible for _, visible, earlier_answers in seen)
+    if commit_fails:
+        assert all(isinstance(r, RuntimeError) for r in results)
+        assert _rows(app)["responses"] == 0
+    else:
+        assert [r.status for r in results] == ["stored"] * len(items)
+        assert _rows(app)["responses"] == len(items)
+
+
+def test_one_committer_per_app_and_engine(app) -> None:
+    with app.app_context():
+        first = committer_for(app, db.engine)
+        assert committer_for(app, db.engine) is first
+        if db.engine.dialect.name == "sqlite":
+            assert first.lock_path is not None and first.lock_path.endswith("-writers.lock")
+        else:
+            assert first.lock_path is None
