@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from cml.auth.forms import ChangePasswordForm, LoginForm
@@ -23,7 +24,11 @@ login_manager.session_protection = "strong"
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    # Its regions in the same query: almost every page scopes by them (services.scope).
+    return db.session.get(User, int(user_id), options=_WITH_REGIONS) if user_id.isdigit() else None
+
+
+_WITH_REGIONS = [joinedload(User.regions)]
 
 
 def _login_limit() -> str:

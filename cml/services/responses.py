@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from cml.core.periods import month_key
@@ -140,12 +140,7 @@ def form_version(code: str, version_id: int) -> FormVersion | None:
     One small query; the parsed models are kept per process by content hash (a published
     version's content never changes), so the content is read only the first time.
     """
-    rows = db.session.execute(
-        select(QuestionnaireVersion.id, QuestionnaireVersion.questionnaire_id, QuestionnaireVersion.content_hash)
-        .join(QuestionnaireRow)
-        .where(QuestionnaireRow.code == code)
-        .order_by(QuestionnaireVersion.version.desc())
-    ).all()
+    rows = db.session.execute(_VERSIONS_OF, {"code": code}).all()
     if not rows:
         raise UnknownQuestionnaire(code)
     wanted = next((row for row in rows if row.id == version_id), None)
@@ -164,6 +159,12 @@ def form_version(code: str, version_id: int) -> FormVersion | None:
 
 
 _MODELS: dict[tuple[str, str], tuple[Questionnaire, Questionnaire]] = {}
+_VERSIONS_OF = (  # built once: building a statement costs more than SQLite takes to run it
+    select(QuestionnaireVersion.id, QuestionnaireVersion.questionnaire_id, QuestionnaireVersion.content_hash)
+    .join(QuestionnaireRow)
+    .where(QuestionnaireRow.code == bindparam("code"))
+    .order_by(QuestionnaireVersion.version.desc())
+)
 
 
 class Place(Protocol):
