@@ -13,8 +13,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from scipy.stats import binom, norm  # type: ignore[import-untyped, unused-ignore]
-
 
 @dataclass(frozen=True)
 class FunnelLimits:
@@ -26,6 +24,9 @@ class FunnelLimits:
 
 def _binomial_limit(p0: float, n: float, quantile: float) -> float:
     """Spiegelhalter's interpolated binomial limit for a proportion at sample size n."""
+    # Imported on first use: scipy adds ~70 MB to every process that loads this module (a raw export never needs it).
+    from scipy.stats import binom  # type: ignore[import-untyped, unused-ignore]
+
     whole = max(int(round(n)), 1)
     r = float(binom.ppf(quantile, whole, p0))
     below = float(binom.cdf(r, whole, p0)) - quantile
@@ -46,6 +47,9 @@ def proportion_limits(p0: float, sizes: Sequence[float], level: float) -> Funnel
 
 def mean_limits(mean0: float, sd: float, sizes: Sequence[float], level: float, scale: tuple[float, float] | None = None) -> FunnelLimits:
     """Normal limits mean0 +/- z sd / sqrt(n), clipped to the scale when one is given."""
+    # Imported on first use, as in _binomial_limit.
+    from scipy.stats import norm  # type: ignore[import-untyped, unused-ignore]
+
     z = float(norm.ppf((1 + level) / 2))
     low, high = scale if scale else (-math.inf, math.inf)
     lower = tuple(max(mean0 - z * sd / math.sqrt(n), low) for n in sizes)

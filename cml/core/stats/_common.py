@@ -7,8 +7,6 @@ import operator
 from functools import lru_cache
 from typing import SupportsIndex
 
-from scipy import stats  # type: ignore[import-untyped, unused-ignore]
-
 
 def check_level(level: float) -> float:
     """Return `level` as a float, or raise ValueError unless 0 < level < 1."""
@@ -46,12 +44,16 @@ def as_count(value: object, name: str) -> int:
 @lru_cache(maxsize=1024)
 def z_value(level: float) -> float:
     """Two-sided normal critical value Phi^-1(1 - alpha/2)."""
+    # Imported on first use: scipy adds ~70 MB to every process that loads this module (a raw export never needs it).
+    from scipy import stats  # type: ignore[import-untyped, unused-ignore]
     return float(stats.norm.ppf(0.5 + level / 2.0))
 
 
 @lru_cache(maxsize=4096)
 def t_value(level: float, df: float) -> float:
     """Two-sided Student t critical value t_{1 - alpha/2, df}."""
+    # Imported on first use, as in z_value.
+    from scipy import stats  # type: ignore[import-untyped, unused-ignore]
     return float(stats.t.ppf(0.5 + level / 2.0, df))
 
 

@@ -6,10 +6,6 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-# Tail areas straight from scipy.special: the same numbers as scipy.stats.norm.sf and
-# scipy.stats.t.sf (which call these), without their per-call argument handling.
-from scipy.special import ndtr, stdtr  # type: ignore[import-untyped, unused-ignore]
-
 from ._common import as_count, check_level, clamp, t_value, z_value
 from .clustered import ClusteredProportion, clustered_proportion
 from .proportions import wilson_bounds
@@ -88,6 +84,11 @@ def pooled_z_p_value(x1: int, n1: int, x2: int, n2: int) -> float:
     P = 1 when p is 0 or 1 (no variation: no evidence of a difference).
     Source: Agresti (2013) Categorical Data Analysis, 3rd ed., sec. 3.1 / 2.4.
     """
+    # Tail areas straight from scipy.special: the same numbers as scipy.stats.norm.sf and
+    # scipy.stats.t.sf (which call these), without their per-call argument handling.
+    # Imported on first use, as in _common.z_value.
+    from scipy.special import ndtr  # type: ignore[import-untyped, unused-ignore]
+
     pooled = (x1 + x2) / (n1 + n2)
     if pooled in (0.0, 1.0):
         return 1.0
@@ -209,6 +210,9 @@ def paired_clustered_difference(rows: Iterable[tuple[int, int, int, int]], level
     df = k - 1
     half = t_value(level, df) * se
     t_stat = d / se
+    # Imported on first use, as in _common.z_value.
+    from scipy.special import stdtr  # type: ignore[import-untyped, unused-ignore]
+
     p_value = float(min(1.0, 2.0 * stdtr(df, -abs(t_stat))))
     lower, upper = clamp(d - half, -1.0, d), clamp(d + half, d, 1.0)
     return PairedDifference(

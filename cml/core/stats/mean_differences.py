@@ -10,9 +10,6 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-# The same numbers as scipy.stats.t.sf (which calls it), without its per-call argument handling.
-from scipy.special import stdtr  # type: ignore[import-untyped, unused-ignore]
-
 from ._common import check_level, clamp, t_value
 from .means import ClusteredMean, clustered_mean_from_totals
 
@@ -39,6 +36,10 @@ class MeanDifference:
 
 
 def _t_result(d: float, se: float, df: float, level: float, bound: float) -> tuple[float, float, float]:
+    # The same numbers as scipy.stats.t.sf (which calls it), without its per-call argument handling.
+    # Imported on first use, as in _common.z_value.
+    from scipy.special import stdtr  # type: ignore[import-untyped, unused-ignore]
+
     if se == 0.0:
         return d, d, (1.0 if d == 0.0 else 0.0)
     half = t_value(level, df) * se
