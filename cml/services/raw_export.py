@@ -28,6 +28,9 @@ from cml.models import Questionnaire as QuestionnaireRow
 from cml.services import surveys
 
 BATCH = 5000
+"""Rows per query: few queries for a million rows."""
+CHUNK = 500
+"""Rows per fetch and per CSV chunk: what the export holds in memory at a time."""
 FIXED_COLUMNS = ("submission_id", "questionnaire", "version", "region", "facility", "facility_name", "interview_date", "received_at", "source")
 
 
@@ -53,6 +56,11 @@ def export_questions(code: str, include_sensitive: bool) -> tuple[Questionnaire,
             questions.setdefault(question.id, question)
     chosen = [q for q in questions.values() if include_sensitive or not q.sensitive]
     return latest, chosen
+
+
+def version_numbers(code: str) -> dict[int, int]:
+    """Version id -> version number, for every version of the questionnaire."""
+    return {v.id: v.version for v in _versions(code)}
 
 
 def _versions(code: str) -> list[QuestionnaireVersion]:
@@ -90,9 +98,9 @@ def batch_query(request: RawExportRequest, version_ids: list[int]) -> Any:
 
 
 def rows(request: RawExportRequest) -> Iterator[list[list[Cell]]]:
-    """Batches of rows: first the header alone, then one row per response, oldest first; every cell formula-safe."""
+    """Chunks of rows: first the header alone, then one row per response, oldest first; every cell formula-safe."""
     questionnaire, questions = export_questions(request.code, request.include_sensitive)
-    versions = {v.id: v.version for v in _versions(request.code)}
+    versions = version_numbers(request.code)
     places = _places()
     prefixes = _Cached(lambda key: (safe_cell(request.code), versions[key[0]], *places(key[1], key[2])))
     """(version id, region id, facility id) -> the questionnaire, version, region, facility and facility name cells."""
@@ -101,22 +109,24 @@ def rows(request: RawExportRequest) -> Iterator[list[list[Cell]]]:
     decode = json.JSONDecoder().raw_decode
     statement = batch_query(request, sorted(versions))
     yield [[*FIXED_COLUMNS, *(q.id for q in questions)]]
-    after = 0
-    while True:
+    after, fetched = 0, BATCH
+    while fetched == BATCH:  # a short batch was the last
         result = db.session.execute(statement, {"after": after})
-        batch = result.cursor.fetchall()  # plain tuples from the driver, without a Row per response
-        result.close()
-        if not batch:
-            return
-        out = []
-        for _, submission_id, version_id, region_id, facility_id, interview_date, received_at, source, answers_text in batch:
-            answers, end = decode(answers_text)
-            if end != len(answers_text) or not isinstance(answers, dict):
-                answers = _answers_object(answers_text)
-            out.append([_uuid_text(submission_id), *prefixes[version_id, region_id, facility_id],
-                        _iso_date(interview_date), _iso_seconds(received_at), sources[source], *answer_cells(answers)])
-        yield out
-        after = batch[-1][0]
+        cursor, fetched = result.cursor, 0  # plain tuples from the driver, without a Row per response
+        try:
+            while chunk := cursor.fetchmany(CHUNK):
+                out = []
+                for _, submission_id, version_id, region_id, facility_id, interview_date, received_at, source, answers_text in chunk:
+                    answers, end = decode(answers_text)
+                    if end != len(answers_text) or not isinstance(answers, dict):
+                        answers = _answers_object(answers_text)
+                    out.append([_uuid_text(submission_id), *prefixes[version_id, region_id, facility_id],
+                                _iso_date(interview_date), _iso_seconds(received_at), sources[source], *answer_cells(answers)])
+                yield out
+                fetched += len(chunk)
+                after = chunk[-1][0]
+        finally:  # also when the download stops half-way
+            result.close()
 
 
 class _Cached(dict[Any, Any]):
@@ -170,7 +180,7 @@ def _iso_seconds(value: Any) -> str | None:
 
 
 def csv_chunks(request: RawExportRequest) -> Iterator[bytes]:
-    """The export as UTF-8 CSV (with a byte-order mark, so spreadsheets read Cyrillic right), one chunk per batch."""
+    """The export as UTF-8 CSV (with a byte-order mark, so spreadsheets read Cyrillic right), a few hundred rows per chunk."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)  # writes None as an empty field
     yield "\ufeff".encode()
