@@ -12,7 +12,7 @@ import csv
 import hashlib
 import io
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -73,12 +73,21 @@ class _Places:
         for facility in db.session.scalars(select(Facility).where(Facility.region_id.in_([r.id for r in regions]))):
             for name in (facility.code, facility.name):
                 self.facilities[(facility.region_id, self._key(name))] = facility
+        # A file names the same few places on every row: each spelling is looked up once.
+        self._region_cache: dict[str, tuple[Region | None, str | None]] = {}
+        self._facility_cache: dict[tuple[int, str], Facility | None] = {}
 
     @staticmethod
     def _key(text: str) -> str:
         return " ".join(text.split()).casefold()
 
     def region(self, text: str) -> tuple[Region | None, str | None]:
+        found = self._region_cache.get(text)
+        if found is None:
+            found = self._region_cache[text] = self._find_region(text)
+        return found
+
+    def _find_region(self, text: str) -> tuple[Region | None, str | None]:
         key = self._key(text)
         if key in self.regions:
             return self.regions[key], None
@@ -87,7 +96,10 @@ class _Places:
         return None, _("unknown region '%(name)s'", name=text[:60])
 
     def facility(self, region: Region, text: str) -> Facility | None:
-        return self.facilities.get((region.id, self._key(text)))
+        wanted = (region.id, text)
+        if wanted not in self._facility_cache:
+            self._facility_cache[wanted] = self.facilities.get((region.id, self._key(text)))
+        return self._facility_cache[wanted]
 
 
 def parse_date(text: str) -> date | None:
@@ -99,10 +111,13 @@ def parse_date(text: str) -> date | None:
     return None
 
 
-def _reader(text: str) -> tuple[csv.DictReader[str], str]:
+def _reader(text: str) -> tuple[Iterator[list[str]], list[str], str]:
+    """Rows as lists of cells (blank lines skipped, as csv.DictReader does), the header, the delimiter."""
     first_line = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first_line.count)
-    return csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter, restkey="\x00extra"), delimiter
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = next(reader, [])
+    return (row for row in reader if row), header, delimiter
 
 
 def import_csv(data: bytes, code: str, user: User | None, describe: Describe, skip_invalid: bool = False, today: date | None = None) -> ImportReport:
@@ -122,19 +137,18 @@ def import_csv(data: bytes, code: str, user: User | None, describe: Describe, sk
     except UnicodeDecodeError:
         report.file_problem = _("the file is not UTF-8 text; save it from the spreadsheet as 'CSV UTF-8'")
         return report
-    reader, delimiter = _reader(text)
-    report.file_problem = _check_header(reader.fieldnames or [], questionnaire)
+    rows, header, delimiter = _reader(text)
+    report.file_problem = _check_header(header, questionnaire)
     if report.file_problem:
         return report
-    places = _Places(user)
-    separators = ("|",) if delimiter == ";" else ("|", ";")
+    check = _RowCheck(header, questionnaire, _Places(user), ("|",) if delimiter == ";" else ("|", ";"), describe, today, user)
     items: list[NewResponse] = []
-    occurrences: dict[str, int] = {}
-    for number, row in enumerate(reader, start=2):
+    for number, row in enumerate(rows, start=2):
         report.rows += 1
-        problems, item = _check_row(row, number, questionnaire, places, separators, describe, today, occurrences, user)
-        report.problems += problems
-        if item is not None and not problems:
+        problems, item = check(row, number)
+        if problems:
+            report.problems += problems
+        elif item is not None:
             report.valid += 1
             items.append(item)
     if report.rows == 0:
@@ -163,69 +177,89 @@ def _check_header(columns: list[str], questionnaire: Questionnaire) -> str | Non
     return None
 
 
-def _check_row(
-    row: dict[str, str],
-    number: int,
-    questionnaire: Questionnaire,
-    places: _Places,
-    separators: tuple[str, ...],
-    describe: Describe,
-    today: date,
-    occurrences: dict[str, int],
-    user: User | None,
-) -> tuple[list[RowProblem], NewResponse | None]:
-    problems: list[RowProblem] = []
+class _RowCheck:
+    """Checks one row of a file whose header passed: everything that is the same for every
+    row (column positions, separators, places, dates seen before) is worked out once."""
 
-    def problem(column: str, reason: str) -> None:
-        problems.append(RowProblem(number, column, reason))
+    def __init__(
+        self,
+        header: list[str],
+        questionnaire: Questionnaire,
+        places: _Places,
+        separators: tuple[str, ...],
+        describe: Describe,
+        today: date,
+        user: User | None,
+    ) -> None:
+        self.header, self.width, self.questionnaire = header, len(header), questionnaire
+        position = {column: i for i, column in enumerate(header)}
+        self.region_at, self.facility_at, self.date_at = position["region"], position["facility"], position["date"]
+        self.id_at = position.get("submission_id")
+        # (question id, cell position or None when the file has no such column, several choices?)
+        self.cells = [(q.id, position.get(q.id), q.type == "multiple_choice") for q in questionnaire.questions]
+        self.places, self.separators, self.describe, self.today = places, separators, describe, today
+        self.user_id = user.id if user else None
+        self.dates: dict[str, date | None] = {}
+        self.occurrences: dict[str, int] = {}
 
-    if "\x00extra" in row or any(value is None for value in row.values()):
-        problem("", _("this row has a different number of cells than the header"))
-        return problems, None
-    region, why = places.region(row["region"])
-    if region is None:
-        problem("region", why or _("unknown region"))
-    facility = places.facility(region, row["facility"]) if region else None
-    if region is not None and facility is None:
-        problem("facility", _("no facility '%(facility)s' in %(region)s", facility=row["facility"][:60], region=region.code))
-    interview_date = parse_date(row["date"])
-    if interview_date is None:
-        problem("date", _("not a date; write YYYY-MM-DD or DD.MM.YYYY"))
-    elif interview_date > today:
-        problem("date", _("the interview date is in the future"))
-    raw: dict[str, RawValue] = {}
-    for question in questionnaire.questions:
-        cell = (row.get(question.id) or "").strip()
-        if question.type == "multiple_choice":
-            parts = [cell]
-            for separator in separators:
-                parts = [p for part in parts for p in part.split(separator)]
-            raw[question.id] = [p.strip() for p in parts if p.strip()]
-        else:
-            raw[question.id] = cell
-    cleaned = clean_answers(questionnaire, raw, today, accept_labels=True)
-    for question_id, error in cleaned.errors.items():
-        problem(question_id, describe(error))
-    explicit = (row.get("submission_id") or "").strip()
-    submission_id = _submission_id(explicit, questionnaire.id, row, occurrences, problem)
-    if problems or facility is None or interview_date is None or submission_id is None:
-        return problems, None
-    return problems, NewResponse(submission_id, facility.id, facility.region_id, interview_date, cleaned.answers, user.id if user else None)
+    def __call__(self, row: list[str], number: int) -> tuple[list[RowProblem], NewResponse | None]:
+        problems: list[RowProblem] = []
+        if len(row) != self.width:
+            problems.append(RowProblem(number, "", _("this row has a different number of cells than the header")))
+            return problems, None
+        region, why = self.places.region(row[self.region_at])
+        if region is None:
+            problems.append(RowProblem(number, "region", why or _("unknown region")))
+        facility = self.places.facility(region, row[self.facility_at]) if region else None
+        if region is not None and facility is None:
+            problems.append(RowProblem(number, "facility", _("no facility '%(facility)s' in %(region)s", facility=row[self.facility_at][:60], region=region.code)))
+        interview_date = self._date(row[self.date_at])
+        if interview_date is None:
+            problems.append(RowProblem(number, "date", _("not a date; write YYYY-MM-DD or DD.MM.YYYY")))
+        elif interview_date > self.today:
+            problems.append(RowProblem(number, "date", _("the interview date is in the future")))
+        cleaned = clean_answers(self.questionnaire, self._raw(row), self.today, accept_labels=True)
+        for question_id, error in cleaned.errors.items():
+            problems.append(RowProblem(number, question_id, self.describe(error)))
+        explicit = row[self.id_at].strip() if self.id_at is not None else ""
+        submission_id = self._submission_id(explicit, row, number, problems)
+        if problems or facility is None or interview_date is None or submission_id is None:
+            return problems, None
+        return problems, NewResponse(submission_id, facility.id, facility.region_id, interview_date, cleaned.answers, self.user_id)
 
+    def _date(self, text: str) -> date | None:
+        if text not in self.dates:
+            self.dates[text] = parse_date(text)
+        return self.dates[text]
 
-def _submission_id(explicit: str, code: str, row: dict[str, str], occurrences: dict[str, int], problem: Callable[[str, str], None]) -> uuid.UUID | None:
-    """The row's id: given in the file, or derived from its content and how often that content
-    occurred before in the file, so identical interviews stay distinct and a re-import finds them."""
-    if explicit:
-        try:
-            return uuid.UUID(explicit)
-        except ValueError:
-            problem("submission_id", _("not a valid UUID"))
-            return None
-    content = "\x1f".join(f"{k}={' '.join((v or '').split())}" for k, v in sorted(row.items()))
-    digest = hashlib.sha256(content.encode()).hexdigest()
-    occurrences[digest] = occurrences.get(digest, 0) + 1
-    return uuid.uuid5(IMPORT_NAMESPACE, f"{code}:{digest}:{occurrences[digest]}")
+    def _raw(self, row: list[str]) -> dict[str, RawValue]:
+        raw: dict[str, RawValue] = {}
+        for question_id, at, several in self.cells:
+            cell = row[at].strip() if at is not None else ""
+            if not several:
+                raw[question_id] = cell
+            elif not any(separator in cell for separator in self.separators):
+                raw[question_id] = [cell] if cell else []
+            else:
+                parts = [cell]
+                for separator in self.separators:
+                    parts = [p for part in parts for p in part.split(separator)]
+                raw[question_id] = [p.strip() for p in parts if p.strip()]
+        return raw
+
+    def _submission_id(self, explicit: str, row: list[str], number: int, problems: list[RowProblem]) -> uuid.UUID | None:
+        """The row's id: given in the file, or derived from its content and how often that content
+        occurred before in the file, so identical interviews stay distinct and a re-import finds them."""
+        if explicit:
+            try:
+                return uuid.UUID(explicit)
+            except ValueError:
+                problems.append(RowProblem(number, "submission_id", _("not a valid UUID")))
+                return None
+        content = "\x1f".join(f"{k}={' '.join(v.split())}" for k, v in sorted(zip(self.header, row, strict=True)))
+        digest = hashlib.sha256(content.encode()).hexdigest()
+        self.occurrences[digest] = self.occurrences.get(digest, 0) + 1
+        return uuid.uuid5(IMPORT_NAMESPACE, f"{self.questionnaire.id}:{digest}:{self.occurrences[digest]}")
 
 
 def template_columns(version: QuestionnaireVersion) -> list[str]:
