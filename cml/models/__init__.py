@@ -2,6 +2,7 @@
 
 from cml.models.accounts import ROLES, User, region_memberships
 from cml.models.audit import AuditEvent
+from cml.models.data_version import DataVersion
 from cml.models.places import FACILITY_KINDS, Facility, Region
 from cml.models.questionnaires import Questionnaire, QuestionnaireVersion
 from cml.models.responses import Draft, IndicatorFact, IndicatorSum, Response
@@ -10,6 +11,7 @@ __all__ = [
     "FACILITY_KINDS",
     "ROLES",
     "AuditEvent",
+    "DataVersion",
     "Draft",
     "Facility",
     "IndicatorFact",

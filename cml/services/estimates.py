@@ -5,7 +5,8 @@ id) are summed per indicator, region, facility and period with GROUP BY, filtere
 questionnaire_id and a month range so the `ix_indicator_facts_cube` index serves it.
 The few thousand per-facility rows go to `cml.core.tabulate`, which pools them into
 cells with `cml.core.stats` (facilities are clusters) and adds verdicts and change.
-Labels, targets and scales come from the latest published version.
+Labels, targets and scales come from the latest published version. The cells are kept
+per process until the next write of sums (`cml.services.table_cache`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from cml.core.questionnaire import Indicator, Questionnaire
 from cml.core.tabulate import DIMENSIONS, CellEstimate, Dimension, FacilityTotals, IndicatorSpec, indicator_spec, tabulate
 from cml.extensions import db
 from cml.models import IndicatorSum
+from cml.services import table_cache
 from cml.services.sql_periods import period_sql
 from cml.services.surveys import latest_version, model_of
 
@@ -63,7 +65,8 @@ def sharing_totals() -> Iterator[None]:
     command line), between its own calls; nothing outlives the block."""
     token = _sharing.set({})
     try:
-        yield
+        with table_cache.one_version():  # the shared sums are never newer than the version tables are cached under
+            yield
     finally:
         _sharing.reset(token)
 
@@ -191,9 +194,20 @@ def estimate_cells(
     table = EstimateTable(plan.questionnaire, plan.indicators, plan.by, grain, period_range, level, [])
     if not plan.specs or (region_ids is not None and not region_ids) or (facility_ids is not None and not facility_ids):
         return table
-    totals = shared_facility_totals(plan.questionnaire_id, list(plan.specs), grain, plan.months, region_ids, facility_ids)
-    rows = tabulate(totals, plan.specs, plan.by, grain, period_range, level, min_n, change)
-    return EstimateTable(plan.questionnaire, plan.indicators, plan.by, grain, period_range, level, rows)
+
+    def compute() -> tuple[CellEstimate, ...]:
+        totals = shared_facility_totals(plan.questionnaire_id, list(plan.specs), grain, plan.months, region_ids, facility_ids)
+        return tuple(tabulate(totals, plan.specs, plan.by, grain, period_range, level, min_n, change))
+
+    # The reader's regions are part of the key: a table of one scope is never served to another.
+    key = ("estimate_cells", plan.version_id, tuple(plan.specs), plan.by, grain, period_range and tuple(period_range),
+           _frozen(region_ids), _frozen(facility_ids), level, min_n, change)
+    rows = table_cache.cached(key, compute, len)
+    return EstimateTable(plan.questionnaire, plan.indicators, plan.by, grain, period_range, level, list(rows))
+
+
+def _frozen(ids: Collection[int] | None) -> frozenset[int] | None:
+    return None if ids is None else frozenset(ids)
 
 
 @dataclass(frozen=True)
@@ -201,6 +215,8 @@ class TablePlan:
     """What a table of a questionnaire reads: its indicators' specs and the months of its facts."""
 
     questionnaire_id: int
+    version_id: int
+    """The latest published version's id: a cached table follows its labels, targets and specs."""
     questionnaire: Questionnaire
     indicators: tuple[Indicator, ...]
     specs: dict[str, IndicatorSpec]
@@ -246,4 +262,4 @@ def plan_table(
         if change and "period" in dims:
             first = previous_period(first, grain)
         months = (month_range(first, grain)[0], month_range(last, grain)[1])
-    return TablePlan(version.questionnaire_id, questionnaire, indicators, specs, dims, months)
+    return TablePlan(version.questionnaire_id, version.id, questionnaire, indicators, specs, dims, months)

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection
 
 from cml.extensions import db
 from cml.models import IndicatorFact, IndicatorSum
+from cml.services import data_version
 
 KEY = ("questionnaire_id", "indicator", "month", "region_id", "facility_id")
 VALUES = ("numerator", "denominator", "numerator_squared")
@@ -37,6 +38,7 @@ def add(facts: Iterable[Mapping[str, Any]], connection: Connection | None = None
         row[3] += fact.get("count", 1)  # -1 when a rebuild takes a fact away
     if not totals:
         return
+    data_version.bump(connection)  # first, before any lock on indicator_sums (see data_version)
     rows = [dict(zip(KEY, key, strict=True)) | dict(zip((*VALUES, "facts"), value, strict=True)) for key, value in sorted(totals.items())]
     if connection is None:
         db.session.execute(_upsert(db.session.get_bind().dialect.name), rows)
@@ -57,6 +59,7 @@ def _upsert(dialect: str) -> Any:
 
 def refresh(questionnaire_id: int | None = None, months: Iterable[int] | None = None) -> None:
     """Recompute the sums from the facts, for a questionnaire and months (default: all)."""
+    data_version.bump()  # first, before any lock on indicator_sums (see data_version)
     where = []
     if questionnaire_id is not None:
         where.append(IndicatorFact.questionnaire_id == questionnaire_id)
