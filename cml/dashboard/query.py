@@ -16,7 +16,8 @@ from sqlalchemy import select
 from cml.core.periods import GRAINS, Grain, parse_period, period_key, period_label, period_of, previous_period
 from cml.extensions import db
 from cml.models import Facility, Region
-from cml.services import fact_sums, surveys
+from cml.services import surveys
+from cml.services.estimates import latest_month
 from cml.services.scope import region_ids
 
 DEFAULT_PERIODS = 8
@@ -75,7 +76,7 @@ def read_filters() -> Filters:
     scope = {region.id} if region is not None else allowed
     period = _period_arg("period", grain)
     if period is None:
-        month = fact_sums.latest_month(row.id, scope)
+        month = latest_month(row.id, scope)
         period = period_key(month, grain) if month else _today_period(grain)
     first = _period_arg("from", grain)
     if first is None or first > period:

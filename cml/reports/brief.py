@@ -27,8 +27,8 @@ from cml.core.tabulate import MISSES, CellEstimate
 from cml.extensions import db
 from cml.models import Region
 from cml.reports.views import bp
-from cml.services import audit, fact_sums, surveys
-from cml.services.estimates import estimate_cells
+from cml.services import audit, surveys
+from cml.services.estimates import estimate_cells, latest_month
 from cml.services.publication import publication_table
 from cml.web import charts, present
 from cml.web.access import roles_required
@@ -48,7 +48,7 @@ def _period(questionnaire_id: int) -> int:
         if parsed is None or parsed[0] != "quarter":
             abort(400)
         return parsed[1]
-    month = fact_sums.latest_month(questionnaire_id)
+    month = latest_month(questionnaire_id)
     return period_key(month, "quarter") if month else period_of(date.today(), "quarter")
 
 

@@ -24,7 +24,7 @@ from cml.core.questionnaire import Indicator, Questionnaire
 from cml.core.tabulate import DIMENSIONS, CellEstimate, Dimension, FacilityTotals, IndicatorSpec, indicator_spec, tabulate
 from cml.extensions import db
 from cml.models import IndicatorSum
-from cml.services import table_cache
+from cml.services import fact_sums, table_cache
 from cml.services.sql_periods import period_sql
 from cml.services.surveys import latest_version, model_of
 
@@ -204,6 +204,11 @@ def estimate_cells(
            _frozen(region_ids), _frozen(facility_ids), level, min_n, change)
     rows = table_cache.cached(key, compute, len)
     return EstimateTable(plan.questionnaire, plan.indicators, plan.by, grain, period_range, level, list(rows))
+
+
+def latest_month(questionnaire_id: int, region_ids: Collection[int] | None = None) -> int | None:
+    """`fact_sums.latest_month`, kept with the tables: a page without a period asks for it on every view."""
+    return table_cache.cached(("latest_month", questionnaire_id, _frozen(region_ids)), lambda: fact_sums.latest_month(questionnaire_id, region_ids))
 
 
 def _frozen(ids: Collection[int] | None) -> frozenset[int] | None:
