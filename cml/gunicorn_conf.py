@@ -2,17 +2,21 @@
 
     gunicorn -c python:cml.gunicorn_conf "cml:create_app()"
 
-Workers are sized for the machine: 2 x cores + 1 single-threaded ("sync") processes.
-Measured on 2 cores with `python -m cml.bench --server-configs 5x1,3x2` (16 clients
-posting durable submissions to SQLite): 5 sync workers gave 63 submissions/s with p99
-1.2 s, 3 workers x 2 threads 41/s with p99 2.9 s. A request spends most of its time
-waiting for SQLite's write lock or the fsync of the commit; a process waits without
-holding anyone's GIL, and its Python work runs in parallel on the other core. Every
-setting can be changed with the usual gunicorn flags or environment variables:
+Workers are sized for the machine: one process per core, 16 threads each ("gthread").
+A submission is written by its process's group committer (cml/services/committer.py):
+every submission a process has in flight when a commit starts shares that transaction and
+its one fsync, so a process needs many requests in flight, which threads give cheaply; a
+process per core lets the Python work of two requests run at the same time.
+Measured on 2 cores with `python -m cml.bench --only ingest --server-configs 2x16,2x8,3x8`
+(16 client connections, the machine shared with other jobs, see README "Benchmarks"):
+SQLite 2 x 16 gave 97 durable submissions/s (p99 405 ms), 2 x 8 71/s, 3 x 8 68/s; on
+PostgreSQL 2 x 16 65/s, 2 x 8 64/s, 5 sync workers 43/s. Every shape is bound by the CPU
+the server spends per submission (7.7 ms on SQLite), not by the fsync any more.
+Every setting can be changed with the usual gunicorn flags or environment variables:
 
     CML_BIND            address to listen on (default 127.0.0.1:8000; put a proxy in front)
-    WEB_CONCURRENCY     number of worker processes (default 2 x cores + 1)
-    CML_WEB_THREADS     threads per worker (default 1, gunicorn's "sync" worker; more gives "gthread")
+    WEB_CONCURRENCY     number of worker processes (default: the number of cores)
+    CML_WEB_THREADS     threads per worker (default 16, gunicorn's "gthread"; 1 gives "sync")
 """
 
 from __future__ import annotations
@@ -22,11 +26,12 @@ import os
 cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 bind = os.environ.get("CML_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("WEB_CONCURRENCY", 2 * cores + 1))
-threads = int(os.environ.get("CML_WEB_THREADS", 1))
+workers = int(os.environ.get("WEB_CONCURRENCY", cores))
+threads = int(os.environ.get("CML_WEB_THREADS", 16))
 worker_class = "gthread" if threads > 1 else "sync"
-# A sync worker is restarted when one request takes longer than this; a streamed raw
-# export of a million responses takes a minute or two, so the bound is generous.
+# A worker that stops answering its master's heartbeat this long is restarted (with sync
+# workers: one request taking this long); a streamed raw export of a million responses
+# takes a minute or two, so the bound is generous.
 timeout = 300
 graceful_timeout = 30
 keepalive = 5
