@@ -129,3 +129,21 @@ def test_contributions_follow_the_indicator_definitions() -> None:
     assert (parts["mean_wait"].numerator, parts["mean_wait"].numerator_squared) == (40.0, 1600.0)
     none = contributions(MINI, {"tested": "dont_know"})
     assert [c.indicator_id for c in none] == []
+
+
+def test_a_questionnaire_in_use_still_pickles_for_worker_processes() -> None:
+    import pickle
+
+    answers = clean_answers(MINI, {"tested": "yes", "attitude": "rude"}, TODAY).answers  # builds the conditions' tests
+    copy = pickle.loads(pickle.dumps(MINI))
+    assert copy == MINI
+    assert clean_answers(copy, {"tested": "yes", "attitude": "rude"}, TODAY).answers == answers
+    assert [c.indicator_id for c in contributions(copy, answers)] == [c.indicator_id for c in contributions(MINI, answers)]
+
+
+def test_labels_match_in_any_language_and_case_and_the_first_choice_wins() -> None:
+    result = clean_answers(MINI, {"tested": "ТАК", "attitude": " грубе ", "services": ["ПКП", "condoms", "pep"]}, TODAY, accept_labels=True)
+    assert result.ok
+    assert result.answers == {"tested": "yes", "attitude": "rude", "services": ["condoms", "pep"]}
+    refused = clean_answers(MINI, {"tested": "ТАК"}, TODAY)
+    assert refused.errors["tested"].code == "not_a_choice"
