@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import subprocess
+import sys
 import uuid
 from datetime import date
 
@@ -17,6 +20,8 @@ from cml.models import AuditEvent, Facility
 from cml.services import surveys
 from cml.services.responses import store_response
 from tests.conftest import FIXTURES
+
+ROOT = FIXTURES.parent.parent
 
 PAYLOADS = [prefix + 'HYPERLINK("http://evil.example","x")' for prefix in DANGEROUS_PREFIXES]
 
@@ -61,6 +66,10 @@ def test_csv_export_is_formula_safe_and_leaves_out_sensitive_questions(client, a
     assert "story" not in rows[0]  # long text is sensitive by default
     assert sorted(row["clinic_name_seen"] for row in rows) == sorted("'" + p for p in PAYLOADS)
     assert rows[0]["services"] == "pep|condoms"  # as stored
+    assert [row["clinic_name_seen"] for row in rows] == ["'" + p for p in PAYLOADS]  # oldest first
+    assert str(uuid.UUID(rows[0]["submission_id"])) == rows[0]["submission_id"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d([+-]\d\d:\d\d)?", rows[0]["received_at"])
+    assert rows[0]["interview_date"] == "2026-10-01" and rows[0]["version"] == "1" and rows[0]["source"] == "web"
 
 
 def test_xlsx_export_is_formula_safe(client, as_role, stored) -> None:
@@ -97,6 +106,7 @@ def test_labels_in_the_chosen_language(client, as_role, stored) -> None:
     client.post("/language", data={"lang": "uk"})
     rows = read_csv(download(client, answers_as="labels"))
     assert rows[0]["tested"] == "Так" and rows[0]["attitude"] == "Грубе"
+    assert rows[0]["services"] == "ПКП; Презервативи"
 
 
 def test_lead_cannot_export_another_region_and_monitor_cannot_export(client, app, as_role, stored) -> None:
@@ -120,3 +130,16 @@ def test_audit_log_lists_and_filters_events(client, as_role, stored) -> None:
     everything = client.get("/admin/audit").get_data(as_text=True)
     assert "login" in everything and "questionnaire.publish" in everything
     assert client.get("/admin/audit?from=not-a-date&page=-3").status_code == 200
+
+
+def test_a_fresh_app_does_not_load_scipy_numpy_or_openpyxl(tmp_path) -> None:
+    """A new worker or CLI process that only exports CSV stays small (~70 MB less): statistics load scipy on first use."""
+    code = (
+        "import sys\n"
+        "from cml import create_app\n"
+        f"create_app({{'SQLALCHEMY_DATABASE_URI': 'sqlite://', 'SECRET_KEY': 'x', 'INSTANCE_PATH': {str(tmp_path)!r}}})\n"
+        "from cml.services import raw_export\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'scipy', 'numpy', 'openpyxl'}))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)  # noqa: S603
+    assert done.stdout.strip().splitlines()[-1] == "[]"
