@@ -6,7 +6,8 @@ submission id per row, bench regions and facilities by code) through
 it. Baseline: Python's csv module reading the same bytes (the floor of any importer).
 
 `bulk.store_many.rows_per_s`: `cml.services.bulk.store_many` (fingerprints, duplicate
-check, multi-row INSERTs, facts) of already-cleaned responses, and the commit.
+check, the driver's executemany or COPY of responses and facts, one sums upsert) of
+already-cleaned responses, and the commit.
 Baseline: the benchmark's own loader writing the same number of rows through the bare
 driver.
 """
