@@ -66,6 +66,25 @@ def test_the_benchmark_loader_writes_what_store_many_would(app, world) -> None:
         assert response is not None and response.answers == items[0][1].answers and response.region_id == items[0][1].region_id
 
 
+@pytest.mark.parametrize(
+    ("raw", "complete", "parsed"),
+    [
+        (b"HTTP/1.1 303 SEE OTHER\r\nLocation: /r/1\r\nContent-Length: 3\r\n\r\nabc", False, (303, "/r/1", True)),
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nab", False, None),  # body still coming
+        (b"HTTP/1.1 200 OK\r\nContent-Len", False, None),  # headers still coming
+        (b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok", False, (200, "", False)),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n", False, (200, "", True)),
+        (b"HTTP/1.1 500 ERR\r\n\r\nuntil the end", False, None),
+        (b"HTTP/1.1 500 ERR\r\n\r\nuntil the end", True, (500, "", False)),  # closed: the body ends there
+    ],
+    ids=["length", "partial-body", "partial-headers", "close", "chunked", "open-ended", "closed"],
+)
+def test_the_load_client_reads_whole_responses_only(raw, complete, parsed) -> None:
+    from cml.bench.server import _parse
+
+    assert _parse(bytearray(raw), complete) == parsed
+
+
 def test_the_ping_route_exists_only_for_the_benchmark(make_app) -> None:
     assert make_app().test_client().get("/bench/ping").status_code == 404
     assert make_app(BENCH_ROUTES=True).test_client().get("/bench/ping").data == b"ok"
@@ -88,7 +107,7 @@ def test_fault_run_loses_and_duplicates_nothing() -> None:
 @pytest.mark.slow
 def test_gunicorn_serves_health_and_compressed_cacheable_static_files() -> None:
     from cml.bench.databases import fresh_database, server_url
-    from cml.bench.server import HOST, Server
+    from cml.bench.server import HOST, Server, load
 
     kind = "postgresql" if PG_URL else "sqlite"
     with fresh_database(kind, server_url(kind, PG_URL or None), "serve") as database, Server(database, 2, 2) as server:
@@ -105,3 +124,6 @@ def test_gunicorn_serves_health_and_compressed_cacheable_static_files() -> None:
         assert css.getheader("Content-Encoding") in ("br", "gzip")
         assert "max-age=86400" in (css.getheader("Cache-Control") or "")
         conn.close()
+        result = load(server.port, 3, [("GET", "/healthz", None)] * 20, [])  # the benchmark's own client
+        assert result.statuses == {200: 20} and [o.index for o in result.outcomes] == list(range(20))
+        assert result.client_cpu_s > 0 and server.cpu_seconds() > 0
