@@ -1,0 +1,209 @@
+"""The table cache serves a table again only while no write of sums happened, and never across scopes."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from datetime import date
+from unittest import mock
+
+import pytest
+from sqlalchemy import delete, select
+
+from cml.extensions import db
+from cml.models import DataVersion, Facility
+from cml.services import data_version, demo_data, estimates, fact_sums, surveys, table_cache
+from cml.services.bulk import NewResponse, store_many
+from cml.services.estimates import estimate_cells, sharing_totals
+from cml.services.publication import publication_table
+from cml.services.regions import region_by_code
+from tests.conftest import FIXTURES, login
+
+TODAY = date(2026, 2, 10)
+MAY = date(2025, 5, 1)
+
+
+def sums_read():
+    """A spy on the GROUP BY of every table computed (a cache hit runs none)."""
+    return mock.patch.object(estimates, "facility_totals", wraps=estimates.facility_totals)
+
+
+@pytest.fixture
+def mini(app, world):
+    """The mini questionnaire with ten answers in May 2025 at one Kyiv facility: 6 offered a test of 10."""
+    with app.app_context():
+        version = surveys.publish((FIXTURES / "mini.json").read_bytes()).version
+        facility = db.session.scalar(select(Facility).where(Facility.code == "kyiv-01"))
+        answers = [{"tested": "yes"}] * 6 + [{"tested": "no", "why_not": "no_kits"}] * 4
+        store_many(version, [NewResponse(uuid.uuid4(), facility.id, facility.region_id, MAY, a) for a in answers], source="import")
+        db.session.commit()
+        return {"version": version.id, "facility": facility.id, "region": facility.region_id}
+
+
+def offered_test(app) -> tuple[tuple[int | None, int], int]:
+    """(x, n) of the national "offered a test" as a read-only request sees it, and how many GROUP BYs it ran."""
+    with app.test_request_context("/dashboard/"), sums_read() as spy:
+        (cell,) = estimate_cells("mini", indicator_ids=["offered_test"], by=())
+        return (cell.x, cell.n), spy.call_count
+
+
+def test_a_table_is_served_again_until_a_submission_writes_sums(client, app, mini) -> None:
+    assert offered_test(app) == ((6, 10), 1)
+    assert offered_test(app) == ((6, 10), 0)  # nothing written: no GROUP BY, no statistics
+    login(client, "demo-monitor")
+    data = {"submission_id": str(uuid.uuid4()), "version": str(mini["version"]), "facility": str(mini["facility"]),
+            "interview_date": date.today().isoformat(), "q_tested": "yes", "q_wait": "25", "q_attitude": "respectful"}
+    assert client.post("/collect/mini/submit", data=data).status_code == 303
+    assert offered_test(app) == ((7, 11), 1)
+    assert offered_test(app) == ((7, 11), 0)
+
+
+def test_a_paper_import_invalidates(runner, app, mini, tmp_path) -> None:
+    assert offered_test(app) == ((6, 10), 1)
+    path = tmp_path / "forms.csv"
+    path.write_text("region,facility,date,tested,why_not,wait\nkyiv,kyiv-01,2025-05-02,no,no_kits,\nkyiv,kyiv-01,2025-05-03,yes,,10\n")
+    result = runner.invoke(args=["responses", "import", "--survey", "mini", str(path)])
+    assert result.exit_code == 0, result.output
+    assert offered_test(app) == ((7, 12), 1)
+
+
+def test_a_rebuild_invalidates(runner, app, mini, tmp_path) -> None:
+    document = json.loads((FIXTURES / "mini.json").read_text())
+    document["version"] = 2
+    document["indicators"][0]["numerator"] = {"question": "tested", "equals": "no"}
+    path = tmp_path / "mini.json"
+    path.write_text(json.dumps(document))
+    assert runner.invoke(args=["surveys", "publish", str(path)]).exit_code == 0
+    assert offered_test(app) == ((6, 10), 1)  # a new version is a new key; its facts are still the old ones
+    assert offered_test(app) == ((6, 10), 0)
+    result = runner.invoke(args=["indicators", "rebuild", "--survey", "mini"])
+    assert result.exit_code == 0, result.output
+    assert offered_test(app) == ((4, 10), 1)
+
+
+def test_a_refresh_of_the_sums_gives_a_new_version(app, mini) -> None:
+    with app.app_context():
+        before = data_version.read()
+        fact_sums.refresh()
+        db.session.commit()
+        assert data_version.read() not in (None, before)
+
+
+def test_a_rolled_back_write_leaves_the_version(app, mini) -> None:
+    with app.app_context():
+        before = data_version.read()
+        data_version.bump()
+        assert data_version.read() != before  # the transaction sees its own write
+        db.session.rollback()
+        assert data_version.read() == before
+
+
+def test_without_the_row_nothing_is_cached_until_a_write_puts_it_back(app, mini) -> None:
+    with app.app_context():
+        db.session.execute(delete(DataVersion))
+        db.session.commit()
+    assert offered_test(app) == ((6, 10), 1)
+    assert offered_test(app) == ((6, 10), 1)
+    with app.app_context():
+        data_version.bump()
+        db.session.commit()
+        assert data_version.read() is not None
+    assert offered_test(app) == ((6, 10), 1)
+    assert offered_test(app) == ((6, 10), 0)
+
+
+def test_two_scopes_never_share_an_entry(app, mini) -> None:
+    with app.app_context():
+        kyiv, odesa = region_by_code("kyiv").id, region_by_code("odesa").id  # type: ignore[union-attr]
+
+    def tables() -> list[list[tuple[int | None, int]]]:
+        return [[(c.x, c.n) for c in estimate_cells("mini", indicator_ids=["offered_test"], by=(), region_ids=scope).rows]
+                for scope in (None, {kyiv}, {odesa}, set())]
+
+    with app.test_request_context("/dashboard/"), sums_read() as spy:
+        first = tables()
+        assert spy.call_count == 3  # an empty scope reads nothing
+    assert first == [[(6, 10)], [(6, 10)], [], []]
+    with app.test_request_context("/dashboard/"), sums_read() as spy:
+        assert tables() == first
+        assert spy.call_count == 0
+    cache = table_cache.app_cache(app)
+    assert cache is not None and len(cache) == 3
+
+
+def test_what_a_caller_changes_does_not_change_the_cache(app, mini) -> None:
+    with app.test_request_context("/dashboard/"):
+        table = estimate_cells("mini", by=())
+        status = publication_table("mini", 5, ("region", "period"), "month", (202505, 202505))
+        rows, statuses = list(table.rows), dict(status)
+        table.rows.clear()
+        status.clear()
+    with app.test_request_context("/dashboard/"), sums_read() as spy:
+        assert estimate_cells("mini", by=()).rows == rows
+        assert publication_table("mini", 5, ("region", "period"), "month", (202505, 202505)) == statuses
+        assert spy.call_count == 0
+
+
+def test_a_request_that_may_write_reads_the_version_each_time(app, mini) -> None:
+    with app.test_request_context("/", method="POST"), mock.patch.object(data_version, "read", wraps=data_version.read) as spy:
+        estimate_cells("mini", by=())
+        estimate_cells("mini", by=())
+        assert spy.call_count == 2
+
+
+def test_an_export_looks_up_every_table_under_the_version_it_read_first(app, mini) -> None:
+    with app.app_context(), sharing_totals(), mock.patch.object(data_version, "read", wraps=data_version.read) as spy:
+        estimate_cells("mini", by=())
+        publication_table("mini", 5)
+        assert spy.call_count == 1
+
+
+@pytest.fixture
+def generated_recent(app, world) -> None:
+    with app.app_context():
+        for _ in demo_data.generate(600, seed=5, today=TODAY, chunk=300):
+            db.session.commit()
+
+
+@pytest.mark.parametrize("role", ["advocate", "lead", "admin"])
+def test_cached_pages_equal_the_pages_computed_afresh(make_app, world, generated_recent, role) -> None:
+    cached_app, fresh_app = make_app(), make_app(TABLE_CACHE=False)
+    pages = ["/dashboard/", "/dashboard/indicator?indicator=offered_test", "/dashboard/?region=kyiv", "/dashboard/?grain=month"]
+    cached_client, fresh_client = cached_app.test_client(), fresh_app.test_client()
+    for client in (cached_client, fresh_client):
+        assert login(client, f"demo-{role}").status_code == 302
+    other = cached_app.test_client()
+    login(other, "demo-lead" if role != "lead" else "demo-advocate")
+    for page in pages:
+        other.get(page)  # another reader's tables are in the cache first
+        first = cached_client.get(page)
+        with sums_read() as spy:
+            again = cached_client.get(page)
+            assert spy.call_count == 0
+        fresh = fresh_client.get(page)
+        assert first.status_code == again.status_code == fresh.status_code
+        assert figures(first.data) == figures(again.data) == figures(fresh.data), page
+
+
+def figures(page: bytes) -> str:
+    """A page without its per-session CSRF tokens."""
+    return re.sub(r'name="csrf_token" value="[^"]*"', "", page.decode())
+
+
+def test_the_cache_is_bounded_by_entries_and_by_cells() -> None:
+    cache = table_cache.TableCache(max_entries=3, max_cells=80)
+    for key in "abcd":
+        cache.put(1, key, key, 1)
+    assert len(cache) == 3 and cache.get(1, "a") == (False, None)
+    assert cache.get(1, "b") == (True, "b")  # now the most recently used
+    cache.put(1, "big", "x", 11)  # more than an eighth of the cells: computed, not kept
+    assert cache.get(1, "big") == (False, None)
+    cache.put(1, "e", "e", 10)
+    cache.put(1, "f", "f", 10)
+    assert [cache.get(1, k)[0] for k in "bcdef"] == [True, False, False, True, True]
+    for n in range(8):
+        cache.put(1, n, n, 10)
+    assert len(cache) == 3  # entries bound
+    assert cache.get(2, 7) == (False, None)  # a new version drops what the old one held
+    assert len(cache) == 0
