@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 
-import xlsxwriter
 from flask_babel import gettext as _
 
 from cml.services.indicator_export import COLUMNS, PERCENT_COLUMNS, IndicatorTable, csv_lines, method_lines
@@ -39,6 +38,8 @@ def column_titles() -> dict[str, str]:
 
 def indicator_xlsx(result: IndicatorTable, generated_by: str) -> bytes:
     """Indicators sheet (frozen header, percent formats, widths, filter) and a Method sheet."""
+    import xlsxwriter  # on first use: a process that never writes XLSX does not load it
+
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False})
     header = workbook.add_format({"bold": True, "bg_color": "#EEF1F5", "border": 1, "text_wrap": True, "valign": "top"})
