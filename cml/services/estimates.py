@@ -208,7 +208,11 @@ def estimate_cells(
 
 def latest_month(questionnaire_id: int, region_ids: Collection[int] | None = None) -> int | None:
     """`fact_sums.latest_month`, kept with the tables: a page without a period asks for it on every view."""
-    return table_cache.cached(("latest_month", questionnaire_id, _frozen(region_ids)), lambda: fact_sums.latest_month(questionnaire_id, region_ids))
+
+    def compute() -> int | None:
+        return fact_sums.latest_month(questionnaire_id, region_ids)
+
+    return table_cache.cached(("latest_month", questionnaire_id, _frozen(region_ids)), compute)
 
 
 def _frozen(ids: Collection[int] | None) -> frozenset[int] | None:

@@ -49,4 +49,5 @@ def publication_table(
 
     # Over every region whatever the reader's scope (see above), so the key has no scope.
     key = ("publication_table", plan.version_id, tuple(plan.specs), plan.by, grain, period_range and tuple(period_range), k)
-    return dict(table_cache.cached(key, compute, len))  # a copy: the cached table stays as computed
+    table = table_cache.cached(key, compute, len)
+    return dict(table)  # a copy: the cached table stays as computed
