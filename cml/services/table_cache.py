@@ -37,8 +37,10 @@ READ_ONLY_METHODS = frozenset({"GET", "HEAD"})
 ENVIRON_KEY = "cml.data_version"
 EXTENSION_KEY = "cml.table_cache"
 MAX_ENTRIES = 512
-MAX_CELLS = 200_000
-"""Cells (rows of a table, keys of a publication table) held at most: each costs a few hundred bytes."""
+MAX_CELLS = 50_000
+"""Cells (rows of a table, keys of a publication table) held at most: a cell of `estimate_cells`
+costs ~0.9 KB, a publication entry ~0.35 KB, so at most ~45 MB a process. An advocate's
+overview is ~1,100 cells; a table above an eighth of the bound is computed, not kept."""
 
 _pinned: ContextVar[list[int | None] | None] = ContextVar("cml_pinned_data_version", default=None)
 _creating = threading.Lock()
