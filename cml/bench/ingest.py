@@ -1,12 +1,14 @@
 """Ingest: concurrent clients post real, durable, idempotent submissions through gunicorn.
 
 A fresh database (`flask db upgrade`, `flask demo load`), four monitor accounts in the
-demo regions, and a gunicorn on 127.0.0.1. Each client thread signs in once, then posts
+demo regions, and a gunicorn on 127.0.0.1. Each client connection signs in once, then posts
 complete clinic-exit interviews (generated, valid, each with its own submission id) to
 `POST /collect/clinic_exit/submit`, the form's self-contained final submit: a 303 means
 the response and its facts were committed (SQLite: WAL, synchronous=FULL; PostgreSQL:
 fsync and synchronous_commit on). Afterwards the database must hold exactly one response
-per acknowledged id.
+per acknowledged id. Besides rates and latencies it reports the CPU the server (gunicorn's
+master and workers) and the client spent per request, so a run on a busy machine still
+says where the time goes.
 
 Baselines, same server and client settings: `GET /bench/ping` (a bare route, no database,
 enabled only in the benchmark's server), and the database's own durable-commit ceiling:
@@ -87,7 +89,7 @@ def submit_jobs(bodies: list[bytes]) -> list[tuple[str, str, bytes | None]]:
 
 
 def cookies_for(server: Server, accounts: list[tuple[str, str]], concurrency: int) -> list[str]:
-    """One sign-in per client thread (accounts taken in turn); thread i uses cookie i."""
+    """One sign-in per client connection (accounts taken in turn); connection i uses cookie i."""
     return [sign_in(server.port, *accounts[i % len(accounts)]) for i in range(concurrency)]
 
 
