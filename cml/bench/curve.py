@@ -16,7 +16,8 @@ GROWTH = {
     "export.raw_csv.seconds": "linear",
     "export.raw_csv.peak_rss": "flat",
     "export.indicator_xlsx.seconds": "linear",
-    "dashboard.overview_page.warm": "linear",
+    "dashboard.overview_page.warm": "flat",  # a cache hit: no work grows with the data
+    "dashboard.overview_page_uncached.warm": "linear",
     "import.rows_per_s": "flat",
 }
 

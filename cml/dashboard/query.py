@@ -116,7 +116,7 @@ def _today_period(grain: Grain) -> int:
 def facility_names(ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
-    return dict(db.session.execute(select(Facility.id, Facility.name).where(Facility.id.in_(ids))).tuples().all())
+    return dict(db.session.execute(select(Facility.id, Facility.name).where(Facility.id.in_(ids))).all())
 
 
 def region_labels(language: str) -> dict[int, str]:

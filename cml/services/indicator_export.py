@@ -72,7 +72,7 @@ def build(request: ExportRequest) -> IndicatorTable:
                 national_by = tuple(d for d in request.by if d != "region")
                 cells += estimate_cells(request.code, by=national_by, **common).rows  # type: ignore[arg-type]
     labels = _labels(request.language)
-    facility_names = dict(db.session.execute(select(Facility.id, Facility.code)).tuples().all())
+    facility_names = dict(db.session.execute(select(Facility.id, Facility.code)).all())
     rows, kinds = [], []
     versions = _versions(request.code)
     version_text = ", ".join(str(v) for v, _, _ in versions)

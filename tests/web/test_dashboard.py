@@ -34,7 +34,7 @@ def test_lead_figures_equal_core_stats_from_the_answers(client, app, as_role, ge
     with app.app_context():
         kyiv = region_by_code("kyiv").id
         sums = facility_sums("clinic_exit", "condoms_enough", region_ids={kyiv})
-        names = dict(db.session.execute(select(Facility.id, Facility.name)).tuples().all())
+        names = dict(db.session.execute(select(Facility.id, Facility.name)).all())
     shown = {row["label"]: row for row in data["units"]}
     checked = 0
     for (p, _, facility), (x, n, _) in sums.items():
