@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import gzip
 from functools import cache
-from importlib import resources
+from importlib import metadata, resources
 
-import plotly
 from flask import Blueprint, Response, request, url_for
 
 bp = Blueprint("vendor", __name__)
+# From the distribution's metadata, so naming the URL does not need the plotly package loaded.
+PLOTLY_VERSION = metadata.version("plotly")
 
 
 @cache
@@ -31,4 +32,4 @@ def plotly_js(version: str) -> Response:
 
 
 def plotly_url() -> str:
-    return url_for("vendor.plotly_js", version=plotly.__version__)
+    return url_for("vendor.plotly_js", version=PLOTLY_VERSION)
