@@ -34,13 +34,11 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import bindparam, delete, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 
 from cml.db import WRITE_LOCK_OPTION
 from cml.models import Draft, IndicatorFact, Response
-from cml.services import fact_sums
+from cml.services import dialects, fact_sums
 
 MAX_BATCH = 64
 """Enough to cover every request a process can have in flight; bounds one transaction's size."""
@@ -196,7 +194,7 @@ def _write_one(conn: Connection, item: Submission) -> tuple[Outcome, list[dict[s
 def _statements(dialect: str) -> tuple[Any, Any]:
     """The insert and the lookup, built once per dialect (building a statement costs more than running it)."""
     table = Response.__table__
-    insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+    insert = dialects.insert_for(dialect, table)
     insert_response = insert.on_conflict_do_nothing(index_elements=["submission_id"]).returning(table.c.id)
     find_response = select(table.c.id, table.c.answers_hash).where(table.c.submission_id == bindparam("wanted"))
     return insert_response, find_response

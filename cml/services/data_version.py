@@ -21,12 +21,11 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
 from cml.extensions import db
 from cml.models import DataVersion
+from cml.services import dialects
 
 ROW_ID = 1
 
@@ -34,17 +33,14 @@ ROW_ID = 1
 def bump(connection: Connection | None = None) -> None:
     """Give the data a new version, through the session or `connection` (the group committer's)."""
     values = {"id": ROW_ID, "version": secrets.randbits(62)}
-    if connection is None:
-        db.session.execute(_replace(db.session.get_bind().dialect.name), values)
-    else:
-        connection.execute(_replace(connection.dialect.name), values)
+    dialects.execute(_replace, values, connection)
 
 
 @lru_cache(maxsize=4)
 def _replace(dialect: str) -> Any:
     """INSERT … ON CONFLICT DO UPDATE: the row comes back even if something emptied the table."""
     table = DataVersion.__table__
-    statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+    statement = dialects.insert_for(dialect, table)
     return statement.on_conflict_do_update(index_elements=["id"], set_={"version": statement.excluded.version})
 
 

@@ -12,13 +12,11 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
 from cml.extensions import db
 from cml.models import IndicatorFact, IndicatorSum
-from cml.services import data_version
+from cml.services import data_version, dialects
 
 KEY = ("questionnaire_id", "indicator", "month", "region_id", "facility_id")
 VALUES = ("numerator", "denominator", "numerator_squared")
@@ -40,17 +38,14 @@ def add(facts: Iterable[Mapping[str, Any]], connection: Connection | None = None
         return
     data_version.bump(connection)  # first, before any lock on indicator_sums (see data_version)
     rows = [dict(zip(KEY, key, strict=True)) | dict(zip((*VALUES, "facts"), value, strict=True)) for key, value in sorted(totals.items())]
-    if connection is None:
-        db.session.execute(_upsert(db.session.get_bind().dialect.name), rows)
-    else:
-        connection.execute(_upsert(connection.dialect.name), rows)
+    dialects.execute(_upsert, rows, connection)
 
 
 @lru_cache(maxsize=4)
 def _upsert(dialect: str) -> Any:
     """INSERT … ON CONFLICT DO UPDATE adding to the existing sums; built once (it is not cheap)."""
     table = IndicatorSum.__table__
-    statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+    statement = dialects.insert_for(dialect, table)
     return statement.on_conflict_do_update(
         index_elements=list(KEY),
         set_={name: table.c[name] + statement.excluded[name] for name in (*VALUES, "facts")},
