@@ -67,15 +67,18 @@ def compute_overview(period: int, k: int = 5) -> int:
     return len(table.rows) + len(status)
 
 
-def bare_group_by(questionnaire_id: int, period: int) -> int:
-    """The same facts summed per indicator, region, facility and quarter by the driver alone."""
-    first = previous_period(previous_period(period, "quarter"), "quarter")
-    months = (month_range(first, "quarter")[0], month_range(period, "quarter")[1])
+def bare_group_by(questionnaire_id: int, period: int | None = None) -> int:
+    """The facts summed per indicator, region, facility and quarter by the driver alone: over
+    the three quarters up to `period` (what the overview reads), or every period when None."""
+    where = f"questionnaire_id = {int(questionnaire_id)}"
+    if period is not None:
+        first = previous_period(previous_period(period, "quarter"), "quarter")
+        months = (month_range(first, "quarter")[0], month_range(period, "quarter")[1])
+        where += f" AND month >= {months[0]} AND month <= {months[1]}"
     sql = (
         "SELECT indicator, region_id, facility_id, (month / 100) * 10 + ((month - (month / 100) * 100) - 1) / 3 + 1 AS period, "  # noqa: S608
         "sum(numerator), sum(denominator), sum(numerator_squared), count(*) FROM indicator_facts "
-        f"WHERE questionnaire_id = {int(questionnaire_id)} AND month >= {months[0]} AND month <= {months[1]} "
-        "GROUP BY indicator, region_id, facility_id, period"
+        f"WHERE {where} GROUP BY indicator, region_id, facility_id, period"
     )
     raw = db.engine.raw_connection()
     try:

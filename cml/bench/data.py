@@ -16,7 +16,6 @@ recognises every one of them as a duplicate.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import random
 import uuid
@@ -31,6 +30,7 @@ from cml.core.periods import month_key
 from cml.core.synthetic import Generator, facility_profiles
 from cml.extensions import db
 from cml.models import Facility, QuestionnaireVersion, Region, Response
+from cml.services import bulk
 from cml.services import regions as region_service
 from cml.services.demo_data import window
 from cml.services.indicators import facts_model
@@ -164,11 +164,6 @@ class BenchData:
             out.append((uuid.UUID(int=self.rng.getrandbits(128), version=4), template, day))
         return out
 
-    def fingerprint(self, template: Template, day: date) -> str:
-        """`answers_hash` without serialising the answers again: its payload, keys in sorted order."""
-        payload = f'{{"a":{template.answers_json},"d":"{day.isoformat()}","f":{template.facility_id},"v":{self.version_id}}}'
-        return hashlib.sha256(payload.encode()).hexdigest()
-
     def rows(self, items: list[tuple[uuid.UUID, Template, date]]) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
         """Insert rows (responses, facts) of new items, ids after the largest stored one."""
         next_id = int(db.session.scalar(select(func.coalesce(func.max(Response.id), 0))) or 0) + 1
@@ -176,7 +171,7 @@ class BenchData:
         for offset, (submission_id, template, day) in enumerate(items):
             response_id = next_id + offset
             month = month_key(day)
-            fingerprint = self.fingerprint(template, day)
+            fingerprint = bulk.fingerprint(self.version_id, template.facility_id, day, template.answers_json)
             if offset == 0:  # the shortcut must give exactly what the service computes
                 assert fingerprint == answers_hash(self.version, template.facility_id, day, template.answers)
             sid: Any = submission_id.hex if self.dialect == "sqlite" else submission_id

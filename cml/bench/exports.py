@@ -155,27 +155,10 @@ def run_xlsx(app: Flask, data: BenchData, report: Report, n: int) -> None:
         content = indicator_xlsx(table, "bench")
         seconds = time.perf_counter() - started
         started = time.perf_counter()
-        groups = _bare_all_periods(data.questionnaire_id)
+        groups = bare_group_by(data.questionnaire_id)
         baseline = time.perf_counter() - started
         db.session.remove()
     report.emit("export.indicator_xlsx.seconds", seconds, "s", baseline, n=n, table_rows=len(table.rows), xlsx_bytes=len(content), groups=groups)
-
-
-def _bare_all_periods(questionnaire_id: int) -> int:
-    sql = (
-        "SELECT indicator, region_id, facility_id, (month / 100) * 10 + ((month - (month / 100) * 100) - 1) / 3 + 1 AS period, "  # noqa: S608
-        "sum(numerator), sum(denominator), sum(numerator_squared), count(*) FROM indicator_facts "
-        f"WHERE questionnaire_id = {int(questionnaire_id)} GROUP BY indicator, region_id, facility_id, period"
-    )
-    raw = db.engine.raw_connection()
-    try:
-        cursor = raw.cursor()
-        cursor.execute(sql)
-        count = len(cursor.fetchall())
-        raw.rollback()
-    finally:
-        raw.close()
-    return count
 
 
 if __name__ == "__main__":
