@@ -20,6 +20,7 @@ from flask_babel import get_locale
 from cml.core.periods import parse_period
 
 _LAST_ZERO = re.compile(r"0(?=[^0#]*$)")
+_FRACTION = re.compile(r"\.[0#]+")
 
 
 def _locale(locale: str | Locale | None) -> Locale:
@@ -32,7 +33,9 @@ def _locale(locale: str | Locale | None) -> Locale:
 
 def _with_fraction(pattern: str, digits: int) -> str:
     """The locale's pattern with exactly `digits` decimals: '#,##0%' -> '#,##0.0%'."""
-    positive = pattern.split(";")[0]
+    # Drop the locale's own decimals first: '#,##0.###' would otherwise keep its '.###'
+    # (and show 5.142 where one decimal was asked for).
+    positive = _FRACTION.sub("", pattern.split(";")[0], count=1)
     return _LAST_ZERO.sub("0." + "0" * digits, positive, count=1) if digits > 0 else positive
 
 

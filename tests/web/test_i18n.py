@@ -427,6 +427,18 @@ def test_percent_and_number_helpers_edge_cases() -> None:
     assert fmt_percent(None, locale="uk") == ""
     assert fmt_percent(1, digits=0, locale="en") == "100%"
     assert fmt_number(3, locale="uk") == "3"
+    # `digits` is exact: the locale's own up-to-three decimals must not survive it
+    assert [fmt_number(5.1423, 1, locale=lang) for lang in ("en", "uk", "ru")] == ["5.1", "5,1", "5,1"]
+    assert fmt_number(5.1423, 0, locale="en") == "5"
+    assert fmt_number(5.1423, locale="en") == "5.142"
+
+
+def test_a_change_shows_one_decimal_of_percentage_points(app) -> None:
+    from cml.web.present import fmt_points
+
+    with app.test_request_context("/?lang=en"):
+        assert fmt_points(0.051423, True, "en") == "+5.1 pp"
+        assert fmt_points(-0.2, False, "en") == "−0.2"
     assert fmt_period(202603, "month", locale="uk") == "березень 2026\u202fр."
     assert fmt_period(2026, "year", locale="ru") == "2026"
     assert fmt_period("2026Q3", locale="uk") == "3-й кв. 2026"
