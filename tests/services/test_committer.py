@@ -178,3 +178,73 @@ def test_one_committer_per_app_and_engine(app) -> None:
             assert first.lock_path is not None and first.lock_path.endswith("-writers.lock")
         else:
             assert first.lock_path is None
+
+
+def _stored_as(app, submission_id: uuid.UUID) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The response row and its facts exactly as the database holds them (bare driver: no type processing)."""
+    with app.app_context():
+        raw = db.engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            key = submission_id.hex if db.engine.dialect.name == "sqlite" else submission_id
+            marker = "?" if db.engine.dialect.name == "sqlite" else "%s"
+            cursor.execute(f"SELECT * FROM responses WHERE submission_id = {marker}", (key,))  # noqa: S608 (constant)
+            names = [d[0] for d in cursor.description]
+            response = dict(zip(names, cursor.fetchone(), strict=True))
+            cursor.execute(f"SELECT * FROM indicator_facts WHERE response_id = {marker} ORDER BY indicator", (response["id"],))  # noqa: S608
+            names = [d[0] for d in cursor.description]
+            facts = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        finally:
+            raw.rollback()
+            raw.close()
+    for row in facts:
+        del row["response_id"]
+    return response, facts
+
+
+def test_the_committer_writes_the_rows_the_orm_writes(app, make_item) -> None:
+    """The committer writes through the bare driver; its rows must be stored exactly as SQLAlchemy's types store them."""
+    from cml.models import QuestionnaireVersion
+    from cml.services.responses import store_response
+
+    by_committer = make_item(wait=37)
+    with app.app_context():
+        committer = Committer(db.engine)
+        assert committer.store(by_committer).status == "stored"
+        response = by_committer.response
+        version = db.session.get(QuestionnaireVersion, response["questionnaire_version_id"])
+        facility = db.session.get(Facility, response["facility_id"])
+        by_orm = uuid.uuid4()
+        store_response(by_orm, version, facility, response["interview_date"], response["answers"], None)
+        db.session.commit()
+    written, written_facts = _stored_as(app, by_committer.submission_id)
+    expected, expected_facts = _stored_as(app, by_orm)
+    assert written["submission_id"] == (by_committer.submission_id.hex if isinstance(written["submission_id"], str) else by_committer.submission_id)
+    for row in (written, expected):
+        for column in ("id", "submission_id", "received_at"):
+            del row[column]
+    assert written == expected
+    assert written_facts == expected_facts and len(written_facts) == len(by_committer.facts)
+    with app.app_context():  # and read back through the ORM as what was sent
+        stored = db.session.scalar(select(Response).where(Response.submission_id == by_committer.submission_id))
+        assert stored is not None
+        assert (stored.answers, stored.interview_date) == (response["answers"], response["interview_date"])
+
+
+def test_a_stored_submission_ends_its_draft(app, make_item) -> None:
+    from cml.models import Draft, User
+    from cml.services import users
+
+    with app.app_context():
+        monitor = users.find_user("demo-monitor")
+        assert isinstance(monitor, User)
+        items = [make_item() for _ in range(3)]
+        for item in items:
+            db.session.add(Draft(submission_id=item.submission_id, user_id=monitor.id,
+                                 questionnaire_version_id=item.response["questionnaire_version_id"], answers={}))
+        db.session.commit()
+        committer = Committer(db.engine)
+        committer.store(items[0])
+        committer.store(replace(make_item(items[1].submission_id, wait=41), submission_id=items[1].submission_id))  # stored
+        left = set(db.session.scalars(select(Draft.submission_id)))
+    assert left == {items[2].submission_id}
