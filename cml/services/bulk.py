@@ -121,11 +121,7 @@ def _store(version: QuestionnaireVersion, items: Sequence[NewResponse], source: 
         writer.insert("indicator_facts", FACT_COLUMNS, facts)
         result.stored += len(fresh)
     # One upsert for the whole batch: each key's facts already summed, `count` of them.
-    fact_sums.add(
-        {"questionnaire_id": questionnaire_id, "indicator": indicator, "month": month, "region_id": region_id,
-         "facility_id": facility_id, "numerator": total[0], "denominator": total[1], "numerator_squared": total[2], "count": total[3]}
-        for (indicator, month, region_id, facility_id), total in sums.items()
-    )
+    fact_sums.add_totals([(questionnaire_id, *key, *total) for key, total in sums.items()])
     return result
 
 
