@@ -22,17 +22,22 @@ class FunnelLimits:
     level: float
 
 
-def _binomial_limit(p0: float, n: float, quantile: float) -> float:
-    """Spiegelhalter's interpolated binomial limit for a proportion at sample size n."""
+def _binomial_limits(p0: float, sizes: Sequence[float], quantile: float) -> tuple[float, ...]:
+    """Spiegelhalter's interpolated binomial limit for a proportion at each sample size.
+
+    One vectorised call per distribution function for every size: the same element-wise
+    values as one call per size, without SciPy's per-call overhead (~1 ms each, and a
+    funnel asks for a hundred sizes per band)."""
     # Imported on first use: scipy adds ~70 MB to every process that loads this module (a raw export never needs it).
+    import numpy as np
     from scipy.stats import binom  # type: ignore[import-untyped, unused-ignore]
 
-    whole = max(int(round(n)), 1)
-    r = float(binom.ppf(quantile, whole, p0))
-    below = float(binom.cdf(r, whole, p0)) - quantile
-    at = float(binom.pmf(r, whole, p0))
-    alpha = below / at if at > 0 else 0.0
-    return min(max((r - alpha) / whole, 0.0), 1.0)
+    whole = np.maximum(np.rint(np.asarray(sizes, dtype=float)), 1.0)
+    r = binom.ppf(quantile, whole, p0)
+    below = binom.cdf(r, whole, p0) - quantile
+    at = binom.pmf(r, whole, p0)
+    alpha = np.divide(below, at, out=np.zeros_like(below), where=at > 0)
+    return tuple(float(v) for v in np.clip((r - alpha) / whole, 0.0, 1.0))
 
 
 def proportion_limits(p0: float, sizes: Sequence[float], level: float) -> FunnelLimits:
@@ -40,8 +45,8 @@ def proportion_limits(p0: float, sizes: Sequence[float], level: float) -> Funnel
     if not 0 < level < 1:
         raise ValueError("level must be in (0, 1)")
     low_q, high_q = (1 - level) / 2, (1 + level) / 2
-    lower = tuple(_binomial_limit(p0, n, low_q) for n in sizes)
-    upper = tuple(_binomial_limit(p0, n, high_q) for n in sizes)
+    lower = _binomial_limits(p0, sizes, low_q)
+    upper = _binomial_limits(p0, sizes, high_q)
     return FunnelLimits(tuple(float(n) for n in sizes), lower, upper, level)
 
 
@@ -63,12 +68,18 @@ def size_grid(largest: float, points: int = 60) -> tuple[float, ...]:
     return tuple(sorted({round(math.exp(math.log(largest) * i / (points - 1)), 3) for i in range(points)}))
 
 
-def outside_proportion_limits(p0: float, n: int, estimate: float, level: float) -> bool:
-    """Whether a unit with n respondents lies outside the limits at its own n."""
-    limits = proportion_limits(p0, [n], level)
-    return estimate < limits.lower[0] - 1e-12 or estimate > limits.upper[0] + 1e-12
+def outside_proportion_limits(p0: float, units: Sequence[tuple[int, float]], level: float) -> list[bool]:
+    """For each unit (n respondents, estimate): whether it lies outside the limits at its own n."""
+    limits = proportion_limits(p0, [n for n, _ in units], level)
+    return _outside(units, limits)
 
 
-def outside_mean_limits(mean0: float, sd: float, n: int, estimate: float, level: float) -> bool:
-    limits = mean_limits(mean0, sd, [n], level)
-    return estimate < limits.lower[0] - 1e-12 or estimate > limits.upper[0] + 1e-12
+def outside_mean_limits(mean0: float, sd: float, units: Sequence[tuple[int, float]], level: float) -> list[bool]:
+    """For each unit (n respondents, mean): whether it lies outside the normal limits at its own n."""
+    limits = mean_limits(mean0, sd, [n for n, _ in units], level)
+    return _outside(units, limits)
+
+
+def _outside(units: Sequence[tuple[int, float]], limits: FunnelLimits) -> list[bool]:
+    # The tolerance keeps a unit sitting exactly on a limit (floating-point noise) inside.
+    return [estimate < low - 1e-12 or estimate > high + 1e-12 for (_, estimate), low, high in zip(units, limits.lower, limits.upper, strict=True)]

@@ -151,14 +151,14 @@ def _funnel(data: dict[str, Any], percent: bool, axis: str, names: dict[str, str
     sizes = size_grid(max(cell.n for cell, _ in units) * 1.1)
     if percent:
         limits = [proportion_limits(current.estimate, sizes, level) for level in (0.95, 0.998)]
-        outside = [outside_proportion_limits(current.estimate, cell.n, cell.estimate, 0.95) for cell, _ in units]
+        outside = outside_proportion_limits(current.estimate, [(cell.n, cell.estimate) for cell, _ in units], 0.95)
     else:
         # The spread of individual values, recovered from the overall interval: se * sqrt(n * deff).
         sd = current.se * math.sqrt(max(current.n, 1) / max(current.design_effect or 1.0, 1e-9))
         scale = data["indicator"].question and data["questionnaire"].question(data["indicator"].question)
         bounds = (scale.minimum, scale.maximum) if scale and scale.minimum is not None and scale.maximum is not None else None
         limits = [mean_limits(current.estimate, sd, sizes, level, bounds) for level in (0.95, 0.998)]
-        outside = [outside_mean_limits(current.estimate, sd, cell.n, cell.estimate, 0.95) for cell, _ in units]
+        outside = outside_mean_limits(current.estimate, sd, [(cell.n, cell.estimate) for cell, _ in units], 0.95)
     return charts.funnel([p for _, p in units], outside, current.estimate, limits, title, axis, percent, names)
 
 
