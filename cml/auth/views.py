@@ -5,12 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from cml.auth.forms import ChangePasswordForm, LoginForm
+from cml.auth.loading import signed_in_user
 from cml.extensions import db, limiter, login_manager
-from cml.models import User
 from cml.services import users
 from cml.services.passwords import verify_password
 from cml.web.urls import safe_next
@@ -22,13 +21,7 @@ login_manager.login_message = None
 login_manager.session_protection = "strong"
 
 
-@login_manager.user_loader
-def _load_user(user_id: str) -> User | None:
-    # Its regions in the same query: almost every page scopes by them (services.scope).
-    return db.session.get(User, int(user_id), options=_WITH_REGIONS) if user_id.isdigit() else None
-
-
-_WITH_REGIONS = [joinedload(User.regions)]
+login_manager.user_loader(signed_in_user)
 
 
 def _login_limit() -> str:

@@ -1,0 +1,82 @@
+"""The signed-in user is read afresh on every request: account changes take effect on the next one."""
+
+from __future__ import annotations
+
+from flask_login import current_user
+
+from cml.extensions import db
+from cml.models import User
+from cml.services import users
+from cml.services.regions import region_by_code
+from cml.services.scope import region_ids
+
+
+def _change(app, username: str, **changes) -> None:
+    with app.app_context():
+        account = users.find_user(username)
+        assert account is not None
+        for name, value in changes.items():
+            setattr(account, name, value)
+        db.session.commit()
+
+
+def test_a_deactivated_account_is_signed_out_on_its_next_request(client, app, as_role) -> None:
+    as_role("monitor")
+    assert client.get("/collect/mine").status_code == 200
+    _change(app, "demo-monitor", active=False)
+    response = client.get("/collect/mine")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    _change(app, "demo-monitor", active=True)  # the session was not thrown away: active again, allowed again
+    assert client.get("/collect/mine").status_code == 200
+
+
+def test_a_role_change_takes_effect_on_the_next_request(client, app, as_role) -> None:
+    as_role("monitor")
+    assert client.get("/collect/mine").status_code == 200
+    _change(app, "demo-monitor", role="advocate")
+    assert client.get("/collect/mine").status_code == 403
+    _change(app, "demo-monitor", role="monitor")
+    assert client.get("/collect/mine").status_code == 200
+
+
+def test_a_region_change_takes_effect_on_the_next_request(client, app, as_role) -> None:
+    as_role("monitor")
+    with client:
+        client.get("/collect/mine")
+        before = region_ids(current_user)
+    with app.app_context():
+        odesa = region_by_code("odesa")
+        assert odesa is not None and odesa.id not in before
+        account = users.find_user("demo-monitor")
+        assert account is not None
+        account.regions = [odesa]
+        db.session.commit()
+        odesa_id = odesa.id
+    with client:
+        client.get("/collect/mine")
+        assert region_ids(current_user) == {odesa_id}
+        assert [r.code for r in current_user.regions] == ["odesa"]
+
+
+def test_the_loaded_user_is_the_account_as_stored(client, app, as_role) -> None:
+    as_role("lead")
+    with app.app_context():
+        stored = users.find_user("demo-lead")
+        assert stored is not None
+        expected = {c: getattr(stored, c) for c in ("id", "username", "password_hash", "role", "active", "locale", "created_at", "last_login_at")}
+        expected_regions = [(r.id, r.code, r.name) for r in stored.regions]
+    with client:
+        client.get("/collect/mine")
+        user = current_user._get_current_object()
+        assert isinstance(user, User)
+        assert {c: getattr(user, c) for c in expected} == expected
+        assert [(r.id, r.code, r.name) for r in user.regions] == expected_regions and expected_regions
+        assert not db.session.dirty and not db.session.new  # loaded, not changed: nothing to flush
+
+
+def test_a_change_to_the_signed_in_user_is_stored(client, app, as_role) -> None:
+    as_role("monitor")
+    client.post("/language", data={"lang": "uk", "next": "/"})  # the switcher saves the choice on the account
+    with app.app_context():
+        account = users.find_user("demo-monitor")
+        assert account is not None and account.locale == "uk"
