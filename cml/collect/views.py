@@ -194,7 +194,7 @@ def _submitted_facility(raw: str | None) -> Row[tuple[int, int]] | None:
         wanted = int(str(raw))
     except ValueError:
         return None
-    row = db.session.execute(_ACTIVE_FACILITY, {"wanted": wanted}).first()
+    row = db.session.connection().execute(_ACTIVE_FACILITY, {"wanted": wanted}).first()  # Core: plain rows, no ORM pass
     allowed = region_ids(current_user)
     return row if row is not None and (allowed is None or row.region_id in allowed) else None
 

@@ -140,7 +140,7 @@ def form_version(code: str, version_id: int) -> FormVersion | None:
     One small query; the parsed models are kept per process by content hash (a published
     version's content never changes), so the content is read only the first time.
     """
-    rows = db.session.execute(_VERSIONS_OF, {"code": code}).all()
+    rows = db.session.connection().execute(_VERSIONS_OF, {"code": code}).all()  # Core: plain rows, no ORM pass
     if not rows:
         raise UnknownQuestionnaire(code)
     wanted = next((row for row in rows if row.id == version_id), None)
