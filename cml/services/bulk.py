@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import select, text
 
-from cml.core.indicators import contributions
+from cml.core.indicators import contribution_rows
 from cml.core.periods import month_key
 from cml.core.questionnaire import Answer
 from cml.extensions import db
@@ -73,7 +73,7 @@ def store_many(version: QuestionnaireVersion, items: Sequence[NewResponse], sour
 
 def _store(version: QuestionnaireVersion, items: Sequence[NewResponse], source: str, writer: _Writer) -> BulkResult:
     result = BulkResult()
-    questionnaire = facts_model(version)
+    contribution_rows_of = contribution_rows(facts_model(version))  # the indicators' tests looked up once
     version_id, questionnaire_id = version.id, version.questionnaire_id  # plain ints: ORM attributes cost per access
     sums: dict[tuple[str, int, int, int], list[float]] = {}
     for start in range(0, len(items), CHUNK):
@@ -106,16 +106,15 @@ def _store(version: QuestionnaireVersion, items: Sequence[NewResponse], source: 
             region_id, facility_id = item.region_id, item.facility_id
             responses.append((response_id, writer.uuid(item.submission_id), version_id, region_id, facility_id,
                               writer.date(item.interview_date), month, item.user_id, source, canonical[index], prints[index]))
-            for part in contributions(questionnaire, item.answers):
-                facts.append((response_id, part.indicator_id, questionnaire_id, version_id, region_id, facility_id,
-                              month, part.numerator, part.denominator, part.numerator_squared))
-                total = sums.get(key := (part.indicator_id, month, region_id, facility_id))
+            for indicator, numerator, denominator, squared in contribution_rows_of(item.answers):
+                facts.append((response_id, indicator, questionnaire_id, version_id, region_id, facility_id, month, numerator, denominator, squared))
+                total = sums.get(key := (indicator, month, region_id, facility_id))
                 if total is None:
-                    sums[key] = [part.numerator, part.denominator, part.numerator_squared, 1]
+                    sums[key] = [numerator, denominator, squared, 1]
                 else:
-                    total[0] += part.numerator
-                    total[1] += part.denominator
-                    total[2] += part.numerator_squared
+                    total[0] += numerator
+                    total[1] += denominator
+                    total[2] += squared
                     total[3] += 1
         writer.insert("responses", RESPONSE_COLUMNS, responses)
         writer.insert("indicator_facts", FACT_COLUMNS, facts)
