@@ -8,14 +8,19 @@ every value is one the question allows; other columns are converted one by one w
 shortcut for their expected type. A value of any other type (an older version's answer,
 a hand-edited row) goes through `answer_cell`, the plain definition: the shortcuts give
 exactly its result, only sooner (tests/core/test_answer_cells.py compares them).
+
+A CSV export goes one step further with `AnswerFields`: the CSV text of a column's
+value is looked up, made once per distinct value, so a row is a dict lookup per cell and
+one join.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from operator import getitem, itemgetter
 from typing import Any
 
-from cml.core.cells import DANGEROUS_PREFIXES, Cell, safe_cell
+from cml.core.cells import DANGEROUS_PREFIXES, Cell, csv_field, safe_cell
 from cml.core.questionnaire.model import NUMERIC_TYPES, Question, Questionnaire
 
 _NUMBER_TYPES = frozenset({int, float, type(None)})
@@ -81,6 +86,10 @@ class AnswerCells:
             self._convert(self._numbers, values)
         return values
 
+    def plain(self, index: int) -> Convert:
+        """The plain conversion (`answer_cell`) of one column's value."""
+        return self._plain[index]
+
     def _convert(self, columns: list[int], values: list[Any]) -> None:
         for index in columns:
             values[index] = self._plain[index](values[index])
@@ -143,3 +152,91 @@ def _converter(question: Question, labels: Mapping[str, str] | None) -> Convert:
         except (KeyError, TypeError):
             return plain(value)
     return label
+
+
+FIELDS_PER_COLUMN = 4096
+"""Distinct values whose CSV text a column keeps (choices and numbers: a few dozen): memory stays flat."""
+LONGEST_KEPT = 200
+"""Longer texts (free answers, hardly ever repeated) are converted every time and not kept."""
+
+
+class AnswerFields:
+    """A response's answer cells as CSV text: what `csv.writer` writes for `AnswerCells.cells`, comma-separated.
+
+    Each column keeps a table of value -> CSV text, filled as values come. A dict finds a
+    value by equality, and `True == 1 == 1.0` while their cells differ ("true", "1",
+    "1.0"); so a table keeps only the type its column holds (texts and lists of texts;
+    ints in integer and rating columns, non-zero floats in decimal ones: -0.0 == 0.0),
+    and a row whose number columns hold anything else is converted cell by cell.
+    """
+
+    def __init__(self, questions: Sequence[Question], questionnaire: Questionnaire, language: str | None) -> None:
+        """`language`: None exports choice ids (codes), else choice labels in that language."""
+        self._cells = AnswerCells(questions, questionnaire, language)
+        self.keys = self._cells.keys
+        self._tables: list[_Fields] = []
+        self._lists: list[int] = []
+        """Multiple-choice columns: a list of ids becomes a tuple, which a dict can look up."""
+        ints: list[int] = []
+        floats: list[int] = []
+        for index, question in enumerate(questions):
+            number = question.type in NUMERIC_TYPES and not question.choices
+            kept: type = (float if question.type == "decimal" else int) if number else str
+            self._tables.append(_Fields(self._cells.plain(index), kept))
+            if question.type == "multiple_choice":
+                self._lists.append(index)
+            if number:
+                (floats if kept is float else ints).append(index)
+        self._ints, self._floats = _picker(ints), _picker(floats)
+
+    def line(self, answers: Mapping[str, Any]) -> str:
+        """The CSV text of one response's answer cells (a decoded JSON object), without a line end."""
+        values: list[Any] = list(map(answers.get, self.keys))
+        for index in self._lists:
+            value = values[index]
+            if type(value) is list:
+                values[index] = tuple(value)
+        if _INT_TYPES.issuperset(map(type, self._ints(values))) and _FLOAT_TYPES.issuperset(map(type, self._floats(values))):
+            try:
+                return ",".join(map(getitem, self._tables, values))
+            except TypeError:  # unhashable: a list in a column that takes one answer, a list inside a list, an object
+                pass
+        return ",".join(map(csv_field, self._cells.cells(answers)))
+
+
+_INT_TYPES = frozenset({int, type(None)})
+_FLOAT_TYPES = frozenset({float, type(None)})
+
+
+class _Fields(dict[Any, str]):
+    """One column's value -> CSV text, filled on first sight of each value of the column's own type."""
+
+    def __init__(self, cell: Convert, kept: type) -> None:
+        super().__init__({None: ""})
+        self.cell = cell
+        self.kept = kept
+
+    def __missing__(self, value: Any) -> str:
+        field = csv_field(self.cell(list(value) if type(value) is tuple else value))
+        if len(self) < FIELDS_PER_COLUMN and self._keeps(value):
+            self[value] = field
+        return field
+
+    def _keeps(self, value: Any) -> bool:
+        if type(value) is tuple:  # a list of ids (only texts: no number or True among them)
+            return all(type(v) is str for v in value) and sum(map(len, value)) <= LONGEST_KEPT
+        if type(value) is not self.kept:
+            return False
+        if type(value) is str:
+            return len(value) <= LONGEST_KEPT
+        return value != 0 or type(value) is int  # 0.0 and -0.0 are equal keys with different texts
+
+
+def _picker(indices: list[int]) -> Callable[[list[Any]], Sequence[Any]]:
+    """The values of these columns, as a sequence."""
+    if len(indices) > 1:
+        return itemgetter(*indices)
+    if indices:
+        only = indices[0]
+        return lambda values: (values[only],)
+    return lambda values: ()

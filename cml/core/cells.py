@@ -6,6 +6,10 @@ when an advocate opens the export; OWASP's advice is to prefix such text with a 
 
 from __future__ import annotations
 
+import csv
+import io
+import re
+
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 Cell = str | int | float | None
@@ -23,3 +27,22 @@ def safe_cell(value: object) -> Cell:
     if isinstance(value, (int, float)):
         return value
     return safe_text(str(value))
+
+
+_QUOTED = re.compile('[",\r\n]')
+"""What makes `csv.writer` (the default, excel dialect) quote a text field: its delimiter, quote and line ends."""
+
+
+def csv_field(cell: Cell) -> str:
+    """`cell` as `csv.writer` writes it among other fields of a row: text without a comma, quote or line end as it is.
+
+    Anything else is written by `csv.writer` itself, so the result is its own by construction
+    (tests/core/test_csv_field.py compares the shortcut with it).
+    """
+    if cell is None:
+        return ""
+    if type(cell) is str and _QUOTED.search(cell) is None:
+        return cell
+    buffer = io.StringIO()  # one per call: a worker's threads may export at once
+    csv.writer(buffer).writerow((cell, ""))  # a second, empty field: a lone empty field would be quoted
+    return buffer.getvalue()[:-3]  # without ",\r\n"

@@ -17,10 +17,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from sqlalchemy import bindparam, func, select, text
 
-from cml.core.answer_cells import AnswerCells
-from cml.core.cells import Cell, safe_cell
+from cml.core.answer_cells import AnswerCells, AnswerFields
+from cml.core.cells import Cell, csv_field, safe_cell
 from cml.core.questionnaire import Question, Questionnaire
 from cml.extensions import db
 from cml.models import Facility, QuestionnaireVersion, Region, Response
@@ -106,27 +107,47 @@ def rows(request: RawExportRequest) -> Iterator[list[list[Cell]]]:
     """(version id, region id, facility id) -> the questionnaire, version, region, facility and facility name cells."""
     sources = _Cached(safe_cell)
     answer_cells = AnswerCells(questions, questionnaire, request.labels_language).cells
-    decode = json.JSONDecoder().raw_decode
-    statement = batch_query(request, sorted(versions))
     yield [[*FIXED_COLUMNS, *(q.id for q in questions)]]
+    for chunk in _fetched(request, versions):
+        yield [[_uuid_text(submission_id), *prefixes[version_id, region_id, facility_id], _iso_date(interview_date),
+                _iso_seconds(received_at), sources[source], *answer_cells(_answers(answers_text))]
+               for _, submission_id, version_id, region_id, facility_id, interview_date, received_at, source, answers_text in chunk]
+
+
+def _fetched(request: RawExportRequest, versions: dict[int, int]) -> Iterator[list[tuple[Any, ...]]]:
+    """The responses' rows as the driver gives them (plain tuples, no Row each), CHUNK at a time, oldest first."""
+    statement = batch_query(request, sorted(versions))
     after, fetched = 0, BATCH
     while fetched == BATCH:  # a short batch was the last
         result = db.session.execute(statement, {"after": after})
-        cursor, fetched = result.cursor, 0  # plain tuples from the driver, without a Row per response
+        cursor, fetched = result.cursor, 0
         try:
             while chunk := cursor.fetchmany(CHUNK):
-                out = []
-                for _, submission_id, version_id, region_id, facility_id, interview_date, received_at, source, answers_text in chunk:
-                    answers, end = decode(answers_text)
-                    if end != len(answers_text) or not isinstance(answers, dict):
-                        answers = _answers_object(answers_text)
-                    out.append([_uuid_text(submission_id), *prefixes[version_id, region_id, facility_id],
-                                _iso_date(interview_date), _iso_seconds(received_at), sources[source], *answer_cells(answers)])
-                yield out
+                yield chunk
                 fetched += len(chunk)
                 after = chunk[-1][0]
         finally:  # also when the download stops half-way
             result.close()
+
+
+def _answers(answers_text: str) -> dict[str, Any]:
+    """The stored answers as `json.loads` reads them (raising on garbage); not an object: no answers."""
+    answers = json.loads(answers_text)
+    return answers if type(answers) is dict else {}
+
+
+def _fast_answers(answers_text: str) -> dict[str, Any]:
+    """The stored answers, decoded by orjson: what `_answers` gives, but an integer past 64 bits becomes a float.
+
+    orjson refuses what json.loads still reads (NaN and Infinity, lone surrogates): those go
+    to `_answers`. Such a float's CSV text has an exponent ("e+"), so the caller decodes
+    again any row whose text has one (tests compare both).
+    """
+    try:
+        answers = orjson.loads(answers_text)
+    except orjson.JSONDecodeError:
+        return _answers(answers_text)
+    return answers if type(answers) is dict else {}
 
 
 class _Cached(dict[Any, Any]):
@@ -152,12 +173,6 @@ def _places() -> Callable[[int, int], tuple[Cell, Cell, Cell]]:
     return lambda region_id, facility_id: (regions[region_id], *facilities[facility_id])
 
 
-def _answers_object(answers_text: str) -> dict[str, Any]:
-    """Answers stored with surrounding whitespace, or not an object: the strict decoder's view (it raises on garbage)."""
-    answers = json.loads(answers_text)
-    return answers if isinstance(answers, dict) else {}
-
-
 def _uuid_text(value: object) -> str:
     """The canonical text of a submission id: SQLite stores 32 hex digits, PostgreSQL returns a UUID."""
     if isinstance(value, str) and len(value) == 32:
@@ -180,15 +195,47 @@ def _iso_seconds(value: Any) -> str | None:
 
 
 def csv_chunks(request: RawExportRequest) -> Iterator[bytes]:
-    """The export as UTF-8 CSV (with a byte-order mark, so spreadsheets read Cyrillic right), a few hundred rows per chunk."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)  # writes None as an empty field
-    yield "\ufeff".encode()
-    for batch in rows(request):
-        writer.writerows(batch)
-        yield buffer.getvalue().encode()
-        buffer.seek(0)
-        buffer.truncate()
+    """The export as UTF-8 CSV (with a byte-order mark, so spreadsheets read Cyrillic right), a few hundred rows per chunk.
+
+    The bytes are what `csv.writer` writes for `rows` (tests compare them), made without it:
+    every cell that repeats (places, sources, answers) is CSV text made once per export,
+    and a row is one f-string.
+    """
+    questionnaire, questions = export_questions(request.code, request.include_sensitive)
+    versions = version_numbers(request.code)
+    places = _places()
+    prefixes = _Cached(lambda key: ",".join(map(csv_field, (safe_cell(request.code), versions[key[0]], *places(key[1], key[2])))))
+    """(version id, region id, facility id) -> the questionnaire, version, region, facility and facility name fields."""
+    sources = _Cached(lambda source: csv_field(safe_cell(source)))
+    answer_fields = AnswerFields(questions, questionnaire, request.labels_language).line
+
+    def answers_line(answers_text: str) -> str:
+        line = answer_fields(_fast_answers(answers_text))
+        return answer_fields(_answers(answers_text)) if "e+" in line else line  # "e+": maybe an integer orjson made a float
+    header = io.StringIO()
+    csv.writer(header).writerow([*FIXED_COLUMNS, *(q.id for q in questions)])
+    yield ("\ufeff" + header.getvalue()).encode()
+    for chunk in _fetched(request, versions):
+        yield "".join([
+            f"{_uuid_field(submission_id)},{prefixes[version_id, region_id, facility_id]},{_date_field(interview_date)},"
+            f"{_seconds_field(received_at)},{sources[source]},{answers_line(answers_text)}\r\n"
+            for _, submission_id, version_id, region_id, facility_id, interview_date, received_at, source, answers_text in chunk
+        ]).encode()
+
+
+def _uuid_field(value: object) -> str:
+    """`_uuid_text` as a CSV field: SQLite's 32 hex digits (letters and digits need no quotes) dashed, sooner."""
+    if type(value) is str and len(value) == 32 and value.isalnum():
+        return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
+    return csv_field(_uuid_text(value))
+
+
+def _date_field(value: Any) -> str:
+    return csv_field(_iso_date(value))
+
+
+def _seconds_field(value: Any) -> str:
+    return csv_field(_iso_seconds(value))
 
 
 def xlsx_file(request: RawExportRequest) -> str:

@@ -143,3 +143,61 @@ def test_a_fresh_app_does_not_load_scipy_numpy_or_xlsx_writers(tmp_path) -> None
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)  # noqa: S603
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+ODD_ANSWERS: list[dict[str, object]] = [  # what an older version or a hand-edited row might hold
+    {"tested": "yes", "wait": 1, "cost": 40.0, "attitude": "rude", "services": ["pep", "condoms"], "clinic_name_seen": 'a,b "c"\nd',
+     "story": "=1+2, «Так»\r\n😀"},
+    {"tested": True, "wait": True, "cost": 40, "attitude": 1, "services": "pep", "clinic_name_seen": "@x", "story": ["-1", "+2"]},
+    {"tested": ["yes"], "wait": 1.0, "cost": -0.0, "attitude": ["=x", 'q"'], "services": [["pep"]], "rating": {"a": 1}},
+    {"wait": 2**70, "cost": 1e-7, "services": [], "clinic_name_seen": "", "visit_date": "2026-10-01", "why_not": "refused"},
+    {"wait": -(2**64), "cost": 1e300, "services": ["pep", 2**65], "clinic_name_seen": 2**64 - 1, "story": 1e16, "rating": 2**63},
+]
+
+
+def csv_writer_export(request) -> bytes:
+    """What the CSV download was before it stopped using csv.writer: `rows` written by csv.writer."""
+    from cml.services import raw_export
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for batch in raw_export.rows(request):
+        writer.writerows(batch)
+    return ("\ufeff" + buffer.getvalue()).encode()
+
+
+@pytest.mark.parametrize("language", [None, "uk"])
+def test_csv_bytes_are_what_csv_writer_writes_for_the_rows(app, stored, language) -> None:
+    from cml.models import Response
+    from cml.services import raw_export
+
+    with app.app_context():
+        responses = db.session.scalars(select(Response).order_by(Response.id)).all()
+        for response, answers in zip(responses, ODD_ANSWERS, strict=False):
+            response.answers = answers
+        db.session.commit()
+        request = raw_export.RawExportRequest("mini", None, include_sensitive=True, labels_language=language)
+        assert b"".join(raw_export.csv_chunks(request)) == csv_writer_export(request)
+
+
+@pytest.mark.parametrize("text", [
+    '{"a": "Київ", "b": 1.1, "c": 1e16, "d": 5e-324, "e": 1.7976931348623157e308, "f": -0.0, "g": [1, 2.50, "x"]}',
+    '{"a": "\\u041a\\u0438\\u0457\\u0432 \\ud83d\\ude00", "b": 0.1, "c": 2.675, "d": 123456789012345678, "e": -9223372036854775808}',
+    '  {"a": 1}  ', '{"a": 1, "a": 2}', '{"a": NaN, "b": Infinity, "c": -Infinity}', '{"a": "\\ud800"}', '{"a": 18446744073709551616}',
+    '{"a": 1e400}', '[1, 2]', '"text"', "null", '{"a": {"b": [true, false, null]}}',
+])
+def test_answers_decode_as_json_loads_does(text) -> None:
+    """orjson gives json.loads's values, but for integers past 64 bits (a float: the CSV export decodes those rows again)."""
+    import json
+    import math
+
+    from cml.services.raw_export import _fast_answers
+
+    expected = json.loads(text)
+    expected = expected if isinstance(expected, dict) else {}
+    if "18446744073709551616" in text:
+        expected = {"a": float(expected["a"])}
+    got = _fast_answers(text)
+    assert repr(got) == repr(expected)  # repr: nan == nan, and 1 and 1.0, -0.0 and 0.0 told apart
+    assert [type(v) for v in got.values()] == [type(v) for v in expected.values()]
+    assert all(math.isnan(v) for v in got.values() if v != v)
