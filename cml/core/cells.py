@@ -29,7 +29,7 @@ def safe_cell(value: object) -> Cell:
     return safe_text(str(value))
 
 
-_QUOTED = re.compile('[",\r\n]')
+QUOTED = re.compile('[",\r\n]')
 """What makes `csv.writer` (the default, excel dialect) quote a text field: its delimiter, quote and line ends."""
 
 
@@ -41,7 +41,7 @@ def csv_field(cell: Cell) -> str:
     """
     if cell is None:
         return ""
-    if type(cell) is str and _QUOTED.search(cell) is None:
+    if type(cell) is str and QUOTED.search(cell) is None:
         return cell
     buffer = io.StringIO()  # one per call: a worker's threads may export at once
     csv.writer(buffer).writerow((cell, ""))  # a second, empty field: a lone empty field would be quoted

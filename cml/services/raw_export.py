@@ -12,15 +12,18 @@ import csv
 import io
 import json
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 import orjson
 from sqlalchemy import bindparam, func, select, text
 
 from cml.core.answer_cells import AnswerCells, AnswerFields
+from cml.core.cells import QUOTED as _QUOTED
 from cml.core.cells import Cell, csv_field, safe_cell
 from cml.core.questionnaire import Question, Questionnaire
 from cml.extensions import db
@@ -83,7 +86,7 @@ def count_rows(request: RawExportRequest) -> int:
 # remaining rows for each batch (quadratic in the export's size). Raw values, no ORM or
 # type processing: the answers arrive as JSON text and are decoded once, here.
 _BATCH_SQL = (
-    "SELECT id, submission_id, questionnaire_version_id, region_id, facility_id, interview_date, received_at, source, "
+    "SELECT id, CAST(submission_id AS TEXT), questionnaire_version_id, region_id, facility_id, interview_date, received_at, source, "
     "CAST(answers AS TEXT) FROM responses WHERE id > :after AND +questionnaire_version_id IN :versions {regions}"
     "ORDER BY id LIMIT :batch"
 )
@@ -216,11 +219,42 @@ def csv_chunks(request: RawExportRequest) -> Iterator[bytes]:
     csv.writer(header).writerow([*FIXED_COLUMNS, *(q.id for q in questions)])
     yield ("\ufeff" + header.getvalue()).encode()
     for chunk in _fetched(request, versions):
-        yield "".join([
-            f"{_uuid_field(submission_id)},{prefixes[version_id, region_id, facility_id]},{_date_field(interview_date)},"
-            f"{_seconds_field(received_at)},{sources[source]},{answers_line(answers_text)}\r\n"
-            for _, submission_id, version_id, region_id, facility_id, interview_date, received_at, source, answers_text in chunk
-        ]).encode()
+        _, submission_ids, _, _, _, dates, moments, _, _ = zip(*chunk, strict=True)
+        if _as_sqlite_stores(submission_ids, dates, moments):  # the common cases, checked per chunk, not per row
+            lines = [f"{s[:8]}-{s[8:12]}-{s[12:16]}-{s[16:20]}-{s[20:]},{prefixes[version_id, region_id, facility_id]},{interview_date},"
+                     f"{m[:10]}T{m[11:19]},{sources[source]},{answers_line(answers_text)}\r\n"
+                     for _, s, version_id, region_id, facility_id, interview_date, m, source, answers_text in chunk]
+        elif _as_postgresql_gives(submission_ids, dates, moments):
+            lines = [f"{s},{prefixes[version_id, region_id, facility_id]},{interview_date.isoformat()},"
+                     f"{m.isoformat(timespec='seconds')},{sources[source]},{answers_line(answers_text)}\r\n"
+                     for _, s, version_id, region_id, facility_id, interview_date, m, source, answers_text in chunk]
+        else:
+            lines = [f"{_uuid_field(s)},{prefixes[version_id, region_id, facility_id]},{_date_field(interview_date)},"
+                     f"{_seconds_field(m)},{sources[source]},{answers_line(answers_text)}\r\n"
+                     for _, s, version_id, region_id, facility_id, interview_date, m, source, answers_text in chunk]
+        yield "".join(lines).encode()
+
+
+_CANONICAL_UUIDS = re.compile("(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})*")
+
+
+def _as_sqlite_stores(submission_ids: tuple[Any, ...], dates: tuple[Any, ...], moments: tuple[Any, ...]) -> bool:
+    """Submission ids of 32 characters, dates and times as text, none needing CSV quotes: written as they are (times cut)."""
+    try:
+        text = "".join(submission_ids) + "".join(dates) + "".join(moments)
+    except TypeError:  # not all texts (PostgreSQL's dates, a missing time)
+        return False
+    return set(map(len, submission_ids)) == {32} and _QUOTED.search(text) is None
+
+
+def _as_postgresql_gives(submission_ids: tuple[Any, ...], dates: tuple[Any, ...], moments: tuple[Any, ...]) -> bool:
+    """Canonical submission ids (the text of a UUID), dates and times: no quotes, nothing a spreadsheet would run."""
+    if set(map(type, dates)) != {date} or set(map(type, moments)) != {datetime}:
+        return False
+    try:
+        return _CANONICAL_UUIDS.fullmatch("".join(submission_ids)) is not None
+    except TypeError:  # not all texts
+        return False
 
 
 def _uuid_field(value: object) -> str:
