@@ -114,7 +114,9 @@ class _Plan:
         for question_id, shown, cleaner, required, constraint, message in self.steps:
             if shown is not None and not shown(answers):
                 continue
-            value, error = cleaner(raw.get(question_id), today)
+            given = raw.get(question_id)
+            # Blank (None, "", []) is no answer to any type; a paper form leaves many blank.
+            value, error = cleaner(given, today) if given else (None, None)
             if error is None and value is None and required:
                 error = FieldError("required")
             if error is None and value is not None:
@@ -125,7 +127,7 @@ class _Plan:
             if error is not None:
                 errors[question_id] = error
         known = self.known
-        unknown = tuple(sorted(key for key in raw if key not in known))
+        unknown = () if known.issuperset(raw) else tuple(sorted(key for key in raw if key not in known))
         return CleanedAnswers(answers, errors, unknown)
 
 
@@ -253,18 +255,22 @@ def _clean_number(question: Question, text: str) -> tuple[Answer, FieldError | N
     if len(text) > MAX_NUMBER_CHARS:
         return None, FieldError("not_a_number")
     whole = question.type in ("integer", "rating")
-    normalised = text.replace(",", ".").replace("\u00a0", "").replace(" ", "")
-    try:
-        number = Decimal(normalised)
-    except InvalidOperation:
-        return None, FieldError("not_an_integer" if whole else "not_a_number")
-    if not number.is_finite():
-        return None, FieldError("not_a_number")
-    if whole and number != number.to_integral_value():
-        return None, FieldError("not_an_integer")
-    value: int | float = int(number) if whole else float(number)
-    if not math.isfinite(value):
-        return None, FieldError("not_a_number")
+    value: int | float
+    if text.isascii() and text.isdigit():  # plain digits, most numbers: what Decimal would give, without it
+        value = int(text) if whole else float(int(text))
+    else:
+        normalised = text.replace(",", ".").replace("\u00a0", "").replace(" ", "")
+        try:
+            number = Decimal(normalised)
+        except InvalidOperation:
+            return None, FieldError("not_an_integer" if whole else "not_a_number")
+        if not number.is_finite():
+            return None, FieldError("not_a_number")
+        if whole and number != number.to_integral_value():
+            return None, FieldError("not_an_integer")
+        value = int(number) if whole else float(number)
+        if not math.isfinite(value):
+            return None, FieldError("not_a_number")
     if question.minimum is not None and value < question.minimum:
         return None, FieldError("below_min", {"min": _plain(question.minimum)})
     if question.maximum is not None and value > question.maximum:

@@ -195,8 +195,10 @@ class _RowCheck:
         position = {column: i for i, column in enumerate(header)}
         self.region_at, self.facility_at, self.date_at = position["region"], position["facility"], position["date"]
         self.id_at = position.get("submission_id")
-        # (question id, cell position or None when the file has no such column, several choices?)
-        self.cells = [(q.id, position.get(q.id), q.type == "multiple_choice") for q in questionnaire.questions]
+        # Cells by question: one answer, or several choices split at the separators. The
+        # cleaner strips and drops blanks itself; a question without a column is unanswered.
+        self.single = [(q.id, position[q.id]) for q in questionnaire.questions if q.id in position and q.type != "multiple_choice"]
+        self.several = [(q.id, position[q.id]) for q in questionnaire.questions if q.id in position and q.type == "multiple_choice"]
         self.places, self.separators, self.describe, self.today = places, separators, describe, today
         self.user_id = user.id if user else None
         self.dates: dict[str, date | None] = {}
@@ -233,18 +235,16 @@ class _RowCheck:
         return self.dates[text]
 
     def _raw(self, row: list[str]) -> dict[str, RawValue]:
-        raw: dict[str, RawValue] = {}
-        for question_id, at, several in self.cells:
-            cell = row[at].strip() if at is not None else ""
-            if not several:
-                raw[question_id] = cell
-            elif not any(separator in cell for separator in self.separators):
-                raw[question_id] = [cell] if cell else []
+        raw: dict[str, RawValue] = {question_id: row[at] for question_id, at in self.single}
+        for question_id, at in self.several:
+            cell = row[at]
+            if any(separator in cell for separator in self.separators):
+                first, *others = self.separators
+                for separator in others:
+                    cell = cell.replace(separator, first)
+                raw[question_id] = cell.split(first)
             else:
-                parts = [cell]
-                for separator in self.separators:
-                    parts = [p for part in parts for p in part.split(separator)]
-                raw[question_id] = [p.strip() for p in parts if p.strip()]
+                raw[question_id] = cell
         return raw
 
     def _submission_id(self, explicit: str, row: list[str], number: int, problems: list[RowProblem]) -> uuid.UUID | None:
