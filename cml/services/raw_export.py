@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import repeat
 from typing import Any
 
 import orjson
@@ -139,20 +140,6 @@ def _answers(answers_text: str) -> dict[str, Any]:
     return answers if type(answers) is dict else {}
 
 
-def _fast_answers(answers_text: str) -> dict[str, Any]:
-    """The stored answers, decoded by orjson: what `_answers` gives, but an integer past 64 bits becomes a float.
-
-    orjson refuses what json.loads still reads (NaN and Infinity, lone surrogates): those go
-    to `_answers`. Such a float's CSV text has an exponent ("e+"), so the caller decodes
-    again any row whose text has one (tests compare both).
-    """
-    try:
-        answers = orjson.loads(answers_text)
-    except orjson.JSONDecodeError:
-        return _answers(answers_text)
-    return answers if type(answers) is dict else {}
-
-
 class _Cached(dict[Any, Any]):
     """Cells made once per distinct key (a few thousand places, a handful of sources), never once per response."""
 
@@ -211,28 +198,41 @@ def csv_chunks(request: RawExportRequest) -> Iterator[bytes]:
     """(version id, region id, facility id) -> the questionnaire, version, region, facility and facility name fields."""
     sources = _Cached(lambda source: csv_field(safe_cell(source)))
     answer_fields = AnswerFields(questions, questionnaire, request.labels_language).line
-
-    def answers_line(answers_text: str) -> str:
-        line = answer_fields(_fast_answers(answers_text))
-        return answer_fields(_answers(answers_text)) if "e+" in line else line  # "e+": maybe an integer orjson made a float
     header = io.StringIO()
     csv.writer(header).writerow([*FIXED_COLUMNS, *(q.id for q in questions)])
     yield ("\ufeff" + header.getvalue()).encode()
     for chunk in _fetched(request, versions):
-        _, submission_ids, _, _, _, dates, moments, _, _ = zip(*chunk, strict=True)
+        _, submission_ids, _, _, _, dates, moments, _, answers_texts = zip(*chunk, strict=True)
+        answer_lines = _answer_lines(answers_texts, answer_fields)
         if _as_sqlite_stores(submission_ids, dates, moments):  # the common cases, checked per chunk, not per row
             lines = [f"{s[:8]}-{s[8:12]}-{s[12:16]}-{s[16:20]}-{s[20:]},{prefixes[version_id, region_id, facility_id]},{interview_date},"
-                     f"{m[:10]}T{m[11:19]},{sources[source]},{answers_line(answers_text)}\r\n"
-                     for _, s, version_id, region_id, facility_id, interview_date, m, source, answers_text in chunk]
+                     f"{m[:10]}T{m[11:19]},{sources[source]},{answers}\r\n"
+                     for (_, s, version_id, region_id, facility_id, interview_date, m, source, _), answers in zip(chunk, answer_lines, strict=True)]
         elif _as_postgresql_gives(submission_ids, dates, moments):
             lines = [f"{s},{prefixes[version_id, region_id, facility_id]},{interview_date.isoformat()},"
-                     f"{m.isoformat(timespec='seconds')},{sources[source]},{answers_line(answers_text)}\r\n"
-                     for _, s, version_id, region_id, facility_id, interview_date, m, source, answers_text in chunk]
+                     f"{m.isoformat(timespec='seconds')},{sources[source]},{answers}\r\n"
+                     for (_, s, version_id, region_id, facility_id, interview_date, m, source, _), answers in zip(chunk, answer_lines, strict=True)]
         else:
             lines = [f"{_uuid_field(s)},{prefixes[version_id, region_id, facility_id]},{_date_field(interview_date)},"
-                     f"{_seconds_field(m)},{sources[source]},{answers_line(answers_text)}\r\n"
-                     for _, s, version_id, region_id, facility_id, interview_date, m, source, answers_text in chunk]
+                     f"{_seconds_field(m)},{sources[source]},{answers}\r\n"
+                     for (_, s, version_id, region_id, facility_id, interview_date, m, source, _), answers in zip(chunk, answer_lines, strict=True)]
         yield "".join(lines).encode()
+
+
+def _answer_lines(answers_texts: tuple[str, ...], answer_fields: Callable[[dict[str, Any]], str]) -> list[str]:
+    """The answers' CSV text of each row, decoded by orjson, which reads what `json.loads` reads the same way but for two cases.
+
+    It refuses NaN, Infinity and lone surrogates (json.loads reads them; the chunk is decoded
+    again), and it makes an integer past 64 bits a float, whose CSV text has an exponent: a
+    row with "e+" is decoded again (tests compare both).
+    """
+    try:
+        lines = list(map(answer_fields, map(orjson.loads, answers_texts)))
+    except (orjson.JSONDecodeError, AttributeError):  # AttributeError: answers that are not an object (no .get)
+        return [answer_fields(_answers(answers_text)) for answers_text in answers_texts]
+    if any(map(str.__contains__, lines, repeat("e+"))):
+        return [answer_fields(_answers(answers_text)) if "e+" in line else line for answers_text, line in zip(answers_texts, lines, strict=True)]
+    return lines
 
 
 _CANONICAL_UUIDS = re.compile("(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})*")
