@@ -154,9 +154,9 @@ def _converter(question: Question, labels: Mapping[str, str] | None) -> Convert:
     return label
 
 
-FIELDS_PER_COLUMN = 4096
-"""Distinct values whose CSV text a column keeps (choices and numbers: a few dozen): memory stays flat."""
-LONGEST_KEPT = 200
+FIELDS_PER_COLUMN = 1024
+"""Distinct values whose CSV text a column keeps (choices and numbers: a few dozen; at most ~200 KB a column): memory stays flat."""
+LONGEST_KEPT = 100
 """Longer texts (free answers, hardly ever repeated) are converted every time and not kept."""
 
 
