@@ -8,7 +8,6 @@ facts another way (a rebuild, a bulk loader) calls `refresh` for the months it t
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select
@@ -40,9 +39,10 @@ def add(facts: Iterable[Mapping[str, Any]], connection: Connection | None = None
 def add_totals(rows: Iterable[tuple[Any, ...]], connection: Connection | None = None) -> None:
     """Add already summed rows, each `(*KEY, *VALUES, facts)` with every key at most once.
 
-    The upsert goes through the driver's own executemany on the same connection (so in the
-    same transaction): SQLAlchemy's per-row parameter handling cost ten times the driver's
-    work for the tens of thousands of keys an import touches."""
+    The upsert goes through the driver on the same connection (so in the same transaction):
+    SQLAlchemy's per-row parameter handling cost ten times the driver's work for the tens of
+    thousands of keys an import touches. SQLite takes the rows as executemany; PostgreSQL
+    takes them as one statement over arrays, not a statement per row."""
     ordered = sorted(rows)  # keys in one order: PostgreSQL writers cannot deadlock on them
     if not ordered:
         return
@@ -50,20 +50,27 @@ def add_totals(rows: Iterable[tuple[Any, ...]], connection: Connection | None = 
     connection = connection if connection is not None else db.session.connection()
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
-        cursor.executemany(_upsert_sql(connection.dialect.name), ordered)
+        if connection.dialect.name == "postgresql":
+            columns = [list(column) for column in zip(*ordered, strict=True)]
+            for at in range(len(KEY), len(KEY) + len(VALUES)):  # float8[] whatever numbers came
+                columns[at] = [float(value) for value in columns[at]]
+            cursor.execute(_POSTGRESQL_UPSERT, columns)
+        else:
+            cursor.executemany(_SQLITE_UPSERT, ordered)
     finally:
         cursor.close()
 
 
-@lru_cache(maxsize=4)
-def _upsert_sql(dialect: str) -> str:
-    """INSERT … ON CONFLICT DO UPDATE adding to the existing sums, in the driver's parameter style
-    (`?` for sqlite3, `%s` for psycopg); both databases spell the rest the same."""
-    marker = "%s" if dialect == "postgresql" else "?"
-    columns = (*KEY, *VALUES, "facts")
-    added = ", ".join(f"{name} = indicator_sums.{name} + excluded.{name}" for name in (*VALUES, "facts"))
-    return (f"INSERT INTO indicator_sums ({', '.join(columns)}) VALUES ({', '.join([marker] * len(columns))}) "  # noqa: S608 (constant names)
-            f"ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET {added}")
+_ADD = (f"ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET "
+        + ", ".join(f"{name} = indicator_sums.{name} + excluded.{name}" for name in (*VALUES, "facts")))
+_SQLITE_UPSERT = f"INSERT INTO indicator_sums ({', '.join((*KEY, *VALUES, 'facts'))}) VALUES ({', '.join('?' * 9)}) {_ADD}"  # noqa: S608 (constant names)
+# unnest keeps the arrays' (sorted) order, so rows are locked in key order as with one row at a time;
+# binary arrays (%b) cost the client a third of text ones.
+_POSTGRESQL_UPSERT = (
+    f"INSERT INTO indicator_sums ({', '.join((*KEY, *VALUES, 'facts'))}) "  # noqa: S608 (constant names)
+    "SELECT * FROM unnest(%b::integer[], %b::text[], %b::integer[], %b::integer[], %b::integer[], "
+    f"%b::float8[], %b::float8[], %b::float8[], %b::integer[]) {_ADD}"
+)
 
 
 def refresh(questionnaire_id: int | None = None, months: Iterable[int] | None = None) -> None:
