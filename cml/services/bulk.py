@@ -55,7 +55,11 @@ class BulkResult:
 
 def canonical_answers(answers: Mapping[str, Answer]) -> str:
     """The answers as `answers_hash` serialises them; also what is stored."""
-    return json.dumps(answers, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return _CANONICAL(answers)
+
+
+# What json.dumps(sort_keys=True, ensure_ascii=False, separators=(",", ":")) does, without a new encoder per call.
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
 
 
 def fingerprint(version_id: int, facility_id: int, interview_date: date, answers_json: str) -> str:

@@ -236,15 +236,12 @@ class _RowCheck:
 
     def _raw(self, row: list[str]) -> dict[str, RawValue]:
         raw: dict[str, RawValue] = {question_id: row[at] for question_id, at in self.single}
+        first, *others = self.separators
         for question_id, at in self.several:
             cell = row[at]
-            if any(separator in cell for separator in self.separators):
-                first, *others = self.separators
-                for separator in others:
-                    cell = cell.replace(separator, first)
-                raw[question_id] = cell.split(first)
-            else:
-                raw[question_id] = cell
+            for separator in others:
+                cell = cell.replace(separator, first)
+            raw[question_id] = cell.split(first)
         return raw
 
     def _submission_id(self, explicit: str, row: list[str], number: int, problems: list[RowProblem]) -> uuid.UUID | None:
