@@ -2,8 +2,10 @@
 
 Rows are read in keyset-paginated batches, straight from the driver, and written as they
 come: memory does not grow with the number of responses. Sensitive questions are left
-out unless asked for. A million rows are the target, so the per-row work is kept to
-decoding the answers once and `AnswerCells` (compiled once per export).
+out unless asked for. A million rows are the target, so the per-row work of the CSV is
+kept to decoding the answers (orjson) and looking up each cell's CSV text, made once per
+distinct value (`AnswerFields`, compiled once per export). The XLSX goes cell by cell
+(`AnswerCells`, json.loads): its writer costs far more than the cells.
 """
 
 from __future__ import annotations
