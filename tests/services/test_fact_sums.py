@@ -74,3 +74,21 @@ def test_generated_demo_data_is_summed(app, generated) -> None:
     with app.app_context():
         assert_in_step()
         assert db.session.scalar(select(func.count()).select_from(IndicatorSum)) > 100
+
+
+def test_summed_rows_add_to_existing_sums_in_any_order(app, world) -> None:
+    """`add_totals` (what the bulk store hands over) adds to what is there, creates what is
+    not, takes keys in any order and whole numbers as well as fractions, on either database."""
+    with app.app_context():
+        version = surveys.publish((FIXTURES / "mini.json").read_bytes()).version
+        kyiv = db.session.scalar(select(Facility).where(Facility.code == "kyiv-01"))
+        key = (version.questionnaire_id, "offered_test", 202610, kyiv.region_id, kyiv.id)
+        other = (version.questionnaire_id, "mean_wait", 202609, kyiv.region_id, kyiv.id)
+        fact_sums.add_totals([(*key, 1, 2, 1, 2)])
+        fact_sums.add_totals([(*other, 30.5, 1.0, 930.25, 1), (*key, 0.0, 1.0, 0.0, 1)])
+        fact_sums.add_totals([])
+        db.session.commit()
+        rows = {tuple(row[:5]): tuple(row[5:]) for row in db.session.execute(
+            select(*[getattr(IndicatorSum, k) for k in fact_sums.KEY], IndicatorSum.numerator, IndicatorSum.denominator,
+                   IndicatorSum.numerator_squared, IndicatorSum.facts))}
+        assert rows == {key: (1.0, 3.0, 1.0, 3), other: (30.5, 1.0, 930.25, 1)}
