@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm import configure_mappers, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from cml.extensions import db
@@ -54,6 +54,9 @@ def signed_in_user(user_id: str) -> User | None:
 
 
 def _loaded_user(session: Any, rows: list[Any]) -> User:
+    # A fresh worker may not have run an ORM query yet: the models' attributes exist only once
+    # the mappers are configured (a no-op after the first time).
+    configure_mappers()
     first = rows[0]
     user = _persistent(session, User, {name: first[index] for index, name in enumerate(_USER_COLUMNS)})
     offset = len(_USER_COLUMNS)

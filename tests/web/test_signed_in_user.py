@@ -80,3 +80,25 @@ def test_a_change_to_the_signed_in_user_is_stored(client, app, as_role) -> None:
     with app.app_context():
         account = users.find_user("demo-monitor")
         assert account is not None and account.locale == "uk"
+
+
+def test_the_first_request_of_a_fresh_process_may_be_signed_in(client, as_role, database_url, tmp_path) -> None:
+    """A restarted worker's first request can carry a session: the user is loaded before any other ORM use."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    as_role("monitor")
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    script = f"""
+from pathlib import Path
+from cml import create_app
+from tests.conftest import _base_config
+client = create_app(_base_config({database_url!r}, Path({str(tmp_path)!r}))).test_client()
+client.set_cookie("session", {cookie.value!r})
+print(client.get("/collect/mine").status_code)
+"""
+    root = Path(__file__).resolve().parent.parent.parent
+    done = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, timeout=120, check=False)  # noqa: S603
+    assert done.stdout.strip().splitlines()[-1:] == ["200"], done.stderr[-3000:]
