@@ -212,3 +212,19 @@ def test_answer_lines_are_those_of_json_loads(text) -> None:
     line = AnswerFields(list(mini.questions), mini, None).line
     texts = ('{"wait": 2, "story": "fine"}', text)
     assert _answer_lines(texts, line) == [line(_answers(answers_text)) for answers_text in texts]
+
+
+def test_a_download_stopped_half_way_leaves_the_session_usable(app, stored, monkeypatch) -> None:
+    """Batches of two rows, so the next one is in flight (PostgreSQL's pipeline) when the download stops."""
+    from cml.services import raw_export
+
+    monkeypatch.setattr(raw_export, "BATCH", 2)
+    monkeypatch.setattr(raw_export, "CHUNK", 1)
+    with app.app_context():
+        request = raw_export.RawExportRequest("mini", None)
+        whole = b"".join(raw_export.csv_chunks(request))
+        assert whole.count(b"\r\n") == len(PAYLOADS) + 2  # header, Kyiv, Odesa
+        chunks = raw_export.csv_chunks(request)
+        assert [next(chunks) for _ in range(3)][-1] in whole
+        chunks.close()
+        assert raw_export.count_rows(request) == len(PAYLOADS) + 1
