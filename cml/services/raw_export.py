@@ -143,24 +143,29 @@ def _pipelined(statement: Any) -> Iterator[list[tuple[Any, ...]]]:
     """PostgreSQL: the next batch is asked for (psycopg's pipeline mode) before this one is written.
 
     The server then reads and renders it while this process turns the current one into CSV,
-    on the other core, instead of the two taking turns. Two batches are held at most.
+    on the other core, instead of the two taking turns. Two batches are held at most (as the
+    driver received them), and a chunk's rows as tuples.
     """
     compiled = statement.bindparams(after=0).compile(dialect=db.engine.dialect, compile_kwargs={"render_postcompile": True})
     sql, params = compiled.string, dict(compiled.params)
     connection = db.session.connection().connection.driver_connection
     assert connection is not None
     with connection.pipeline():
-        batch = connection.cursor()
+        batch: Any = connection.cursor()
         batch.execute(sql, {**params, "after": 0})
-        rows = batch.fetchall()
-        while rows:
+        while batch is not None:
+            chunk = batch.fetchmany(CHUNK)  # waits for the batch; rows become tuples a chunk at a time
             following = None
-            if len(rows) == BATCH:  # a short batch was the last
+            if batch.rowcount == BATCH:  # a short batch was the last
+                batch.scroll(BATCH - 1, mode="absolute")
+                last_id = batch.fetchone()[0]
+                batch.scroll(len(chunk), mode="absolute")
                 following = connection.cursor()
-                following.execute(sql, {**params, "after": rows[-1][0]})
-            for start in range(0, len(rows), CHUNK):
-                yield rows[start:start + CHUNK]
-            rows = following.fetchall() if following is not None else []
+                following.execute(sql, {**params, "after": last_id})
+            while chunk:
+                yield chunk
+                chunk = batch.fetchmany(CHUNK)
+            batch = following
 
 
 def _answers(answers_text: str) -> dict[str, Any]:
