@@ -12,12 +12,21 @@ Nothing is cached between requests: every request reads the account afresh, so a
 role, region or password, or a deactivation, takes effect on the next request. A
 deactivated account is not signed in at all (Flask-Login then treats the request as
 anonymous, and sign-in-only pages send it to the sign-in page).
+
+The session holds `session_key(user)`: the account's id and a keyed digest of its current
+password hash. Changing the password therefore ends every other session of the account
+(a phone that was lost or taken is signed out by changing the password elsewhere), while
+the session that changed it signs in again with the new key. The digest is an HMAC under
+the app's secret key, so the readable session cookie tells nothing about the hash.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import configure_mappers, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
@@ -39,9 +48,21 @@ _USER_WITH_REGIONS = (  # built once: building a statement costs more than runni
 )
 
 
-def signed_in_user(user_id: str) -> User | None:
-    """The active account with this id (with its regions), or None."""
-    if not user_id.isdigit():
+def session_key(user: User) -> str:
+    """What the session remembers of a signed-in account: "<id>.<digest of its password hash>"."""
+    return f"{user.id}.{_password_mark(user.password_hash)}"
+
+
+def _password_mark(password_hash: str) -> str:
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(secret, b"session:" + password_hash.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def signed_in_user(key: str) -> User | None:
+    """The active account of this session key (with its regions), or None when the account
+    is gone or inactive, or its password changed since the key was made."""
+    user_id, _, mark = key.partition(".")
+    if not user_id.isdigit() or not mark:
         return None
     wanted = int(user_id)
     session = db.session()
@@ -50,7 +71,9 @@ def signed_in_user(user_id: str) -> User | None:
     else:
         rows = session.connection().execute(_USER_WITH_REGIONS, {"wanted": wanted}).all()
         user = _loaded_user(session, rows) if rows else None
-    return user if user is not None and user.active else None
+    if user is None or not user.active or not hmac.compare_digest(mark, _password_mark(user.password_hash)):
+        return None
+    return user
 
 
 def _loaded_user(session: Any, rows: list[Any]) -> User:

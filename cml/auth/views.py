@@ -73,6 +73,9 @@ def change_password() -> Response | str:
         else:
             users.set_password(current_user, form.new.data or "", current_user)
             db.session.commit()
+            # The session key includes the password: this session signs in again with the new
+            # one, and every other session of the account ends (cml.auth.loading).
+            login_user(current_user._get_current_object())
             flash(_("Your password was changed."), "success")
             return redirect(url_for("home.index"))
     return render_template("auth/password.html", form=form)

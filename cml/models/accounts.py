@@ -36,6 +36,13 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
 
     regions: Mapped[list[Region]] = relationship(secondary=region_memberships, order_by=Region.code)
 
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session: the id with a digest of the password hash,
+        so a password change ends the account's other sessions (cml.auth.loading)."""
+        from cml.auth.loading import session_key  # the auth feature reads the app's secret key
+
+        return session_key(self)
+
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active

@@ -102,3 +102,33 @@ print(client.get("/collect/mine").status_code)
     root = Path(__file__).resolve().parent.parent.parent
     done = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, timeout=120, check=False)  # noqa: S603
     assert done.stdout.strip().splitlines()[-1:] == ["200"], done.stderr[-3000:]
+
+
+def test_changing_the_password_ends_the_accounts_other_sessions(app, world) -> None:
+    from tests.conftest import PASSWORD, login
+
+    lost_phone, own_laptop = app.test_client(), app.test_client()
+    for device in (lost_phone, own_laptop):
+        assert login(device, "demo-monitor").status_code == 302
+        assert device.get("/collect/mine").status_code == 200
+    changed = own_laptop.post("/account/password", data={"current": PASSWORD, "new": "a-new-long-passphrase"})
+    assert changed.status_code == 302
+    assert own_laptop.get("/collect/mine").status_code == 200  # the session that changed it stays signed in
+    gone = lost_phone.get("/collect/mine")
+    assert gone.status_code == 302 and "/login" in gone.headers["Location"]
+    assert login(lost_phone, "demo-monitor").status_code == 200  # the old password no longer works
+    assert login(lost_phone, "demo-monitor", "a-new-long-passphrase").status_code == 302
+
+
+def test_a_session_key_without_the_passwords_digest_signs_nobody_in(app, world) -> None:
+    from cml.auth.loading import session_key, signed_in_user
+
+    with app.test_request_context():
+        account = users.find_user("demo-lead")
+        assert account is not None
+        key = session_key(account)
+        assert signed_in_user(key) is account
+        user_id, _, mark = key.partition(".")
+        assert account.password_hash not in key and len(mark) == 32
+        for forged in (user_id, f"{user_id}.", f"{user_id}.{'0' * 32}", f"{user_id}.{mark[:-1]}", f"x.{mark}", ""):
+            assert signed_in_user(forged) is None, forged
