@@ -1,8 +1,9 @@
 """Indicator estimates for any (indicator, region, facility, period) cell, from SQL sums.
 
-One query per table: the facts of one questionnaire (all its versions, by indicator
-id) are summed per indicator, region, facility and period with GROUP BY, filtered on
-questionnaire_id and a month range so the `ix_indicator_facts_cube` index serves it.
+One query per table: the monthly sums of one questionnaire's facts (all its versions, by
+indicator id; `indicator_sums`, kept in step by every write) are added up per indicator,
+region, facility and period with GROUP BY, filtered on questionnaire_id and a month range,
+which lead the table's primary key.
 The few thousand per-facility rows go to `cml.core.tabulate`, which pools them into
 cells with `cml.core.stats` (facilities are clusters) and adds verdicts and change.
 Labels, targets and scales come from the latest published version. The cells are kept
