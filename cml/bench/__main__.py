@@ -23,7 +23,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--only", help=f"comma-separated scenarios of {','.join(SCENARIOS)} (default: all)")
     parser.add_argument("--requests", type=int, help="submissions per ingest run (default 2000; quick 200)")
     parser.add_argument("--concurrency", type=int, help="client threads (default 16; quick 8)")
-    parser.add_argument("--server-configs", help="gunicorn workers x threads to compare, e.g. 2x16,5x1 (default: cores x 16 threads, then 2 x cores + 1 sync workers; quick only the first)")
+    parser.add_argument("--server-configs", help="gunicorn workers x threads to compare, e.g. 2x16,5x1 (default: 2 x cores + 1 sync workers, then cores x 16 threads; quick only the first)")
     args = parser.parse_args(argv)
     args.sizes = [int(s) for s in (args.sizes or ("2000,10000" if args.quick else "10000,100000,200000,1000000")).split(",")]
     args.only = set((args.only or ",".join(SCENARIOS)).split(","))
@@ -33,7 +33,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     args.requests = args.requests or (200 if args.quick else 2000)
     args.concurrency = args.concurrency or (8 if args.quick else 16)
     cores = len(os.sched_getaffinity(0))
-    default_configs = f"{cores}x16" if args.quick else f"{cores}x16,{2 * cores + 1}x1"  # the first is gunicorn_conf's
+    default_configs = f"{2 * cores + 1}x1" if args.quick else f"{2 * cores + 1}x1,{cores}x16"  # the first is gunicorn_conf's
     args.server_configs = [tuple(int(p) for p in c.split("x")) for c in (args.server_configs or default_configs).split(",")]
     return args
 
