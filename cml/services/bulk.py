@@ -24,7 +24,7 @@ from cml.core.periods import month_key
 from cml.core.questionnaire import Answer
 from cml.extensions import db
 from cml.models import QuestionnaireVersion, Response
-from cml.services import fact_sums
+from cml.services import dialects, fact_sums
 from cml.services.indicators import facts_model
 
 CHUNK = 5000
@@ -108,8 +108,8 @@ def _store(version: QuestionnaireVersion, items: Sequence[NewResponse], source: 
             item = chunk[index]
             month = month_key(item.interview_date)
             region_id, facility_id = item.region_id, item.facility_id
-            responses.append((response_id, writer.uuid(item.submission_id), version_id, region_id, facility_id,
-                              writer.date(item.interview_date), month, item.user_id, source, canonical[index], prints[index]))
+            responses.append((response_id, writer.encode.uuid(item.submission_id), version_id, region_id, facility_id,
+                              writer.encode.day(item.interview_date), month, item.user_id, source, canonical[index], prints[index]))
             for indicator, numerator, denominator, squared in contribution_rows_of(item.answers):
                 facts.append((response_id, indicator, questionnaire_id, version_id, region_id, facility_id, month, numerator, denominator, squared))
                 total = sums.get(key := (indicator, month, region_id, facility_id))
@@ -138,6 +138,7 @@ class _Writer:
     def __init__(self) -> None:
         self.connection = db.session.connection()
         self.postgresql = self.connection.dialect.name == "postgresql"
+        self.encode = dialects.driver_encoding(self.connection.dialect.name)
         self.cache_size: int | None = None
 
     def __enter__(self) -> _Writer:
@@ -160,12 +161,6 @@ class _Writer:
         # SQLite: this transaction holds the write lock, and the primary key refuses a collision anyway.
         largest = int(self.connection.execute(text("SELECT coalesce(max(id), 0) FROM responses")).scalar_one())
         return list(range(largest + 1, largest + 1 + count))
-
-    def uuid(self, value: uuid.UUID) -> Any:
-        return value if self.postgresql else value.hex  # as SQLAlchemy's Uuid stores it without a native type
-
-    def date(self, value: date) -> Any:
-        return value if self.postgresql else value.isoformat()
 
     def insert(self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
         if not rows:

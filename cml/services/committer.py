@@ -39,7 +39,8 @@ from sqlalchemy.engine import Engine
 
 from cml.db import WRITE_LOCK_OPTION
 from cml.models import IndicatorFact, Response
-from cml.services import fact_sums
+from cml.services import dialects, fact_sums
+from cml.services.bulk import FACT_COLUMNS, RESPONSE_COLUMNS
 
 MAX_BATCH = 64
 """Enough to cover every request a process can have in flight; bounds one transaction's size."""
@@ -198,14 +199,11 @@ def _write_one(cursor: Any, sql: _DriverSql, item: Submission) -> tuple[Outcome,
     new_id = inserted[0][0]
     rows = [{**fact, "response_id": new_id} for fact in item.facts]
     if rows:
-        cursor.executemany(sql.insert_fact, [tuple(row[c] for c in _FACT_COLUMNS) for row in rows])
+        cursor.executemany(sql.insert_fact, [tuple(row[c] for c in FACT_COLUMNS) for row in rows])
     return Outcome("stored", new_id), rows
 
 
-_RESPONSE_COLUMNS = ("submission_id", "questionnaire_version_id", "region_id", "facility_id", "interview_date", "month",
-                     "submitted_by_id", "source", "answers", "answers_hash")
-_FACT_COLUMNS = ("response_id", "indicator", "questionnaire_id", "questionnaire_version_id", "region_id", "facility_id", "month",
-                 "numerator", "denominator", "numerator_squared")
+_RESPONSE_COLUMNS = tuple(name for name in RESPONSE_COLUMNS if name != "id")  # the database gives the id here
 
 
 @dataclass(frozen=True)
@@ -239,32 +237,23 @@ class _DriverSql:
 def _driver_sql(dialect: str) -> _DriverSql:
     """Built once per dialect from the tables' own names (sqlite3 takes `?`, psycopg `%s`)."""
     responses, facts = Response.__table__, IndicatorFact.__table__
-    marker = "%s" if dialect == "postgresql" else "?"
+    encoding = dialects.driver_encoding(dialect)
+    marker = encoding.marker
     markers = ", ".join([marker] * len(_RESPONSE_COLUMNS))
     if dialect == "postgresql":
         from psycopg.types.json import Json
 
-        encode_uuid: Callable[[uuid.UUID], Any] = _same
-        encode_day: Callable[[date], Any] = _same
         encode_json: Callable[[Any], Any] = Json
     else:
-        encode_uuid, encode_day, encode_json = _hex, date.isoformat, json.dumps
-    fact_markers = ", ".join([marker] * len(_FACT_COLUMNS))
+        encode_json = json.dumps
+    fact_markers = ", ".join([marker] * len(FACT_COLUMNS))
     return _DriverSql(
         insert_response=f"INSERT INTO {responses.name} ({', '.join(_RESPONSE_COLUMNS)}) VALUES ({markers}) "  # noqa: S608 (constant names)
                         "ON CONFLICT (submission_id) DO NOTHING RETURNING id",
         find_response=f"SELECT id, answers_hash FROM {responses.name} WHERE submission_id = {marker}",  # noqa: S608 (constant names)
-        insert_fact=f"INSERT INTO {facts.name} ({', '.join(_FACT_COLUMNS)}) VALUES ({fact_markers})",  # noqa: S608 (constant names)
-        marker=marker, uuid=encode_uuid, day=encode_day, json=encode_json,
+        insert_fact=f"INSERT INTO {facts.name} ({', '.join(FACT_COLUMNS)}) VALUES ({fact_markers})",  # noqa: S608 (constant names)
+        marker=marker, uuid=encoding.uuid, day=encoding.day, json=encode_json,
     )
-
-
-def _same(value: Any) -> Any:
-    return value
-
-
-def _hex(value: uuid.UUID) -> str:
-    return value.hex
 
 
 _CREATING = threading.Lock()

@@ -1,9 +1,13 @@
-"""What differs between SQLite and PostgreSQL when writing: the INSERT with ON CONFLICT, and
-which connection a statement runs on (the request's session, or the group committer's)."""
+"""What differs between SQLite and PostgreSQL when writing: the INSERT with ON CONFLICT, which
+connection a statement runs on (the request's session, or the group committer's), and how
+the bare driver takes values that SQLAlchemy's column types would otherwise convert."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Table
@@ -26,3 +30,29 @@ def execute(statement_for: Callable[[str], Any], params: Mapping[str, Any] | Seq
         db.session.execute(statement_for(db.session.get_bind().dialect.name), params)
     else:
         connection.execute(statement_for(connection.dialect.name), params)
+
+
+@dataclass(frozen=True)
+class DriverEncoding:
+    """Values for the bare DB-API driver, stored as SQLAlchemy's types store them (tests compare
+    rows written both ways): SQLite keeps a `Uuid` as 32 hex digits and a date as ISO text;
+    psycopg takes both natively. `marker` is the driver's parameter placeholder."""
+
+    marker: str
+    uuid: Callable[[uuid.UUID], Any]
+    day: Callable[[date], Any]
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _hex(value: uuid.UUID) -> str:
+    return value.hex
+
+
+_ENCODINGS = {"postgresql": DriverEncoding("%s", _same, _same), "sqlite": DriverEncoding("?", _hex, date.isoformat)}
+
+
+def driver_encoding(dialect: str) -> DriverEncoding:
+    return _ENCODINGS[dialect]

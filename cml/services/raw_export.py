@@ -293,9 +293,8 @@ def _as_postgresql_gives(submission_ids: tuple[Any, ...], dates: tuple[Any, ...]
 
 def _uuid_field(value: object) -> str:
     """`_uuid_text` as a CSV field: SQLite's 32 hex digits (letters and digits need no quotes) dashed, sooner."""
-    if type(value) is str and len(value) == 32 and value.isalnum():
-        return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
-    return csv_field(_uuid_text(value))
+    text = _uuid_text(value)
+    return text if type(value) is str and len(value) == 32 and value.isalnum() else csv_field(text)
 
 
 def _date_field(value: Any) -> str:

@@ -27,6 +27,11 @@ ODD_VALUES: list[object] = [
 ]
 
 
+def plain_labels(questionnaire, questions, language):
+    """What the plain `answer_cell` is given per question: choice labels in `language`, or None for codes."""
+    return {q.id: choice_labels(questionnaire, q, language) if q.choices and language is not None else None for q in questions}
+
+
 @pytest.fixture(scope="module")
 def mini():
     return load_questionnaire(MINI)
@@ -36,7 +41,7 @@ def mini():
 def test_every_value_in_every_column_gives_the_plain_cell(mini, language) -> None:
     questions = list(mini.questions)
     compiled = AnswerCells(questions, mini, language)
-    labels = {q.id: choice_labels(mini, q, language) if q.choices and language is not None else None for q in questions}
+    labels = plain_labels(mini, questions, language)
     rng = random.Random(8)
     rows = [dict.fromkeys((q.id for q in questions), value) for value in ODD_VALUES]
     rows += [{q.id: rng.choice(ODD_VALUES) for q in questions if rng.random() < 0.8} for _ in range(2000)]
@@ -86,7 +91,7 @@ def written(cells: list[object]) -> str:
 def test_answer_fields_are_what_csv_writer_writes_for_the_plain_cells(mini, language) -> None:
     questions = list(mini.questions)
     compiled = AnswerFields(questions, mini, language)
-    labels = {q.id: choice_labels(mini, q, language) if q.choices and language is not None else None for q in questions}
+    labels = plain_labels(mini, questions, language)
     rng = random.Random(9)
     rows = [dict.fromkeys((q.id for q in questions), value) for value in CSV_VALUES]
     # Each row twice, in random order: the second sight of a value comes from the column's table.
