@@ -10,7 +10,7 @@ from flask_babel import force_locale
 
 from cml.cli.indicators import group
 from cml.config import suppression_threshold
-from cml.core.periods import GRAINS, parse_period
+from cml.core.periods import parse_period
 from cml.extensions import db
 from cml.services import audit
 from cml.services.indicator_export import ExportRequest, build
@@ -22,7 +22,8 @@ BREAKDOWNS = {"region,period": ("region", "period"), "period": ("period",), "reg
 @group.command("export")
 @click.option("--survey", "code", required=True, help="Questionnaire id, e.g. clinic_exit.")
 @click.option("--by", type=click.Choice(sorted(BREAKDOWNS)), default="region,period", show_default=True)
-@click.option("--grain", type=click.Choice(GRAINS), default="quarter", show_default=True)
+@click.option("--grain", type=click.Choice(["quarter", "year"]), default="quarter", show_default=True,
+              help="Published tables go no finer than quarters.")
 @click.option("--period", help="One period (e.g. 2026Q3), or FIRST:LAST; all periods by default.")
 @click.option("--language", default="en", show_default=True, help="Language of the indicator labels.")
 @click.option("--format", "file_format", type=click.Choice(["csv", "xlsx"]), required=True)
@@ -43,6 +44,9 @@ def export(code: str, by: str, grain: str, period: str | None, language: str, fi
         result = build(request)
     except LookupError:
         click.echo(f"error: no published questionnaire {code!r}", err=True)
+        sys.exit(1)
+    except ValueError as problem:
+        click.echo(f"error: {problem}", err=True)
         sys.exit(1)
     with force_locale(language):
         data = indicator_csv(result) if file_format == "csv" else indicator_xlsx(result, "command line")

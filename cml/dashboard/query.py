@@ -21,6 +21,7 @@ from cml.services.estimates import latest_month
 from cml.services.scope import region_ids
 
 DEFAULT_PERIODS = 8
+PUBLISHED_GRAINS: tuple[Grain, ...] = ("quarter", "year")
 
 
 @dataclass(frozen=True)
@@ -65,8 +66,9 @@ def read_filters() -> Filters:
         abort(404)
     code = request.args.get("survey") or published[0].code
     row = next((q for q in published if q.code == code), None) or abort(404)
+    aggregates_only = current_user.role == "advocate"
     grain_text = request.args.get("grain", "quarter")
-    grain: Grain = grain_text if grain_text in GRAINS else "quarter"  # type: ignore[assignment]
+    grain: Grain = grain_text if grain_text in grains_for(aggregates_only) else "quarter"  # type: ignore[assignment]
     allowed = region_ids(current_user)
     region = None
     if request.args.get("region"):
@@ -93,10 +95,16 @@ def read_filters() -> Filters:
         region=region,
         scope=scope,
         facility_level=current_user.role in ("lead", "admin"),
-        aggregates_only=current_user.role == "advocate",
+        aggregates_only=aggregates_only,
         indicator=indicator,
         choices={"questionnaires": published},
     )
+
+
+def grains_for(aggregates_only: bool) -> tuple[Grain, ...]:
+    """The period grains a reader may choose: published figures go no finer than quarters
+    (months are finer than the protected cube, `cml.core.publication`)."""
+    return PUBLISHED_GRAINS if aggregates_only else GRAINS
 
 
 def _period_arg(name: str, grain: Grain) -> int | None:

@@ -17,13 +17,13 @@ from werkzeug.wrappers import Response
 
 from cml.config import suppression_threshold
 from cml.core.funnel import mean_limits, outside_mean_limits, outside_proportion_limits, proportion_limits, size_grid
-from cml.core.periods import period_label, previous_period
-from cml.core.publication import Publication
+from cml.core.periods import Grain, period_label, previous_period
+from cml.core.publication import Cube, Publication
 from cml.core.tabulate import CellEstimate
 from cml.dashboard.query import Filters, facility_names, read_filters, region_labels
 from cml.services import surveys
 from cml.services.estimates import estimate_cells
-from cml.services.publication import publication_table
+from cml.services.publication import disclosure_cube
 from cml.services.scope import visible_regions
 from cml.web import charts, present
 from cml.web.access import roles_required
@@ -35,15 +35,17 @@ bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="
 VIEWERS = ("lead", "advocate", "admin")
 
 
-def _publication(filters: Filters, first: int, last: int, indicators: list[str] | None = None) -> dict[tuple[str, int | None, int | None], Publication]:
-    """For advocates: which regional and national cells of these periods may be published."""
-    return publication_table(filters.code, suppression_threshold(), ("region", "period"), filters.grain, (first, last), indicators)
+def _gate(filters: Filters) -> Cube | None:
+    """For advocates: the questionnaire's protected cube, which decides every figure they see."""
+    return disclosure_cube(filters.code, suppression_threshold()) if filters.aggregates_only else None
 
 
-def _status(publication: dict[tuple[str, int | None, int | None], Publication] | None, cell: CellEstimate, region_id: int | None) -> Publication | None:
-    if publication is None:
-        return None
-    return publication.get((cell.indicator, region_id, cell.period), Publication("suppressed_primary", "fewer_than_k"))
+def _status(gate: Cube | None, cell: CellEstimate, region_id: int | None, grain: Grain) -> Publication | None:
+    return None if gate is None else gate.status(cell.indicator, region_id, grain, cell.period)
+
+
+def _change_shown(gate: Cube | None, cell: CellEstimate, region_id: int | None, grain: Grain) -> bool:
+    return gate is None or gate.change_shown(cell.indicator, region_id, grain, cell.period)
 
 
 @bp.get("/")
@@ -55,7 +57,7 @@ def overview() -> str:
     previous = previous_period(filters.period, filters.grain)
     table = estimate_cells(filters.code, by=("period",), grain=filters.grain, period_range=(previous, filters.period), region_ids=filters.scope)
     questionnaire = table.questionnaire
-    publication = _publication(filters, previous, filters.period) if filters.aggregates_only else None
+    gate = _gate(filters)
     region_id = filters.region.id if filters.region else None
     rows = []
     for indicator in table.indicators:
@@ -63,11 +65,8 @@ def overview() -> str:
         if cell is None:
             rows.append({"id": indicator.id, "shown": None, "label": questionnaire.text(indicator.label, language)})
             continue
-        previous_status = None
-        if publication is not None and cell.change is not None:
-            previous_status = publication.get((indicator.id, region_id, cell.change.previous_period))
-        shown = present.shown(cell, indicator, questionnaire, language, publication=_status(publication, cell, region_id),
-                              previous_published=previous_status is None or previous_status.published, k=suppression_threshold())
+        shown = present.shown(cell, indicator, questionnaire, language, publication=_status(gate, cell, region_id, filters.grain),
+                              previous_published=_change_shown(gate, cell, region_id, filters.grain))
         rows.append({"id": indicator.id, "shown": shown, "label": shown.label})
     return render_template("dashboard/overview.html", filters=filters, rows=rows, questionnaire=questionnaire, language=language,
                            period_text=period_label(filters.period, filters.grain), regions=_region_choices())
@@ -90,27 +89,28 @@ def _indicator_data(filters: Filters) -> dict[str, Any]:
                            period_range=(filters.period, filters.period), region_ids=filters.scope, change=False).rows
     overall_cells = estimate_cells(filters.code, indicator_ids=[indicator.id], by=("period",), grain=filters.grain,
                                    period_range=(filters.first, filters.period), region_ids=filters.scope).rows
-    publication = _publication(filters, filters.first, filters.period, [indicator.id]) if filters.aggregates_only else None
+    gate = _gate(filters)
     region_id = filters.region.id if filters.region else None
     names = facility_names({c.facility_id for c in units if c.facility_id is not None}) if by_facility else region_labels(language)
     unit_rows, unit_points = [], []
     for cell in sorted(units, key=lambda c: -c.estimate):
         key = cell.facility_id if by_facility else cell.region_id
         label = names.get(key or 0, "?")
-        status = _status(publication, cell, cell.region_id)
-        unit_rows.append(present.shown(cell, indicator, questionnaire, language, label=label, publication=status, k=suppression_threshold()))
+        status = _status(gate, cell, cell.region_id, filters.grain)
+        unit_rows.append(present.shown(cell, indicator, questionnaire, language, label=label, publication=status))
         if status is None or status.published:
             unit_points.append((cell, present.point(cell, label)))
     trend_rows, trend_points = [], []
     for cell in overall_cells:
-        status = _status(publication, cell, region_id)
+        status = _status(gate, cell, region_id, filters.grain)
         label = fmt_period(cell.period_label, filters.grain, language) if cell.period_label else ""
-        shown = present.shown(cell, indicator, questionnaire, language, label=label, publication=status, k=suppression_threshold())
+        shown = present.shown(cell, indicator, questionnaire, language, label=label, publication=status,
+                              previous_published=_change_shown(gate, cell, region_id, filters.grain))
         trend_rows.append(replace(shown, key=cell.period_label))
         if status is None or status.published:
             trend_points.append(present.point(cell, label))
     current = next((c for c in overall_cells if c.period == filters.period), None)
-    if filters.aggregates_only and current is not None and not _status(publication, current, region_id).published:  # type: ignore[union-attr]
+    if gate is not None and current is not None and not gate.status(current.indicator, region_id, filters.grain, current.period).published:
         current = None
     return {
         "questionnaire": questionnaire, "indicator": indicator, "percent": percent, "unit_dimension": unit_dimension,

@@ -22,14 +22,14 @@ from sqlalchemy import select
 
 from cml.config import suppression_threshold
 from cml.core.periods import parse_period, period_key, period_label, period_of, previous_period
-from cml.core.publication import Publication
-from cml.core.tabulate import MISSES, CellEstimate
+from cml.core.tabulate import MISSES
 from cml.extensions import db
 from cml.models import Region
 from cml.reports.views import bp
 from cml.services import audit, surveys
 from cml.services.estimates import estimate_cells, latest_month
-from cml.services.publication import publication_table
+from cml.services.publication import disclosure_cube
+from cml.services.scope import region_ids, visible_regions
 from cml.web import charts, present
 from cml.web.access import roles_required
 from cml.web.formatting import fmt_period
@@ -52,27 +52,43 @@ def _period(questionnaire_id: int) -> int:
     return period_key(month, "quarter") if month else period_of(date.today(), "quarter")
 
 
+def _region() -> Region | None:
+    """The region the brief is about: None for the nation; a lead's brief is always of one of their regions."""
+    allowed = region_ids(current_user)
+    wanted = request.args.get("region", "")
+    if wanted:
+        region = db.session.scalar(select(Region).where(Region.code == wanted))
+        if region is None or (allowed is not None and region.id not in allowed):
+            abort(404)
+        return region
+    if allowed is None:
+        return None
+    return next(iter(visible_regions(current_user)), None) or abort(404)
+
+
 def brief_context() -> dict[str, Any]:
-    """Everything the brief shows, suppressed for publication."""
+    """Everything the brief shows: each figure passed through the disclosure gate, only of the reader's regions."""
     published = surveys.published_questionnaires()
     code = request.args.get("survey") or (published[0].code if published else "")
     row = next((q for q in published if q.code == code), None) or abort(404)
     language = current_language()
     k = suppression_threshold()
+    region = _region()
+    region_id = region.id if region is not None else None
     period = _period(row.id)
     previous = previous_period(period, "quarter")
-    national = estimate_cells(code, by=("period",), period_range=(previous, period))
-    publication = publication_table(code, k, ("region", "period"), "quarter", (previous, period))
-    questionnaire = national.questionnaire
+    headline = estimate_cells(code, by=("period",), period_range=(previous, period), region_ids=None if region is None else {region.id})
+    gate = disclosure_cube(code, k)
+    questionnaire = headline.questionnaire
     region_names = {r.id: r.label(language) for r in db.session.scalars(select(Region))}
     rows, headline_missed, headline_changes, overview_points, overview_targets = [], [], [], [], []
-    for indicator in national.indicators:
-        cell = next((c for c in national.rows if c.indicator == indicator.id and c.period == period), None)
+    for indicator in headline.indicators:
+        cell = next((c for c in headline.rows if c.indicator == indicator.id and c.period == period), None)
         if cell is None:
             continue
-        status = publication.get((indicator.id, None, period))
-        before = publication.get((indicator.id, None, previous))
-        shown = present.shown(cell, indicator, questionnaire, language, publication=status, previous_published=before is not None and before.published, k=k)
+        status = gate.status(indicator.id, region_id, "quarter", period)
+        shown = present.shown(cell, indicator, questionnaire, language, publication=status,
+                              previous_published=gate.change_shown(indicator.id, region_id, "quarter", period))
         rows.append(shown)
         if shown.suppressed:
             continue
@@ -88,12 +104,13 @@ def brief_context() -> dict[str, Any]:
     if overview_points:
         title = _("All indicators, %(period)s, with targets", period=fmt_period(period, "quarter", language))
         figures.append((title, charts.dot_whisker(overview_points, title, _("Percent"), None, True, names, targets=overview_targets, keep_order=True)))
-    charted = headline_missed[:HEADLINE_CHARTS]
+    # By region only in the national brief; a region's brief shows no other region.
+    charted = headline_missed[:HEADLINE_CHARTS] if region is None else []
     # Regional estimates only for the indicators charted by region: a cell's figures do not depend on the others.
     regional = estimate_cells(code, [i.id for i, _, _ in charted], by=("region", "period"), period_range=(period, period), change=False).rows if charted else []
     for indicator, _cell, _shown in charted:
         points = [present.point(c, region_names.get(c.region_id or 0, "?")) for c in regional
-                  if c.indicator == indicator.id and c.period == period and _published(publication, c)]
+                  if c.indicator == indicator.id and c.period == period and gate.status(c.indicator, c.region_id, "quarter", c.period).published]
         if points:
             percent = indicator.type == "proportion"
             target = (indicator.target / 100 if percent else indicator.target) if indicator.target is not None else None
@@ -102,13 +119,11 @@ def brief_context() -> dict[str, Any]:
     return {
         "code": code, "questionnaire": questionnaire, "language": language, "period_text": period_label(period, "quarter"),
         "period_words": fmt_period(period, "quarter", language), "previous_text": fmt_period(previous, "quarter", language), "rows": rows, "missed": headline_missed, "changes": headline_changes,
-        "figures": figures, "k": k, "today": date.today(), "questionnaires": published,
+        "figures": figures, "k": k, "today": date.today(), "questionnaires": published, "region": region,
+        "region_code": region.code if region is not None else "", "region_words": region.label(language) if region is not None else _("all regions"),
+        "region_choices": [(r.code, r.label(language)) for r in visible_regions(current_user)], "national_allowed": region_ids(current_user) is None,
+        "rule": questionnaire.disclosure,
     }
-
-
-def _published(publication: dict[tuple[str, int | None, int | None], Publication], cell: CellEstimate) -> bool:
-    status = publication.get((cell.indicator, cell.region_id, cell.period))
-    return status is not None and status.published
 
 
 @bp.get("/brief")
@@ -127,7 +142,8 @@ def brief_pdf() -> Response | tuple[str, int]:
         return render_template("error.html", code=503, message=_("PDF needs Chromium on the server. Open the brief and use your browser's Print, then Save as PDF.")), 503
     context = brief_context()
     pdf = render_pdf(chromium, render_template("reports/brief.html", standalone=True, **context, **_standalone_assets()))
-    audit.record("export.brief_pdf", current_user, target=context["code"], period=context["period_text"], language=context["language"])
+    audit.record("export.brief_pdf", current_user, target=context["code"], period=context["period_text"], language=context["language"],
+                 region=context["region_code"] or "all")
     db.session.commit()
     name = f"cml-brief-{context['code']}-{context['period_text']}-{context['language']}.pdf"
     return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'})

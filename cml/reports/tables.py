@@ -37,10 +37,14 @@ def _form() -> IndicatorExportForm:
     language = current_language()
     form = IndicatorExportForm()
     form.survey.choices = [(q.code, q.label(language)) for q in surveys.published_questionnaires()]
-    choices = [("region", _l("By region and period (aggregates, small cells withheld)")), ("national", _l("National, by period"))]
+    choices = [("region", _l("By region and period (aggregates, small cells withheld)"))]
+    if region_ids(current_user) is None:  # a lead's own regions are shown region by region, never summed
+        choices.append(("national", _l("National, by period")))
     if current_user.role in ("lead", "admin"):
         choices.append(("facility", _l("By facility and period (internal: not for publication)")))
     form.breakdown.choices = choices
+    if current_user.role == "advocate":  # published figures go no finer than quarters
+        form.grain.choices = [(value, label) for value, label in form.grain.choices if value != "month"]  # type: ignore[union-attr]
     return form
 
 
@@ -62,6 +66,9 @@ def indicators() -> Response | tuple[str, int] | str:
         return render_template("reports/indicators.html", form=form), (422 if form.errors else 200)
     breakdown = form.breakdown.data
     by = {"region": ("region", "period"), "national": ("period",), "facility": ("region", "facility", "period")}[breakdown or "region"]
+    if breakdown != "facility" and form.grain.data == "month":
+        form.grain.errors = [*form.grain.errors, _l("Published tables go no finer than quarters: choose quarters or years.")]  # type: ignore[list-item]
+        return render_template("reports/indicators.html", form=form), 422
     export = ExportRequest(
         code=form.survey.data or "",
         by=by,  # type: ignore[arg-type]

@@ -16,18 +16,18 @@ from sqlalchemy import select
 
 from cml.core.cells import Cell, safe_cell
 from cml.core.periods import Grain, period_label
-from cml.core.publication import Publication
+from cml.core.publication import Cube, Publication
 from cml.core.tabulate import CellEstimate, Dimension
 from cml.extensions import db
 from cml.models import Facility, QuestionnaireVersion, Region
 from cml.models import Questionnaire as QuestionnaireRow
 from cml.services.estimates import EstimateTable, estimate_cells, sharing_totals
-from cml.services.publication import publication_table
+from cml.services.publication import disclosure_cube
 
 COLUMNS = (
     "questionnaire", "versions", "indicator", "label", "type", "region", "facility", "period",
     "numerator", "denominator", "estimate", "lower", "upper", "level", "method", "design_effect", "effective_n", "facilities",
-    "target", "better", "verdict", "difference_clear", "reliability", "suppressed", "suppression_reason",
+    "target", "better", "verdict", "difference_clear", "reliability", "suppressed",
     "change_from", "change", "change_lower", "change_upper", "change_p_value", "change_p_adjusted", "change_method", "change_clear",
 )
 PERCENT_COLUMNS = ("estimate", "lower", "upper", "target", "change", "change_lower", "change_upper")
@@ -58,34 +58,83 @@ class IndicatorTable:
 
 
 def build(request: ExportRequest) -> IndicatorTable:
-    """Compute the table; raises ValueError for a facility breakdown in an aggregates-only table."""
+    """Compute the table; raises ValueError for a table that cannot be published as asked.
+
+    Aggregates-only tables show each figure only when the disclosure gate publishes it
+    (`cml.services.publication`), list every region and period of the protected cube
+    (a region without respondents is a row with n = 0, never an absent row), and go no
+    finer than quarters. A reader limited to some regions gets them region by region: a
+    sum over a few regions is not a figure the gate protects.
+    """
     if request.aggregates_only and "facility" in request.by:
         raise ValueError("aggregates-only tables cannot break down by facility")
+    if request.aggregates_only and request.grain == "month":
+        raise ValueError("published tables go no finer than quarters")
+    if request.aggregates_only and request.region_ids is not None and "region" not in request.by:
+        raise ValueError("a table limited to some regions must break down by region")
     common = {"grain": request.grain, "period_range": request.period_range, "level": request.level}
-    publication: dict[tuple[str, int | None, int | None], Publication] | None = None
-    with sharing_totals():  # the table, its national rows and its publication read the same sums once
+    gate: Cube | None = None
+    with sharing_totals():  # the table, its national rows and its gate read the same sums once
         table = estimate_cells(request.code, by=request.by, region_ids=request.region_ids, **common)  # type: ignore[arg-type]
-        cells = list(table.rows)
+        cells: list[CellEstimate | EmptyCell] = list(table.rows)
         if request.aggregates_only:
-            publication = publication_table(request.code, request.k, request.by, request.grain, request.period_range)
+            gate = disclosure_cube(request.code, request.k)
             if "region" in request.by and request.region_ids is None:
                 national_by = tuple(d for d in request.by if d != "region")
                 cells += estimate_cells(request.code, by=national_by, **common).rows  # type: ignore[arg-type]
+            cells += _empty_cells(table, gate, request, cells)
     labels = _labels(request.language)
     facility_names = dict(db.session.execute(select(Facility.id, Facility.code)).all())
     rows, kinds = [], []
     versions = _versions(request.code)
     version_text = ", ".join(str(v) for v, _, _ in versions)
-    for cell in sorted(cells, key=lambda c: (c.indicator, c.period or 0, c.region_id is None, labels.get(c.region_id or 0, ""), c.facility_id or 0)):
-        status = publication.get((cell.indicator, cell.region_id, cell.period)) if publication is not None else None
-        previous_ok = True
-        if publication is not None and cell.change is not None:
-            # A change against a withheld cell would let a reader work that cell out.
-            before = publication.get((cell.indicator, cell.region_id, cell.change.previous_period))
-            previous_ok = before is not None and before.published
-        rows.append(_row(cell, table, status, labels, facility_names, version_text, request, previous_ok))
+    order = {indicator.id: index for index, indicator in enumerate(table.indicators)}
+    for cell in sorted(cells, key=lambda c: (order.get(c.indicator, 0), c.period or 0, c.region_id is None, labels.get(c.region_id or 0, ""), c.facility_id or 0)):
+        status = gate.status(cell.indicator, cell.region_id, request.grain, cell.period, request.period_range) if gate is not None else None
+        change_ok = gate is None or gate.change_shown(cell.indicator, cell.region_id, request.grain, cell.period)
+        rows.append(_row(cell, table, status, labels, facility_names, version_text, request, change_ok))
         kinds.append(cell.kind)
     return IndicatorTable(request, table, rows, kinds, versions, datetime.now(UTC))
+
+
+@dataclass(frozen=True)
+class EmptyCell:
+    """A region and period of the protected cube without respondents: shown as n = 0, not left out."""
+
+    indicator: str
+    kind: str
+    region_id: int | None
+    period: int | None
+    period_label: str | None
+    facility_id: None = None
+    target: float | None = None
+    better: str | None = None
+    level: float = 0.95
+
+
+def _empty_cells(table: EstimateTable, gate: Cube, request: ExportRequest, cells: Sequence[CellEstimate | EmptyCell]) -> list[EmptyCell]:
+    """The cube's regions and periods in this table that have no respondents."""
+    present = {(c.indicator, c.region_id, c.period) for c in cells}
+    if "period" in request.by:
+        keys = sorted({q if request.grain == "quarter" else q // 10 for q in gate.quarters})
+        periods: list[int | None] = [p for p in keys if request.period_range is None or request.period_range[0] <= p <= request.period_range[1]]
+    else:
+        periods = [None]
+    regions: list[int | None] = [None]
+    if "region" in request.by:
+        regions = [r for r in gate.regions if request.region_ids is None or r in request.region_ids]
+        regions += [None] if request.region_ids is None else []
+    empty = []
+    for indicator in table.indicators:
+        spec = table.questionnaire.indicator(indicator.id)
+        kind = "proportion" if spec is not None and spec.type == "proportion" else "mean"
+        target = None if indicator.target is None else (indicator.target / 100 if kind == "proportion" else indicator.target)
+        for region in regions:
+            for period in periods:
+                if (indicator.id, region, period) not in present:
+                    label = None if period is None else period_label(period, request.grain)
+                    empty.append(EmptyCell(indicator.id, kind, region, period, label, None, target, indicator.better, request.level))
+    return empty
 
 
 def _labels(language: str) -> dict[int, str]:
@@ -102,7 +151,7 @@ def _versions(code: str) -> list[tuple[int, str, datetime]]:
     return [(v, h, at) for v, h, at in db.session.execute(query).all()]
 
 
-def _row(cell: CellEstimate, table: EstimateTable, status: Publication | None, labels: dict[int, str], facilities: dict[int, str],
+def _row(cell: CellEstimate | EmptyCell, table: EstimateTable, status: Publication | None, labels: dict[int, str], facilities: dict[int, str],
          versions: str, request: ExportRequest, previous_ok: bool = True) -> dict[str, Cell]:
     indicator = table.questionnaire.indicator(cell.indicator)
     label = table.questionnaire.text(indicator.label, request.language) if indicator else cell.indicator
@@ -112,8 +161,11 @@ def _row(cell: CellEstimate, table: EstimateTable, status: Publication | None, l
         "questionnaire": request.code, "versions": versions, "indicator": cell.indicator, "label": label, "type": cell.kind,
         "region": region, "facility": facilities.get(cell.facility_id, "") if cell.facility_id is not None else "",
         "period": cell.period_label or "", "level": cell.level, "target": cell.target, "better": cell.better,
-        "suppressed": "yes" if suppressed else "no", "suppression_reason": status.reason if suppressed and status else None,
+        "suppressed": "yes" if suppressed else "no",
     }
+    if isinstance(cell, EmptyCell):
+        row.update({"numerator": 0 if cell.kind == "proportion" else None, "denominator": 0, "facilities": 0} if not suppressed else {})
+        return {k: safe_cell(row.get(k)) for k in COLUMNS}
     if suppressed:
         return {k: safe_cell(row.get(k)) for k in COLUMNS}
     change = cell.change
@@ -148,9 +200,14 @@ def method_lines(result: IndicatorTable, generated_by: str) -> Sequence[tuple[st
     versions = "; ".join(_("v%(version)s (sha256 %(hash)s, published %(day)s)", version=v, hash=h[:12], day=f"{at:%Y-%m-%d}") for v, h, at in result.versions)
     title = result.table.questionnaire.text(result.table.questionnaire.title, request.language)
     if request.aggregates_only:
-        suppression = _(
-            "cells with fewer than %(k)s respondents, or 1 to %(k1)s people on either side of a proportion, are withheld, "
-            "with complementary suppression so that none can be worked out from totals", k=request.k, k1=request.k - 1,
+        if result.table.questionnaire.disclosure == "standard":
+            primary = _("cells with fewer than %(k)s respondents are withheld", k=request.k)
+        else:
+            primary = _("cells with fewer than %(k)s respondents, or 1 to %(k1)s people on either side of a proportion, are withheld", k=request.k, k1=request.k - 1)
+        suppression = primary + "; " + _(
+            "every table an advocate can download (regions and the nation by quarter and year, with every indicator that reads "
+            "the same question) is protected together, so that no combination of downloads narrows a withheld figure to fewer "
+            "than %(k)s possible values; months are not published; a region or period without respondents is shown with n = 0", k=request.k,
         )
     else:
         suppression = _("none: an internal facility-level table, not for publication")
@@ -165,7 +222,7 @@ def method_lines(result: IndicatorTable, generated_by: str) -> Sequence[tuple[st
         (_("Means"), _("ratio mean with linearised variance and a t interval on facilities - 1 degrees of freedom, clipped to the scale")),
         (_("Change between periods"), _("design-based paired difference when the same facilities report in both periods, else Newcombe's hybrid score interval; p-values adjusted with Benjamini-Hochberg within the table")),
         (_("Verdict"), _("meets or misses by the estimate; the difference is clear when the whole interval is on one side of the target")),
-        (_("Suppression"), suppression),
+        (_("Disclosure control"), suppression),
         (_("Reliability flags"), _("low_effective_n: effective n under 30; wide_interval: wider than 30 points; few_df: fewer than 8 degrees of freedom")),
         (_("Generated"), _("%(when)s UTC by %(who)s", when=f"{result.generated_at:%Y-%m-%d %H:%M}", who=generated_by)),
     ]

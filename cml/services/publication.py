@@ -1,53 +1,33 @@
-"""Which cells of an advocate's table may be published: the one place that assembles it.
+"""The disclosure gate of a questionnaire: its protected cube, read from the sums once per write.
 
-Disclosure control looks at each indicator as a table of regions by periods whose
-column totals are the national figures (`cml.core.publication`). Those margins are
-national whatever the reader's scope, so the regional and national tables are always
-over every region. Only n and x decide publication, so the cells are counted
-(`cml.core.tabulate.cell_counts`), not estimated; the sums come from
-`shared_facility_totals`, which the page's or export's own estimates usually read already.
-The dashboards, the brief and the indicator export all ask here; the result is kept per
-process until the next write of sums (`cml.services.table_cache`).
+Every figure an advocate (or anyone, in an output made to leave the platform) sees passes
+`Cube.status`: the dashboards, the brief and its PDF, the indicator export and the command
+line all ask here. The cube covers every region and every quarter and year, whatever the
+reader's scope or the periods asked for, so every output is a view of the same protected
+table and no combination of them narrows a withheld figure (see `cml.core.publication`).
+Only n and x decide publication, so the cells are counted (`cml.core.tabulate.cell_counts`),
+not estimated. The result is kept per process until the next write of sums
+(`cml.services.table_cache`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from cml.core.periods import Grain
-from cml.core.publication import Publication, PublicationKey, publication_status
-from cml.core.tabulate import Dimension, cell_counts, without_regions
+from cml.core.publication import Cube, linked_groups, protect_cube
+from cml.core.tabulate import cell_counts
 from cml.services import table_cache
 from cml.services.estimates import plan_table, shared_facility_totals
 
 
-def publication_table(
-    code: str,
-    k: int,
-    by: Sequence[Dimension] = ("region", "period"),
-    grain: Grain = "quarter",
-    period_range: tuple[int, int] | None = None,
-    indicator_ids: Sequence[str] | None = None,
-) -> dict[PublicationKey, Publication]:
-    """Publication status of every regional (when `by` has "region") and national cell.
+def disclosure_cube(code: str, k: int) -> Cube:
+    """The protected cube of a published questionnaire (LookupError if it has none)."""
+    plan = plan_table(code, None, ("region", "period"), "quarter", None, change=False)
+    questionnaire = plan.questionnaire
 
-    :param by: the breakdown of the published table, without "facility"; its national
-        margins are the same breakdown without "region".
-    :param period_range: (first, last) period keys at `grain`, inclusive; None for all.
-    A cell missing from the result has no respondents.
-    """
-    plan = plan_table(code, indicator_ids, by, grain, period_range, change=False)
-    if not plan.specs:
-        return {}
+    def compute() -> Cube:
+        totals = shared_facility_totals(plan.questionnaire_id, list(plan.specs), "quarter", None)
+        quarterly = cell_counts(totals, plan.specs, ("region", "period"))
+        return protect_cube(quarterly, linked_groups(questionnaire), k, questionnaire.disclosure)
 
-    def compute() -> dict[PublicationKey, Publication]:
-        totals = shared_facility_totals(plan.questionnaire_id, list(plan.specs), grain, plan.months)
-        if "region" not in plan.by:
-            return publication_status([], cell_counts(totals, plan.specs, plan.by, period_range), k)
-        regional = cell_counts(totals, plan.specs, plan.by, period_range)
-        return publication_status(regional, without_regions(regional), k)
-
-    # Over every region whatever the reader's scope (see above), so the key has no scope.
-    key = ("publication_table", plan.version_id, tuple(plan.specs), plan.by, grain, period_range and tuple(period_range), k)
-    table = table_cache.cached(key, compute, len)
-    return dict(table)  # a copy: the cached table stays as computed
+    # Over every region and period whatever the reader's scope (see above), so the key has neither.
+    key = ("disclosure_cube", plan.version_id, tuple(plan.specs), k, questionnaire.disclosure)
+    return table_cache.cached(key, compute, lambda cube: len(cube.published))

@@ -7,7 +7,7 @@ data version (`cml.services.data_version`) in its own transaction, so a table co
 under a version stays right for as long as the database shows that version.
 
 What is cached: whatever a caller wraps in `cached` — the rows of `estimate_cells`, the
-publication tables of `publication_table`, the latest month of a questionnaire. The key
+protected cubes of `disclosure_cube`, the latest month of a questionnaire. The key
 is the caller's (every argument that changes the result, the reader's regions among
 them) plus the data version; values must be immutable (tuples, frozen dataclasses), and
 callers hand out copies of anything mutable.

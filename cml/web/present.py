@@ -43,18 +43,18 @@ class Shown:
     change_class: str
     badges: tuple[str, ...]
     suppressed: str | None
-    """Why the figure is withheld ("fewer than 5"), or None when shown."""
+    """"withheld" (in the reader's language) when the figure may not be shown, else None.
+    Nothing more is said: a reason ("fewer than 5") would narrow what is hidden."""
     key: str | None = None
     """A machine-readable key of the row, e.g. the period label "2026Q1" beside the words."""
 
 
 def shown(cell: CellEstimate, indicator: Indicator, questionnaire: Questionnaire, language: str, label: str | None = None,
-          publication: Publication | None = None, previous_published: bool = True, k: int = 5) -> Shown:
+          publication: Publication | None = None, previous_published: bool = True) -> Shown:
     percent = cell.kind == "proportion"
     label = label if label is not None else questionnaire.text(indicator.label, language)
     if publication is not None and not publication.published:
-        reason = _("fewer than %(k)s", k=k) if publication.reason in ("fewer_than_k", "small_side") else _("withheld to protect another cell")
-        return Shown(label, None, "", "", _target(cell, language), "", "muted", "", "", (), reason)
+        return Shown(label, None, "", "", _target(cell, language), "", "muted", "", "", (), _("withheld"))
     verdict, verdict_class = _verdict(cell)
     change, change_class = _change(cell, language) if previous_published else ("", "")
     badges = tuple(_badge(flag) for flag in cell.flags)

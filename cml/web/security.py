@@ -1,4 +1,4 @@
-"""Response headers that keep pages from being framed, sniffed or cached with data in them."""
+"""Response headers that keep pages, JSON and downloads from being framed, sniffed or cached with data in them."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
-        if response.mimetype == "text/html":
-            # Pages can show data of criminalised people: never keep them in shared caches.
-            response.headers.setdefault("Cache-Control", "no-store")
+        # Pages, JSON and downloads can show data of criminalised people: never kept in a
+        # browser or shared cache. Static files set their own caching before this runs.
+        response.headers.setdefault("Cache-Control", "no-store")
         return response

@@ -16,7 +16,7 @@ from cml.models import DataVersion, Facility
 from cml.services import data_version, demo_data, estimates, fact_sums, surveys, table_cache
 from cml.services.bulk import NewResponse, store_many
 from cml.services.estimates import estimate_cells, sharing_totals
-from cml.services.publication import publication_table
+from cml.services.publication import disclosure_cube
 from cml.services.regions import region_by_code
 from tests.conftest import FIXTURES, login
 
@@ -135,13 +135,14 @@ def test_two_scopes_never_share_an_entry(app, mini) -> None:
 def test_what_a_caller_changes_does_not_change_the_cache(app, mini) -> None:
     with app.test_request_context("/dashboard/"):
         table = estimate_cells("mini", by=())
-        status = publication_table("mini", 5, ("region", "period"), "month", (202505, 202505))
-        rows, statuses = list(table.rows), dict(status)
+        cube = disclosure_cube("mini", 5)
+        rows, statuses = list(table.rows), dict(cube.published)
         table.rows.clear()
-        status.clear()
+        with pytest.raises(TypeError):
+            cube.published[next(iter(cube.published))] = True  # type: ignore[index]  # read-only: the cached cube is shared
     with app.test_request_context("/dashboard/"), sums_read() as spy:
         assert estimate_cells("mini", by=()).rows == rows
-        assert publication_table("mini", 5, ("region", "period"), "month", (202505, 202505)) == statuses
+        assert dict(disclosure_cube("mini", 5).published) == statuses
         assert spy.call_count == 0
 
 
@@ -155,7 +156,7 @@ def test_a_request_that_may_write_reads_the_version_each_time(app, mini) -> None
 def test_an_export_looks_up_every_table_under_the_version_it_read_first(app, mini) -> None:
     with app.app_context(), sharing_totals(), mock.patch.object(data_version, "read", wraps=data_version.read) as spy:
         estimate_cells("mini", by=())
-        publication_table("mini", 5)
+        disclosure_cube("mini", 5)
         assert spy.call_count == 1
 
 

@@ -194,6 +194,7 @@ class _Builder:
             description=description,
             sections=sections,
             indicators=indicators,
+            disclosure=self.doc.get("disclosure", "sensitive"),
             _questions_by_id={q.id: q for s in sections for q in s.questions},
         )
 

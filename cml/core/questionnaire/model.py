@@ -133,6 +133,10 @@ class Questionnaire:
     sections: tuple[Section, ...]
     indicators: tuple[Indicator, ...] = ()
     description: Text | None = None
+    disclosure: Literal["sensitive", "standard"] = "sensitive"
+    """Which small cells advocates' outputs withhold: "sensitive" (default) those with fewer
+    than k people or 1 to k-1 on either side of a proportion; "standard" (answers that expose
+    nobody, e.g. training evaluations) only those with fewer than k people."""
     _questions_by_id: Mapping[str, Question] = field(default_factory=dict, compare=False, repr=False)
 
     @property

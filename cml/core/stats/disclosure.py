@@ -4,18 +4,18 @@ A cell is disclosive when it counts fewer than k respondents, or when fewer than
 people stand on either side of a proportion (x "yes" or n - x "no" in 1..k-1): then a
 reader who knows someone in the group learns their answer. Such cells are suppressed
 (primary suppression), and further cells and totals are suppressed (complementary
-suppression) until no suppressed value can be worked out from the published cells
-and row, column and grand totals.
+suppression) until no suppressed value can be narrowed to fewer than k possible values
+from the published cells and row, column and grand totals (a protection interval).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Final
 
 from ._common import as_count
-from ._protection import Position, cheapest_cover, is_pinned, suppressed_graph
+from ._ranges import Grid, Position, value_range, widening_path
 
 PUBLISHED: Final = "published"
 SUPPRESSED_PRIMARY: Final = "suppressed_primary"
@@ -23,6 +23,11 @@ SUPPRESSED_COMPLEMENTARY: Final = "suppressed_complementary"
 FEWER_THAN_K: Final = "fewer_than_k"
 SMALL_SIDE: Final = "small_side"
 COMPLEMENTARY: Final = "complementary"
+SENSITIVE: Final = "sensitive"
+"""Rule for sensitive questionnaires: fewer than k people, or 1 to k-1 on either side of a proportion."""
+STANDARD: Final = "standard"
+"""Rule for questionnaires whose answers expose nobody (training evaluations): fewer than k people only."""
+RULES: Final = (SENSITIVE, STANDARD)
 
 
 @dataclass(frozen=True)
@@ -77,10 +82,11 @@ class SuppressionResult:
         return tuple(c for row in self.cells for c in row if c.suppressed)
 
 
-def primary_reason(x: int | None, n: int, k: int = 5) -> str | None:
+def primary_reason(x: int | None, n: int, k: int = 5, rule: str = SENSITIVE) -> str | None:
     """Why a cell must be suppressed on its own, or None if it may be published.
 
-    Rules: FEWER_THAN_K when 0 < n < k; SMALL_SIDE when x (if given) or n - x is in 1..k-1.
+    Rules: FEWER_THAN_K when 0 < n < k; under the SENSITIVE rule also SMALL_SIDE when x
+    (if given) or n - x is in 1..k-1.
     An empty cell (n = 0) is never disclosive.
     Source: common small-cell rule for health statistics (e.g. threshold rules in
     Hundepool et al. (2012) Statistical Disclosure Control, Wiley, ch. 5; CDC/NCHS and
@@ -95,7 +101,7 @@ def primary_reason(x: int | None, n: int, k: int = 5) -> str | None:
             raise ValueError(f"x ({x}) cannot exceed n ({n})")
     if 0 < n < k:
         return FEWER_THAN_K
-    if x is not None and (0 < x < k or 0 < n - x < k):
+    if rule == SENSITIVE and x is not None and (0 < x < k or 0 < n - x < k):
         return SMALL_SIDE
     return None
 
@@ -128,53 +134,40 @@ def _grid(table: Sequence[Sequence[Cell | int]]) -> tuple[list[list[int]], list[
     return bordered(ns), bordered(xs)
 
 
-def _first_pinned(
-    suppressed: set[Position], quantities: list[list[list[int]]], free: set[Position]
-) -> tuple[Position, set[Position], list[list[int]]] | None:
-    """The first suppressed cell whose value (in one of the quantity grids) can be recovered.
+def _range_grids(pos: Position, ns: Grid, xs: Grid | None, ys: Grid | None, k: int, rule: str) -> list[tuple[Grid, Grid | None]]:
+    """The grids whose ranges at `pos` add up to what must be at least k wide.
 
-    `free` holds cells found not recoverable by an earlier call; it is skipped and updated.
-    Suppressing more cells only adds moves to the graph, so a cell that could move stays
-    movable: skipping it returns the same cell as checking it again.
+    A cell whose size is the secret (a plain count, fewer than k people, or any cell under
+    the standard rule) must keep its n uncertain: n = x + (n - x), and an attacker who knows
+    neither moves x and n - x independently, so their ranges add. A proportion of k or more
+    people must keep its "yes" count uncertain even to an attacker who knows every cell's n
+    (another indicator with the same respondents may publish it): x moves within 0..n.
     """
-    graphs = [suppressed_graph(suppressed, values) for values in quantities]  # built once, not per cell
-    for pos in sorted(suppressed - free):
-        for values, graph in zip(quantities, graphs, strict=True):
-            if is_pinned(pos, suppressed, values, graph):
-                return pos, suppressed, values
-        free.add(pos)
-    return None
+    if xs is None or ys is None:
+        return [(ns, None)]
+    if ns[pos[0]][pos[1]] < k or rule == STANDARD:
+        return [(xs, None), (ys, None)]
+    return [(xs, ns)]
 
 
-def suppress(table: Sequence[Sequence[Cell | int]], k: int = 5) -> SuppressionResult:
-    """Primary and complementary suppression of a two-way table with row, column and grand totals.
+def protect_grid(
+    ns: Grid, xs: Grid | None, k: int, rule: str = SENSITIVE, forced: Collection[Position] = ()
+) -> tuple[set[Position], dict[Position, str]]:
+    """Withhold cells of a bordered grid until every withheld value ranges at least k wide.
 
-    `table[i][j]` is a Cell (n, and x for a table of proportions) or a plain count n.
-    1. Primary: every cell and total for which `primary_reason` is not None.
-    2. Complementary: while some suppressed value is determined by the published cells
-       and totals (for proportions: its "yes" count x or its "no" count n - x), suppress
-       the cheapest set of published cells that puts it on a cycle of suppressed cells
-       along which the values can shift by one with all counts staying >= 0. Cost: the
-       smallest non-empty inner cells first; totals only when no inner cells can do it;
-       empty cells (n = 0) are never used. Iterated to a fixed point.
-    With every line holding no suppressed cell or at least two, and every suppressed
-    value movable along such a cycle, no suppressed value can be recovered from the
-    published figures, even with the knowledge that counts are whole and non-negative.
-    Source: Cox L.H. (1980) JASA 75:377 (complementary suppression); Hundepool et al.
-    (2012) Statistical Disclosure Control, Wiley, sec. 4.3 and 5.4.
+    `ns` (and `xs` for proportions) are (r+1) x (c+1) grids with the totals in the last
+    row and column. Returns the withheld positions and the primary reasons. `forced`
+    positions are withheld whatever their values (e.g. to match a linked table).
     """
-    ns, xs = _grid(table)
     rows, cols = len(ns), len(ns[0])
     reasons: dict[Position, str] = {}
     for i in range(rows):
         for j in range(cols):
-            reason = primary_reason(None if xs is None else xs[i][j], ns[i][j], k)
+            reason = primary_reason(None if xs is None else xs[i][j], ns[i][j], k, rule)
             if reason is not None:
                 reasons[(i, j)] = reason
-    suppressed = set(reasons)
-    quantities = (
-        [ns] if xs is None else [xs, [[n - x for n, x in zip(nr, xr, strict=True)] for nr, xr in zip(ns, xs, strict=True)]]
-    )
+    withheld = set(reasons) | set(forced)
+    ys = None if xs is None else [[n - x for n, x in zip(nr, xr, strict=True)] for nr, xr in zip(ns, xs, strict=True)]
     big = (rows + cols + 1) * (ns[-1][-1] + 1)
 
     def cost(pos: Position) -> float | None:
@@ -183,16 +176,60 @@ def suppress(table: Sequence[Sequence[Cell | int]], k: int = 5) -> SuppressionRe
             return None
         return float(value) if pos[0] < rows - 1 and pos[1] < cols - 1 else float(big + value)
 
-    free: set[Position] = set()
-    while (pinned := _first_pinned(suppressed, quantities, free)) is not None:
-        suppressed.update(cheapest_cover(*pinned, cost))
+    def width(pos: Position) -> int:
+        return sum(value_range(pos, withheld, values, caps, k) for values, caps in _range_grids(pos, ns, xs, ys, k, rule))
+
+    wide: set[Position] = set()  # withholding more only widens ranges, so a wide cell stays wide
+
+    def first_narrow() -> Position | None:
+        for pos in sorted(withheld - wide):
+            if width(pos) < k:
+                return pos
+            wide.add(pos)
+        return None
+
+    everything = {(i, j) for i in range(rows) for j in range(cols)}
+    while (narrow := first_narrow()) is not None:
+        paths = [widening_path(narrow, withheld, values, caps, k, cost) for values, caps in _range_grids(narrow, ns, xs, ys, k, rule)]
+        found = [path for path in paths if path is not None]
+        if found:
+            withheld.update(min(found)[1])
+        elif withheld != everything:
+            withheld = set(everything)  # nothing cheaper protects it: the whole table is withheld
+        else:
+            raise RuntimeError(f"cell {narrow} cannot be protected even with the whole table withheld")
+    return withheld, reasons
+
+
+def suppress(table: Sequence[Sequence[Cell | int]], k: int = 5, rule: str = SENSITIVE) -> SuppressionResult:
+    """Primary and complementary suppression of a two-way table with row, column and grand totals.
+
+    `table[i][j]` is a Cell (n, and x for a table of proportions) or a plain count n.
+    1. Primary: every cell and total for which `primary_reason` is not None.
+    2. Complementary: while some withheld value can be narrowed by the published cells and
+       totals to a range less than k wide (for proportions: its "yes" count, given every
+       n; for small cells and counts: its n), withhold the cheapest published cells that
+       widen it (an augmenting path of the flow that measures the range). Cost: the
+       smallest non-empty inner cells first; totals only when no inner cells can do it;
+       empty cells (n = 0) are never used. When nothing helps, the whole table is withheld.
+    So no withheld value can be worked out within +-k/2 from the published figures, even
+    with the knowledge that counts are whole and non-negative (a protection interval of
+    width k, Hundepool et al. (2012) Statistical Disclosure Control, Wiley, sec. 4.2).
+    Source: Cox L.H. (1980) JASA 75:377; Fischetti M. & Salazar J.J. (2001) Operations
+    Research 49:1 (protection levels as network flows).
+    """
+    if rule not in RULES:
+        raise ValueError(f"unknown disclosure rule {rule!r}; choose from {', '.join(RULES)}")
+    ns, xs = _grid(table)
+    rows, cols = len(ns), len(ns[0])
+    withheld, reasons = protect_grid(ns, xs, k, rule)
 
     def status(i: int, j: int) -> CellStatus:
         pos = (i, j)
         x = None if xs is None else xs[i][j]
         if pos in reasons:
             state, reason = SUPPRESSED_PRIMARY, reasons[pos]
-        elif pos in suppressed:
+        elif pos in withheld:
             state, reason = SUPPRESSED_COMPLEMENTARY, COMPLEMENTARY
         else:
             state, reason = PUBLISHED, None

@@ -95,25 +95,44 @@ def integer_alternative_exists(values: Grid, hidden: list[list[bool]], pos: tupl
     return False
 
 
-def feasible_range(values: Grid, hidden: list[list[bool]], pos: tuple[int, int]) -> tuple[float, float]:
-    """LP bounds of the cell at pos given the published figures and counts >= 0."""
+def feasible_range(values: Grid, hidden: list[list[bool]], pos: tuple[int, int], caps: Grid | None = None) -> tuple[float, float]:
+    """LP bounds of the cell at pos given the published figures and counts >= 0 (and <= caps).
+
+    The system is a network matrix, so the LP bounds are the integer bounds."""
     unknowns, a, b = equations(values, hidden)
     c = np.zeros(len(unknowns))
     c[unknowns.index(pos)] = 1.0
-    low = linprog(c, A_eq=a, b_eq=b, bounds=(0, None))
-    high = linprog(-c, A_eq=a, b_eq=b, bounds=(0, None))
+    bounds = [(0, None if caps is None else caps[i][j]) for i, j in unknowns]
+    low = linprog(c, A_eq=a, b_eq=b, bounds=bounds)
+    high = linprog(-c, A_eq=a, b_eq=b, bounds=bounds)
     assert low.status == 0
     return low.fun, (np.inf if high.status == 3 else -high.fun)
 
 
+def width(values: Grid, hidden: list[list[bool]], pos: tuple[int, int], caps: Grid | None = None) -> float:
+    low, high = feasible_range(values, hidden, pos, caps)
+    return high - low
+
+
 def assert_protected(result: SuppressionResult) -> None:
+    """Every withheld value keeps a range at least k wide: its n when it is small or a plain
+    count (x and n - x move independently), else its x even to a reader who knows every n."""
     tables, hidden = grids(result)
     assert recoverable_from_one_line(hidden) == []
-    for values in tables[:2]:  # counts, or x and n - x (which imply n, see grids())
-        for i, row in enumerate(hidden):
-            for j, is_hidden in enumerate(row):
-                if is_hidden:
-                    assert integer_alternative_exists(values, hidden, (i, j)), (i, j, values, hidden)
+    k = result.k
+    for i, row in enumerate(hidden):
+        for j, is_hidden in enumerate(row):
+            if not is_hidden:
+                continue
+            if len(tables) == 1:
+                assert width(tables[0], hidden, (i, j)) >= k - 1e-9, (i, j, tables, hidden)
+                continue
+            xs, ys, ns = tables
+            if ns[i][j] < k:
+                assert width(xs, hidden, (i, j)) + width(ys, hidden, (i, j)) >= k - 1e-9, (i, j, tables, hidden)
+            else:
+                assert width(xs, hidden, (i, j), caps=ns) >= k - 1e-9, (i, j, tables, hidden)
+                assert integer_alternative_exists(xs, hidden, (i, j))
 
 
 def hand_made(table: list[list[Cell]], hidden: set[tuple[int | None, int | None]]) -> SuppressionResult:
@@ -258,8 +277,7 @@ def test_tiny_table_hides_everything() -> None:
 
 
 def test_zero_rows_of_x_are_protected_too() -> None:
-    # Two small cells in a row, both with x = 0: if their row's x-total were known to be
-    # 0, both would be revealed as "nobody said yes".
+    # Two small cells in a row, both with x = 0: their n must stay uncertain.
     table = [[Cell(3, 0), Cell(4, 0), Cell(30, 10)], [Cell(20, 5), Cell(25, 9), Cell(40, 20)]]
     result = suppress(table)
     assert_protected(result)
