@@ -145,3 +145,13 @@ def test_long_text_is_sensitive_by_default_and_others_are_not() -> None:
     q(document, 1, 5)["sensitive"] = False
     relaxed, _ = parse_document(document)
     assert relaxed is not None and not relaxed.question("story").sensitive  # type: ignore[union-attr]
+
+
+def test_disclosure_rule_is_sensitive_unless_a_questionnaire_says_standard() -> None:
+    questionnaire, _ = parse_document(copy.deepcopy(MINI))
+    assert questionnaire is not None and questionnaire.disclosure == "sensitive"
+    assert load_questionnaire(ROOT / "surveys/training_evaluation.json").disclosure == "standard"
+    assert load_questionnaire(ROOT / "surveys/clinic_exit.json").disclosure == "sensitive"
+    document = copy.deepcopy(MINI)
+    document["disclosure"] = "open"
+    assert problems_of(document) == [("$.disclosure", '"open" is not allowed; use one of: sensitive, standard')]
