@@ -48,7 +48,7 @@ def end(user: User, session_id: str, reason: str) -> bool:
     """End one of `user`'s sessions; False when it is not theirs or already over."""
     ended = db.session.execute(update(UserSession).where(UserSession.id == session_id, UserSession.user_id == user.id,
                                                          UserSession.ended_at.is_(None)).values(ended_at=now(), end_reason=reason))
-    return bool(ended.rowcount)  # type: ignore[attr-defined]
+    return bool(ended.rowcount)
 
 
 def end_all(user: User, reason: str, keep: str | None = None) -> int:
@@ -56,7 +56,7 @@ def end_all(user: User, reason: str, keep: str | None = None) -> int:
     query = update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
     if keep is not None:
         query = query.where(UserSession.id != keep)
-    return int(db.session.execute(query.values(ended_at=now(), end_reason=reason)).rowcount)  # type: ignore[attr-defined]
+    return int(db.session.execute(query.values(ended_at=now(), end_reason=reason)).rowcount)
 
 
 def active(user: User) -> list[UserSession]:

@@ -12,7 +12,7 @@ from pathlib import Path
 from cml.extensions import db
 from cml.limit_storage import SqliteFileStorage
 from cml.services import users
-from tests.conftest import PASSWORD, login
+from tests.conftest import PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
