@@ -32,7 +32,7 @@ _SYSTEMS = (
 
 
 def describe_agent(user_agent: str | None) -> str:
-    """"Chrome, Android", "Firefox", "Windows", or "" when nothing is recognised."""
+    """A name such as "Chrome, Android", "Firefox" or "Windows"; empty when nothing is recognised."""
     text = (user_agent or "")[:512]
     browser = next((name for name, pattern in _BROWSERS if pattern.search(text)), "")
     system = next((name for name, pattern in _SYSTEMS if pattern.search(text)), "")
