@@ -238,3 +238,17 @@ def test_the_device_is_named_not_fingerprinted(agent, expected) -> None:
 ])
 def test_only_the_network_of_an_address_is_kept(address, expected) -> None:
     assert coarse_address(address) == expected
+
+
+def test_a_failed_note_of_last_use_costs_the_request_nothing(client, app, as_role, monkeypatch, caplog) -> None:
+    from sqlalchemy import text
+
+    from cml.auth import loading
+
+    as_role("monitor")
+    real_now = sessions.now
+    monkeypatch.setattr(sessions, "now", lambda: real_now() + timedelta(minutes=5))
+    monkeypatch.setattr(loading, "_NOTE", text("UPDATE no_such_table SET seen = :seen WHERE id = :wanted"))
+    assert signed_in(client)
+    assert "could not note a session's last use" in caplog.text
+    assert signed_in(client)
