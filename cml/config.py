@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +23,16 @@ DEFAULTS: dict[str, Any] = {
     "PERMANENT_SESSION_LIFETIME": 12 * 3600,
     # A monitor may take long over a form in a clinic corridor; the token lives with the session.
     "WTF_CSRF_TIME_LIMIT": None,
-    "RATELIMIT_STORAGE_URI": "memory://",
+    # Sign-in limits count failed attempts only, so a room of monitors signing in from one
+    # address costs nothing; a typo costs one (cml.auth.throttle).
     "RATELIMIT_HEADERS_ENABLED": True,
-    "LOGIN_RATE_LIMIT": "10 per minute; 50 per hour",
-    "LOGIN_USERNAME_RATE_LIMIT": "5 per minute; 30 per hour",
+    "LOGIN_RATE_LIMIT": "30 per minute; 200 per hour",
+    "LOGIN_USERNAME_RATE_LIMIT": "5 per minute; 20 per hour",
+    "LOGIN_USERNAME_CEILING": "100 per hour; 500 per day",
+    # Proxies in front of the app whose X-Forwarded-For and X-Forwarded-Proto are believed.
+    "TRUSTED_PROXIES": 0,
+    # A session nobody used for this long is over (cml.auth.loading).
+    "SESSION_IDLE_DAYS": 14,
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     "SUPPRESSION_THRESHOLD": 5,
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
@@ -53,6 +60,9 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     if test_config:
         app.config.update(test_config)
     _normalise_database_url(app)
+    if not app.config.get("RATELIMIT_STORAGE_URI"):
+        # Shared by every worker process of this server (cml.limit_storage).
+        app.config["RATELIMIT_STORAGE_URI"] = "cml+sqlite:///" + str(Path(app.instance_path) / "rate-limits.sqlite3")
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
 
@@ -77,6 +87,11 @@ def _instance_secret_key(instance: Path) -> str:
     with os.fdopen(fd, "w") as handle:
         handle.write(key)
     return key
+
+
+def session_idle_limit() -> timedelta:
+    """How long an unused session stays signed in."""
+    return timedelta(days=float(current_app.config["SESSION_IDLE_DAYS"]))
 
 
 def suppression_threshold() -> int:

@@ -44,6 +44,7 @@ def _base_config(url: str, instance: Path) -> dict[str, Any]:
         # Throttling is tested on its own (test_auth); other tests sign in as often as they need.
         "LOGIN_RATE_LIMIT": "1000 per minute",
         "LOGIN_USERNAME_RATE_LIMIT": "1000 per minute",
+        "LOGIN_USERNAME_CEILING": "1000 per minute",
         "SURVEYS_DIR": str(SURVEYS),
         "INSTANCE_PATH": str(instance),
     }

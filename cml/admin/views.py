@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -60,9 +60,8 @@ def user_list() -> HttpResponse | str:
         else:
             db.session.commit()
             if not form.password.data:
-                flash(_("Account %(name)s created. Its password, shown only now: %(password)s", name=user.username, password=password), "success")
-            else:
-                flash(_("Account %(name)s created.", name=user.username), "success")
+                return _password_page(user, password, _("Account %(name)s created.", name=user.username))
+            flash(_("Account %(name)s created.", name=user.username), "success")
             return redirect(url_for("admin.user_list"))
     accounts = list(db.session.scalars(select(User).order_by(User.username)))
     return render_template("admin/users.html", form=form, accounts=accounts)
@@ -86,6 +85,25 @@ def user_edit(user_id: int) -> HttpResponse | str:
             flash(_("Account %(name)s updated.", name=user.username), "success")
             return redirect(url_for("admin.user_list"))
     return render_template("admin/user_edit.html", form=form, account=user)
+
+
+@bp.post("/users/<int:user_id>/password")
+@roles_required("admin")
+def user_password(user_id: int) -> HttpResponse:
+    """Give an account a new generated password; every session of the account ends."""
+    user = db.session.get(User, user_id) or abort(404)
+    password = users.random_password()
+    users.set_password(user, password, current_user, keep_session=current_user.session_id)
+    db.session.commit()
+    return _password_page(user, password, _("Account %(name)s has a new password.", name=user.username))
+
+
+def _password_page(user: User, password: str, message: str) -> HttpResponse:
+    """A generated password goes out in this page only: never in a cookie (a flashed message
+    is one), never kept by a cache or the browser's history."""
+    page = make_response(render_template("admin/password.html", account=user, password=password, message=message))
+    page.headers["Cache-Control"] = "no-store"
+    return page
 
 
 @bp.route("/regions", methods=["GET", "POST"])

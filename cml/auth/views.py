@@ -1,16 +1,25 @@
-"""Login with argon2id hashes, throttled per address and per username."""
+"""Signing in and out, one's password and one's sessions.
+
+Sessions live on the server (cml.services.sessions); the cookie only names one. Flask-Login's
+session protection is off: "strong" signed a phone out whenever its network address changed
+(a monitor moving between mobile cells and Wi-Fi mid-interview), and "basic" only marks such
+a session as not fresh, which nothing here uses. Neither stops a copied cookie, which carries
+its browser's User-Agent along; ending the session on the server does, from any device.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from cml.auth.devices import coarse_address, describe_agent
 from cml.auth.forms import ChangePasswordForm, LoginForm
-from cml.auth.loading import signed_in_user
-from cml.extensions import db, limiter, login_manager
-from cml.services import users
+from cml.auth.loading import note_last_use, signed_in_user
+from cml.auth.throttle import throttled
+from cml.extensions import db, login_manager
+from cml.services import audit, sessions, users
 from cml.services.passwords import verify_password
 from cml.web.urls import safe_next
 
@@ -18,36 +27,39 @@ bp = Blueprint("auth", __name__, template_folder="templates")
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = None
-login_manager.session_protection = "strong"
-
+login_manager.session_protection = None
 
 login_manager.user_loader(signed_in_user)
+bp.teardown_app_request(note_last_use)
+
+_KEPT_ACROSS_SIGN_IN = ("lang",)  # the language picked on the sign-in page
 
 
-def _login_limit() -> str:
-    return str(current_app.config["LOGIN_RATE_LIMIT"])
+def _address() -> str | None:
+    return coarse_address(request.remote_addr)
 
 
-def _username_limit() -> str:
-    return str(current_app.config["LOGIN_USERNAME_RATE_LIMIT"])
-
-
-def _username_key() -> str:
-    return "user:" + request.form.get("username", "").strip().lower()[:64]
+def _fresh_cookie() -> None:
+    """Nothing of the cookie before sign-in (or after sign-out) carries over, the CSRF secret least of all."""
+    kept = {key: session[key] for key in _KEPT_ACROSS_SIGN_IN if key in session}
+    session.clear()
+    session.update(kept)
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_username_limit, methods=["POST"], key_func=_username_key)
+@throttled
 def login() -> Response | str:
     """Sign in."""
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = users.authenticate(form.username.data or "", form.password.data or "")
+        user = users.authenticate(form.username.data or "", form.password.data or "", _address())
+        token = sessions.start(user, describe_agent(request.user_agent.string), _address()) if user is not None else None
         db.session.commit()
         if user is not None:
+            _fresh_cookie()
+            user.session_token = token
             login_user(user)
             return redirect(safe_next(request.args.get("next")))
         flash(_("Wrong username or password."), "error")
@@ -57,8 +69,12 @@ def login() -> Response | str:
 @bp.post("/logout")
 @login_required
 def logout() -> Response:
-    """Sign out."""
+    """Sign out: this session ends on the server, not only in this browser."""
+    sessions.end(current_user, current_user.session_id, "logout")
+    audit.record("logout", current_user, address=_address())
+    db.session.commit()
     logout_user()
+    _fresh_cookie()
     return redirect(url_for("auth.login"))
 
 
@@ -71,11 +87,40 @@ def change_password() -> Response | str:
         if not verify_password(current_user.password_hash, form.current.data or ""):
             form.current.errors = [_("This is not your current password.")]
         else:
-            users.set_password(current_user, form.new.data or "", current_user)
+            # Every other session of the account ends: a lost or taken phone is signed out.
+            users.set_password(current_user, form.new.data or "", current_user, keep_session=current_user.session_id)
             db.session.commit()
-            # The session key includes the password: this session signs in again with the new
-            # one, and every other session of the account ends (cml.auth.loading).
-            login_user(current_user._get_current_object())
-            flash(_("Your password was changed."), "success")
+            flash(_("Your password was changed. Any other device signed in to your account is signed out."), "success")
             return redirect(url_for("home.index"))
     return render_template("auth/password.html", form=form)
+
+
+@bp.get("/account/sessions")
+@login_required
+def session_list() -> str:
+    """Where one is signed in."""
+    return render_template("auth/sessions.html", sessions=sessions.active(current_user), this_session=current_user.session_id,
+                           idle_days=int(current_app.config["SESSION_IDLE_DAYS"]))
+
+
+@bp.post("/account/sessions/<session_id>/end")
+@login_required
+def end_session(session_id: str) -> Response:
+    """Sign one of one's sessions out."""
+    if not sessions.end(current_user, session_id[:64], "signed-out"):
+        abort(404)
+    audit.record("session.end", current_user, address=_address(), this_device=session_id == current_user.session_id)
+    db.session.commit()
+    flash(_("That device is signed out."), "success")
+    return redirect(url_for("auth.session_list"))
+
+
+@bp.post("/account/sessions/end-others")
+@login_required
+def end_other_sessions() -> Response:
+    """Sign out everywhere but here."""
+    ended = sessions.end_all(current_user, "signed-out", keep=current_user.session_id)
+    audit.record("session.end_others", current_user, address=_address(), sessions_ended=ended)
+    db.session.commit()
+    flash(_("Every other device is signed out."), "success")
+    return redirect(url_for("auth.session_list"))

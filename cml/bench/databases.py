@@ -58,6 +58,7 @@ class BenchDatabase:
             "CML_WTF_CSRF_ENABLED": "false",
             "CML_LOGIN_RATE_LIMIT": "100000 per minute",
             "CML_LOGIN_USERNAME_RATE_LIMIT": "100000 per minute",
+            "CML_LOGIN_USERNAME_CEILING": "100000 per minute",
             "CML_BENCH_ROUTES": "true",
         }
 

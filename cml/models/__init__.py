@@ -6,6 +6,7 @@ from cml.models.data_version import DataVersion
 from cml.models.places import FACILITY_KINDS, Facility, Region
 from cml.models.questionnaires import Questionnaire, QuestionnaireVersion
 from cml.models.responses import Draft, IndicatorFact, IndicatorSum, Response
+from cml.models.sessions import UserSession
 
 __all__ = [
     "FACILITY_KINDS",
@@ -21,5 +22,6 @@ __all__ = [
     "Region",
     "Response",
     "User",
+    "UserSession",
     "region_memberships",
 ]

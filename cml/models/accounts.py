@@ -36,12 +36,21 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
 
     regions: Mapped[list[Region]] = relationship(secondary=region_memberships, order_by=Region.code)
 
-    def get_id(self) -> str:
-        """What Flask-Login keeps in the session: the id with a digest of the password hash,
-        so a password change ends the account's other sessions (cml.auth.loading)."""
-        from cml.auth.loading import session_key  # the auth feature reads the app's secret key
+    # The sign-in session this object was loaded for, or is signing in (cml.auth.loading).
+    session_token = None
+    session_id = None
 
-        return session_key(self)
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session cookie: the token of this sign-in's session
+        record, never the account's id (cml.services.sessions)."""
+        if self.session_token is None:
+            raise RuntimeError("start a session (cml.services.sessions.start) before signing in")
+        return str(self.session_token)
+
+    # Flask-Login's mixin compares users by get_id(); one account is one object per database session.
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
+    __hash__ = object.__hash__
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts

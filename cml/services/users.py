@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from cml.extensions import db
 from cml.models import ROLES, Region, User
-from cml.services import audit
+from cml.services import audit, sessions
 from cml.services.passwords import MIN_PASSWORD_LENGTH, hash_password, needs_rehash, verify_password
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
@@ -60,25 +60,33 @@ def update_user(user: User, role: str, regions: list[Region], active: bool, acto
     before = {"role": user.role, "regions": [r.code for r in user.regions], "active": user.active}
     user.role, user.regions, user.active = role, list(regions), active
     after = {"role": role, "regions": [r.code for r in regions], "active": active}
+    if before["active"] and not active:
+        # A deactivated account is signed out everywhere, and stays so if it is reactivated.
+        after["sessions_ended"] = sessions.end_all(user, "deactivated")
     if before != after:
         audit.record("user.update", actor, target=user.username, before=before, after=after)
 
 
-def set_password(user: User, password: str, actor: User | None) -> None:
+def set_password(user: User, password: str, actor: User | None, keep_session: str | None = None) -> None:
+    """A new password ends every session of the account but `keep_session` (the one that changed it)."""
     check_password(password)
     user.password_hash = hash_password(password)
-    audit.record("user.password", actor, target=user.username)
+    ended = sessions.end_all(user, "password", keep=keep_session)
+    audit.record("user.password", actor, target=user.username, sessions_ended=ended)
 
 
-def authenticate(username: str, password: str) -> User | None:
-    """The active user with these credentials, recording the attempt either way."""
+def authenticate(username: str, password: str, address: str | None = None) -> User | None:
+    """The active user with these credentials, recording the attempt either way.
+
+    A failed attempt names the account only when it exists: what was typed for an unknown
+    one may be a real name or a password typed in the wrong box."""
     user = find_user(username)
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.active:
-        audit.record("login.failed", None, username=username.strip().lower()[:64])
+        audit.record("login.failed", None, username=user.username if user else None, known=user is not None, address=address)
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = datetime.now(UTC)
-    audit.record("login", user)
+    audit.record("login", user, address=address)
     return user

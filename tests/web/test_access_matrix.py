@@ -14,6 +14,9 @@ ALLOWED = {
     "home.index": {"monitor", "lead", "advocate", "admin"},
     "auth.change_password": {"monitor", "lead", "advocate", "admin"},
     "auth.logout": {"monitor", "lead", "advocate", "admin"},
+    "auth.session_list": {"monitor", "lead", "advocate", "admin"},
+    "auth.end_session": {"monitor", "lead", "advocate", "admin"},
+    "auth.end_other_sessions": {"monitor", "lead", "advocate", "admin"},
     "collect.start": {"monitor", "lead", "admin"},
     "collect.page": {"monitor", "lead", "admin"},
     "collect.review": {"monitor", "lead", "admin"},
@@ -32,11 +35,13 @@ ALLOWED = {
     "admin.index": {"admin"},
     "admin.user_list": {"admin"},
     "admin.user_edit": {"admin"},
+    "admin.user_password": {"admin"},
     "admin.region_list": {"admin"},
     "admin.questionnaire_list": {"admin"},
     "admin.audit_log": {"admin"},
 }
-SAMPLE_ARGS = {"code": "clinic_exit", "submission_id": uuid.UUID(int=7), "number": 1, "user_id": 1, "filename": "cml.css", "version": "0"}
+SAMPLE_ARGS = {"code": "clinic_exit", "submission_id": uuid.UUID(int=7), "number": 1, "user_id": 1, "filename": "cml.css", "version": "0",
+               "session_id": "0" * 64}
 ROLES = ("stranger", "monitor", "lead", "advocate", "admin")
 
 
