@@ -36,7 +36,7 @@ from typing import Protocol
 from cml.core.indicators import indicator_questions
 from cml.core.periods import Grain, previous_period
 from cml.core.questionnaire import Questionnaire
-from cml.core.stats.disclosure import SENSITIVE, protect_grid
+from cml.core.stats.disclosure import SENSITIVE, protect_grids
 
 PUBLISHED = "published"
 WITHHELD = "withheld"
@@ -194,14 +194,6 @@ def _year_grid(counts: Mapping[tuple[str, int, int], tuple[int, int | None]], in
 
 
 def _protect_together(grids: Mapping[str, tuple[Grid, Grid | None]], k: int, rule: str) -> set[tuple[int, int]]:
-    """One withheld pattern for linked indicators: each one's protection, repeated until none adds a cell."""
-    withheld: set[tuple[int, int]] = set()
-    changed = True
-    while changed:
-        changed = False
-        for ns, xs in grids.values():
-            mine, _ = protect_grid(ns, xs, k, rule, forced=withheld)
-            if not mine <= withheld:
-                withheld |= mine
-                changed = True
+    """One withheld pattern for linked indicators: a cell withheld for one is withheld for all."""
+    withheld, _ = protect_grids(list(grids.values()), k, rule)
     return withheld

@@ -54,21 +54,33 @@ def _arcs(pos: Position, rows: int) -> tuple[Arc, Arc]:
     return (row_node, col_node), (col_node, row_node)
 
 
-def _network(positions: Collection[Position], values: Grid, caps: Grid | None, skip: Position) -> dict[int, dict[int, int]]:
+Network = dict[int, dict[int, int]]
+
+
+def network(withheld: Collection[Position], values: Grid, caps: Grid | None) -> Network:
+    """The moves through every withheld cell: built once per set of withheld cells, then
+    copied (without the measured cell's own edge) for each cell measured."""
     rows = len(values)
-    residual: dict[int, dict[int, int]] = {}
-    for pos in positions:
-        if pos == skip:
-            continue
+    arcs: Network = {}
+    for pos in withheld:
         forward, backward = _arcs(pos, rows)
         for (tail, head), row_to_col in ((forward, True), (backward, False)):
-            room = _room(pos, row_to_col, values, caps)
-            residual.setdefault(tail, {})[head] = residual.setdefault(tail, {}).get(head, 0) + room
-            residual.setdefault(head, {}).setdefault(tail, 0)
+            arcs.setdefault(tail, {})[head] = _room(pos, row_to_col, values, caps)
+            arcs.setdefault(head, {}).setdefault(tail, 0)
+    return arcs
+
+
+def _without(arcs: Network, pos: Position, rows: int) -> Network:
+    """A copy of the network with the cell's own edge taken out (it is the one being moved)."""
+    residual = {node: dict(heads) for node, heads in arcs.items()}
+    (row_node, col_node), _ = _arcs(pos, rows)
+    if col_node in residual.get(row_node, {}):
+        residual[row_node][col_node] = 0
+        residual[col_node][row_node] = 0
     return residual
 
 
-def _max_flow(residual: dict[int, dict[int, int]], source: int, sink: int, limit: int) -> int:
+def _max_flow(residual: Network, source: int, sink: int, limit: int) -> int:
     """Edmonds-Karp up to `limit` units; `residual` is left as the residual network."""
     flow = 0
     while flow < limit:
@@ -103,24 +115,25 @@ def _direction(pos: Position, rise: bool, values: Grid, caps: Grid | None) -> tu
     return (col_node, row_node, own) if row_to_col else (row_node, col_node, own)
 
 
-def movement(pos: Position, withheld: Collection[Position], values: Grid, caps: Grid | None, rise: bool, limit: int) -> tuple[int, dict[int, dict[int, int]]]:
-    """How far (up to `limit`) the cell can rise or fall, and the residual network left."""
+def movement(pos: Position, arcs: Network, values: Grid, caps: Grid | None, rise: bool, limit: int) -> tuple[int, Network]:
+    """How far (up to `limit`) the cell can rise or fall through the withheld cells' `network`,
+    and the residual network left."""
     source, sink, own = _direction(pos, rise, values, caps)
-    residual = _network(withheld, values, caps, skip=pos)
+    residual = _without(arcs, pos, len(values))
     return _max_flow(residual, source, sink, min(limit, own)), residual
 
 
-def value_range(pos: Position, withheld: Collection[Position], values: Grid, caps: Grid | None, limit: int) -> int:
+def value_range(pos: Position, arcs: Network, values: Grid, caps: Grid | None, limit: int) -> int:
     """Width of the range of values the withheld cell can take (rise plus fall), capped at `limit`."""
-    rise, _ = movement(pos, withheld, values, caps, True, limit)
+    rise, _ = movement(pos, arcs, values, caps, True, limit)
     if rise >= limit:
         return limit
-    fall, _ = movement(pos, withheld, values, caps, False, limit - rise)
+    fall, _ = movement(pos, arcs, values, caps, False, limit - rise)
     return rise + fall
 
 
 def widening_path(
-    pos: Position, withheld: Collection[Position], values: Grid, caps: Grid | None, limit: int,
+    pos: Position, withheld: Collection[Position], arcs: Network, values: Grid, caps: Grid | None, limit: int,
     cost: Callable[[Position], float | None],
 ) -> tuple[float, list[Position]] | None:
     """The cheapest published cells that, withheld too, let the cell move one unit further.
@@ -132,7 +145,7 @@ def widening_path(
     best: tuple[float, list[Position]] | None = None
     for rise in (True, False):
         source, sink, own = _direction(pos, rise, values, caps)
-        flow, residual = movement(pos, withheld, values, caps, rise, limit)
+        flow, residual = movement(pos, arcs, values, caps, rise, limit)
         if flow >= min(own, limit):
             continue
         extra: dict[int, list[tuple[int, Position]]] = {}
@@ -152,7 +165,7 @@ def widening_path(
 
 
 def _cheapest(
-    residual: dict[int, dict[int, int]], extra: dict[int, list[tuple[int, Position]]], source: int, sink: int,
+    residual: Network, extra: dict[int, list[tuple[int, Position]]], source: int, sink: int,
     cost: Callable[[Position], float | None],
 ) -> tuple[float, list[Position]] | None:
     """Dijkstra from source to sink: residual arcs are free, a published cell costs its price."""

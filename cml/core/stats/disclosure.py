@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from ._common import as_count
-from ._ranges import Grid, Position, value_range, widening_path
+from ._ranges import Grid, Network, Position, network, value_range, widening_path
 
 PUBLISHED: Final = "published"
 SUPPRESSED_PRIMARY: Final = "suppressed_primary"
@@ -157,48 +157,87 @@ def protect_grid(
 
     `ns` (and `xs` for proportions) are (r+1) x (c+1) grids with the totals in the last
     row and column. Returns the withheld positions and the primary reasons. `forced`
-    positions are withheld whatever their values (e.g. to match a linked table).
+    positions are withheld whatever their values.
     """
-    rows, cols = len(ns), len(ns[0])
-    reasons: dict[Position, str] = {}
-    for i in range(rows):
-        for j in range(cols):
-            reason = primary_reason(None if xs is None else xs[i][j], ns[i][j], k, rule)
-            if reason is not None:
-                reasons[(i, j)] = reason
-    withheld = set(reasons) | set(forced)
-    ys = None if xs is None else [[n - x for n, x in zip(nr, xr, strict=True)] for nr, xr in zip(ns, xs, strict=True)]
-    big = (rows + cols + 1) * (ns[-1][-1] + 1)
+    withheld, reasons = protect_grids([(ns, xs)], k, rule, forced)
+    return withheld, reasons[0]
 
-    def cost(pos: Position) -> float | None:
-        value = ns[pos[0]][pos[1]]
-        if value == 0:
-            return None
-        return float(value) if pos[0] < rows - 1 and pos[1] < cols - 1 else float(big + value)
 
-    def width(pos: Position) -> int:
-        return sum(value_range(pos, withheld, values, caps, k) for values, caps in _range_grids(pos, ns, xs, ys, k, rule))
+def protect_grids(
+    grids: Sequence[tuple[Grid, Grid | None]], k: int, rule: str = SENSITIVE, forced: Collection[Position] = ()
+) -> tuple[set[Position], list[dict[Position, str]]]:
+    """`protect_grid` for linked tables of the same shape that must share one withheld pattern
+    (indicators that read the same question): a cell withheld in one is withheld in all, and
+    every withheld value of every table ranges at least k wide."""
+    if not grids:
+        return set(forced), []
+    rows, cols = len(grids[0][0]), len(grids[0][0][0])
+    reasons: list[dict[Position, str]] = []
+    for ns, xs in grids:
+        if len(ns) != rows or any(len(line) != cols for line in ns):
+            raise ValueError("linked tables must have the same shape")
+        reasons.append({(i, j): reason for i in range(rows) for j in range(cols)
+                        if (reason := primary_reason(None if xs is None else xs[i][j], ns[i][j], k, rule)) is not None})
+    withheld = set(forced).union(*reasons)
+    tables = [_Table(ns, xs, k, rule) for ns, xs in grids]
+    wide: list[set[Position]] = [set() for _ in grids]  # withholding more only widens ranges: a wide cell stays wide
+    everything = {(i, j) for i in range(rows) for j in range(cols)}
 
-    wide: set[Position] = set()  # withholding more only widens ranges, so a wide cell stays wide
-
-    def first_narrow() -> Position | None:
-        for pos in sorted(withheld - wide):
-            if width(pos) < k:
-                return pos
-            wide.add(pos)
+    def first_narrow() -> tuple[_Table, Position] | None:
+        for table, done in zip(tables, wide, strict=True):
+            for pos in sorted(withheld - done):
+                if table.width(pos, withheld) < k:
+                    return table, pos
+                done.add(pos)
         return None
 
-    everything = {(i, j) for i in range(rows) for j in range(cols)}
     while (narrow := first_narrow()) is not None:
-        paths = [widening_path(narrow, withheld, values, caps, k, cost) for values, caps in _range_grids(narrow, ns, xs, ys, k, rule)]
-        found = [path for path in paths if path is not None]
-        if found:
-            withheld.update(min(found)[1])
+        table, pos = narrow
+        path = table.widening(pos, withheld)
+        if path is not None:
+            withheld.update(path)
         elif withheld != everything:
             withheld = set(everything)  # nothing cheaper protects it: the whole table is withheld
         else:
-            raise RuntimeError(f"cell {narrow} cannot be protected even with the whole table withheld")
+            raise RuntimeError(f"cell {pos} cannot be protected even with the whole table withheld")
     return withheld, reasons
+
+
+class _Table:
+    """One table's grids and the flow networks of its current withheld cells (rebuilt when they change)."""
+
+    def __init__(self, ns: Grid, xs: Grid | None, k: int, rule: str) -> None:
+        self.ns, self.xs, self.k, self.rule = ns, xs, k, rule
+        self.ys = None if xs is None else [[n - x for n, x in zip(nr, xr, strict=True)] for nr, xr in zip(ns, xs, strict=True)]
+        rows, cols = len(ns), len(ns[0])
+        self.big = (rows + cols + 1) * (ns[-1][-1] + 1)
+        self._networks: dict[int, tuple[int, Network]] = {}
+
+    def cost(self, pos: Position) -> float | None:
+        """Price of withholding a published cell: its n, totals only when inner cells cannot do; never an empty cell."""
+        value = self.ns[pos[0]][pos[1]]
+        if value == 0:
+            return None
+        inner = pos[0] < len(self.ns) - 1 and pos[1] < len(self.ns[0]) - 1
+        return float(value) if inner else float(self.big + value)
+
+    def _arcs(self, values: Grid, caps: Grid | None, withheld: set[Position]) -> Network:
+        key = id(values) * 2 + (caps is not None)
+        held = self._networks.get(key)
+        if held is None or held[0] != len(withheld):  # the set only grows, so its size names its state
+            held = (len(withheld), network(withheld, values, caps))
+            self._networks[key] = held
+        return held[1]
+
+    def width(self, pos: Position, withheld: set[Position]) -> int:
+        grids = _range_grids(pos, self.ns, self.xs, self.ys, self.k, self.rule)
+        return sum(value_range(pos, self._arcs(values, caps, withheld), values, caps, self.k) for values, caps in grids)
+
+    def widening(self, pos: Position, withheld: set[Position]) -> list[Position] | None:
+        grids = _range_grids(pos, self.ns, self.xs, self.ys, self.k, self.rule)
+        paths = [widening_path(pos, withheld, self._arcs(values, caps, withheld), values, caps, self.k, self.cost) for values, caps in grids]
+        found = [path for path in paths if path is not None]
+        return min(found)[1] if found else None
 
 
 def suppress(table: Sequence[Sequence[Cell | int]], k: int = 5, rule: str = SENSITIVE) -> SuppressionResult:
