@@ -134,3 +134,19 @@ def test_threshold_sets_the_width(k: int) -> None:
     cube = protect_cube(counts, [], k=k)
     _, recovered, narrow = attack(cube, "q", k)
     assert recovered == 0 and narrow == []
+
+
+@settings(max_examples=40, deadline=None)
+@given(cubes(), cubes())
+def test_linked_indicators_keep_every_withheld_figure_wide(first: tuple[list[Count], bool], second: tuple[list[Count], bool]) -> None:
+    counts = first[0] + [Count("r", c.region_id, c.period, c.n, c.x) for c in second[0]]
+    if not counts:
+        return
+    cube = protect_cube(counts, [["q", "r"]], k=5)
+    for name in {c.indicator for c in counts}:
+        _, recovered, narrow = attack(cube, name, 5)
+        assert recovered == 0 and narrow == [], (name, narrow)
+    names = {c.indicator for c in counts}
+    if names == {"q", "r"}:
+        hidden = {name: {key[1:] for key, shown in cube.published.items() if key[0] == name and not shown} for name in names}
+        assert hidden["q"] == hidden["r"]
