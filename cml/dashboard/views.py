@@ -44,6 +44,20 @@ def _status(gate: Cube | None, cell: CellEstimate, region_id: int | None, grain:
     return None if gate is None else gate.status(cell.indicator, region_id, grain, cell.period)
 
 
+def _withheld_empty(gate: Cube | None, indicator: str, region_id: int | None, grain: Grain, period: int) -> bool:
+    """Whether a cell without respondents is withheld: a linked indicator's figure there is."""
+    if gate is None or (indicator, region_id, grain, period) not in gate.counts:
+        return False
+    return not gate.status(indicator, region_id, grain, period).published
+
+
+def _periods(first: int, last: int, grain: Grain) -> list[int]:
+    periods = [last]
+    while periods[-1] > first:
+        periods.append(previous_period(periods[-1], grain))
+    return periods[::-1]
+
+
 def _change_shown(gate: Cube | None, cell: CellEstimate, region_id: int | None, grain: Grain) -> bool:
     return gate is None or gate.change_shown(cell.indicator, region_id, grain, cell.period)
 
@@ -63,7 +77,9 @@ def overview() -> str:
     for indicator in table.indicators:
         cell = next((c for c in table.rows if c.indicator == indicator.id and c.period == filters.period), None)
         if cell is None:
-            rows.append({"id": indicator.id, "shown": None, "label": questionnaire.text(indicator.label, language)})
+            label = questionnaire.text(indicator.label, language)
+            hidden = _withheld_empty(gate, indicator.id, region_id, filters.grain, filters.period)
+            rows.append({"id": indicator.id, "shown": present.empty(label, True) if hidden else None, "label": label})
             continue
         shown = present.shown(cell, indicator, questionnaire, language, publication=_status(gate, cell, region_id, filters.grain),
                               previous_published=_change_shown(gate, cell, region_id, filters.grain))
@@ -100,6 +116,12 @@ def _indicator_data(filters: Filters) -> dict[str, Any]:
         unit_rows.append(present.shown(cell, indicator, questionnaire, language, label=label, publication=status))
         if status is None or status.published:
             unit_points.append((cell, present.point(cell, label)))
+    if gate is not None:  # every region is listed: an absent row must not stand for "no one"
+        listed = {cell.region_id for cell in units}
+        for region in gate.regions:
+            if region not in listed and (filters.scope is None or region in filters.scope):
+                hidden = _withheld_empty(gate, indicator.id, region, filters.grain, filters.period)
+                unit_rows.append(present.empty(names.get(region, "?"), hidden))
     trend_rows, trend_points = [], []
     for cell in overall_cells:
         status = _status(gate, cell, region_id, filters.grain)
@@ -109,6 +131,14 @@ def _indicator_data(filters: Filters) -> dict[str, Any]:
         trend_rows.append(replace(shown, key=cell.period_label))
         if status is None or status.published:
             trend_points.append(present.point(cell, label))
+    if gate is not None:
+        shown_periods = {cell.period for cell in overall_cells}
+        for period in _periods(filters.first, filters.period, filters.grain):
+            if period not in shown_periods:
+                text = period_label(period, filters.grain)
+                hidden = _withheld_empty(gate, indicator.id, region_id, filters.grain, period)
+                trend_rows.append(present.empty(fmt_period(text, filters.grain, language), hidden, key=text))
+        trend_rows.sort(key=lambda row: row.key or "")
     current = next((c for c in overall_cells if c.period == filters.period), None)
     if gate is not None and current is not None and not gate.status(current.indicator, region_id, filters.grain, current.period).published:
         current = None

@@ -73,6 +73,14 @@ def shown(cell: CellEstimate, indicator: Indicator, questionnaire: Questionnaire
     )
 
 
+def empty(label: str, withheld: bool, key: str | None = None) -> Shown:
+    """A unit or period without a figure: "withheld" when the gate withholds it (even an empty
+    cell, when a linked indicator's figure there is withheld), else no respondents (n = 0)."""
+    if withheld:
+        return Shown(label, None, "", "", "", "", "muted", "", "", (), _("withheld"), key)
+    return Shown(label, 0, "", "", "", "", "muted", "", "", (), None, key)
+
+
 def _target(cell: CellEstimate, language: str) -> str:
     if cell.target is None:
         return ""

@@ -66,15 +66,17 @@ def walk(client, app) -> tuple[int, list[tuple[object, ...]]]:
                     body = data.get_json()
                     for unit in body["units"]:
                         status = cube.status(indicator, labels[unit["label"]], grain, period).published
+                        known = (indicator, labels[unit["label"]], grain, period) in cube.counts  # else: no data there at all
                         checked += 1
-                        if not status and (unit["n"] is not None or unit["estimate"] or unit["interval"] or unit["change"]):
+                        if known and not status and (unit["n"] is not None or unit["estimate"] or unit["interval"] or unit["change"]):
                             leaks.append(("unit", code, indicator, text, unit["label"]))
                     for row in body["trend"]:
                         key = row["key"]
                         trend_period = int(key.replace("Q", "")) if grain == "quarter" else int(key)
                         status = cube.status(indicator, region_id, grain, trend_period).published
+                        known = (indicator, region_id, grain, trend_period) in cube.counts
                         checked += 1
-                        if not status and (row["n"] is not None or row["estimate"]):
+                        if known and not status and (row["n"] is not None or row["estimate"]):
                             leaks.append(("trend", code, indicator, key, region_code))
                         if row["change"] and not cube.change_shown(indicator, region_id, grain, trend_period):
                             leaks.append(("change", code, indicator, key, region_code))
