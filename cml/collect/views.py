@@ -87,10 +87,22 @@ def start(code: str) -> HttpResponse | tuple[str, int] | str:
     existing = db.session.get(drafts.Draft, submission_id)
     if existing is not None and existing.user_id != current_user.id:
         abort(404)
-    draft = drafts.open_draft(submission_id, current_user, version, facility, interview_date)
+    try:
+        draft = drafts.open_draft(submission_id, current_user, version, facility, interview_date)
+    except drafts.DraftQuotaExceeded:
+        db.session.rollback()
+        form.facility.errors = [_quota_message("count")]
+        return render_template("collect/start.html", form=form, questionnaire=questionnaire, version=version, language=current_language()), 422
     db.session.commit()
     first = pages.shown_sections(questionnaire, draft.answers, date.today())[0]
     return redirect(url_for("collect.page", submission_id=submission_id, number=first))
+
+
+def _quota_message(reason: str) -> str:
+    if reason == "count":
+        return _("You have %(count)d unfinished forms, the most allowed. Finish one first; forms left untouched for %(days)d days are removed.",
+                 count=current_app.config["DRAFT_MAX_PER_USER"], days=current_app.config["DRAFT_MAX_AGE_DAYS"])
+    return _("Your unfinished forms hold more text than the server keeps for one person. Shorten the answers, or finish a form first.")
 
 
 def _draft_context(submission_id: uuid.UUID) -> tuple[Any, QuestionnaireVersion, Questionnaire]:
@@ -118,7 +130,11 @@ def page(submission_id: uuid.UUID, number: int) -> HttpResponse | tuple[str, int
     if request.method == "POST":
         if pages.unknown_keys(request.form, questionnaire, section):
             abort(400)
-        drafts.save_section(draft, [q.id for q in section.questions], pages.raw_answers(request.form, questionnaire, section))
+        try:
+            drafts.save_section(draft, [q.id for q in section.questions], pages.raw_answers(request.form, questionnaire, section))
+        except drafts.DraftQuotaExceeded as full:
+            db.session.rollback()
+            return render_template("error.html", code=413, message=_quota_message(full.reason)), 413
         db.session.commit()
         shown = pages.shown_sections(questionnaire, draft.answers, date.today())
         if request.form.get("action") == "back":
