@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-import uuid
 
 import pytest
 from sqlalchemy import event, func, select
@@ -12,6 +11,7 @@ from cml.extensions import db
 from cml.models import IndicatorFact, IndicatorSum, Response
 from cml.services.storage_faults import storage_fault
 from tests.conftest import PG_URL
+from tests.web.fresh import monitor_client, publish_mini
 from tests.web.test_collect import mini, submission  # noqa: F401  (fixture)
 
 sqlite_only = pytest.mark.skipif(bool(PG_URL), reason="SQLite's page limit and file lock")
@@ -77,10 +77,10 @@ def test_a_full_disk_answers_503_stores_nothing_half_and_a_retry_succeeds(app, c
 
 
 @sqlite_only
-def test_a_lock_longer_than_the_busy_timeout_answers_503_and_healthz_says_locked(make_app, world_for, mini_for) -> None:
+def test_a_lock_longer_than_the_busy_timeout_answers_503_and_healthz_says_locked(make_app) -> None:
     app = make_app(SQLITE_BUSY_TIMEOUT_MS=50)
-    client = world_for(app)
-    body = mini_for(app)
+    client = monitor_client(app)
+    body = submission(publish_mini(app))
     holder = sqlite3.connect(_database_path(app), isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
@@ -118,38 +118,3 @@ def test_storage_faults_are_recognised_through_wrappers() -> None:
         sqlstate = "53100"
 
     assert storage_fault(DiskFull()) == "full"
-
-
-@pytest.fixture
-def world_for():
-    """Sign a fresh client of `app` in as the demo monitor (the world built on the app's database)."""
-    from cml.services import demo, users
-    from tests.conftest import PASSWORD, SURVEYS, login
-
-    def build(app):
-        with app.app_context():
-            demo.load_demo(SURVEYS)
-            account = users.find_user("demo-monitor")
-            users.set_password(account, PASSWORD, None)
-            db.session.commit()
-        client = app.test_client()
-        assert login(client, "demo-monitor").status_code == 302
-        return client
-
-    return build
-
-
-@pytest.fixture
-def mini_for():
-    from cml.models import Facility
-    from cml.services import surveys
-    from tests.conftest import FIXTURES
-
-    def build(app):
-        with app.app_context():
-            published = surveys.publish((FIXTURES / "mini.json").read_bytes())
-            db.session.commit()
-            kyiv = db.session.scalar(select(Facility).where(Facility.code == "kyiv-01"))
-            return submission({"version": published.version.id, "kyiv": kyiv.id}, submission_id=str(uuid.uuid4()))
-
-    return build
