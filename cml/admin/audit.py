@@ -13,6 +13,7 @@ from cml.models import AuditEvent
 from cml.web.access import roles_required
 
 PAGE_SIZE = 50
+MAX_PAGE = 1_000_000  # a bigger page number would overflow the database's 64-bit OFFSET
 
 
 def _day(text: str | None) -> date | None:
@@ -29,7 +30,7 @@ def audit_log() -> str:
     action = request.args.get("action", "")
     actor = request.args.get("actor", "").strip().lower()
     since, until = _day(request.args.get("from")), _day(request.args.get("to"))
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
     query = select(AuditEvent)
     if action:
         query = query.where(AuditEvent.action == action)

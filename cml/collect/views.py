@@ -17,6 +17,7 @@ from cml.collect import pages
 from cml.collect.fields import field_name
 from cml.collect.forms import StartForm, section_form_class
 from cml.core.answers import CleanedAnswers, clean_answers
+from cml.core.bounds import EARLIEST_INTERVIEW, interview_date_ok, parse_id
 from cml.core.questionnaire import Questionnaire
 from cml.db import reads_before_writing
 from cml.extensions import db
@@ -57,6 +58,9 @@ def _check_interview(form: StartForm) -> tuple[Facility | None, date | None]:
         form.interview_date.errors = [_("Please enter a date as year-month-day, such as 2026-03-31.")]
     elif interview_date > date.today():
         form.interview_date.errors = [_("The interview date cannot be in the future.")]
+        interview_date = None
+    elif not interview_date_ok(interview_date, date.today()):
+        form.interview_date.errors = [_("The interview date cannot be before %(date)s.", date=EARLIEST_INTERVIEW.isoformat())]
         interview_date = None
     return facility, interview_date
 
@@ -206,9 +210,8 @@ _ACTIVE_FACILITY = select(Facility.id, Facility.region_id).where(Facility.id == 
 def _submitted_facility(raw: str | None) -> Row[tuple[int, int]] | None:
     """What `facility_for` answers (the active facility, only in one of the user's regions, as
     `scope.region_ids` decides), as id and region from one prebuilt query: submit is the hot path."""
-    try:
-        wanted = int(str(raw))
-    except ValueError:
+    wanted = parse_id(raw)
+    if wanted is None:
         return None
     row = db.session.connection().execute(_ACTIVE_FACILITY, {"wanted": wanted}).first()  # Core: plain rows, no ORM pass
     allowed = region_ids(current_user)
@@ -219,8 +222,8 @@ def _refusal(facility: object, interview_date: date | None, cleaned: CleanedAnsw
     """Why a final submission cannot be stored, or None when it can."""
     if facility is None:
         return _("Please choose one of the facilities of your regions.")
-    if interview_date is None or interview_date > date.today():
-        return _("The interview date is missing or in the future.")
+    if interview_date is None or not interview_date_ok(interview_date, date.today()):
+        return _("The interview date is missing, in the future or before %(date)s.", date=EARLIEST_INTERVIEW.isoformat())
     if not cleaned.ok:
         return _("Some answers need correcting.")
     return None
