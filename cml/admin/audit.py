@@ -8,6 +8,7 @@ from flask import render_template, request
 from sqlalchemy import distinct, func, select
 
 from cml.admin.views import bp
+from cml.core.bounds import EARLIEST_ANSWER_DATE
 from cml.extensions import db
 from cml.models import AuditEvent
 from cml.web.access import roles_required
@@ -17,10 +18,12 @@ MAX_PAGE = 1_000_000  # a bigger page number would overflow the database's 64-bi
 
 
 def _day(text: str | None) -> date | None:
+    """A filter's day; none before the platform or in the last years of the calendar (the day after must exist)."""
     try:
-        return date.fromisoformat(text or "")
+        day = date.fromisoformat(text or "")
     except ValueError:
         return None
+    return day if EARLIEST_ANSWER_DATE <= day < date(9000, 1, 1) else None
 
 
 @bp.get("/audit")
