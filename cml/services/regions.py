@@ -61,7 +61,8 @@ def parse_regions_file(data: bytes, filename: str) -> list[RegionSpec]:
 def _from_json(text: str) -> tuple[list[RegionSpec], list[str]]:
     document, problem = strict_loads(text)
     if problem is not None:
-        return [], [_("not valid JSON: %(error)s", error=f"{problem[0]}: {problem[1]}")]
+        where, what = problem
+        return [], [_("not valid JSON: %(error)s", error=where + ": " + what)]
     if not isinstance(document, dict) or not isinstance(document.get("regions"), list):
         return [], [_('expected an object {"regions": [...]}')]
     specs, problems = [], []
