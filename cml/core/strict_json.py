@@ -11,7 +11,11 @@ import json
 from typing import Any
 
 from cml.core.bounds import INT64_MAX, fits_int64, is_plain_text, plain_text
-from cml.core.questionnaire.problems import child
+
+
+def child(path: str, key: str) -> str:
+    """The JSON path of `key` inside `path`, written as questionnaire problems write it."""
+    return f"{path}.{key}"
 
 
 def strict_loads(text: str) -> tuple[Any, tuple[str, str] | None]:

@@ -102,6 +102,14 @@ def test_fault_run_loses_and_duplicates_nothing() -> None:
     assert values["fault.kill.acknowledged"]["workers_killed"] >= 1
     assert values["fault.lock.server_errors"]["value"] == 0
     assert values["fault.lock.server_errors"]["statuses"] == {"303": values["fault.lock.server_errors"]["requests"]}
+    if "fault.disk.missing_acknowledged" in values:  # the full-disk run needs root to mount its tmpfs
+        assert values["fault.disk.refused_503"]["value"] > 0
+        assert values["fault.disk.other_5xx"]["value"] == 0
+        assert values["fault.disk.duplicates"]["value"] == 0
+        assert values["fault.disk.missing_acknowledged"]["value"] == 0
+        assert values["fault.disk.present_in_db"]["value"] == values["fault.disk.present_in_db"]["baseline"]
+    else:
+        assert "fault.disk skipped" in stderr
 
 
 @pytest.mark.slow

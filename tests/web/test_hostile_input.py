@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from cml.extensions import db
 from cml.models import Region, Response
 from tests.web.test_collect import mini, submission  # noqa: F401  (fixture)
-from tests.web.test_paper_import import HEADER, counts, mini as paper_mini  # noqa: F401
+from tests.web.test_paper_import import HEADER, counts  # noqa: F401
 
 
 def test_a_region_name_with_a_lone_surrogate_is_refused_and_pages_keep_working(runner, app, client, as_role, tmp_path) -> None:
