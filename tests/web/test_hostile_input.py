@@ -55,7 +55,7 @@ def test_huge_numbers_far_dates_and_nul_in_a_submission_are_refused_not_500(clie
         assert db.session.scalar(select(func.count()).select_from(Response)) == 0
 
 
-def test_an_import_of_garbage_reports_a_bounded_number_of_problems_quickly(client, app, as_role, paper_mini) -> None:  # noqa: F811
+def test_an_import_of_garbage_reports_a_bounded_number_of_problems_quickly(client, app, as_role, mini) -> None:  # noqa: F811
     as_role("lead")
     garbage = HEADER.encode() + b"?,?,?,?,?,?,?,?,?,?,?,?,?\n" * 150_000  # ~3.8 MB
     started = time.perf_counter()
@@ -69,7 +69,7 @@ def test_an_import_of_garbage_reports_a_bounded_number_of_problems_quickly(clien
     assert counts(app) == (0, 0)
 
 
-def test_an_import_with_long_cells_nul_or_broken_csv_gets_one_clear_message(runner, app, paper_mini, tmp_path) -> None:  # noqa: F811
+def test_an_import_with_long_cells_nul_or_broken_csv_gets_one_clear_message(runner, app, mini, tmp_path) -> None:  # noqa: F811
     cases = [
         (HEADER + "kyiv,kyiv-01,2026-10-01,yes,,20,,,,,,," + "x" * 140_000 + ",\n", "not a readable CSV"),
         (HEADER + "kyiv,kyiv-01,2026-10-01,yes,,20,,,,,,," + "x" * 20_000 + "\n", "at most 10000 are read"),

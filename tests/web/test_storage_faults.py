@@ -76,13 +76,24 @@ def test_a_full_disk_answers_503_stores_nothing_half_and_a_retry_succeeds(app, c
     assert client.get("/healthz").status_code == 200
 
 
-@sqlite_only
-def test_a_lock_longer_than_the_busy_timeout_answers_503_and_healthz_says_locked(make_app) -> None:
-    app = make_app(SQLITE_BUSY_TIMEOUT_MS=50)
-    client = monitor_client(app)
-    body = submission(publish_mini(app))
+def _hold_write_lock(app):
+    """Another connection that holds the lock every write needs (SQLite's write lock; the table in PostgreSQL)."""
+    if PG_URL:
+        import psycopg
+
+        holder = psycopg.connect(PG_URL.replace("postgresql+psycopg://", "postgresql://"))
+        holder.execute("LOCK TABLE responses, data_versions IN EXCLUSIVE MODE")
+        return holder
     holder = sqlite3.connect(_database_path(app), isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
+    return holder
+
+
+def test_a_lock_longer_than_the_busy_timeout_answers_503_and_healthz_says_locked(make_app) -> None:
+    app = make_app(SQLITE_BUSY_TIMEOUT_MS=200)
+    client = monitor_client(app)
+    body = submission(publish_mini(app))
+    holder = _hold_write_lock(app)
     try:
         health = client.get("/healthz")  # its own write finds the lock taken
         assert health.status_code == 503 and health.get_json()["database"] == "locked"
@@ -90,7 +101,7 @@ def test_a_lock_longer_than_the_busy_timeout_answers_503_and_healthz_says_locked
         assert response.status_code == 503 and response.headers["Retry-After"]
         assert "busy" in response.get_data(as_text=True)
     finally:
-        holder.execute("ROLLBACK")
+        holder.rollback() if PG_URL else holder.execute("ROLLBACK")
         holder.close()
     assert client.post("/collect/mini/submit", data=body).status_code == 303
 
