@@ -75,3 +75,13 @@ def test_a_questionnaire_with_a_duplicate_key_is_a_clear_problem() -> None:
     doubled = source.replace('"id": "mini",', '"id": "mini", "id": "other",', 1)
     questionnaire, problems = check_bytes(doubled.encode())
     assert questionnaire is None and "appears twice" in problems[0].message
+
+
+def test_export_cells_carry_no_nul_or_lone_surrogate() -> None:
+    from cml.core.answer_cells import AnswerCells, answer_cell
+    from cml.core.cells import safe_cell
+
+    story = MINI.question("story")
+    assert safe_cell("=a\x00\ud800") == "'=a\ufffd"
+    assert answer_cell(story, "x\x00y\udfff", None) == "xy\ufffd"
+    assert AnswerCells([story], MINI, None).cells({"story": "-\x00\ud800"}) == ["'-\ufffd"]
