@@ -182,6 +182,8 @@ def _check_and_store(
         problems, item = check(row, number)
         if problems:
             report.add(problems)
+            if len(report.problems) >= MAX_REPORTED_PROBLEMS:
+                check.describe = _unlisted  # from here on problems are only counted: wording them is most of a bad row's cost
             if not skip_invalid and report.problem_count > 10 * MAX_REPORTED_PROBLEMS:
                 report.stopped_at = number
                 return report
@@ -199,6 +201,10 @@ def _check_and_store(
     audit.record("responses.import", user, target=f"{code} v{version.version}", rows=report.rows, stored=report.stored,
                  duplicates=report.duplicates, invalid=report.rows - report.valid)
     return report
+
+
+def _unlisted(error: FieldError) -> str:
+    return ""
 
 
 def _check_header(columns: list[str], questionnaire: Questionnaire) -> str | None:

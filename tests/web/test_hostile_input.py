@@ -67,6 +67,12 @@ def test_an_import_of_garbage_reports_a_bounded_number_of_problems_quickly(clien
     assert page.count("<tr>") <= 101 and "more problems not listed" in page and "Reading stopped" in page
     assert elapsed < 30  # was 154 s: reading stops far past the cap (a generous bound for slow machines)
     assert counts(app) == (0, 0)
+    # Asked to store the valid rows, it reads them all, but words only the problems it lists.
+    response = client.post("/collect/import", data={"survey": "mini", "skip_invalid": "y", "file": (io.BytesIO(garbage), "g.csv")},
+                           content_type="multipart/form-data")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and len(page) < 200_000 and "more problems not listed" in page
+    assert "Reading stopped" not in page and counts(app) == (0, 0)
 
 
 def test_an_import_with_long_cells_nul_or_broken_csv_gets_one_clear_message(runner, app, mini, tmp_path) -> None:  # noqa: F811
