@@ -1,4 +1,5 @@
-"""Input the web layer refuses before any view sees it: NUL characters and ids past 64 bits.
+"""Input the web layer refuses before any view sees it (NUL characters, ids past 64 bits), and
+text it will not print as it is (lone surrogates).
 
 Werkzeug already decodes bytes that are not UTF-8 as U+FFFD, so a form or query string
 cannot carry a lone surrogate; a NUL character it lets through, and PostgreSQL refuses it
@@ -10,9 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, abort, request
+from markupsafe import Markup
 from werkzeug.routing import IntegerConverter
 
-from cml.core.bounds import INT64_MAX
+from cml.core.bounds import INT64_MAX, is_plain_text, plain_text
 
 
 class BoundedInteger(IntegerConverter):
@@ -33,8 +35,17 @@ def _has_nul() -> bool:
     return any("\x00" in (upload.filename or "") for upload in request.files.values())
 
 
+def _finalize(value: Any) -> Any:
+    """Every value a template prints: text stored before these checks (a region named with a lone
+    surrogate) is shown with U+FFFD instead of failing the whole page when it is encoded."""
+    if isinstance(value, str) and not is_plain_text(value):
+        return Markup(plain_text(value)) if isinstance(value, Markup) else plain_text(value)  # noqa: S704 (it was markup already)
+    return value
+
+
 def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = BoundedInteger
+    app.jinja_env.finalize = _finalize
 
     @app.before_request
     def _refuse_nul() -> None:

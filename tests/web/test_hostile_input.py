@@ -31,6 +31,15 @@ def test_a_region_name_with_a_lone_surrogate_is_refused_and_pages_keep_working(r
         assert db.session.scalar(select(Region).where(Region.code == "evil")) is None
     for page in ("/", "/admin/regions", "/dashboard/"):
         assert client.get(page).status_code < 500
+    # A name stored before these checks still cannot break a page.
+    with app.app_context():
+        region = db.session.scalar(select(Region).where(Region.code == "kyiv"))
+        region.name = {**region.name, "en": "Kyiv \ud800"}
+        db.session.commit()
+    for page in ("/", "/admin/regions", "/admin/users", "/dashboard/"):
+        response = client.get(page)
+        assert response.status_code == 200, page
+    assert "Kyiv \ufffd" in client.get("/admin/regions").get_data(as_text=True)
 
 
 def test_huge_numbers_far_dates_and_nul_in_a_submission_are_refused_not_500(client, app, as_role, mini) -> None:  # noqa: F811
