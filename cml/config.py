@@ -35,6 +35,13 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_IDLE_DAYS": 14,
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     "SUPPRESSION_THRESHOLD": 5,
+    # Drafts (forms being filled page by page) per user: how many, how many characters of
+    # answers in all (a full questionnaire's draft is a few thousand), and days kept untouched.
+    "DRAFT_MAX_PER_USER": 50,
+    "DRAFT_MAX_CHARS_PER_USER": 2_000_000,
+    "DRAFT_MAX_AGE_DAYS": 30,
+    # /healthz answers 503 when the SQLite database's disk has less free space than this.
+    "HEALTH_MIN_FREE_BYTES": 64 * 1024 * 1024,
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     # Pages, CSS, JS and JSON go out compressed; streamed exports are left alone so they
     # keep their constant memory.

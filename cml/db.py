@@ -41,6 +41,8 @@ def _reads_only(connection: Connection) -> bool:
 
 
 def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
+    if engine.dialect.name == "postgresql":
+        _wait_for_locks_at_most(engine, busy_timeout_ms)
     if engine.dialect.name != "sqlite":
         return
 
@@ -63,3 +65,14 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
             connection.exec_driver_sql("BEGIN")
         else:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _wait_for_locks_at_most(engine: Engine, timeout_ms: int) -> None:
+    """PostgreSQL waits for a lock forever by default; like SQLite's busy timeout, give up after
+    `timeout_ms` (the request is then answered 503 and rolled back, see cml.web.errors)."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET lock_timeout = {int(timeout_ms)}")
+        dbapi_connection.commit()  # a SET inside a transaction that is rolled back would be undone

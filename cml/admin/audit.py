@@ -8,18 +8,22 @@ from flask import render_template, request
 from sqlalchemy import distinct, func, select
 
 from cml.admin.views import bp
+from cml.core.bounds import EARLIEST_ANSWER_DATE
 from cml.extensions import db
 from cml.models import AuditEvent
 from cml.web.access import roles_required
 
 PAGE_SIZE = 50
+MAX_PAGE = 1_000_000  # a bigger page number would overflow the database's 64-bit OFFSET
 
 
 def _day(text: str | None) -> date | None:
+    """A filter's day; none before the platform or in the last years of the calendar (the day after must exist)."""
     try:
-        return date.fromisoformat(text or "")
+        day = date.fromisoformat(text or "")
     except ValueError:
         return None
+    return day if EARLIEST_ANSWER_DATE <= day < date(9000, 1, 1) else None
 
 
 @bp.get("/audit")
@@ -29,7 +33,7 @@ def audit_log() -> str:
     action = request.args.get("action", "")
     actor = request.args.get("actor", "").strip().lower()
     since, until = _day(request.args.get("from")), _day(request.args.get("to"))
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
     query = select(AuditEvent)
     if action:
         query = query.where(AuditEvent.action == action)

@@ -7,7 +7,7 @@ import os
 import sys
 import time
 
-from cml.bench import curve, fault, ingest
+from cml.bench import curve, disk, fault, ingest
 from cml.bench.databases import fresh_database, server_url
 from cml.bench.report import Report
 
@@ -55,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         with fresh_database(args.database, server, "fault") as database:
             fault.run_kill(database, report, 150 if args.quick else 600, args.concurrency, workers, threads)
             fault.run_lock(database, report, 60 if args.quick else 200, args.concurrency, workers, threads)
+            disk.run_disk_full(database, report, 150 if args.quick else 600, args.concurrency, workers, threads)
     report.note(f"benchmark finished in {time.perf_counter() - started:.0f} s")
     for failure in report.failures:
         print(f"FAILED {failure}", file=sys.stderr)

@@ -32,6 +32,8 @@ class BenchDatabase:
     secret: str = field(default_factory=lambda: secrets.token_hex(16))
     accounts: dict[str, str] = field(default_factory=dict)
     """username -> password of the demo accounts (and the benchmark's own)."""
+    extra_env: dict[str, str] = field(default_factory=dict)
+    """More CML_* settings for a server of this database (a fault run's own)."""
 
     def config(self, **extra: Any) -> dict[str, Any]:
         return {
@@ -60,6 +62,7 @@ class BenchDatabase:
             "CML_LOGIN_USERNAME_RATE_LIMIT": "100000 per minute",
             "CML_LOGIN_USERNAME_CEILING": "100000 per minute",
             "CML_BENCH_ROUTES": "true",
+            **self.extra_env,
         }
 
 

@@ -29,9 +29,13 @@ def import_command(code: str, skip_invalid: bool, path: Path) -> None:
         sys.exit(1)
     for problem in report.problems:
         click.echo(f"{path}: row {problem.row}, column {problem.column or '-'}: {problem.reason}")
+    if report.more_problems:
+        click.echo(f"{path}: ... and {report.more_problems} more problem(s) not listed")
+    if report.stopped_at:
+        click.echo(f"{path}: reading stopped after row {report.stopped_at}: far too many problems; is it the right file?")
     if report.problems and not skip_invalid:
         db.session.rollback()
-        click.echo(f"{len(report.problems)} problem(s) in {report.rows - report.valid} of {report.rows} rows; nothing stored (use --skip-invalid to store the {report.valid} valid rows)")
+        click.echo(f"{report.problem_count} problem(s) in {report.rows - report.valid} of {report.rows} rows; nothing stored (use --skip-invalid to store the {report.valid} valid rows)")
         sys.exit(1)
     db.session.commit()
     click.echo(f"{report.rows} rows: {report.stored} stored, {report.duplicates} already imported, {report.rows - report.valid} invalid")

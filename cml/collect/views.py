@@ -17,6 +17,7 @@ from cml.collect import pages
 from cml.collect.fields import field_name
 from cml.collect.forms import StartForm, section_form_class
 from cml.core.answers import CleanedAnswers, clean_answers
+from cml.core.bounds import EARLIEST_INTERVIEW, interview_date_ok, parse_id
 from cml.core.questionnaire import Questionnaire
 from cml.db import reads_before_writing
 from cml.extensions import db
@@ -58,6 +59,9 @@ def _check_interview(form: StartForm) -> tuple[Facility | None, date | None]:
     elif interview_date > date.today():
         form.interview_date.errors = [_("The interview date cannot be in the future.")]
         interview_date = None
+    elif not interview_date_ok(interview_date, date.today()):
+        form.interview_date.errors = [_("The interview date cannot be before %(date)s.", date=EARLIEST_INTERVIEW.isoformat())]
+        interview_date = None
     return facility, interview_date
 
 
@@ -87,10 +91,22 @@ def start(code: str) -> HttpResponse | tuple[str, int] | str:
     existing = db.session.get(drafts.Draft, submission_id)
     if existing is not None and existing.user_id != current_user.id:
         abort(404)
-    draft = drafts.open_draft(submission_id, current_user, version, facility, interview_date)
+    try:
+        draft = drafts.open_draft(submission_id, current_user, version, facility, interview_date)
+    except drafts.DraftQuotaExceeded:
+        db.session.rollback()
+        form.facility.errors = [_quota_message("count")]
+        return render_template("collect/start.html", form=form, questionnaire=questionnaire, version=version, language=current_language()), 422
     db.session.commit()
     first = pages.shown_sections(questionnaire, draft.answers, date.today())[0]
     return redirect(url_for("collect.page", submission_id=submission_id, number=first))
+
+
+def _quota_message(reason: str) -> str:
+    if reason == "count":
+        return _("You have %(count)d unfinished forms, the most allowed. Finish one first; forms left untouched for %(days)d days are removed.",
+                 count=current_app.config["DRAFT_MAX_PER_USER"], days=current_app.config["DRAFT_MAX_AGE_DAYS"])
+    return _("Your unfinished forms hold more text than the server keeps for one person. Shorten the answers, or finish a form first.")
 
 
 def _draft_context(submission_id: uuid.UUID) -> tuple[Any, QuestionnaireVersion, Questionnaire]:
@@ -118,7 +134,11 @@ def page(submission_id: uuid.UUID, number: int) -> HttpResponse | tuple[str, int
     if request.method == "POST":
         if pages.unknown_keys(request.form, questionnaire, section):
             abort(400)
-        drafts.save_section(draft, [q.id for q in section.questions], pages.raw_answers(request.form, questionnaire, section))
+        try:
+            drafts.save_section(draft, [q.id for q in section.questions], pages.raw_answers(request.form, questionnaire, section))
+        except drafts.DraftQuotaExceeded as full:
+            db.session.rollback()
+            return render_template("error.html", code=413, message=_quota_message(full.reason)), 413
         db.session.commit()
         shown = pages.shown_sections(questionnaire, draft.answers, date.today())
         if request.form.get("action") == "back":
@@ -190,9 +210,8 @@ _ACTIVE_FACILITY = select(Facility.id, Facility.region_id).where(Facility.id == 
 def _submitted_facility(raw: str | None) -> Row[tuple[int, int]] | None:
     """What `facility_for` answers (the active facility, only in one of the user's regions, as
     `scope.region_ids` decides), as id and region from one prebuilt query: submit is the hot path."""
-    try:
-        wanted = int(str(raw))
-    except ValueError:
+    wanted = parse_id(raw)
+    if wanted is None:
         return None
     row = db.session.connection().execute(_ACTIVE_FACILITY, {"wanted": wanted}).first()  # Core: plain rows, no ORM pass
     allowed = region_ids(current_user)
@@ -203,8 +222,8 @@ def _refusal(facility: object, interview_date: date | None, cleaned: CleanedAnsw
     """Why a final submission cannot be stored, or None when it can."""
     if facility is None:
         return _("Please choose one of the facilities of your regions.")
-    if interview_date is None or interview_date > date.today():
-        return _("The interview date is missing or in the future.")
+    if interview_date is None or not interview_date_ok(interview_date, date.today()):
+        return _("The interview date is missing, in the future or before %(date)s.", date=EARLIEST_INTERVIEW.isoformat())
     if not cleaned.ok:
         return _("Some answers need correcting.")
     return None

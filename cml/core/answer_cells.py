@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from operator import getitem, itemgetter
 from typing import Any
 
+from cml.core.bounds import plain_text
 from cml.core.cells import DANGEROUS_PREFIXES, Cell, csv_field, safe_cell
 from cml.core.questionnaire.model import NUMERIC_TYPES, Question, Questionnaire
 
@@ -121,6 +122,7 @@ def _converter(question: Question, labels: Mapping[str, str] | None) -> Convert:
                     return plain(value)
             else:
                 return plain(value)
+            cell = plain_text(cell)  # as safe_text: no NUL or lone surrogate reaches a file
             return "'" + cell if cell.startswith(DANGEROUS_PREFIXES) else cell
         return text
     table: dict[object, Cell] = {choice: safe_cell(label) for choice, label in labels.items()}

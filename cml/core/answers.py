@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from cml.core.bounds import EARLIEST_ANSWER_DATE, INT64_MAX, INT64_MIN, latest_answer_date, plain_text
 from cml.core.questionnaire import Answer, Question, Questionnaire, Section, Text, evaluate, is_answered
 from cml.core.questionnaire.conditions import Condition
 
@@ -163,7 +164,7 @@ def _cleaner(question: Question, accept_labels: bool) -> Cleaner:
 
         def several(raw: RawValue, today: date) -> tuple[Answer, FieldError | None]:
             items = [raw] if isinstance(raw, str) else list(raw or [])
-            return pick([i.strip() for i in items if i and i.strip()])
+            return pick([plain_text(i.strip()) for i in items if i and i.strip()])
 
         return several
     typed = _typed(question, accept_labels)
@@ -180,7 +181,7 @@ def _cleaner(question: Question, accept_labels: bool) -> Cleaner:
             text = values[0].strip() if values else ""
         if not text:
             return None, None
-        return typed(text, today)
+        return typed(plain_text(text), today)
 
     return one
 
@@ -271,10 +272,13 @@ def _clean_number(question: Question, text: str) -> tuple[Answer, FieldError | N
         value = int(number) if whole else float(number)
         if not math.isfinite(value):
             return None, FieldError("not_a_number")
-    if question.minimum is not None and value < question.minimum:
-        return None, FieldError("below_min", {"min": _plain(question.minimum)})
-    if question.maximum is not None and value > question.maximum:
-        return None, FieldError("above_max", {"max": _plain(question.maximum)})
+    # The questionnaire's own bounds, else what the database stores (a 64-bit integer).
+    low = question.minimum if question.minimum is not None else INT64_MIN
+    high = question.maximum if question.maximum is not None else INT64_MAX
+    if value < low:
+        return None, FieldError("below_min", {"min": _plain(low)})
+    if value > high:
+        return None, FieldError("above_max", {"max": _plain(high)})
     return value, None
 
 
@@ -291,6 +295,11 @@ def _clean_date(question: Question, text: str, today: date) -> tuple[Answer, Fie
         return None, FieldError("not_a_date")
     if not question.allow_future and value > today:
         return None, FieldError("future_date")
+    if value < EARLIEST_ANSWER_DATE:
+        return None, FieldError("below_min", {"min": EARLIEST_ANSWER_DATE.isoformat()})
+    latest = latest_answer_date(today)
+    if value > latest:
+        return None, FieldError("above_max", {"max": latest.isoformat()})
     return value.isoformat(), None
 
 

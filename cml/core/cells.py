@@ -10,13 +10,17 @@ import csv
 import io
 import re
 
+from cml.core.bounds import plain_text
+
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 Cell = str | int | float | None
 
 
 def safe_text(text: str) -> str:
-    """`text`, prefixed with an apostrophe when a spreadsheet would read it as a formula."""
+    """`text`, prefixed with an apostrophe when a spreadsheet would read it as a formula, and
+    without what no file can carry (NUL, lone surrogates: see `cml.core.bounds.plain_text`)."""
+    text = plain_text(text)
     return "'" + text if text.startswith(DANGEROUS_PREFIXES) else text
 
 

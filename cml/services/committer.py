@@ -41,6 +41,7 @@ from cml.db import WRITE_LOCK_OPTION
 from cml.models import IndicatorFact, Response
 from cml.services import dialects, fact_sums
 from cml.services.bulk import FACT_COLUMNS, RESPONSE_COLUMNS
+from cml.services.storage_faults import storage_fault
 
 MAX_BATCH = 64
 """Enough to cover every request a process can have in flight; bounds one transaction's size."""
@@ -142,12 +143,14 @@ class Committer:
                 cursor = conn.connection.cursor()
                 try:
                     facts: list[dict[str, Any]] = []
-                    settled: list[uuid.UUID] = []
+                    settled: list[tuple[uuid.UUID, int | None]] = []
                     for ticket in batch:
                         cursor.execute("SAVEPOINT cml_item")
                         try:
                             outcome, rows = _write_one(cursor, sql, ticket.item)
                         except Exception as error:  # noqa: BLE001 — this item fails alone, rolled back to its savepoint
+                            if storage_fault(error) is not None:  # a full disk or a lock: the whole batch fails, unacknowledged
+                                raise
                             cursor.execute("ROLLBACK TO SAVEPOINT cml_item")
                             cursor.execute("RELEASE SAVEPOINT cml_item")
                             outcomes.append(error)
@@ -156,10 +159,10 @@ class Committer:
                         outcomes.append(outcome)
                         facts.extend(rows)
                         if outcome.status != "conflict":
-                            settled.append(ticket.item.submission_id)
+                            settled.append((ticket.item.submission_id, ticket.item.response["submitted_by_id"]))
                     fact_sums.add(facts, conn)
-                    if settled:  # a draft ends when its submission is stored
-                        cursor.execute(sql.delete_drafts(len(settled)), [sql.uuid(s) for s in settled])
+                    if settled:  # a draft ends when its submission is stored: its owner's draft, never another user's
+                        cursor.executemany(sql.delete_draft, [(sql.uuid(sid), user_id) for sid, user_id in settled])
                 finally:
                     cursor.close()
                 if self.before_commit is not None:
@@ -229,8 +232,9 @@ class _DriverSql:
             response["source"], self.json(response["answers"]), response["answers_hash"],
         )
 
-    def delete_drafts(self, count: int) -> str:
-        return f"DELETE FROM drafts WHERE submission_id IN ({', '.join([self.marker] * count)})"  # noqa: S608 (markers only)
+    @property
+    def delete_draft(self) -> str:
+        return f"DELETE FROM drafts WHERE submission_id = {self.marker} AND user_id = {self.marker}"  # noqa: S608 (markers only)
 
 
 @lru_cache(maxsize=4)

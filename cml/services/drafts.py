@@ -1,22 +1,45 @@
-"""Drafts: a form's answers kept on the server between pages, keyed by its submission id."""
+"""Drafts: a form's answers kept on the server between pages, keyed by its submission id.
+
+A draft belongs to the user who started it: only they can read, change or end it. Each user
+may keep at most DRAFT_MAX_PER_USER drafts of at most DRAFT_MAX_CHARS_PER_USER characters
+of answers in all, so one account cannot fill the disk; drafts untouched for
+DRAFT_MAX_AGE_DAYS are purged (`flask --app cml drafts purge`, and a user's own on every save).
+"""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Mapping
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import delete, select
+from flask import current_app
+from sqlalchemy import Text, cast, delete, func, select
 
 from cml.core.answers import RawValue
 from cml.extensions import db
 from cml.models import Draft, Facility, QuestionnaireVersion, User
 
 
+class DraftQuotaExceeded(Exception):
+    """The user already keeps as many drafts, or as much in them, as allowed."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        """"count" or "size"."""
+        super().__init__(reason)
+
+
 def open_draft(submission_id: uuid.UUID, user: User, version: QuestionnaireVersion, facility: Facility, interview_date: date) -> Draft:
-    """The user's draft with this id, created or re-pointed at a facility and date."""
+    """The user's draft with this id, created or re-pointed at a facility and date.
+
+    The caller has checked that no other user's draft has this id.
+    """
     draft = db.session.get(Draft, submission_id)
     if draft is None:
+        purge_expired(user)
+        if _count(user) >= int(current_app.config["DRAFT_MAX_PER_USER"]):
+            raise DraftQuotaExceeded("count")
         draft = Draft(submission_id=submission_id, user_id=user.id, questionnaire_version_id=version.id, answers={})
         db.session.add(draft)
     draft.facility_id, draft.interview_date = facility.id, interview_date
@@ -30,14 +53,35 @@ def find_draft(submission_id: uuid.UUID, user: User) -> Draft | None:
 
 
 def save_section(draft: Draft, question_ids: list[str], raw: Mapping[str, RawValue]) -> None:
-    """Replace the draft's raw answers for one section's questions."""
+    """Replace the draft's raw answers for one section's questions, within the owner's quota."""
     answers = {k: v for k, v in draft.answers.items() if k not in question_ids}
     for question_id in question_ids:
         value = raw.get(question_id)
         if value not in (None, "", []):
             answers[question_id] = value
-    draft.answers = answers  # a new dict, so the JSON column is seen as changed
+    others = db.session.scalar(
+        select(func.coalesce(func.sum(func.length(cast(Draft.answers, Text))), 0))
+        .where(Draft.user_id == draft.user_id, Draft.submission_id != draft.submission_id)
+    )
+    if int(others or 0) + len(json.dumps(answers)) > int(current_app.config["DRAFT_MAX_CHARS_PER_USER"]):
+        raise DraftQuotaExceeded("size")
+    draft.answers = answers  # a new dict, so the JSON column is seen as changed (and updated_at set)
+    purge_expired(db.session.get(User, draft.user_id))
 
 
-def discard(submission_id: uuid.UUID) -> None:
-    db.session.execute(delete(Draft).where(Draft.submission_id == submission_id))
+def discard(submission_id: uuid.UUID, user: User) -> None:
+    """End the user's own draft with this id; another user's draft with the same id stays."""
+    db.session.execute(delete(Draft).where(Draft.submission_id == submission_id, Draft.user_id == user.id))
+
+
+def purge_expired(user: User | None = None, now: datetime | None = None) -> int:
+    """Delete drafts untouched for DRAFT_MAX_AGE_DAYS (of one user, or of everyone); how many went."""
+    cutoff = (now or datetime.now(UTC)) - timedelta(days=float(current_app.config["DRAFT_MAX_AGE_DAYS"]))
+    statement = delete(Draft).where(Draft.updated_at < cutoff).execution_options(synchronize_session=False)
+    if user is not None:
+        statement = statement.where(Draft.user_id == user.id)
+    return int(db.session.execute(statement).rowcount or 0)
+
+
+def _count(user: User) -> int:
+    return int(db.session.scalar(select(func.count()).select_from(Draft).where(Draft.user_id == user.id)) or 0)

@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from cml.core.answers import FieldError, RawValue, clean_answers
+from cml.core.bounds import EARLIEST_INTERVIEW, MAX_CELL_CHARS, is_plain_text
 from cml.core.questionnaire import Questionnaire
 from cml.extensions import db
 from cml.models import Facility, QuestionnaireVersion, Region, User
@@ -28,6 +29,9 @@ from cml.services.bulk import NewResponse, store_many
 from cml.services.scope import region_ids
 
 FIXED_COLUMNS = ("region", "facility", "date")
+MAX_REPORTED_PROBLEMS = 100
+"""Problems listed one by one; the rest are counted. A file that is wrong throughout (the wrong
+file, the wrong export) is stopped once it has ten times as many and nothing will be stored."""
 # Rows of one questionnaire's paper forms share this namespace, so a re-import finds the same ids.
 IMPORT_NAMESPACE = uuid.UUID("8f0c8a52-6c1e-4f59-9a4e-2f1f3f7c7e11")
 
@@ -49,12 +53,26 @@ class ImportReport:
     stored: int = 0
     duplicates: int = 0
     problems: list[RowProblem] = field(default_factory=list)
+    """The first MAX_REPORTED_PROBLEMS problems."""
+    more_problems: int = 0
+    """Problems found beyond those listed."""
+    stopped_at: int | None = None
+    """The row after which reading stopped, with far too many problems to go on."""
     file_problem: str | None = None
     """A problem with the whole file (encoding, header): then no row is looked at."""
 
     @property
     def ok(self) -> bool:
         return self.file_problem is None and not self.problems
+
+    def add(self, problems: list[RowProblem]) -> None:
+        room = MAX_REPORTED_PROBLEMS - len(self.problems)
+        self.problems += problems[:max(room, 0)]
+        self.more_problems += max(len(problems) - max(room, 0), 0)
+
+    @property
+    def problem_count(self) -> int:
+        return len(self.problems) + self.more_problems
 
 
 class _Places:
@@ -137,6 +155,22 @@ def import_csv(data: bytes, code: str, user: User | None, describe: Describe, sk
     except UnicodeDecodeError:
         report.file_problem = _("the file is not UTF-8 text; save it from the spreadsheet as 'CSV UTF-8'")
         return report
+    if not is_plain_text(text):
+        report.file_problem = _("the file holds NUL characters; save it from the spreadsheet as 'CSV UTF-8'")
+        return report
+    try:
+        return _check_and_store(report, text, version, questionnaire, user, describe, skip_invalid, today)
+    except csv.Error as error:  # a cell longer than the csv module's field limit, a broken quote
+        report.file_problem = _("not a readable CSV file (row %(row)s): %(error)s", row=report.rows + 2, error=str(error)[:200])
+        report.problems, report.more_problems = [], 0
+        return report
+
+
+def _check_and_store(
+    report: ImportReport, text: str, version: QuestionnaireVersion, questionnaire: Questionnaire, user: User | None,
+    describe: Describe, skip_invalid: bool, today: date,
+) -> ImportReport:
+    code = questionnaire.id
     rows, header, delimiter = _reader(text)
     report.file_problem = _check_header(header, questionnaire)
     if report.file_problem:
@@ -147,7 +181,12 @@ def import_csv(data: bytes, code: str, user: User | None, describe: Describe, sk
         report.rows += 1
         problems, item = check(row, number)
         if problems:
-            report.problems += problems
+            report.add(problems)
+            if len(report.problems) >= MAX_REPORTED_PROBLEMS:
+                check.describe = _unlisted  # from here on problems are only counted: wording them is most of a bad row's cost
+            if not skip_invalid and report.problem_count > 10 * MAX_REPORTED_PROBLEMS:
+                report.stopped_at = number
+                return report
         elif item is not None:
             report.valid += 1
             items.append(item)
@@ -158,10 +197,14 @@ def import_csv(data: bytes, code: str, user: User | None, describe: Describe, sk
         return report
     result = store_many(version, items, source="import")
     report.stored, report.duplicates = result.stored, result.duplicates
-    report.problems += [RowProblem(0, "submission_id", _("%(id)s was imported before with different answers; not changed", id=sid)) for sid in result.conflicts]
+    report.add([RowProblem(0, "submission_id", _("%(id)s was imported before with different answers; not changed", id=sid)) for sid in result.conflicts])
     audit.record("responses.import", user, target=f"{code} v{version.version}", rows=report.rows, stored=report.stored,
                  duplicates=report.duplicates, invalid=report.rows - report.valid)
     return report
+
+
+def _unlisted(error: FieldError) -> str:
+    return ""
 
 
 def _check_header(columns: list[str], questionnaire: Questionnaire) -> str | None:
@@ -173,7 +216,7 @@ def _check_header(columns: list[str], questionnaire: Questionnaire) -> str | Non
     known = {q.id for q in questionnaire.questions} | set(FIXED_COLUMNS) | {"submission_id"}
     unknown = [c for c in columns if c not in known]
     if unknown:
-        return _("column(s) that are not questions of %(questionnaire)s: %(columns)s", questionnaire=questionnaire.id, columns=", ".join(unknown[:10]))
+        return _("column(s) that are not questions of %(questionnaire)s: %(columns)s", questionnaire=questionnaire.id, columns=", ".join(c[:60] for c in unknown[:10]))
     return None
 
 
@@ -209,6 +252,10 @@ class _RowCheck:
         if len(row) != self.width:
             problems.append(RowProblem(number, "", _("this row has a different number of cells than the header")))
             return problems, None
+        longest = max(map(len, row))
+        if longest > MAX_CELL_CHARS:
+            problems.append(RowProblem(number, "", _("a cell has %(length)d characters; at most %(max)d are read", length=longest, max=MAX_CELL_CHARS)))
+            return problems, None
         region, why = self.places.region(row[self.region_at])
         if region is None:
             problems.append(RowProblem(number, "region", why or _("unknown region")))
@@ -220,6 +267,8 @@ class _RowCheck:
             problems.append(RowProblem(number, "date", _("not a date; write YYYY-MM-DD or DD.MM.YYYY")))
         elif interview_date > self.today:
             problems.append(RowProblem(number, "date", _("the interview date is in the future")))
+        elif interview_date < EARLIEST_INTERVIEW:
+            problems.append(RowProblem(number, "date", _("the interview date is before %(date)s", date=EARLIEST_INTERVIEW.isoformat())))
         cleaned = clean_answers(self.questionnaire, self._raw(row), self.today, accept_labels=True)
         for question_id, error in cleaned.errors.items():
             problems.append(RowProblem(number, question_id, self.describe(error)))

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from cml.core.bounds import is_plain_text, plain_text
+from cml.core.strict_json import strict_loads
 from cml.extensions import db
 from cml.models import FACILITY_KINDS, Facility, Region, User
 from cml.services import audit
 
-CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}\Z")
+MAX_NAME = 200
 CSV_COLUMNS = ("region_code", "region_name_en", "facility_code", "facility_name", "facility_kind")
 
 
@@ -57,10 +59,10 @@ def parse_regions_file(data: bytes, filename: str) -> list[RegionSpec]:
 
 
 def _from_json(text: str) -> tuple[list[RegionSpec], list[str]]:
-    try:
-        document = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as error:
-        return [], [_("not valid JSON: %(error)s", error=error)]
+    document, problem = strict_loads(text)
+    if problem is not None:
+        where, what = problem
+        return [], [_("not valid JSON: %(error)s", error=where + ": " + what)]
     if not isinstance(document, dict) or not isinstance(document.get("regions"), list):
         return [], [_('expected an object {"regions": [...]}')]
     specs, problems = [], []
@@ -75,6 +77,15 @@ def _from_json(text: str) -> tuple[list[RegionSpec], list[str]]:
 
 
 def _from_csv(text: str) -> tuple[list[RegionSpec], list[str]]:
+    if not is_plain_text(text):
+        return [], [_("the file holds NUL characters; save it from the spreadsheet as 'CSV UTF-8'")]
+    try:
+        return _read_csv(text)
+    except csv.Error as error:  # e.g. a cell longer than the csv module's field limit
+        return [], [_("not a readable CSV file: %(error)s", error=str(error)[:200])]
+
+
+def _read_csv(text: str) -> tuple[list[RegionSpec], list[str]]:
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
@@ -95,7 +106,7 @@ def _check(specs: list[RegionSpec]) -> list[str]:
     region_codes: set[str] = set()
     facility_codes: set[str] = set()
     for spec in specs:
-        where = _("region '%(code)s'", code=spec.code)
+        where = _("region '%(code)s'", code=plain_text(spec.code)[:64])
         if not CODE.match(spec.code):
             problems.append(f"{where}: " + _("code must be lower-case letters, digits, '_' or '-'"))
         if spec.code in region_codes:
@@ -103,15 +114,18 @@ def _check(specs: list[RegionSpec]) -> list[str]:
         region_codes.add(spec.code)
         if not spec.name.get("en"):
             problems.append(f"{where}: " + _("needs an English name"))
+        if any(len(name) > MAX_NAME or not is_plain_text(name) or not is_plain_text(language) or len(language) > 16
+               for language, name in spec.name.items()):
+            problems.append(f"{where}: " + _("each name needs at most 200 characters of plain text"))
         for facility in spec.facilities:
             code = facility.get("code", "")
-            fwhere = _("%(region)s, facility '%(code)s'", region=where, code=code)
+            fwhere = _("%(region)s, facility '%(code)s'", region=where, code=plain_text(code)[:64])
             if not CODE.match(code):
                 problems.append(f"{fwhere}: " + _("code must be lower-case letters, digits, '_' or '-'"))
             if code in facility_codes:
                 problems.append(f"{fwhere}: " + _("facility code listed twice"))
             facility_codes.add(code)
-            if not facility.get("name") or len(facility["name"]) > 200:
+            if not facility.get("name") or len(facility["name"]) > MAX_NAME or not is_plain_text(facility["name"]):
                 problems.append(f"{fwhere}: " + _("needs a name of at most 200 characters"))
             if facility.get("kind", "clinic") not in FACILITY_KINDS:
                 problems.append(f"{fwhere}: " + _("kind must be one of %(kinds)s", kinds=", ".join(FACILITY_KINDS)))

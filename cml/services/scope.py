@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Select, select
 
+from cml.core.bounds import parse_id
 from cml.extensions import db
 from cml.models import Facility, Region, User
 
@@ -46,9 +47,8 @@ def facilities_for(user: User, active_only: bool = True) -> list[Facility]:
 
 def facility_for(user: User, facility_id: object) -> Facility | None:
     """The active facility with this id, only when it is in one of the user's regions."""
-    try:
-        wanted = int(str(facility_id))
-    except ValueError:
+    wanted = parse_id(facility_id)
+    if wanted is None:
         return None
     query = select(Facility).where(Facility.id == wanted, Facility.active.is_(True))
     return db.session.scalar(restrict_to_user_regions(query, user, Facility.region_id))

@@ -14,7 +14,7 @@ from cml.models import ROLES, Region, User
 from cml.services import audit, sessions
 from cml.services.passwords import MIN_PASSWORD_LENGTH, hash_password, needs_rehash, verify_password
 
-USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}\Z")
 
 
 class AccountError(ValueError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from cml.web import assets, errors, health, home, i18n, labels, security, vendor
+from cml.web import assets, errors, health, home, hostile, i18n, labels, security, vendor
 
 
 def register_web(app: Flask) -> None:
@@ -12,6 +12,7 @@ def register_web(app: Flask) -> None:
     labels.init_app(app)
     errors.init_app(app)
     security.init_app(app)
+    hostile.init_app(app)
     assets.init_app(app)
     app.register_blueprint(home.bp)
     app.register_blueprint(vendor.bp)

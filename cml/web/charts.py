@@ -10,6 +10,7 @@ the page by a table with the same numbers.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -36,6 +37,12 @@ LABEL_CHARACTERS = 24
 def short(label: str) -> str:
     """A unit's name cut for a chart axis, so a phone keeps room for the plot; tables give it whole."""
     return label if len(label) <= LABEL_CHARACTERS else label[: LABEL_CHARACTERS - 1].rstrip() + "…"
+
+
+def shown(text: str) -> str:
+    """Text as Plotly draws it literally: Plotly renders some HTML (<b>, <a href>, <br>) in
+    labels and hover text, and decodes entities, so a facility's name is escaped."""
+    return html.escape(text, quote=False)
 
 
 def _scatter(**properties: Any) -> dict[str, Any]:
@@ -73,8 +80,8 @@ def _layout(title: str, height: int, names: dict[str, str], x_title: str = "", y
         paper_bgcolor="white",
         showlegend=True,
         legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
-        xaxis=dict(title=dict(text=x_title), gridcolor="#e5e7eb", zeroline=False, automargin=True),
-        yaxis=dict(title=dict(text=y_title), gridcolor="#e5e7eb", zeroline=False, automargin=True),
+        xaxis=dict(title=dict(text=shown(x_title)), gridcolor="#e5e7eb", zeroline=False, automargin=True),
+        yaxis=dict(title=dict(text=shown(y_title)), gridcolor="#e5e7eb", zeroline=False, automargin=True),
         hoverlabel=dict(font=FONT),
         separators=names.get("separators", ".,"),
     )
@@ -93,7 +100,7 @@ def dot_whisker(
     data.append(
         _scatter(
             x=[p.estimate * factor for p in ordered],
-            y=[short(p.label) for p in ordered],
+            y=[shown(short(p.label)) for p in ordered],
             mode="markers",
             marker=dict(color=BLUE, size=10),
             error_x=dict(
@@ -131,7 +138,7 @@ def dot_whisker(
 def trend(points: Sequence[Point], title: str, axis_title: str, target: float | None, percent: bool, names: dict[str, str]) -> str:
     """Estimate by period with its interval as a band, and the target as a line."""
     factor = _scale(percent)
-    labels = [p.label for p in points]
+    labels = [shown(p.label) for p in points]
     data: list[dict[str, Any]] = []
     data.append(_scatter(x=labels, y=[p.upper * factor for p in points], mode="lines", line=dict(width=0), showlegend=False, hoverinfo="skip"))
     data.append(
@@ -171,7 +178,7 @@ def funnel(
         _scatter(
             x=[p.n for p in points], y=[p.estimate * factor for p in points], mode="markers",
             marker=dict(color=[ORANGE if o else BLUE for o in outside], size=10, symbol=["diamond" if o else "circle" for o in outside], line=dict(width=1, color="white")),
-            text=[p.label for p in points], name=names["units"],
+            text=[shown(p.label) for p in points], name=names["units"],
             hovertemplate="%{text}: %{y:.1f}<br>n = %{x}<extra></extra>",
         )
     )

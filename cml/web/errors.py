@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
+import time
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.wrappers import Response
 
 from cml.extensions import db
+from cml.services.storage_faults import storage_fault
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +27,31 @@ def _messages() -> dict[int, str]:
         413: _("The upload is too large."),
         429: _("Too many attempts. Please wait a minute and try again."),
         500: _("Something went wrong on our side. Nothing was stored half-way; please try again."),
+        503: _("The server cannot take this right now. Nothing was stored; please try again in a few minutes."),
     }
+
+
+def _fault_messages() -> dict[str, str]:
+    return {
+        "full": _("The server's storage is full, so nothing was stored. Your answers are not lost: keep this page and "
+                  "send it again later. Please tell your coordinator."),
+        "busy": _("The server is busy and could not store this in time. Nothing was stored; please send it again in a minute."),
+    }
+
+
+RETRY_AFTER = {"full": 300, "busy": 30}
+"""Seconds a client should wait before sending the same request again."""
+FAULT_MEMORY_SECONDS = 60.0
+"""How long /healthz reports a storage fault this process met, unless a write succeeds first."""
+_FAULT_KEY = "cml_storage_fault"
+
+
+def recent_fault(app: Flask) -> str | None:
+    """The storage fault a request of this process met in the last minute, if no write succeeded since."""
+    noted = app.extensions.get(_FAULT_KEY)
+    if noted is None or time.monotonic() - noted[0] > FAULT_MEMORY_SECONDS:
+        return None
+    return str(noted[1])
 
 
 def render_error(code: int, detail: str | None = None) -> tuple[Response | str, int]:
@@ -35,7 +61,22 @@ def render_error(code: int, detail: str | None = None) -> tuple[Response | str, 
     return render_template("error.html", code=code, message=message), code
 
 
+def _rollback() -> None:
+    """Roll back whatever the request began; a rollback that fails too (a lost disk) must not hide the first error."""
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001
+        log.warning("rollback failed after an error", exc_info=False)
+
+
 def init_app(app: Flask) -> None:
+    @app.after_request
+    def _writes_work_again(response: Response) -> Response:
+        # A write that went through means the disk has room and the lock is free again.
+        if request.method == "POST" and response.status_code < 400 and _FAULT_KEY in app.extensions:
+            app.extensions.pop(_FAULT_KEY, None)
+        return response
+
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError) -> tuple[Response | str, int]:
         db.session.rollback()
@@ -49,8 +90,16 @@ def init_app(app: Flask) -> None:
         return render_error(error.code)
 
     @app.errorhandler(Exception)
-    def _unexpected(error: Exception) -> tuple[Response | str, int]:
-        db.session.rollback()
+    def _unexpected(error: Exception) -> tuple[Response | str, int] | Response:
+        _rollback()
+        fault = storage_fault(error)
+        if fault is not None:
+            # Expected under a full disk or a long lock: no traceback, nothing half stored.
+            log.warning("storage %s on %s %s: %s", fault, request.method, request.path, type(error).__name__)
+            app.extensions[_FAULT_KEY] = (time.monotonic(), fault)
+            response = make_response(render_error(503, _fault_messages()[fault]))
+            response.headers["Retry-After"] = str(RETRY_AFTER[fault])
+            return response
         # The traceback only: request bodies may hold answers and are never logged.
         log.exception("unhandled error on %s %s", request.method, request.path)
         if app.testing and app.config.get("PROPAGATE_UNEXPECTED", False):

@@ -102,6 +102,14 @@ def test_fault_run_loses_and_duplicates_nothing() -> None:
     assert values["fault.kill.acknowledged"]["workers_killed"] >= 1
     assert values["fault.lock.server_errors"]["value"] == 0
     assert values["fault.lock.server_errors"]["statuses"] == {"303": values["fault.lock.server_errors"]["requests"]}
+    if "fault.disk.missing_acknowledged" in values:  # the full-disk run needs root to mount its tmpfs
+        assert values["fault.disk.refused_503"]["value"] > 0
+        assert values["fault.disk.other_5xx"]["value"] == 0
+        assert values["fault.disk.duplicates"]["value"] == 0
+        assert values["fault.disk.missing_acknowledged"]["value"] == 0
+        assert values["fault.disk.present_in_db"]["value"] == values["fault.disk.present_in_db"]["baseline"]
+    else:
+        assert "fault.disk skipped" in stderr
 
 
 @pytest.mark.slow
@@ -127,3 +135,16 @@ def test_gunicorn_serves_health_and_compressed_cacheable_static_files() -> None:
         result = load(server.port, 3, [("GET", "/healthz", None)] * 20, [])  # the benchmark's own client
         assert result.statuses == {200: 20} and [o.index for o in result.outcomes] == list(range(20))
         assert result.client_cpu_s > 0 and server.cpu_seconds() > 0
+
+
+def test_the_full_disk_run_is_skipped_with_its_reason_without_root(monkeypatch) -> None:
+    from cml.bench import disk
+    from cml.bench.databases import BenchDatabase
+    from cml.bench.report import Report
+
+    monkeypatch.setattr(disk.os, "geteuid", lambda: 1000)
+    notes: list[str] = []
+    report = Report()
+    monkeypatch.setattr(report, "note", notes.append)
+    assert disk.run_disk_full(BenchDatabase("sqlite", "sqlite:///unused", ROOT), report, 10, 1, 1, 1) is None
+    assert notes == ["fault.disk skipped: mounting a tmpfs needs root"]

@@ -30,9 +30,9 @@ def make_item(app, world):
         assert version is not None and kyiv is not None
         place = type("Place", (), {"id": kyiv.id, "region_id": kyiv.region_id})()
 
-    def make(submission_id: uuid.UUID | None = None, wait: int = 25) -> Submission:
+    def make(submission_id: uuid.UUID | None = None, wait: int = 25, user: object = None) -> Submission:
         answers = {"tested": "yes", "wait": wait, "attitude": "respectful"}
-        return prepare(submission_id or uuid.uuid4(), version, place, date(2026, 10, 1), answers, None)
+        return prepare(submission_id or uuid.uuid4(), version, place, date(2026, 10, 1), answers, user)
 
     return make
 
@@ -238,13 +238,33 @@ def test_a_stored_submission_ends_its_draft(app, make_item) -> None:
     with app.app_context():
         monitor = users.find_user("demo-monitor")
         assert isinstance(monitor, User)
-        items = [make_item() for _ in range(3)]
+        items = [make_item(user=monitor) for _ in range(3)]
         for item in items:
             db.session.add(Draft(submission_id=item.submission_id, user_id=monitor.id,
                                  questionnaire_version_id=item.response["questionnaire_version_id"], answers={}))
         db.session.commit()
+        again = make_item(items[1].submission_id, wait=41, user=monitor)
+        db.session.commit()  # the session's reads hold SQLite's write lock outside a request
         committer = Committer(db.engine)
         committer.store(items[0])
-        committer.store(replace(make_item(items[1].submission_id, wait=41), submission_id=items[1].submission_id))  # stored
+        committer.store(replace(again, submission_id=items[1].submission_id))  # stored
         left = set(db.session.scalars(select(Draft.submission_id)))
     assert left == {items[2].submission_id}
+
+
+def test_a_submission_never_ends_another_users_draft(app, make_item) -> None:
+    """Another user who sends a submission with the id of my draft cannot delete it."""
+    from cml.models import Draft, User
+    from cml.services import users
+
+    with app.app_context():
+        monitor, other = users.find_user("demo-monitor"), users.find_user("odesa-monitor")
+        assert isinstance(monitor, User) and isinstance(other, User)
+        mine = make_item(user=monitor)
+        db.session.add(Draft(submission_id=mine.submission_id, user_id=monitor.id,
+                             questionnaire_version_id=mine.response["questionnaire_version_id"], answers={"tested": "yes"}))
+        theirs = make_item(mine.submission_id, user=other)
+        db.session.commit()
+        Committer(db.engine).store(theirs)
+        left = set(db.session.scalars(select(Draft.submission_id).where(Draft.user_id == monitor.id)))
+    assert left == {mine.submission_id}

@@ -15,6 +15,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from cml.core.questionnaire.problems import Problem, child
+from cml.core.strict_json import strict_loads
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_NESTING = 32
@@ -57,10 +58,9 @@ def read_json(data: bytes) -> tuple[Any, list[Problem]]:
     depth = _bracket_depth(text)
     if depth > MAX_NESTING:
         return None, [Problem("$", f"the file nests {depth} levels deep; at most {MAX_NESTING} are allowed")]
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as error:
-        return None, [Problem("$", f"not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}")]
+    value, problem = strict_loads(text)
+    if problem is not None:
+        return None, [Problem(*problem)]
     if not isinstance(value, dict):
         return None, [Problem("$", f"the file must hold one JSON object {{…}}, found {_kind(value)}")]
     return value, []
