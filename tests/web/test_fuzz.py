@@ -118,7 +118,8 @@ def test_no_route_answers_5xx_to_hostile_input(make_app, world) -> None:
                 fields |= _names(client.get(rule.rule).get_data(as_text=True))
     fields -= {"csrf_token"}
     argument_values = {"code": ["mini", "clinic_exit", "\ud800", "x" * 300, "%00"], "user_id": user_ids + [str(2**63), "0"],
-                       "submission_id": drafts + [str(uuid.uuid4())], "number": ["1", "2", "3", "99", str(2**64)]}
+                       "submission_id": drafts + [str(uuid.uuid4())], "number": ["1", "2", "3", "99", str(2**64)],
+                       "session_id": ["0" * 64, "x" * 300, "\ud800", "%00", str(uuid.uuid4())]}
 
     errors: list[str] = []
 
