@@ -1,4 +1,8 @@
-"""Drafts: a form's answers kept on the server between pages, keyed by its submission id."""
+"""Drafts: a form's answers kept on the server between pages, keyed by its submission id.
+
+Sensitive answers are sealed like a response's (`cml.services.sealing`), under the draft's own
+data key, new at every save.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,10 @@ from datetime import date
 from sqlalchemy import delete, select
 
 from cml.core.answers import RawValue
+from cml.core.questionnaire import Questionnaire
 from cml.extensions import db
 from cml.models import Draft, Facility, QuestionnaireVersion, User
+from cml.services import sealing
 
 
 def open_draft(submission_id: uuid.UUID, user: User, version: QuestionnaireVersion, facility: Facility, interview_date: date) -> Draft:
@@ -29,14 +35,25 @@ def find_draft(submission_id: uuid.UUID, user: User) -> Draft | None:
     return db.session.scalar(select(Draft).where(Draft.submission_id == submission_id, Draft.user_id == user.id))
 
 
-def save_section(draft: Draft, question_ids: list[str], raw: Mapping[str, RawValue]) -> None:
-    """Replace the draft's raw answers for one section's questions."""
-    answers = {k: v for k, v in draft.answers.items() if k not in question_ids}
+def answers_of(draft: Draft) -> dict[str, RawValue]:
+    """Every raw answer of the draft, the sealed ones opened."""
+    answers = dict(draft.answers)
+    if draft.sealed_answers is not None:
+        answers.update(sealing.unseal(sealing.keyring(), sealing.identity("drafts", draft.submission_id), draft.sealed_answers))
+    return answers
+
+
+def save_section(draft: Draft, questionnaire: Questionnaire, question_ids: list[str], raw: Mapping[str, RawValue]) -> dict[str, RawValue]:
+    """Replace the draft's raw answers for one section's questions; all its answers afterwards."""
+    answers = {k: v for k, v in answers_of(draft).items() if k not in question_ids}
     for question_id in question_ids:
         value = raw.get(question_id)
         if value not in (None, "", []):
             answers[question_id] = value
-    draft.answers = answers  # a new dict, so the JSON column is seen as changed
+    plain, sensitive = sealing.split(questionnaire, answers)
+    draft.answers = plain  # a new dict, so the JSON column is seen as changed
+    draft.sealed_answers = sealing.seal(sealing.keyring(), sealing.identity("drafts", draft.submission_id), sensitive)[0] if sensitive else None
+    return answers
 
 
 def discard(submission_id: uuid.UUID) -> None:

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import logging
-
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.wrappers import Response
 
+from cml import logs
 from cml.extensions import db
-
-log = logging.getLogger(__name__)
+from cml.services import audit
 
 
 def _messages() -> dict[int, str]:
@@ -39,6 +37,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError) -> tuple[Response | str, int]:
         db.session.rollback()
+        _audit_refusal("request.csrf_refused")
         return render_error(400, _("Your form expired or was sent from elsewhere. Please reload the page and send it again."))
 
     @app.errorhandler(HTTPException)
@@ -46,13 +45,26 @@ def init_app(app: Flask) -> None:
         db.session.rollback()
         if error.code is None or error.code < 400:
             return error
+        if error.code == 403:
+            _audit_refusal("request.denied")
         return render_error(error.code)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> tuple[Response | str, int]:
         db.session.rollback()
-        # The traceback only: request bodies may hold answers and are never logged.
-        log.exception("unhandled error on %s %s", request.method, request.path)
+        # Types and places only: request bodies, and the messages of database errors, may hold answers.
+        logs.error("error.unhandled", error, method=request.method, path=request.path)
         if app.testing and app.config.get("PROPAGATE_UNEXPECTED", False):
             raise error
         return render_error(InternalServerError.code)
+
+
+def _audit_refusal(action: str) -> None:
+    """A refused request in the audit log (who, from where, what), in its own transaction."""
+    logs.event(action, method=request.method, path=request.path)
+    try:
+        audit.record_request(action, method=request.method, path=request.path[:200])
+        db.session.commit()
+    except Exception as error:  # noqa: BLE001 — the refusal is answered even if it cannot be recorded
+        db.session.rollback()
+        logs.error("audit.failed", error, action=action)
