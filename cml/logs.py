@@ -64,6 +64,8 @@ class _Context(logging.Filter):
     """Adds the request id and the signed-in user's id to every record made during a request."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.startswith("sqlalchemy") and record.levelno < logging.WARNING:
+            return False  # SQL echo: statements' values and result rows, whatever level someone set
         if has_request_context():
             record.request_id = g.get("request_id", "-")
             record.user_id = getattr(g.get("_login_user"), "id", None) or "-"  # only if already loaded: no query from a log
