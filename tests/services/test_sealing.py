@@ -7,6 +7,7 @@ import os
 import stat
 import uuid
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -146,12 +147,12 @@ def test_rotation_rewraps_every_key_and_the_old_key_can_go(app, mini, runner) ->
         db.session.commit()
         old_ring = sealing.keyring()
         fingerprints = dict(db.session.execute(select(Response.submission_id, Response.answers_hash)).all())
-    old_key = open(os.path.join(instance, "answer_key")).read()
+    old_key = Path(instance, "answer_key").read_text()
     result = runner.invoke(args=["keys", "rotate", "--batch", "2", "--grace", "0"])
     assert result.exit_code == 0, result.output
     assert "6 data key(s) re-wrapped" in result.output
     assert not os.path.exists(os.path.join(instance, "answer_key.old"))
-    new_key = open(os.path.join(instance, "answer_key")).read()
+    new_key = Path(instance, "answer_key").read_text()
     assert new_key != old_key and stat.S_IMODE(os.stat(os.path.join(instance, "answer_key")).st_mode) == 0o600
     with app.app_context():
         ring = sealing.keyring()
