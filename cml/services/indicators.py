@@ -148,16 +148,17 @@ def rebuild(versions: list[QuestionnaireVersion], batch: int = BATCH) -> Iterato
             fact_sums.add({**fact, "numerator": -fact["numerator"], "denominator": -fact["denominator"],
                            "numerator_squared": -fact["numerator_squared"], "count": -1} for fact in old)
             deleted = db.session.execute(delete(IndicatorFact).where(IndicatorFact.response_id.in_(ids))).rowcount
-            facts = [fact for row in rows for fact in fact_rows(tuple(row[:4]), questionnaire_id, version_id, questionnaire, _all_answers(row))]
+            ring = sealing.keyring()
+            facts = [fact for row in rows for fact in fact_rows(tuple(row[:4]), questionnaire_id, version_id, questionnaire, _all_answers(ring, row))]
             if facts:
                 db.session.execute(insert(IndicatorFact.__table__), facts)
                 fact_sums.add(facts)
             yield RebuildProgress(code, number, len(rows), int(deleted or 0), len(facts))
 
 
-def _all_answers(row: Any) -> dict[str, Any]:
+def _all_answers(ring: sealing.Keyring, row: Any) -> dict[str, Any]:
     """A response's answers with the sealed ones opened: an indicator may count a sensitive answer."""
     answers = dict(row.answers)
     if row.sealed_answers is not None:
-        answers.update(sealing.unseal(sealing.keyring(), sealing.identity("responses", row.submission_id), row.sealed_answers))
+        answers.update(sealing.unseal(ring, sealing.identity("responses", row.submission_id), row.sealed_answers))
     return answers

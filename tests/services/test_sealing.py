@@ -270,3 +270,30 @@ def test_a_stored_version_with_an_unexplained_opt_out_is_sealed_anyway(app, worl
         db.session.commit()
         stored = db.session.scalar(select(Response).where(Response.submission_id == sid))
         assert "story" not in stored.answers and all_answers(stored)["story"] == ANSWERS["story"]
+
+
+def test_indicators_rebuild_counts_sealed_answers(app, world, runner) -> None:
+    """An indicator may count a sensitive answer, which is sealed: a rebuild opens it (and gives the same facts)."""
+    import json
+
+    from cml.models import IndicatorFact
+
+    document = json.loads((FIXTURES / "mini.json").read_text())
+    document["sections"][0]["questions"][0]["sensitive"] = True  # "tested", which indicators count
+    with app.app_context():
+        version = surveys.publish(json.dumps(document).encode()).version
+        kyiv = _kyiv()
+        items = [NewResponse(uuid.uuid4(), kyiv.id, kyiv.region_id, date(2026, 10, 1), {"tested": tested, "wait": 20 + n, "attitude": "rude"})
+                 for n, tested in enumerate(["yes", "no", "yes", "dont_know"])]
+        items[1].answers["why_not"] = "refused"
+        store_many(version, items, source="import")
+        db.session.commit()
+        facts = select(IndicatorFact.response_id, IndicatorFact.indicator, IndicatorFact.numerator, IndicatorFact.denominator)
+        before = set(db.session.execute(facts).all())
+        assert all("tested" not in r.answers for r in db.session.scalars(select(Response)))
+        assert sorted((f[2], f[3]) for f in before if f[1] == "offered_test") == [(0.0, 1.0), (1.0, 1.0), (1.0, 1.0)]
+        db.session.commit()
+    result = runner.invoke(args=["indicators", "rebuild", "--survey", "mini"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert set(db.session.execute(facts).all()) == before
