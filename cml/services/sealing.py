@@ -70,8 +70,8 @@ class Keyring:
         self._by_id = {key_id(key): AESGCM(key) for key in self.others}
         self._by_id[self.current_id] = self._wrapper
 
-    def wrap(self, data_key: bytes, identity: bytes) -> bytes:
-        nonce = os.urandom(_NONCE)
+    def wrap(self, data_key: bytes, identity: bytes, nonce: bytes | None = None) -> bytes:
+        nonce = nonce or os.urandom(_NONCE)
         return self.current_id + nonce + self._wrapper.encrypt(nonce, data_key, b"key:" + identity)
 
     def unwrap(self, sealed: bytes, identity: bytes) -> bytes:
@@ -95,10 +95,10 @@ def identity(table: str, submission_id: uuid.UUID) -> bytes:
 
 def seal(keyring: Keyring, row: bytes, answers: Mapping[str, Any]) -> tuple[bytes, bytes]:
     """(sealed value, digest key) for a new row: a fresh data key encrypts the answers."""
-    data_key = os.urandom(64)
-    nonce = os.urandom(_NONCE)
+    random = os.urandom(64 + 2 * _NONCE)  # one system call for the data key and both nonces
+    data_key, nonce = random[:64], random[64 : 64 + _NONCE]
     body = AESGCM(data_key[:32]).encrypt(nonce, orjson.dumps(dict(answers)), b"answers:" + row)
-    return bytes([FORMAT]) + keyring.wrap(data_key, row) + nonce + body, data_key[32:]
+    return bytes([FORMAT]) + keyring.wrap(data_key, row, random[64 + _NONCE :]) + nonce + body, data_key[32:]
 
 
 def unseal(keyring: Keyring, row: bytes, sealed: bytes) -> dict[str, Any]:
@@ -139,10 +139,10 @@ def fingerprint(key: bytes, payload: str) -> str:
 def split(model: Questionnaire, answers: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """(plain, sensitive): only answers to known non-sensitive questions stay plain."""
     plain_ids = model.plain_ids
-    plain, sensitive = {}, {}
-    for question_id, value in answers.items():
-        (plain if question_id in plain_ids else sensitive)[question_id] = value
-    return plain, sensitive
+    plain = {question_id: value for question_id, value in answers.items() if question_id in plain_ids}
+    if len(plain) == len(answers):
+        return plain, {}
+    return plain, {question_id: value for question_id, value in answers.items() if question_id not in plain_ids}
 
 
 # --- the keys of this instance -----------------------------------------------------------
