@@ -67,10 +67,11 @@ def all_answers(response: Response) -> dict[str, Answer]:
     return answers
 
 
-def sealed_columns(model: Questionnaire, submission_id: uuid.UUID, submitted: str, answers: Mapping[str, Answer]) -> dict[str, object]:
+def sealed_columns(ring: sealing.Keyring, model: Questionnaire, submission_id: uuid.UUID, submitted: str,
+                   answers: Mapping[str, Answer]) -> dict[str, object]:
     """The `answers`, `sealed_answers` and `answers_hash` columns of a new response."""
     plain, sensitive = sealing.split(model, answers)
-    sealed, key = sealing.seal(sealing.keyring(), sealing.identity("responses", submission_id), sensitive)
+    sealed, key = sealing.seal(ring, sealing.identity("responses", submission_id), sensitive)
     return {"answers": plain, "sealed_answers": sealed, "answers_hash": sealing.fingerprint(key, submitted)}
 
 
@@ -101,7 +102,7 @@ def store_response(
         month=month_key(interview_date),
         submitted_by_id=user.id if user else None,
         source=source,
-        **sealed_columns(surveys.model_of(version), submission_id, submitted, answers),
+        **sealed_columns(sealing.keyring(), surveys.model_of(version), submission_id, submitted, answers),
     )
     try:
         with db.session.begin_nested():
@@ -203,9 +204,9 @@ def prepare(
         "submitted_by_id": user.id if user else None,
         "source": source,
     }
-    submitted = submission_payload(version.id, facility.id, interview_date, answers)
-    response.update(sealed_columns(version.model, submission_id, submitted, answers))
+    submitted, ring = submission_payload(version.id, facility.id, interview_date, answers), sealing.keyring()
+    response.update(sealed_columns(ring, version.model, submission_id, submitted, answers))
     facts = fact_rows((0, facility.region_id, facility.id, response["month"]), version.questionnaire_id, version.id, version.facts_model, answers)
     for fact in facts:
         del fact["response_id"]  # given by the committer once the response has its id
-    return Submission(submission_id, response, facts, submitted, sealing.keyring())
+    return Submission(submission_id, response, facts, submitted, ring)
