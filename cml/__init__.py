@@ -14,6 +14,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app = Flask(__name__, instance_path=_instance_path(test_config), instance_relative_config=True)
     _configure(app, test_config)
+    _configure_logging(app)
     _init_extensions(app)
     _register_features(app)
     _register_commands(app)
@@ -32,6 +33,12 @@ def _configure(app: Flask, test_config: dict[str, Any] | None) -> None:
     from cml.config import load_config
 
     load_config(app, test_config)
+
+
+def _configure_logging(app: Flask) -> None:
+    from cml import logs
+
+    logs.init_app(app)
 
 
 def _init_extensions(app: Flask) -> None:

@@ -42,7 +42,9 @@ DEFAULTS: dict[str, Any] = {
     "DRAFT_MAX_AGE_DAYS": 30,
     # /healthz answers 503 when the SQLite database's disk has less free space than this.
     "HEALTH_MIN_FREE_BYTES": 64 * 1024 * 1024,
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # hide_parameters: a failed statement's error (and so any log of it) never carries its values,
+    # which include answers.
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
     # Pages, CSS, JS and JSON go out compressed; streamed exports are left alone so they
     # keep their constant memory.
     "COMPRESS_ALGORITHM": ["br", "gzip"],
@@ -70,6 +72,9 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     if not app.config.get("RATELIMIT_STORAGE_URI"):
         # Shared by every worker process of this server (cml.limit_storage).
         app.config["RATELIMIT_STORAGE_URI"] = "cml+sqlite:///" + str(Path(app.instance_path) / "rate-limits.sqlite3")
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"], "hide_parameters": True}
+    if Path(app.instance_path).is_dir():
+        private_folder(Path(app.instance_path))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
 
@@ -83,12 +88,19 @@ def _normalise_database_url(app: Flask) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = url
 
 
+def private_folder(folder: Path) -> None:
+    """The instance folder (database, keys): created for its owner only (0700)."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if folder.stat().st_mode & 0o077:
+        os.chmod(folder, 0o700)  # whatever the umask, and a folder made before this rule
+
+
 def _instance_secret_key(instance: Path) -> str:
     """The instance's secret key, generated on first run and kept out of version control."""
     path = instance / "secret_key"
     if path.exists():
         return path.read_text().strip()
-    instance.mkdir(parents=True, exist_ok=True)
+    private_folder(instance)
     key = secrets.token_hex(32)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:

@@ -10,6 +10,7 @@ with the `WRITE_LOCK_OPTION` execution option.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
@@ -40,11 +41,30 @@ def _reads_only(connection: Connection) -> bool:
     return has_request_context() and (request.method in SAFE_METHODS or bool(g.get("cml_session_reads_only")))
 
 
+def private_files(database: str | None) -> None:
+    """The SQLite database and its journal files readable by their owner only (0600).
+
+    SQLite creates the file with the process's umask and its WAL and shared-memory files
+    with the database's own mode, so narrowing the database on every new connection
+    (before its first write) covers all three.
+    """
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    for path in (database, f"{database}-wal", f"{database}-shm"):
+        try:
+            if os.stat(path).st_mode & 0o077:
+                os.chmod(path, 0o600)
+        except (FileNotFoundError, PermissionError):
+            continue
+
+
 def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
     if engine.dialect.name == "postgresql":
         _wait_for_locks_at_most(engine, busy_timeout_ms)
     if engine.dialect.name != "sqlite":
         return
+
+    private_files(engine.url.database)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -56,6 +76,7 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
         cursor.execute("PRAGMA synchronous = FULL")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
+        private_files(engine.url.database)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:

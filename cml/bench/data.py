@@ -4,7 +4,7 @@ Responses are clinic exit interviews made by `cml.core.synthetic` (valid, cluste
 facility). Generating each of a million answer sets in Python would take longer than
 storing them, so a pool of generated answer sets (a dozen per facility) is drawn from
 again and again, each copy with its own submission id, facility, interview date,
-fingerprint (`answers_hash`) and facts. The facts are `cml.core.indicators.contributions`
+sealed answers (its own data key), fingerprint (`answers_hash`) and facts. The facts are `cml.core.indicators.contributions`
 of the answers, as at ingest, computed once per answer set.
 
 Rows go in through the driver: `executemany` on SQLite (one transaction per chunk, the
@@ -30,11 +30,11 @@ from cml.core.periods import month_key
 from cml.core.synthetic import Generator, facility_profiles
 from cml.extensions import db
 from cml.models import Facility, QuestionnaireVersion, Region, Response
-from cml.services import bulk
+from cml.services import bulk, sealing
 from cml.services import regions as region_service
 from cml.services.demo_data import window
 from cml.services.indicators import facts_model
-from cml.services.responses import answers_hash
+from cml.services.responses import submission_payload
 from cml.services.surveys import latest_version, model_of
 
 CODE = "clinic_exit"
@@ -74,6 +74,10 @@ class Template:
     answers_json: str
     """`answers` as `answers_hash` serialises them (sorted keys, compact, UTF-8)."""
     facts: tuple[Contribution, ...]
+    plain_json: str
+    """The answers that are not sensitive, as stored in `responses.answers`."""
+    sensitive: dict[str, Any]
+    """The answers sealed in `responses.sealed_answers`."""
 
 
 class BenchData:
@@ -111,7 +115,9 @@ class BenchData:
         generator = Generator(model, profiles, self.first_day, self.today, self.today, f"bench:{self.seed}")
         for made in generator.responses(f"bench:{self.seed}:pool", self.pool_size):
             text = json.dumps(made.answers, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-            self.templates.append(Template(made.facility_id, made.region_id, made.answers, text, tuple(contributions(facts, made.answers))))
+            plain, sensitive = sealing.split(model, made.answers)
+            self.templates.append(Template(made.facility_id, made.region_id, made.answers, text, tuple(contributions(facts, made.answers)),
+                                           bulk.canonical_answers(plain), sensitive))
 
     def count(self) -> int:
         version_ids = select(QuestionnaireVersion.id).where(QuestionnaireVersion.questionnaire_id == self.questionnaire_id)
@@ -168,15 +174,17 @@ class BenchData:
         """Insert rows (responses, facts) of new items, ids after the largest stored one."""
         next_id = int(db.session.scalar(select(func.coalesce(func.max(Response.id), 0))) or 0) + 1
         responses, facts = [], []
+        ring = sealing.keyring()
         for offset, (submission_id, template, day) in enumerate(items):
             response_id = next_id + offset
             month = month_key(day)
-            fingerprint = bulk.fingerprint(self.version_id, template.facility_id, day, template.answers_json)
+            submitted = bulk.payload(self.version_id, template.facility_id, day, template.answers_json)
             if offset == 0:  # the shortcut must give exactly what the service computes
-                assert fingerprint == answers_hash(self.version, template.facility_id, day, template.answers)
+                assert submitted == submission_payload(self.version_id, template.facility_id, day, template.answers)
+            sealed, key = sealing.seal(ring, sealing.identity("responses", submission_id), template.sensitive)
             sid: Any = submission_id.hex if self.dialect == "sqlite" else submission_id
             responses.append((response_id, sid, self.version_id, template.region_id, template.facility_id, day.isoformat(),
-                              month, None, "demo", template.answers_json, fingerprint))
+                              month, None, "demo", template.plain_json, sealed, sealing.fingerprint(key, submitted)))
             facts.extend(
                 (response_id, part.indicator_id, self.questionnaire_id, self.version_id, template.region_id, template.facility_id,
                  month, part.numerator, part.denominator, part.numerator_squared)
@@ -187,7 +195,7 @@ class BenchData:
     def insert(self, rows: tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]) -> None:
         responses, facts = rows
         response_columns = ("id, submission_id, questionnaire_version_id, region_id, facility_id, interview_date, month, "
-                            "submitted_by_id, source, answers, answers_hash")
+                            "submitted_by_id, source, answers, sealed_answers, answers_hash")
         fact_columns = ("response_id, indicator, questionnaire_id, questionnaire_version_id, region_id, facility_id, month, "
                         "numerator, denominator, numerator_squared")
         raw = db.engine.raw_connection()
@@ -199,7 +207,7 @@ class BenchData:
                 previous = cursor.execute("PRAGMA cache_size").fetchone()[0]
                 cursor.execute("PRAGMA cache_size = -400000")
                 cursor.execute("BEGIN IMMEDIATE")
-                cursor.executemany(f"INSERT INTO responses ({response_columns}) VALUES ({', '.join('?' * 11)})", responses)  # noqa: S608 (constant column lists)
+                cursor.executemany(f"INSERT INTO responses ({response_columns}) VALUES ({', '.join('?' * 12)})", responses)  # noqa: S608 (constant column lists)
                 cursor.executemany(f"INSERT INTO indicator_facts ({fact_columns}) VALUES ({', '.join('?' * 10)})", facts)  # noqa: S608 (constant column lists)
                 cursor.execute("COMMIT")
                 cursor.execute(f"PRAGMA cache_size = {int(previous)}")  # back to what the app runs with

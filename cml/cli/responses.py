@@ -26,6 +26,7 @@ def import_command(code: str, skip_invalid: bool, path: Path) -> None:
     )
     if report.file_problem:
         click.echo(f"{path}: {report.file_problem}")
+        _record_failure(report, code)
         sys.exit(1)
     for problem in report.problems:
         click.echo(f"{path}: row {problem.row}, column {problem.column or '-'}: {problem.reason}")
@@ -34,8 +35,14 @@ def import_command(code: str, skip_invalid: bool, path: Path) -> None:
     if report.stopped_at:
         click.echo(f"{path}: reading stopped after row {report.stopped_at}: far too many problems; is it the right file?")
     if report.problems and not skip_invalid:
-        db.session.rollback()
+        _record_failure(report, code)
         click.echo(f"{report.problem_count} problem(s) in {report.rows - report.valid} of {report.rows} rows; nothing stored (use --skip-invalid to store the {report.valid} valid rows)")
         sys.exit(1)
     db.session.commit()
     click.echo(f"{report.rows} rows: {report.stored} stored, {report.duplicates} already imported, {report.rows - report.valid} invalid")
+
+
+def _record_failure(report: imports.ImportReport, code: str) -> None:
+    db.session.rollback()
+    imports.record_failure(report, code, None)
+    db.session.commit()

@@ -7,7 +7,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from cml.core.questionnaire import Questionnaire, check_bytes
+from cml.core.questionnaire import Questionnaire, check_bytes, check_warnings
 from cml.extensions import db
 from cml.services import surveys
 
@@ -19,13 +19,14 @@ def surveys_dir() -> Path:
     return Path(configured) if configured else Path(current_app.root_path).parent / "surveys"
 
 
-def _read(path: Path) -> tuple[Questionnaire | None, list[str]]:
+def _read(path: Path) -> tuple[Questionnaire | None, list[str], list[str]]:
+    """The questionnaire (None when invalid), its problems and its warnings, as output lines."""
     try:
         data = path.read_bytes()
     except OSError as error:
-        return None, [f"{path}: $: cannot read the file: {error.strerror}"]
+        return None, [f"{path}: $: cannot read the file: {error.strerror}"], []
     questionnaire, problems = check_bytes(data)
-    return questionnaire, [p.format(str(path)) for p in problems]
+    return questionnaire, [p.format(str(path)) for p in problems], [w.format(str(path)) for w in check_warnings(data)]
 
 
 @group.command("check")
@@ -36,12 +37,15 @@ def check(paths: tuple[Path, ...]) -> None:
     if not files:
         click.echo("no questionnaire files found", err=True)
         sys.exit(1)
-    good, lines = [], []
+    good, lines, warnings = [], [], []
     for path in files:
-        questionnaire, problems = _read(path)
+        questionnaire, problems, cautions = _read(path)
         lines += problems
+        warnings += cautions
         if questionnaire is not None:
             good.append(questionnaire)
+    for line in warnings:  # a warning does not fail the check
+        click.echo(line, err=True)
     for line in lines:
         click.echo(line)
     if lines:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Response, abort, render_template
+from flask import Response, abort, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -46,6 +46,8 @@ def import_page() -> HttpResponse | tuple[str, int] | str:
             db.session.commit()
         else:
             db.session.rollback()
+            imports.record_failure(report, code, current_user, request.remote_addr)
+            db.session.commit()
         return render_template("collect/import.html", form=form, report=report), (200 if report.ok or form.skip_invalid.data else 422)
     return render_template("collect/import.html", form=form, report=report)
 

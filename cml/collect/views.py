@@ -98,7 +98,7 @@ def start(code: str) -> HttpResponse | tuple[str, int] | str:
         form.facility.errors = [_quota_message("count")]
         return render_template("collect/start.html", form=form, questionnaire=questionnaire, version=version, language=current_language()), 422
     db.session.commit()
-    first = pages.shown_sections(questionnaire, draft.answers, date.today())[0]
+    first = pages.shown_sections(questionnaire, drafts.answers_of(draft), date.today())[0]
     return redirect(url_for("collect.page", submission_id=submission_id, number=first))
 
 
@@ -131,27 +131,28 @@ def page(submission_id: uuid.UUID, number: int) -> HttpResponse | tuple[str, int
     language = current_language()
     form_class = section_form_class(questionnaire, section, language)
     errors: dict[str, str] = {}
+    answers = drafts.answers_of(draft)
     if request.method == "POST":
         if pages.unknown_keys(request.form, questionnaire, section):
             abort(400)
         try:
-            drafts.save_section(draft, [q.id for q in section.questions], pages.raw_answers(request.form, questionnaire, section))
+            answers = drafts.save_section(draft, questionnaire, [q.id for q in section.questions], pages.raw_answers(request.form, questionnaire, section))
         except drafts.DraftQuotaExceeded as full:
             db.session.rollback()
             return render_template("error.html", code=413, message=_quota_message(full.reason)), 413
         db.session.commit()
-        shown = pages.shown_sections(questionnaire, draft.answers, date.today())
+        shown = pages.shown_sections(questionnaire, answers, date.today())
         if request.form.get("action") == "back":
             previous = pages.neighbour(shown, number, -1)
             return redirect(url_for("collect.page", submission_id=submission_id, number=previous) if previous else url_for("collect.start", code=questionnaire.id))
-        cleaned = clean_answers(questionnaire, draft.answers, date.today())
+        cleaned = clean_answers(questionnaire, answers, date.today())
         codes = pages.section_errors(cleaned, section)
         if not codes:
             following = pages.neighbour(shown, number, 1)
             return redirect(url_for("collect.page", submission_id=submission_id, number=following) if following else url_for("collect.review", submission_id=submission_id))
         errors = {qid: error_message(cleaned.errors[qid], questionnaire, language) for qid in codes}
-    form = form_class(formdata=None, data={field_name(k): v for k, v in draft.answers.items()})
-    shown = pages.shown_sections(questionnaire, draft.answers, date.today())
+    form = form_class(formdata=None, data={field_name(k): v for k, v in answers.items()})
+    shown = pages.shown_sections(questionnaire, answers, date.today())
     context = {
         "form": form,
         "questionnaire": questionnaire,
@@ -162,9 +163,9 @@ def page(submission_id: uuid.UUID, number: int) -> HttpResponse | tuple[str, int
         "errors": errors,
         "draft": draft,
         "language": language,
-        "asked": pages.asked_questions(questionnaire, section, draft.answers, date.today()),
+        "asked": pages.asked_questions(questionnaire, section, answers, date.today()),
         "live": pages.live_conditions(section),
-        "earlier_json": pages.earlier_answers_json(questionnaire, section, draft.answers, date.today()),
+        "earlier_json": pages.earlier_answers_json(questionnaire, section, answers, date.today()),
     }
     return render_template("collect/page.html", **context), (422 if errors else 200)
 
@@ -195,12 +196,13 @@ def _answer_rows(questionnaire: Questionnaire, cleaned: CleanedAnswers, language
 def review(submission_id: uuid.UUID) -> str:
     """Every answer on one page, before the final submit."""
     draft, version, questionnaire = _draft_context(submission_id)
-    cleaned = clean_answers(questionnaire, draft.answers, date.today())
+    answers = drafts.answers_of(draft)
+    cleaned = clean_answers(questionnaire, answers, date.today())
     facility = db.session.get(Facility, draft.facility_id)
     return render_template(
         "collect/review.html", questionnaire=questionnaire, version=version, draft=draft, facility=facility,
         rows=_answer_rows(questionnaire, cleaned, current_language()), ok=cleaned.ok,
-        hidden=pages.hidden_answer_fields({k: v for k, v in draft.answers.items() if k in cleaned.answers}), language=current_language(),
+        hidden=pages.hidden_answer_fields({k: v for k, v in answers.items() if k in cleaned.answers}), language=current_language(),
     )
 
 

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Index, Integer, String, Uuid, func
+from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Uuid, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cml.extensions import db
@@ -33,8 +33,12 @@ class Response(db.Model):  # type: ignore[name-defined,misc]
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     source: Mapped[str] = mapped_column(String(16), default="web")
     answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    """The answers to questions that are not sensitive (facts and exports read them unencrypted)."""
+    sealed_answers: Mapped[bytes | None] = mapped_column(LargeBinary)
+    """The sensitive answers, encrypted under the row's own data key (`cml.services.sealing`)."""
     answers_hash: Mapped[str] = mapped_column(String(64))
-    """SHA-256 of the canonical answers: tells a duplicate from a conflicting resubmission."""
+    """HMAC-SHA256 of the canonical submission under the row's digest key: tells a duplicate
+    from a conflicting resubmission without a guessable hash of free text."""
 
     version: Mapped[QuestionnaireVersion] = relationship()
     region: Mapped[Region] = relationship()
@@ -75,6 +79,9 @@ class Draft(db.Model):  # type: ignore[name-defined,misc]
     facility_id: Mapped[int | None] = mapped_column(ForeignKey("facilities.id"))
     interview_date: Mapped[date | None] = mapped_column(Date)
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    """Raw answers to questions that are not sensitive."""
+    sealed_answers: Mapped[bytes | None] = mapped_column(LargeBinary)
+    """Raw answers to sensitive questions, encrypted (`cml.services.sealing`)."""
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), onupdate=func.now())
 
 

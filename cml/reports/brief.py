@@ -130,7 +130,12 @@ def brief_context() -> dict[str, Any]:
 @roles_required("lead", "advocate", "admin")
 def brief() -> str:
     """The council brief as a page that prints cleanly to A4."""
-    return render_template("reports/brief.html", plotly_src=plotly_url(), standalone=False, **brief_context())
+    context = brief_context()
+    page = render_template("reports/brief.html", plotly_src=plotly_url(), standalone=False, **context)
+    db.session.rollback()  # the reads end first: the record then waits for the write lock instead of failing on a stale snapshot
+    audit.record_request("report.brief_view", target=context["code"], period=context["period_text"], language=context["language"])
+    db.session.commit()
+    return page
 
 
 @bp.get("/brief.pdf")

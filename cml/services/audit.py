@@ -18,3 +18,12 @@ def record(action: str, actor: User | None = None, target: str | None = None, us
             details=details,
         )
     )
+
+
+def record_request(action: str, target: str | None = None, **details: Any) -> None:
+    """An event of the current request: its user if signed in, and the client's address."""
+    from flask import request
+    from flask_login import current_user
+
+    user = current_user if getattr(current_user, "is_authenticated", False) else None
+    record(action, user, target=target, address=request.remote_addr, **details)

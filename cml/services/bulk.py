@@ -9,7 +9,6 @@ per-row statement building, since an import writes some twenty facts per respons
 
 from __future__ import annotations
 
-import hashlib
 import json
 import uuid
 from collections.abc import Mapping, Sequence
@@ -24,14 +23,14 @@ from cml.core.periods import month_key
 from cml.core.questionnaire import Answer
 from cml.extensions import db
 from cml.models import QuestionnaireVersion, Response
-from cml.services import dialects, fact_sums
+from cml.services import dialects, fact_sums, sealing, surveys
 from cml.services.indicators import facts_model
 
 CHUNK = 5000
 """Responses per duplicate lookup and per write: few round trips, bounded memory."""
 
 RESPONSE_COLUMNS = ("id", "submission_id", "questionnaire_version_id", "region_id", "facility_id", "interview_date", "month",
-                    "submitted_by_id", "source", "answers", "answers_hash")
+                    "submitted_by_id", "source", "answers", "sealed_answers", "answers_hash")
 FACT_COLUMNS = ("response_id", "indicator", "questionnaire_id", "questionnaire_version_id", "region_id", "facility_id", "month",
                 "numerator", "denominator", "numerator_squared")
 
@@ -54,7 +53,7 @@ class BulkResult:
 
 
 def canonical_answers(answers: Mapping[str, Answer]) -> str:
-    """The answers as `answers_hash` serialises them; also what is stored."""
+    """The answers as `answers_hash` serialises them; the plain ones are stored so."""
     return _CANONICAL(answers)
 
 
@@ -62,11 +61,10 @@ def canonical_answers(answers: Mapping[str, Answer]) -> str:
 _CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
 
 
-def fingerprint(version_id: int, facility_id: int, interview_date: date, answers_json: str) -> str:
-    """`responses.answers_hash` from the canonical answers, without serialising them again:
-    its payload is the same JSON object, keys in sorted order (a test holds them equal)."""
-    payload = f'{{"a":{answers_json},"d":"{interview_date.isoformat()}","f":{facility_id},"v":{version_id}}}'
-    return hashlib.sha256(payload.encode()).hexdigest()
+def payload(version_id: int, facility_id: int, interview_date: date, answers_json: str) -> str:
+    """Everything a submission says, as `responses.answers_hash` fingerprints it, from the canonical
+    answers without serialising them again: one JSON object, keys in sorted order."""
+    return f'{{"a":{answers_json},"d":"{interview_date.isoformat()}","f":{facility_id},"v":{version_id}}}'
 
 
 def store_many(version: QuestionnaireVersion, items: Sequence[NewResponse], source: str) -> BulkResult:
@@ -79,24 +77,28 @@ def _store(version: QuestionnaireVersion, items: Sequence[NewResponse], source: 
     result = BulkResult()
     contribution_rows_of = contribution_rows(facts_model(version))  # the indicators' tests looked up once
     version_id, questionnaire_id = version.id, version.questionnaire_id  # plain ints: ORM attributes cost per access
+    model, ring = surveys.model_of(version), sealing.keyring()
     sums: dict[tuple[str, int, int, int], list[float]] = {}
     for start in range(0, len(items), CHUNK):
         chunk = items[start : start + CHUNK]
-        canonical = [canonical_answers(item.answers) for item in chunk]
-        prints = [fingerprint(version_id, item.facility_id, item.interview_date, text) for item, text in zip(chunk, canonical, strict=True)]
-        known = dict(
-            db.session.execute(
-                select(Response.submission_id, Response.answers_hash).where(Response.submission_id.in_([i.submission_id for i in chunk]))
-            ).all()
-        )
+        payloads = [payload(version_id, item.facility_id, item.interview_date, canonical_answers(item.answers)) for item in chunk]
+        known = {sid: (digest, sealed) for sid, digest, sealed in db.session.execute(
+            select(Response.submission_id, Response.answers_hash, Response.sealed_answers)
+            .where(Response.submission_id.in_([i.submission_id for i in chunk]))
+        )}
         fresh: list[int] = []
         seen: dict[uuid.UUID, str] = {}
         for index, item in enumerate(chunk):
-            earlier = known.get(item.submission_id) or seen.get(item.submission_id)
-            if earlier is None:
-                seen[item.submission_id] = prints[index]
+            stored = known.get(item.submission_id)
+            if stored is not None:
+                same = _same_answers(ring, item.submission_id, stored, payloads[index])
+            elif item.submission_id in seen:  # twice in this batch: compared in plain, nothing is stored yet
+                same = seen[item.submission_id] == payloads[index]
+            else:
+                seen[item.submission_id] = payloads[index]
                 fresh.append(index)
-            elif earlier == prints[index]:
+                continue
+            if same:
                 result.duplicates += 1
             else:
                 result.conflicts.append(item.submission_id)
@@ -108,8 +110,11 @@ def _store(version: QuestionnaireVersion, items: Sequence[NewResponse], source: 
             item = chunk[index]
             month = month_key(item.interview_date)
             region_id, facility_id = item.region_id, item.facility_id
+            plain, sensitive = sealing.split(model, item.answers)
+            sealed, key = sealing.seal(ring, sealing.identity("responses", item.submission_id), sensitive)
             responses.append((response_id, writer.encode.uuid(item.submission_id), version_id, region_id, facility_id,
-                              writer.encode.day(item.interview_date), month, item.user_id, source, canonical[index], prints[index]))
+                              writer.encode.day(item.interview_date), month, item.user_id, source, canonical_answers(plain), sealed,
+                              sealing.fingerprint(key, payloads[index])))
             for indicator, numerator, denominator, squared in contribution_rows_of(item.answers):
                 facts.append((response_id, indicator, questionnaire_id, version_id, region_id, facility_id, month, numerator, denominator, squared))
                 total = sums.get(key := (indicator, month, region_id, facility_id))
@@ -126,6 +131,15 @@ def _store(version: QuestionnaireVersion, items: Sequence[NewResponse], source: 
     # One upsert for the whole batch: each key's facts already summed, `count` of them.
     fact_sums.add_totals([(questionnaire_id, *key, *total) for key, total in sums.items()])
     return result
+
+
+def _same_answers(ring: sealing.Keyring, submission_id: uuid.UUID, stored: tuple[str, bytes | None], submitted: str) -> bool:
+    """Whether a stored response fingerprints `submitted` (a payload) as its own, under its own digest key."""
+    digest, sealed = stored
+    if sealed is None:
+        return False
+    key = sealing.digest_key(ring, sealing.identity("responses", submission_id), bytes(sealed))
+    return sealing.fingerprint(key, submitted) == digest
 
 
 class _Writer:
@@ -174,5 +188,10 @@ class _Writer:
                         copy.write_row(row)
             else:
                 cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})", rows)  # noqa: S608 (constant names)
+        except Exception as error:
+            failed = dialects.without_values(error)
+            if failed is error:
+                raise
+            raise failed from None  # COPY's error quotes the failing line, answers and all
         finally:
             cursor.close()

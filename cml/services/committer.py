@@ -39,7 +39,7 @@ from sqlalchemy.engine import Engine
 
 from cml.db import WRITE_LOCK_OPTION
 from cml.models import IndicatorFact, Response
-from cml.services import dialects, fact_sums
+from cml.services import dialects, fact_sums, sealing
 from cml.services.bulk import FACT_COLUMNS, RESPONSE_COLUMNS
 from cml.services.storage_faults import storage_fault
 
@@ -56,6 +56,10 @@ class Submission:
     """Columns of `responses` except `id` and `received_at`; includes `answers_hash`."""
     facts: list[dict[str, Any]]
     """Rows of `indicator_facts` without `response_id`."""
+    payload: str = ""
+    """The canonical submission its `answers_hash` fingerprints, to compare with a stored response of the same id."""
+    keyring: sealing.Keyring | None = None
+    """Opens a stored response's digest key for that comparison."""
 
 
 @dataclass(frozen=True)
@@ -116,11 +120,11 @@ class Committer:
             outcomes = self._write(batch)
         except BaseException as error:  # the whole transaction is gone: nobody is acknowledged
             for ticket in batch:
-                ticket.error = error
+                ticket.error = dialects.without_values(error)
         else:
             for ticket, outcome in zip(batch, outcomes, strict=True):
                 if isinstance(outcome, BaseException):
-                    ticket.error = outcome
+                    ticket.error = dialects.without_values(outcome)
                 else:
                     ticket.outcome = outcome
         finally:
@@ -196,8 +200,11 @@ def _write_one(cursor: Any, sql: _DriverSql, item: Submission) -> tuple[Outcome,
     inserted = cursor.fetchall()  # to the end: SQLite cannot release a savepoint under an unfinished statement
     if not inserted:
         cursor.execute(sql.find_response, (sql.uuid(item.submission_id),))
-        existing_id, existing_hash = cursor.fetchone()
-        same = existing_hash == response["answers_hash"]
+        existing_id, existing_hash, existing_sealed = cursor.fetchone()
+        same = False
+        if existing_sealed is not None and item.keyring is not None:
+            key = sealing.digest_key(item.keyring, sealing.identity("responses", item.submission_id), bytes(existing_sealed))
+            same = existing_hash == sealing.fingerprint(key, item.payload)
         return Outcome("duplicate" if same else "conflict", existing_id), []
     new_id = inserted[0][0]
     rows = [{**fact, "response_id": new_id} for fact in item.facts]
@@ -229,7 +236,7 @@ class _DriverSql:
         return (
             self.uuid(response["submission_id"]), response["questionnaire_version_id"], response["region_id"],
             response["facility_id"], self.day(response["interview_date"]), response["month"], response["submitted_by_id"],
-            response["source"], self.json(response["answers"]), response["answers_hash"],
+            response["source"], self.json(response["answers"]), response["sealed_answers"], response["answers_hash"],
         )
 
     @property
@@ -254,7 +261,7 @@ def _driver_sql(dialect: str) -> _DriverSql:
     return _DriverSql(
         insert_response=f"INSERT INTO {responses.name} ({', '.join(_RESPONSE_COLUMNS)}) VALUES ({markers}) "  # noqa: S608 (constant names)
                         "ON CONFLICT (submission_id) DO NOTHING RETURNING id",
-        find_response=f"SELECT id, answers_hash FROM {responses.name} WHERE submission_id = {marker}",  # noqa: S608 (constant names)
+        find_response=f"SELECT id, answers_hash, sealed_answers FROM {responses.name} WHERE submission_id = {marker}",  # noqa: S608 (constant names)
         insert_fact=f"INSERT INTO {facts.name} ({', '.join(FACT_COLUMNS)}) VALUES ({fact_markers})",  # noqa: S608 (constant names)
         marker=marker, uuid=encoding.uuid, day=encoding.day, json=encode_json,
     )

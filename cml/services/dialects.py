@@ -56,3 +56,27 @@ _ENCODINGS = {"postgresql": DriverEncoding("%s", _same, _same), "sqlite": Driver
 
 def driver_encoding(dialect: str) -> DriverEncoding:
     return _ENCODINGS[dialect]
+
+
+class WriteFailed(RuntimeError):
+    """A database write failed. Carries the error's type and SQLSTATE only: a driver's message can
+    quote the failing row (PostgreSQL's DETAIL: "Failing row contains …"), and so its answers."""
+
+    def __init__(self, kind: str, sqlstate: str | None) -> None:
+        self.kind, self.sqlstate = kind, sqlstate
+        super().__init__(f"{kind} (SQLSTATE {sqlstate or '-'})")
+
+
+_DRIVERS = ("sqlite3", "psycopg", "sqlalchemy")
+
+
+def without_values(error: BaseException) -> BaseException:
+    """A database driver's error as a `WriteFailed` that cannot hold a value; any other error as it is."""
+    if type(error).__module__.split(".")[0] not in _DRIVERS:
+        return error
+    orig = getattr(error, "orig", error)
+    sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "sqlite_errorname", None)
+    failed = WriteFailed(type(orig).__name__, sqlstate)
+    failed.__traceback__ = error.__traceback__
+    failed.__suppress_context__ = True
+    return failed

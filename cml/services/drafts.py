@@ -4,6 +4,9 @@ A draft belongs to the user who started it: only they can read, change or end it
 may keep at most DRAFT_MAX_PER_USER drafts of at most DRAFT_MAX_CHARS_PER_USER characters
 of answers in all, so one account cannot fill the disk; drafts untouched for
 DRAFT_MAX_AGE_DAYS are purged (`flask --app cml drafts purge`, and a user's own on every save).
+
+Sensitive answers are sealed like a response's (`cml.services.sealing`), under the draft's own
+data key, new at every save.
 """
 
 from __future__ import annotations
@@ -17,8 +20,10 @@ from flask import current_app
 from sqlalchemy import Text, cast, delete, func, select
 
 from cml.core.answers import RawValue
+from cml.core.questionnaire import Questionnaire
 from cml.extensions import db
 from cml.models import Draft, Facility, QuestionnaireVersion, User
+from cml.services import sealing
 
 
 class DraftQuotaExceeded(Exception):
@@ -52,21 +57,33 @@ def find_draft(submission_id: uuid.UUID, user: User) -> Draft | None:
     return db.session.scalar(select(Draft).where(Draft.submission_id == submission_id, Draft.user_id == user.id))
 
 
-def save_section(draft: Draft, question_ids: list[str], raw: Mapping[str, RawValue]) -> None:
-    """Replace the draft's raw answers for one section's questions, within the owner's quota."""
-    answers = {k: v for k, v in draft.answers.items() if k not in question_ids}
+def answers_of(draft: Draft) -> dict[str, RawValue]:
+    """Every raw answer of the draft, the sealed ones opened."""
+    answers = dict(draft.answers)
+    if draft.sealed_answers is not None:
+        answers.update(sealing.unseal(sealing.keyring(), sealing.identity("drafts", draft.submission_id), draft.sealed_answers))
+    return answers
+
+
+def save_section(draft: Draft, questionnaire: Questionnaire, question_ids: list[str], raw: Mapping[str, RawValue]) -> dict[str, RawValue]:
+    """Replace the draft's raw answers for one section's questions, within the owner's quota; all its answers afterwards."""
+    answers = {k: v for k, v in answers_of(draft).items() if k not in question_ids}
     for question_id in question_ids:
         value = raw.get(question_id)
         if value not in (None, "", []):
             answers[question_id] = value
+    # Sealed answers count at their sealed size: a little more than the plain text they hold.
     others = db.session.scalar(
-        select(func.coalesce(func.sum(func.length(cast(Draft.answers, Text))), 0))
+        select(func.coalesce(func.sum(func.length(cast(Draft.answers, Text)) + func.coalesce(func.length(Draft.sealed_answers), 0)), 0))
         .where(Draft.user_id == draft.user_id, Draft.submission_id != draft.submission_id)
     )
     if int(others or 0) + len(json.dumps(answers)) > int(current_app.config["DRAFT_MAX_CHARS_PER_USER"]):
         raise DraftQuotaExceeded("size")
-    draft.answers = answers  # a new dict, so the JSON column is seen as changed (and updated_at set)
+    plain, sensitive = sealing.split(questionnaire, answers)
+    draft.answers = plain  # a new dict, so the JSON column is seen as changed (and updated_at set)
+    draft.sealed_answers = sealing.seal(sealing.keyring(), sealing.identity("drafts", draft.submission_id), sensitive)[0] if sensitive else None
     purge_expired(db.session.get(User, draft.user_id))
+    return answers
 
 
 def discard(submission_id: uuid.UUID, user: User) -> None:

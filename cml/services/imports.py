@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import logging
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from cml import logs
 from cml.core.answers import FieldError, RawValue, clean_answers
 from cml.core.bounds import EARLIEST_INTERVIEW, MAX_CELL_CHARS, is_plain_text
 from cml.core.questionnaire import Questionnaire
@@ -205,6 +207,14 @@ def _check_and_store(
 
 def _unlisted(error: FieldError) -> str:
     return ""
+
+
+def record_failure(report: ImportReport, code: str, user: User | None, address: str | None = None) -> None:
+    """A refused import in the audit log and the log: how many rows and problems, never a cell's value."""
+    details = {"rows": report.rows, "invalid": report.rows - report.valid, "problems": report.problem_count,
+               "file_problem": report.file_problem is not None}
+    logs.event("responses.import_failed", logging.WARNING, survey=code[:64], **details)
+    audit.record("responses.import_failed", user, target=code[:64], address=address, **details)
 
 
 def _check_header(columns: list[str], questionnaire: Questionnaire) -> str | None:

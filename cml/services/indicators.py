@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import delete, func, insert, select
 
@@ -28,7 +29,7 @@ from cml.core.questionnaire import Answer, Questionnaire
 from cml.extensions import db
 from cml.models import IndicatorFact, QuestionnaireVersion, Response
 from cml.models import Questionnaire as QuestionnaireRow
-from cml.services import fact_sums
+from cml.services import fact_sums, sealing
 from cml.services.surveys import model_of
 
 SUM_COLUMNS = (*fact_sums.KEY, *fact_sums.VALUES)
@@ -132,7 +133,8 @@ def rebuild(versions: list[QuestionnaireVersion], batch: int = BATCH) -> Iterato
         last_id = 0
         while True:
             rows = db.session.execute(
-                select(Response.id, Response.region_id, Response.facility_id, Response.month, Response.answers)
+                select(Response.id, Response.region_id, Response.facility_id, Response.month, Response.answers, Response.submission_id,
+                       Response.sealed_answers)
                 .where(Response.questionnaire_version_id == version_id, Response.id > last_id)
                 .order_by(Response.id)
                 .limit(batch)
@@ -146,8 +148,17 @@ def rebuild(versions: list[QuestionnaireVersion], batch: int = BATCH) -> Iterato
             fact_sums.add({**fact, "numerator": -fact["numerator"], "denominator": -fact["denominator"],
                            "numerator_squared": -fact["numerator_squared"], "count": -1} for fact in old)
             deleted = db.session.execute(delete(IndicatorFact).where(IndicatorFact.response_id.in_(ids))).rowcount
-            facts = [fact for row in rows for fact in fact_rows(tuple(row[:4]), questionnaire_id, version_id, questionnaire, row[4])]
+            ring = sealing.keyring()
+            facts = [fact for row in rows for fact in fact_rows(tuple(row[:4]), questionnaire_id, version_id, questionnaire, _all_answers(ring, row))]
             if facts:
                 db.session.execute(insert(IndicatorFact.__table__), facts)
                 fact_sums.add(facts)
             yield RebuildProgress(code, number, len(rows), int(deleted or 0), len(facts))
+
+
+def _all_answers(ring: sealing.Keyring, row: Any) -> dict[str, Any]:
+    """A response's answers with the sealed ones opened: an indicator may count a sensitive answer."""
+    answers = dict(row.answers)
+    if row.sealed_answers is not None:
+        answers.update(sealing.unseal(ring, sealing.identity("responses", row.submission_id), row.sealed_answers))
+    return answers

@@ -16,6 +16,7 @@ import json
 import os
 import re
 import tempfile
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -32,7 +33,7 @@ from cml.core.questionnaire import Question, Questionnaire
 from cml.extensions import db
 from cml.models import Facility, QuestionnaireVersion, Region, Response
 from cml.models import Questionnaire as QuestionnaireRow
-from cml.services import surveys
+from cml.services import sealing, surveys
 
 BATCH = 2000
 """Rows per query: PostgreSQL's driver receives them all at once (~1.5 MB), SQLite's as they are fetched."""
@@ -90,14 +91,15 @@ def count_rows(request: RawExportRequest) -> int:
 # type processing: the answers arrive as JSON text and are decoded once, here.
 _BATCH_SQL = (
     "SELECT id, CAST(submission_id AS TEXT), questionnaire_version_id, region_id, facility_id, interview_date, received_at, source, "
-    "CAST(answers AS TEXT) FROM responses WHERE id > :after AND +questionnaire_version_id IN :versions {regions}"
+    "CAST(answers AS TEXT){sealed} FROM responses WHERE id > :after AND +questionnaire_version_id IN :versions {regions}"
     "ORDER BY id LIMIT :batch"
 )
 
 
 def batch_query(request: RawExportRequest, version_ids: list[int]) -> Any:
     """The statement of one batch (bound later with `after`: the last id of the previous batch)."""
-    sql = _BATCH_SQL.format(regions="AND +region_id IN :regions " if request.region_ids is not None else "")
+    sql = _BATCH_SQL.format(regions="AND +region_id IN :regions " if request.region_ids is not None else "",
+                            sealed=", sealed_answers" if request.include_sensitive else "")
     statement = text(sql).bindparams(bindparam("versions", version_ids, expanding=True), batch=BATCH)
     if request.region_ids is not None:
         statement = statement.bindparams(bindparam("regions", sorted(request.region_ids), expanding=True))
@@ -121,7 +123,30 @@ def rows(request: RawExportRequest) -> Iterator[list[list[Cell]]]:
 
 
 def _fetched(request: RawExportRequest, versions: dict[int, int]) -> Iterator[list[tuple[Any, ...]]]:
-    """The responses' rows as the driver gives them (plain tuples, no Row each), CHUNK at a time, oldest first."""
+    """The responses' rows as the driver gives them (plain tuples, no Row each), CHUNK at a time, oldest first;
+    with the sensitive answers opened into the answers' JSON when they are asked for."""
+    if not request.include_sensitive:
+        return _fetched_rows(request, versions)
+    ring = sealing.keyring()
+    return ([(*row[:8], _with_sealed(ring, row[1], row[8], row[9])) for row in chunk] for chunk in _fetched_rows(request, versions))
+
+
+def _with_sealed(ring: sealing.Keyring, submission_id: Any, answers_text: str, sealed: bytes | None) -> str:
+    """One JSON object of the plain and the sealed answers (their keys never overlap), spliced as text."""
+    if sealed is None:
+        return answers_text
+    opened = sealing.unseal_json(ring, sealing.identity("responses", _as_uuid(submission_id)), bytes(sealed)).decode()
+    if opened == "{}":
+        return answers_text
+    plain = answers_text.strip()
+    return opened if plain == "{}" or not plain.startswith("{") else f"{plain[:-1]},{opened[1:]}"
+
+
+def _as_uuid(value: Any) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+def _fetched_rows(request: RawExportRequest, versions: dict[int, int]) -> Iterator[list[tuple[Any, ...]]]:
     statement = batch_query(request, sorted(versions))
     if db.engine.dialect.name == "postgresql":
         yield from _pipelined(statement)

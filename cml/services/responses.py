@@ -6,8 +6,6 @@ form's submit prepares a `Submission` (`prepare`) and hands it to the group comm
 
 from __future__ import annotations
 
-import hashlib
-import json
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,7 +20,8 @@ from cml.core.questionnaire import Answer, Questionnaire
 from cml.extensions import db
 from cml.models import Facility, IndicatorFact, QuestionnaireVersion, Response, User
 from cml.models import Questionnaire as QuestionnaireRow
-from cml.services import fact_sums, surveys
+from cml.services import fact_sums, sealing, surveys
+from cml.services.bulk import canonical_answers, payload
 from cml.services.committer import Submission
 from cml.services.indicators import fact_rows, facts_model
 
@@ -42,19 +41,38 @@ class Stored:
     """True when this exact submission had been stored before; nothing new was written."""
 
 
-def answers_hash(version: QuestionnaireVersion, facility_id: int, interview_date: date, answers: Mapping[str, Answer]) -> str:
-    """Fingerprint of everything a submission says, to recognise an identical retry."""
-    return _fingerprint(version.id, facility_id, interview_date, answers)
+def submission_payload(version_id: int, facility_id: int, interview_date: date, answers: Mapping[str, Answer]) -> str:
+    """Everything a submission says, canonically: what its fingerprint is made of."""
+    return payload(version_id, facility_id, interview_date, canonical_answers(answers))
 
 
-def _fingerprint(version_id: int, facility_id: int, interview_date: date, answers: Mapping[str, Answer]) -> str:
-    payload = json.dumps(
-        {"v": version_id, "f": facility_id, "d": interview_date.isoformat(), "a": answers},
-        sort_keys=True,
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
-    return hashlib.sha256(payload.encode()).hexdigest()
+def answers_hash(response: Response, version_id: int, facility_id: int, interview_date: date, answers: Mapping[str, Answer]) -> str:
+    """What `response.answers_hash` would be for this submission: the same only for an identical retry."""
+    return _fingerprint_under(response, submission_payload(version_id, facility_id, interview_date, answers))
+
+
+def _fingerprint_under(response: Response, submitted: str) -> str:
+    """The fingerprint of a submission under a stored response's digest key ("" without one: never equal)."""
+    if response.sealed_answers is None:
+        return ""
+    key = sealing.digest_key(sealing.keyring(), sealing.identity("responses", response.submission_id), response.sealed_answers)
+    return sealing.fingerprint(key, submitted)
+
+
+def all_answers(response: Response) -> dict[str, Answer]:
+    """A stored response's answers, the sealed ones opened."""
+    answers = dict(response.answers)
+    if response.sealed_answers is not None:
+        answers.update(sealing.unseal(sealing.keyring(), sealing.identity("responses", response.submission_id), response.sealed_answers))
+    return answers
+
+
+def sealed_columns(ring: sealing.Keyring, model: Questionnaire, submission_id: uuid.UUID, submitted: str,
+                   answers: Mapping[str, Answer]) -> dict[str, object]:
+    """The `answers`, `sealed_answers` and `answers_hash` columns of a new response."""
+    plain, sensitive = sealing.split(model, answers)
+    sealed, key = sealing.seal(ring, sealing.identity("responses", submission_id), sensitive)
+    return {"answers": plain, "sealed_answers": sealed, "answers_hash": sealing.fingerprint(key, submitted)}
 
 
 def store_response(
@@ -71,10 +89,10 @@ def store_response(
     The unique submission id makes a concurrent duplicate fail at the database; the
     savepoint lets us answer it as the duplicate it is.
     """
-    fingerprint = answers_hash(version, facility.id, interview_date, answers)
+    submitted = submission_payload(version.id, facility.id, interview_date, answers)
     existing = find(submission_id)
     if existing is not None:
-        return _repeat(existing, fingerprint)
+        return _repeat(existing, submitted)
     response = Response(
         submission_id=submission_id,
         questionnaire_version_id=version.id,
@@ -84,8 +102,7 @@ def store_response(
         month=month_key(interview_date),
         submitted_by_id=user.id if user else None,
         source=source,
-        answers=dict(answers),
-        answers_hash=fingerprint,
+        **sealed_columns(sealing.keyring(), surveys.model_of(version), submission_id, submitted, answers),
     )
     try:
         with db.session.begin_nested():
@@ -95,13 +112,13 @@ def store_response(
         existing = find(submission_id)
         if existing is None:
             raise
-        return _repeat(existing, fingerprint)
+        return _repeat(existing, submitted)
     add_facts(response, version, answers)
     return Stored(response, duplicate=False)
 
 
-def _repeat(existing: Response, fingerprint: str) -> Stored:
-    if existing.answers_hash != fingerprint:
+def _repeat(existing: Response, submitted: str) -> Stored:
+    if existing.answers_hash != _fingerprint_under(existing, submitted):
         raise SubmissionConflict(existing)
     return Stored(existing, duplicate=True)
 
@@ -186,10 +203,10 @@ def prepare(
         "month": month_key(interview_date),
         "submitted_by_id": user.id if user else None,
         "source": source,
-        "answers": dict(answers),
-        "answers_hash": _fingerprint(version.id, facility.id, interview_date, answers),
     }
+    submitted, ring = submission_payload(version.id, facility.id, interview_date, answers), sealing.keyring()
+    response.update(sealed_columns(ring, version.model, submission_id, submitted, answers))
     facts = fact_rows((0, facility.region_id, facility.id, response["month"]), version.questionnaire_id, version.id, version.facts_model, answers)
     for fact in facts:
         del fact["response_id"]  # given by the committer once the response has its id
-    return Submission(submission_id, response, facts)
+    return Submission(submission_id, response, facts, submitted, ring)

@@ -19,6 +19,10 @@ _BUSY_MESSAGES = ("database is locked", "database table is locked", "database is
 # 57014 query_canceled (statement_timeout).
 _FULL_STATES = frozenset({"53100", "53200"})
 _BUSY_STATES = frozenset({"53300", "55P03", "40001", "40P01", "57014"})
+# SQLite's error names (sqlite3's `sqlite_errorname`; what a `dialects.WriteFailed` keeps of a
+# SQLite error, whose message is dropped in case it quotes answers). IOERR has variants.
+_FULL_NAMES = ("SQLITE_FULL", "SQLITE_IOERR")
+_BUSY_NAMES = ("SQLITE_BUSY", "SQLITE_LOCKED")
 
 
 def storage_fault(error: BaseException) -> Fault | None:
@@ -40,11 +44,11 @@ def storage_fault(error: BaseException) -> Fault | None:
 def _own_fault(error: BaseException) -> Fault | None:
     if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
         return "full"
-    state = getattr(error, "sqlstate", None) or getattr(error, "pgcode", None)
+    state = getattr(error, "sqlstate", None) or getattr(error, "pgcode", None) or getattr(error, "sqlite_errorname", None)
     if isinstance(state, str):
-        if state in _FULL_STATES:
+        if state in _FULL_STATES or state.startswith(_FULL_NAMES):
             return "full"
-        if state in _BUSY_STATES:
+        if state in _BUSY_STATES or state.startswith(_BUSY_NAMES):
             return "busy"
     if type(error).__module__.startswith(("sqlite3", "_sqlite3")) or type(error).__name__ == "OperationalError":
         message = str(error).lower()

@@ -11,10 +11,10 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.wrappers import Response
 
+from cml import logs
 from cml.extensions import db
+from cml.services import audit
 from cml.services.storage_faults import storage_fault
-
-log = logging.getLogger(__name__)
 
 
 def _messages() -> dict[int, str]:
@@ -65,8 +65,8 @@ def _rollback() -> None:
     """Roll back whatever the request began; a rollback that fails too (a lost disk) must not hide the first error."""
     try:
         db.session.rollback()
-    except Exception:  # noqa: BLE001
-        log.warning("rollback failed after an error", exc_info=False)
+    except Exception as error:  # noqa: BLE001
+        logs.event("error.rollback_failed", logging.WARNING, error_type=type(error).__name__)
 
 
 def init_app(app: Flask) -> None:
@@ -80,6 +80,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError) -> tuple[Response | str, int]:
         db.session.rollback()
+        _audit_refusal("request.csrf_refused")
         return render_error(400, _("Your form expired or was sent from elsewhere. Please reload the page and send it again."))
 
     @app.errorhandler(HTTPException)
@@ -87,6 +88,8 @@ def init_app(app: Flask) -> None:
         db.session.rollback()
         if error.code is None or error.code < 400:
             return error
+        if error.code == 403:
+            _audit_refusal("request.denied")
         return render_error(error.code)
 
     @app.errorhandler(Exception)
@@ -95,13 +98,24 @@ def init_app(app: Flask) -> None:
         fault = storage_fault(error)
         if fault is not None:
             # Expected under a full disk or a long lock: no traceback, nothing half stored.
-            log.warning("storage %s on %s %s: %s", fault, request.method, request.path, type(error).__name__)
+            logs.event("error.storage_fault", logging.WARNING, fault=fault, method=request.method, path=request.path, error_type=type(error).__name__)
             app.extensions[_FAULT_KEY] = (time.monotonic(), fault)
             response = make_response(render_error(503, _fault_messages()[fault]))
             response.headers["Retry-After"] = str(RETRY_AFTER[fault])
             return response
-        # The traceback only: request bodies may hold answers and are never logged.
-        log.exception("unhandled error on %s %s", request.method, request.path)
+        # Types and places only: request bodies, and the messages of database errors, may hold answers.
+        logs.error("error.unhandled", error, method=request.method, path=request.path)
         if app.testing and app.config.get("PROPAGATE_UNEXPECTED", False):
             raise error
         return render_error(InternalServerError.code)
+
+
+def _audit_refusal(action: str) -> None:
+    """A refused request in the audit log (who, from where, what), in its own transaction."""
+    logs.event(action, method=request.method, path=request.path)
+    try:
+        audit.record_request(action, method=request.method, path=request.path[:200])
+        db.session.commit()
+    except Exception as error:  # noqa: BLE001 — the refusal is answered even if it cannot be recorded
+        db.session.rollback()
+        logs.error("audit.failed", error, action=action)

@@ -142,7 +142,7 @@ def test_long_text_is_sensitive_by_default_and_others_are_not() -> None:
     assert story is not None and story.sensitive
     assert wait is not None and not wait.sensitive
     document = copy.deepcopy(MINI)
-    q(document, 1, 5)["sensitive"] = False
+    q(document, 1, 5).update(sensitive=False, sensitive_reason="asks only for the name of a training module")
     relaxed, _ = parse_document(document)
     assert relaxed is not None and not relaxed.question("story").sensitive  # type: ignore[union-attr]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import date
 
@@ -11,19 +12,18 @@ from cml.core.indicators import contributions
 from cml.extensions import db
 from cml.models import Facility, IndicatorFact, Response
 from cml.services import surveys
-from cml.services.bulk import NewResponse, canonical_answers, fingerprint, store_many
+from cml.services.bulk import NewResponse, canonical_answers, payload, store_many
 from cml.services.indicators import facts_model
-from cml.services.responses import answers_hash
+from cml.services.responses import all_answers, answers_hash
 from tests.conftest import FIXTURES
 
 
-def test_the_fingerprint_shortcut_is_answers_hash(app) -> None:
-    with app.app_context():
-        version = surveys.publish((FIXTURES / "mini.json").read_bytes()).version
-        for answers in ({}, {"tested": "yes", "wait": 20, "cost": 2.5, "services": ["condoms", "pep"]},
-                        {"story": "Грубо \"так\"\n\u00a0", "rating": 5, "visit_date": "2026-01-02", "cost": 1e-7}):
-            day = date(2026, 10, 1)
-            assert fingerprint(version.id, 12, day, canonical_answers(answers)) == answers_hash(version, 12, day, answers)
+def test_the_payload_shortcut_is_the_canonical_json_of_the_submission(app) -> None:
+    for answers in ({}, {"tested": "yes", "wait": 20, "cost": 2.5, "services": ["condoms", "pep"]},
+                    {"story": "Грубо \"так\"\n\u00a0", "rating": 5, "visit_date": "2026-01-02", "cost": 1e-7}):
+        day = date(2026, 10, 1)
+        whole = json.dumps({"v": 7, "f": 12, "d": day.isoformat(), "a": answers}, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        assert payload(7, 12, day, canonical_answers(answers)) == whole
 
 
 def test_stored_rows_read_back_with_their_facts_and_repeats_are_recognised(app, world) -> None:
@@ -43,10 +43,12 @@ def test_stored_rows_read_back_with_their_facts_and_repeats_are_recognised(app, 
         for item in items:
             stored = db.session.scalar(select(Response).where(Response.submission_id == item.submission_id))
             assert stored is not None
-            assert (stored.answers, stored.interview_date, stored.facility_id, stored.region_id, stored.source) == (
+            assert (all_answers(stored), stored.interview_date, stored.facility_id, stored.region_id, stored.source) == (
                 item.answers, item.interview_date, kyiv.id, kyiv.region_id, "import")
+            assert "story" not in stored.answers  # free text: sealed, never in the plain column
             assert stored.month == 202610 and stored.received_at is not None
-            assert stored.answers_hash == answers_hash(version, kyiv.id, item.interview_date, item.answers)
+            assert stored.answers_hash == answers_hash(stored, version.id, kyiv.id, item.interview_date, item.answers)
+            assert stored.answers_hash != answers_hash(stored, version.id, kyiv.id, item.interview_date, {**item.answers, "wait": 21})
             facts = db.session.scalars(select(IndicatorFact).where(IndicatorFact.response_id == stored.id)).all()
             assert sorted((f.indicator, f.numerator, f.denominator, f.numerator_squared) for f in facts) == sorted(
                 (p.indicator_id, p.numerator, p.denominator, p.numerator_squared) for p in contributions(model, item.answers))

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from cml.extensions import db
 from cml.models import Facility, IndicatorFact, IndicatorSum, Response
-from cml.services import surveys
+from cml.services import sealing, surveys
 from cml.services.committer import Committer, Outcome, Submission, committer_for
 from cml.services.responses import form_version, prepare
 from tests.conftest import FIXTURES
@@ -32,7 +32,8 @@ def make_item(app, world):
 
     def make(submission_id: uuid.UUID | None = None, wait: int = 25, user: object = None) -> Submission:
         answers = {"tested": "yes", "wait": wait, "attitude": "respectful"}
-        return prepare(submission_id or uuid.uuid4(), version, place, date(2026, 10, 1), answers, user)
+        with app.app_context():  # sealing reads the instance's answer key
+            return prepare(submission_id or uuid.uuid4(), version, place, date(2026, 10, 1), answers, user)
 
     return make
 
@@ -220,8 +221,12 @@ def test_the_committer_writes_the_rows_the_orm_writes(app, make_item) -> None:
     written, written_facts = _stored_as(app, by_committer.submission_id)
     expected, expected_facts = _stored_as(app, by_orm)
     assert written["submission_id"] == (by_committer.submission_id.hex if isinstance(written["submission_id"], str) else by_committer.submission_id)
+    with app.app_context():  # each row has its own data key: the sealed values differ, what they hold does not
+        opened = [sealing.unseal(sealing.keyring(), sealing.identity("responses", sid), bytes(row["sealed_answers"]))
+                  for sid, row in ((by_committer.submission_id, written), (by_orm, expected))]
+    assert opened[0] == opened[1] == {}
     for row in (written, expected):
-        for column in ("id", "submission_id", "received_at"):
+        for column in ("id", "submission_id", "received_at", "sealed_answers", "answers_hash"):
             del row[column]
     assert written == expected
     assert written_facts == expected_facts and len(written_facts) == len(by_committer.facts)

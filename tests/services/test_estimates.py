@@ -19,6 +19,7 @@ from cml.services import demo_data, surveys
 from cml.services.bulk import NewResponse, store_many
 from cml.services.estimates import estimate_cells
 from cml.services.regions import region_by_code
+from cml.services.responses import all_answers
 from tests.conftest import FIXTURES
 
 TODAY = date(2026, 2, 10)  # the last 8 quarters, 2024Q2 to 2026Q1, cross two new years
@@ -43,7 +44,7 @@ def in_memory(code: str, by: tuple[str, ...], grain: str, region_ids: set[int] |
     for response in db.session.scalars(query):
         if region_ids is not None and response.region_id not in region_ids:
             continue
-        for part in contributions(questionnaire, response.answers):
+        for part in contributions(questionnaire, all_answers(response)):
             key = (
                 part.indicator_id,
                 response.region_id if {"region", "facility"} & set(by) else None,

@@ -12,6 +12,7 @@ from cml.extensions import db
 from cml.models import Questionnaire as QuestionnaireRow
 from cml.models import QuestionnaireVersion, Response
 from cml.services import surveys
+from cml.services.responses import all_answers
 
 
 def facility_sums(code: str, indicator: str, grain: str = "quarter", region_ids: set[int] | None = None) -> dict[tuple[int, int, int], list[float]]:
@@ -21,7 +22,7 @@ def facility_sums(code: str, indicator: str, grain: str = "quarter", region_ids:
     for response in db.session.scalars(query):
         if region_ids is not None and response.region_id not in region_ids:
             continue
-        for part in contributions(surveys.model_of(response.version), response.answers):
+        for part in contributions(surveys.model_of(response.version), all_answers(response)):
             if part.indicator_id == indicator:
                 cell = sums[(period_key(response.month, grain), response.region_id, response.facility_id)]
                 cell[0] += part.numerator

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from cml.extensions import db
 from cml.models import IndicatorFact, Response
 from cml.services import surveys
+from cml.services.responses import all_answers
 from tests.conftest import FIXTURES
 
 HEADER = "region,facility,date,tested,why_not,wait,cost,attitude,services,rating,visit_date,clinic_name_seen,story\n"
@@ -63,7 +64,7 @@ def test_a_valid_file_is_imported_once(runner, app, mini, tmp_path) -> None:
     assert "3 rows: 0 stored, 3 already imported" in again.output
     assert counts(app)[0] == 3
     with app.app_context():
-        by_answers = {r.answers["tested"]: r.answers for r in db.session.scalars(select(Response))}
+        by_answers = {r.answers["tested"]: all_answers(r) for r in db.session.scalars(select(Response))}
         assert by_answers["no"] in ({"tested": "no", "why_not": "refused", "wait": 45, "cost": 12.5, "attitude": "rude", "rating": 2, "visit_date": "2026-09-30"},
                                     {"tested": "no", "why_not": "no_kits", "attitude": "rude", "services": ["syringes"], "clinic_name_seen": "Sign"})
 

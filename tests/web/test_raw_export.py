@@ -63,7 +63,11 @@ def test_csv_export_is_formula_safe_and_leaves_out_sensitive_questions(client, a
     rows = read_csv(response)
     assert len(rows) == len(PAYLOADS)  # the Odesa response is not the Kyiv lead's
     assert {row["region"] for row in rows} == {"kyiv"}
-    assert "story" not in rows[0]  # long text is sensitive by default
+    assert "story" not in rows[0] and "clinic_name_seen" not in rows[0]  # free text is sensitive by default
+    assert "secret" not in response.get_data(as_text=True) and "HYPERLINK" not in response.get_data(as_text=True)
+    client.post("/logout")
+    as_role("admin")
+    rows = [row for row in read_csv(download(client, include_sensitive="y")) if row["region"] == "kyiv"]
     assert sorted(row["clinic_name_seen"] for row in rows) == sorted("'" + p for p in PAYLOADS)
     assert rows[0]["services"] == "pep|condoms"  # as stored
     assert [row["clinic_name_seen"] for row in rows] == ["'" + p for p in PAYLOADS]  # oldest first
@@ -74,7 +78,7 @@ def test_csv_export_is_formula_safe_and_leaves_out_sensitive_questions(client, a
 
 def test_xlsx_export_is_formula_safe(client, as_role, stored) -> None:
     as_role("admin")
-    response = download(client, file_format="xlsx")
+    response = download(client, file_format="xlsx", include_sensitive="y")
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.data)).active
     header = [c.value for c in sheet[1]]

@@ -9,6 +9,7 @@ from cml.core.questionnaire.build import build_questionnaire
 from cml.core.questionnaire.conditions import Answer, Condition, evaluate, is_answered
 from cml.core.questionnaire.model import Choice, Indicator, Question, Questionnaire, Section, Text, translate
 from cml.core.questionnaire.problems import Problem, QuestionnaireError
+from cml.core.questionnaire.sensitivity import opt_out_problems, opt_out_warnings
 from cml.core.questionnaire.structure import check_structure, read_json, sort_problems
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "Section",
     "Text",
     "check_bytes",
+    "check_warnings",
     "evaluate",
     "is_answered",
     "load_questionnaire",
@@ -44,11 +46,25 @@ def parse_document(document: Any) -> tuple[Questionnaire | None, list[Problem]]:
 
 
 def check_bytes(data: bytes) -> tuple[Questionnaire | None, list[Problem]]:
-    """Every problem of a questionnaire file's contents, and the model when there are none."""
+    """Every problem of a questionnaire file's contents, and the model when there are none.
+
+    Stricter than `parse_document`, which also reads versions published before a rule: a
+    free-text question may opt out of being sensitive only with a reason.
+    """
     document, problems = read_json(data)
     if problems:
         return None, problems
-    return parse_document(document)
+    questionnaire, problems = parse_document(document)
+    refused = opt_out_problems(document)
+    if refused:
+        return None, sort_problems(problems + refused)
+    return questionnaire, problems
+
+
+def check_warnings(data: bytes) -> list[Problem]:
+    """What a questionnaire author should look at again, though the file is valid."""
+    document, problems = read_json(data)
+    return [] if problems else opt_out_warnings(document)
 
 
 def load_questionnaire(path: str | Path) -> Questionnaire:

@@ -28,6 +28,7 @@ from cml.core.questionnaire.model import (
     Text,
 )
 from cml.core.questionnaire.problems import Problem, child
+from cml.core.questionnaire.sensitivity import is_sensitive
 from cml.core.questionnaire.structure import sort_problems
 
 TEXT_KEYS = ("label", "hint", "unit", "min_label", "max_label")
@@ -260,7 +261,7 @@ class _Builder:
             position=position,
             hint=texts["hint"],
             required=raw.get("required", False),
-            sensitive=raw.get("sensitive", raw["type"] == "long_text"),
+            sensitive=is_sensitive(raw),
             show_if=show_if,
             constraint=constraint,
             choices=choices,

@@ -161,6 +161,11 @@ class Questionnaire:
         return self._sections_by_question.get(question_id)
 
     @cached_property
+    def plain_ids(self) -> frozenset[str]:
+        """Questions whose answers may be stored unencrypted: the ones not sensitive."""
+        return frozenset(q.id for q in self.questions if not q.sensitive)
+
+    @cached_property
     def _sections_by_question(self) -> Mapping[str, Section]:
         # Looked up for every question of every cleaned response: built once per questionnaire.
         return {q.id: s for s in self.sections for q in s.questions}
