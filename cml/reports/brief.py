@@ -133,7 +133,8 @@ def brief() -> str:
     context = brief_context()
     page = render_template("reports/brief.html", plotly_src=plotly_url(), standalone=False, **context)
     db.session.rollback()  # the reads end first: the record then waits for the write lock instead of failing on a stale snapshot
-    audit.record_request("report.brief_view", target=context["code"], period=context["period_text"], language=context["language"])
+    audit.record_request("report.brief_view", target=context["code"], period=context["period_text"], language=context["language"],
+                         region=context["region_code"] or "all")
     db.session.commit()
     return page
 
