@@ -74,7 +74,12 @@ def download(client, code: str, breakdown: str, grain: str, first: str = "", las
 
 
 def figure(row: dict[str, str]) -> tuple[str, ...]:
-    return tuple(row[c] for c in ("indicator", "region", "period", "numerator", "denominator", "estimate", "lower", "upper", "suppressed"))
+    """A row's figures; floats to 9 digits (PostgreSQL's float sums depend on the order it adds rows in)."""
+    def rounded(text: str) -> str:
+        return f"{float(text):.9g}" if text else ""
+
+    return (*(row[c] for c in ("indicator", "region", "period", "numerator", "denominator", "suppressed")),
+            *(rounded(row[c]) for c in ("estimate", "lower", "upper")))
 
 
 def every_download(client) -> dict[str, list[dict[str, str]]]:
