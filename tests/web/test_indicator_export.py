@@ -99,8 +99,9 @@ def test_method_sheet_and_csv(client, as_role, generated) -> None:
     book = load_workbook(io.BytesIO(export(client, breakdown="facility").data))
     method = {row[0].value: row[1].value for row in book["Method"].iter_rows()}
     assert book["Indicators"].cell(1, 1).value == "Questionnaire"
-    assert "Korn-Graubard" in method["Interval, several facilities"]
-    assert method["Questionnaire versions"].startswith("v1 (sha256 ")
+    assert "Korn-Graubard" in method["Shares"] and method["Facilities"].startswith("monitored")
+    assert "Benjamini-Hochberg within each indicator" in method["Change between periods"]
+    assert method["Questionnaire versions"].startswith("v2 (sha256 ")
     assert "demo-lead" in method["Generated"]
     assert "internal" in method["Disclosure control"]
     facilities = {row[COLUMNS.index("facility")].value for row in book["Indicators"].iter_rows(min_row=2)}
@@ -108,6 +109,10 @@ def test_method_sheet_and_csv(client, as_role, generated) -> None:
     text = export(client, file_format="csv").get_data(as_text=True).lstrip("\ufeff")
     header = next(csv.reader(io.StringIO(text)))
     assert header == list(COLUMNS)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    tested = [r for r in rows if r["change_p_value"]]
+    assert tested and all(float(r["change_p_adjusted"]) >= float(r["change_p_value"]) for r in tested)
+    assert {r["change_method"] for r in tested} <= {"mover_kg_nchs", "t_floor"}
 
 
 def test_advocates_cannot_ask_for_facilities_and_exports_are_audited(client, app, as_role, generated) -> None:
