@@ -194,7 +194,7 @@ def _design_lines(sampling: str) -> list[tuple[str, str]]:
     """The Method sheet's lines on the questionnaire's sampling design and the intervals it gives."""
     if sampling == "sampled":
         return [
-            (_("Facilities"), _("sampled at random (the questionnaire's sampling): each facility is a cluster, and a figure over several "
+            (_("Sampling design"), _("sampled at random (the questionnaire's sampling): each facility is a cluster, and a figure over several "
                                 "regions takes the regions as strata; degrees of freedom = facilities - regions (facilities - 1 within a region)")),
             (_("Shares"), _("ratio estimate, Taylor-linearised variance between facilities, Korn-Graubard interval (Clopper-Pearson on the "
                             "effective n, never above the number of people; NCHS 2017); one facility: Wilson score interval (Wilson 1927)")),
@@ -202,7 +202,7 @@ def _design_lines(sampling: str) -> list[tuple[str, str]]:
                            "never narrower than for a simple random sample of the same people, clipped to the scale")),
         ]
     return [
-        (_("Facilities"), _("monitored, not drawn at random (the questionnaire's sampling): the figures describe the clients of the "
+        (_("Sampling design"), _("monitored, not drawn at random (the questionnaire's sampling): the figures describe the clients of the "
                             "monitored facilities; each facility is a stratum and each client a sampled unit; degrees of freedom = "
                             "people - facilities")),
         (_("Shares"), _("share of all people asked, variance within facilities, Korn-Graubard interval (Clopper-Pearson on the effective "

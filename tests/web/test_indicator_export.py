@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from cml.core.periods import parse_period
-from cml.core.stats import clustered_proportion
+from cml.core.stats import stratified_proportion
 from cml.extensions import db
 from cml.models import AuditEvent, Region
 from cml.services.indicator_export import COLUMNS
@@ -57,7 +57,7 @@ def test_every_figure_in_the_xlsx_equals_core_stats(client, app, as_role, genera
                 period = parse_period(row["period"])[1]
                 wanted = {None} if row["region"] == "ALL" else {regions[row["region"]]}
                 clusters = [(int(x), int(n)) for (p, r, _), (x, n, _) in sums.items() if p == period and n > 0 and (None in wanted or r in wanted)]
-                expected = clustered_proportion(clusters)
+                expected = stratified_proportion(clusters)
                 assert row["denominator"] == expected.n and row["numerator"] == expected.x
                 assert row["estimate"] == pytest.approx(expected.estimate, abs=1e-9)
                 assert row["lower"] == pytest.approx(expected.lower, abs=1e-9)
@@ -99,7 +99,7 @@ def test_method_sheet_and_csv(client, as_role, generated) -> None:
     book = load_workbook(io.BytesIO(export(client, breakdown="facility").data))
     method = {row[0].value: row[1].value for row in book["Method"].iter_rows()}
     assert book["Indicators"].cell(1, 1).value == "Questionnaire"
-    assert "Korn-Graubard" in method["Shares"] and method["Facilities"].startswith("monitored")
+    assert "Korn-Graubard" in method["Shares"] and method["Sampling design"].startswith("monitored")
     assert "Benjamini-Hochberg within each indicator" in method["Change between periods"]
     assert method["Questionnaire versions"].startswith("v2 (sha256 ")
     assert "demo-lead" in method["Generated"]
