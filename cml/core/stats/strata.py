@@ -115,12 +115,17 @@ def _nchs(p: float, variance: float, n_total: int, df: int, level: float, units:
 
 
 def _wilson(x: int, n: int, level: float, units: int, strata: int, method: str) -> StratifiedEstimate:
-    """Wilson's interval on the pooled (x, n): one client, or one facility in a cluster design."""
+    """Wilson's interval on the pooled (x, n): one client, or one facility in a cluster design.
+
+    One facility of n >= 2 clients carries the variance of a simple random sample of them,
+    p(1-p)/(n-1) on n - 1 df (what a change between periods is tested on); one client, none.
+    """
     p = x / n
     lower, upper = contain(p, *wilson_bounds(p, float(n), z_value(level)))
+    variance, df = (p * (1.0 - p) / (n - 1), n - 1) if n >= 2 else (0.0, 0)
     return StratifiedEstimate(
-        estimate=p, lower=lower, upper=upper, df=0, deff=None, n_eff=None, method=method, se=0.0, variance=0.0,
-        variance_used=0.0, n=n, x=x, units=units, strata=strata, level=level,
+        estimate=p, lower=lower, upper=upper, df=df, deff=None, n_eff=None, method=method, se=math.sqrt(variance),
+        variance=variance, variance_used=variance, n=n, x=x, units=units, strata=strata, level=level,
     )  # fmt: skip
 
 
