@@ -42,10 +42,8 @@ def _binomial_limits(p0: float, sizes: Sequence[float], quantile: float) -> tupl
     at = binom.pmf(r, whole, p0)
     alpha = np.divide(below, at, out=np.zeros_like(below), where=at > 0)
     limits = np.clip((r - alpha) / whole, 0.0, 1.0)
-    if quantile > 0.5:
-        limits = np.where(r >= whole, 1.0, limits)
-    else:
-        limits = np.where(r <= 0, 0.0, limits)
+    # Exact at the ends: all n (upper) or none (lower) inside the limits when the quantile is there.
+    limits = np.where(r >= whole, 1.0, limits) if quantile > 0.5 else np.where(r <= 0, 0.0, limits)
     return tuple(float(v) for v in limits)
 
 

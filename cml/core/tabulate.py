@@ -52,6 +52,7 @@ from cml.core.stats import (
     region_clustered_mean,
     region_clustered_proportion,
     reliability_flags,
+    single_facility_proportion,
     stratified_mean_from_totals,
     stratified_proportion,
 )
@@ -287,6 +288,9 @@ def _figures(values: Converted, spec: IndicatorSpec, level: float, region_of: Re
     if spec.kind == "proportion":
         if spec.sampling == "sampled":
             return region_clustered_proportion(_by_region(values, region_of), level)  # type: ignore[arg-type]
+        if len(values) == 1:  # one facility: its clients are a simple random sample (Wilson), as in a sampled design
+            ((x, n),) = values.values()  # type: ignore[misc]
+            return single_facility_proportion(x, n, level)
         return stratified_proportion(values.values(), level)  # type: ignore[arg-type]
     for scale in (spec.scale, None):
         try:
@@ -302,7 +306,7 @@ def _figures(values: Converted, spec: IndicatorSpec, level: float, region_of: Re
 
 _METHODS: dict[tuple[Sampling, Kind, bool], dict[str, str]] = {
     ("monitored", "proportion", False): {STRATA: "facility_strata_kg_nchs", STRATA_LONELY: "facility_strata_kg_nchs_adjust",
-                                         COLLAPSED: "collapsed_kg_nchs", SINGLE_CLIENT: "wilson"},
+                                         COLLAPSED: "collapsed_kg_nchs", SINGLE_CLIENT: "wilson", SINGLE_FACILITY: "wilson"},
     ("monitored", "mean", False): {STRATA: "facility_strata_t", STRATA_LONELY: "facility_strata_t_adjust", COLLAPSED: "collapsed_t",
                                    NOT_ESTIMABLE: "single_response"},
     ("sampled", "proportion", False): {STRATA: "kg_nchs", SINGLE_FACILITY: "wilson"},

@@ -12,6 +12,7 @@ from cml.core.stats import (
     benjamini_hochberg,
     clustered_mean_from_totals,
     clustered_proportion,
+    proportion_interval,
     region_clustered_mean,
     region_clustered_proportion,
     stratified_difference,
@@ -108,8 +109,9 @@ def test_monitored_cells_take_facilities_as_strata() -> None:
     assert (first.estimate, first.lower, first.upper, first.se) == (expected.estimate, expected.lower, expected.upper, expected.se)
     assert first.method == "facility_strata_kg_nchs" and first.df == 18 and first.design_effect == expected.deff
     assert first.upper - first.lower < 0.5  # two facilities as clusters: 0.00-1.00
-    single = cells[1]  # one facility: its clients, df = n - 1
-    assert single.method == "facility_strata_kg_nchs" and single.df == 11 and single.facilities == 1
+    single = cells[1]  # one facility: its clients are a simple random sample, Wilson as before
+    assert single.method == "wilson" and single.df is None and single.facilities == 1
+    assert (single.lower, single.upper) == (proportion_interval(10, 12).lower, proportion_interval(10, 12).upper)
     (national,) = tabulate(rows, {"p": P}, by=())
     assert national.df == 32 - 3 and national.upper == stratified_proportion([(8, 10), (3, 10), (10, 12)]).upper
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from cml.core.indicators import contributions
 from cml.core.periods import period_key
-from cml.core.stats import stratified_mean, stratified_proportion
+from cml.core.stats import single_facility_proportion, stratified_mean, stratified_proportion
 from cml.extensions import db
 from cml.models import Facility, QuestionnaireVersion, Response
 from cml.services import demo_data, surveys
@@ -59,7 +59,8 @@ def in_memory(code: str, by: tuple[str, ...], grain: str, region_ids: set[int] |
         indicator = questionnaire.indicator(key[0])
         assert indicator is not None
         if indicator.type == "proportion":
-            result[key] = stratified_proportion([tuple(c) for c in counts[key].values()])
+            pairs = [tuple(c) for c in counts[key].values()]
+            result[key] = single_facility_proportion(*pairs[0]) if len(pairs) == 1 else stratified_proportion(pairs)
         else:
             question = questionnaire.question(indicator.question or "")
             assert question is not None and question.minimum is not None and question.maximum is not None
@@ -84,7 +85,8 @@ def assert_same(table, expected: dict[tuple, Any]) -> None:
 
 METHODS = {
     "proportion": {"strata": "facility_strata_kg_nchs", "strata_lonely_adjust": "facility_strata_kg_nchs_adjust",
-                   "collapsed_df0": "collapsed_kg_nchs", "single_client_wilson": "wilson"},
+                   "collapsed_df0": "collapsed_kg_nchs", "single_client_wilson": "wilson",
+                   "single_facility_wilson": "wilson"},
     "mean": {"strata": "facility_strata_t", "strata_lonely_adjust": "facility_strata_t_adjust", "collapsed_df0": "collapsed_t",
              "single_response_not_estimable": "single_response"},
 }

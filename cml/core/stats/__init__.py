@@ -42,6 +42,7 @@ from .reliability import FEW_DF, LOW_EFFECTIVE_N, WIDE_INTERVAL, reliability_fla
 from .strata import (
     StratifiedDifference,
     StratifiedEstimate,
+    single_facility_proportion,
     stratified_difference,
     stratified_mean,
     stratified_mean_from_totals,
@@ -91,6 +92,7 @@ __all__ = [
     "region_clustered_mean",
     "region_clustered_proportion",
     "reliability_flags",
+    "single_facility_proportion",
     "stratified_difference",
     "stratified_mean",
     "stratified_mean_from_totals",

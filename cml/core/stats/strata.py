@@ -161,6 +161,19 @@ def stratified_proportion(strata: Iterable[tuple[int, int]], level: float = 0.95
     return _nchs(p, v, n_total, n_total - h, level, h, h, x_total, STRATA_LONELY if lonely else STRATA)
 
 
+def single_facility_proportion(x: int, n: int, level: float = 0.95) -> StratifiedEstimate:
+    """One facility's proportion x of n: Wilson's score interval on its clients (DESIGN.md: one facility or
+    any plain x of n), with the variance p(1-p)/(n-1) on n - 1 df for tests of change.
+
+    Source: Wilson (1927) JASA 22:209; Newcombe (1998) Stat Med 17:857, method 3.
+    """
+    level = check_level(level)
+    ((x, n),) = clean_clusters([(x, n)]) or [(0, 0)]
+    if n == 0:
+        raise ValueError("n must be positive: there is no proportion of zero respondents")
+    return _wilson(x, n, level, 1, 1, SINGLE_FACILITY if n >= 2 else SINGLE_CLIENT)
+
+
 def _check_scale(scale: Scale | None) -> None:
     if scale is not None and not (math.isfinite(scale[0]) and math.isfinite(scale[1]) and scale[0] < scale[1]):
         raise ValueError(f"scale must be a (low, high) pair of finite numbers with low < high, got {scale!r}")

@@ -10,8 +10,10 @@ import pytest
 from cml.core.stats import (
     clustered_mean_from_totals,
     clustered_proportion,
+    proportion_interval,
     region_clustered_mean,
     region_clustered_proportion,
+    single_facility_proportion,
     stratified_difference,
     stratified_mean,
     stratified_mean_from_totals,
@@ -70,6 +72,16 @@ def test_region_mean_is_never_narrower_than_simple_random_sampling() -> None:
     assert result.variance == pytest.approx(0.0, abs=1e-15) and result.floor_active
     assert result.variance_used == pytest.approx(result.sample_variance / 12)  # type: ignore[operator]
     assert result.df == 1 and result.method == "strata_lonely_adjust"
+
+
+def test_one_facility_is_wilson_with_its_clients_variance_for_tests() -> None:
+    one = single_facility_proportion(7, 25)
+    wilson = proportion_interval(7, 25)
+    assert (one.lower, one.upper, one.method) == (wilson.lower, wilson.upper, "single_facility_wilson")
+    assert one.df == 24 and one.variance == pytest.approx(0.28 * 0.72 / 24)
+    assert single_facility_proportion(1, 1).method == "single_client_wilson"
+    with pytest.raises(ValueError):
+        single_facility_proportion(0, 0)
 
 
 def test_region_figures_with_one_facility_fall_back() -> None:
