@@ -29,8 +29,8 @@ Change: the current minus the previous period of the same cell, by one method wh
 the facilities the two periods share: each period is estimated as above and the two are
 compared as independent samples (`difference_of`: Newcombe's square-and-add on each
 period's Korn-Graubard limits for a proportion, a t interval on the floored variances for
-a mean, with a t-test on df1 + df2). Re-visited facilities make the periods positively
-correlated in a sampled design; ignoring that errs on the cautious side. Within each
+a mean, with a t-test on the combined design's df). Re-visited facilities make the
+periods positively correlated in a sampled design; ignoring that errs on the cautious side. Within each
 indicator, the p-values of all the changes of one table (its regions or facilities, and
 periods) are adjusted with Benjamini-Hochberg; a change is `clear` when its adjusted
 p-value is at most 1 - level and its interval excludes 0 (without a p-value, when its

@@ -75,6 +75,9 @@ class StratifiedEstimate:
     sample_variance: float | None = None
     floor_active: bool = False
     no_variation: bool = False
+    df_design: int = 0
+    """N - H (k - H for regions) of the design before any fall-back: 0 where the strata were
+    collapsed (every stratum a single unit); the df a difference of periods adds up."""
 
 
 @dataclass(frozen=True)
@@ -110,7 +113,7 @@ def _nchs(p: float, variance: float, n_total: int, df: int, level: float, units:
         deff=variance / (p * (1.0 - p) / n_total) if interior else None,
         n_eff=p * (1.0 - p) / variance if variance > 0.0 else None,
         method=method, se=math.sqrt(variance), variance=variance, variance_used=variance,
-        n=n_total, x=x, units=units, strata=strata, level=level, n_star=n_star,
+        n=n_total, x=x, units=units, strata=strata, level=level, n_star=n_star, df_design=0 if method == COLLAPSED else df,
     )  # fmt: skip
 
 
@@ -125,7 +128,7 @@ def _wilson(x: int, n: int, level: float, units: int, strata: int, method: str) 
     variance, df = (p * (1.0 - p) / (n - 1), n - 1) if n >= 2 else (0.0, 0)
     return StratifiedEstimate(
         estimate=p, lower=lower, upper=upper, df=df, deff=None, n_eff=None, method=method, se=math.sqrt(variance),
-        variance=variance, variance_used=variance, n=n, x=x, units=units, strata=strata, level=level,
+        variance=variance, variance_used=variance, n=n, x=x, units=units, strata=strata, level=level, df_design=df,
     )  # fmt: skip
 
 
@@ -232,7 +235,7 @@ def _mean_figures(mean: float, v: float, s2: float, n_total: int, df: int, level
         estimate=mean, lower=lower, upper=upper, df=df, deff=v / srs if s2 > 0.0 else None,
         n_eff=s2 / used if used > 0.0 else None, method=method, se=math.sqrt(v), variance=v, variance_used=used,
         n=n_total, x=None, units=units, strata=strata, level=level, sample_variance=s2, floor_active=floor_active,
-        no_variation=s2 == 0.0,
+        no_variation=s2 == 0.0, df_design=0 if method == COLLAPSED else df,
     )  # fmt: skip
 
 
@@ -328,11 +331,12 @@ def difference_of(first: StratifiedEstimate, second: StratifiedEstimate, level: 
     lower = d - sqrt((p2 - l2)^2 + (u1 - p1)^2), upper = d + sqrt((u2 - p2)^2 + (p1 - l1)^2);
     t-test of d / sqrt(v1 + v2). Means: d -/+ t_{df} sqrt(v1' + v2') with each period's
     floored variance v', and the t-test on it; clipped to +/- the width of `scale`.
-    df = df1 + df2. No p-value when the variance is 0; no interval when a period has none.
+    df = (N1 - H1) + (N2 - H2), the combined design's (each period's own df if that is 0). No p-value when the variance is 0; no interval when a period has none.
     Source: Newcombe (1998) Stat Med 17:873; Zou & Donner (2008) Stat Med 27:1693.
     """
     d = second.estimate - first.estimate
-    df = first.df + second.df
+    # The combined design's df (R degf); only when both periods collapsed, their own dfs.
+    df = first.df_design + second.df_design or first.df + second.df
     method = _rule_of(first, second)
     variance = first.variance + second.variance if measure == "proportion" else first.variance_used + second.variance_used
     se = math.sqrt(variance)

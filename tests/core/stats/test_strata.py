@@ -115,3 +115,11 @@ def test_a_mean_difference_without_an_interval_in_one_period_has_none() -> None:
 def test_bad_input_is_a_value_error(call: object) -> None:
     with pytest.raises(ValueError):
         call()  # type: ignore[operator]
+
+
+def test_a_collapsed_period_adds_no_degrees_of_freedom_to_a_difference() -> None:
+    change = stratified_difference([(1, 1), (0, 1), (1, 1)], [(3, 10), (5, 12)])
+    assert change.first.method == "collapsed_df0" and change.first.df == 2 and change.first.df_design == 0
+    assert change.df == 20  # (3 - 3) + (22 - 2), R degf of the combined design
+    both = stratified_difference([(1, 1), (0, 1), (1, 1)], [(0, 1), (1, 1)])
+    assert both.df == 2 + 1  # nothing left of the design: each period's collapsed df
