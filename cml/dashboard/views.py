@@ -178,5 +178,6 @@ def indicator_json() -> Response:
     return jsonify(
         questionnaire=filters.code, indicator=data["indicator"].id, period=period_label(filters.period, filters.grain),
         unit=data["unit_dimension"], units=rows(data["unit_rows"]), trend=rows(data["trend_rows"]),
+        sampling=data["questionnaire"].sampling,
         link=url_for("dashboard.indicator", **filters.args()),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections import defaultdict
 
 import pytest
@@ -15,7 +16,9 @@ from cml.core.periods import parse_period
 from cml.core.stats import stratified_proportion
 from cml.extensions import db
 from cml.models import AuditEvent, Region
+from cml.services import surveys
 from cml.services.indicator_export import COLUMNS
+from tests.conftest import SURVEYS
 from tests.web.generated import facility_sums
 
 
@@ -152,3 +155,30 @@ def test_command_line_export_is_aggregates_only(runner, app, generated, tmp_path
     assert bad.exit_code == 1 and "not a quarter" in bad.output
     missing = runner.invoke(args=["indicators", "export", "--survey", "nope", "--format", "csv", "-o", "-"])
     assert missing.exit_code == 1 and "no published questionnaire" in missing.output
+
+
+def test_every_method_note_names_the_declared_sampling(client, app, as_role, generated) -> None:
+    monitored = "Facilities are monitored, not drawn at random"
+    sampled = "Facilities were drawn at random"
+    as_role("admin")
+    pages = ["/dashboard/?survey={}", "/dashboard/indicator?survey={}&indicator={}", "/reports/brief?survey={}"]
+    for page in pages:
+        text = client.get(page.format("clinic_exit", "hiv_test_offered")).get_data(as_text=True)
+        assert monitored in text and sampled not in text, page
+    method = {row[0].value: row[1].value for row in load_workbook(io.BytesIO(export(client).data))["Method"].iter_rows()}
+    assert method["Sampling design"].startswith("monitored")
+    with app.app_context():
+        document = json.loads((SURVEYS / "clinic_exit.json").read_text())
+        document["version"] += 1
+        document["sampling"] = {"facilities": "sampled"}
+        surveys.publish(json.dumps(document).encode())
+        db.session.commit()
+    for page in pages:
+        text = client.get(page.format("clinic_exit", "hiv_test_offered")).get_data(as_text=True)
+        assert sampled in text and monitored not in text, page
+    method = {row[0].value: row[1].value for row in load_workbook(io.BytesIO(export(client).data))["Method"].iter_rows()}
+    assert method["Sampling design"].startswith("sampled at random")
+    assert client.get("/dashboard/indicator.json?survey=clinic_exit&indicator=hiv_test_offered").get_json()["sampling"] == "sampled"
+    rows = sheet_rows(export(client))
+    national = {r["method"] for r in rows if r["region"] == "ALL" and r["type"] == "proportion" and r["method"]}
+    assert national and national <= {"region_strata_kg_nchs", "region_strata_kg_nchs_adjust"}
