@@ -288,10 +288,10 @@ def _figures(values: Converted, spec: IndicatorSpec, level: float, region_of: Re
     if spec.kind == "proportion":
         if spec.sampling == "sampled":
             return region_clustered_proportion(_by_region(values, region_of), level)  # type: ignore[arg-type]
-        if len(values) == 1:  # one facility: its clients are a simple random sample (Wilson), as in a sampled design
-            ((x, n),) = values.values()  # type: ignore[misc]
-            return single_facility_proportion(x, n, level)
-        return stratified_proportion(values.values(), level)  # type: ignore[arg-type]
+        answered: list[tuple[int, int]] = [pair for pair in values.values() if pair[1] > 0]  # type: ignore[misc]
+        if len(answered) == 1:  # one facility: its clients are a simple random sample (Wilson), as in a sampled design
+            return single_facility_proportion(*answered[0], level)
+        return stratified_proportion(answered, level)
     for scale in (spec.scale, None):
         try:
             if spec.sampling == "sampled":

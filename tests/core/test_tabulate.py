@@ -295,3 +295,9 @@ def test_indicator_spec_turns_percentage_targets_into_fractions_and_reads_the_sc
     mini = load_questionnaire(FIXTURES / "mini.json")
     assert indicator_spec(mini, mini.indicators[1]).target is None
     assert math.isclose(indicator_spec(mini, mini.indicators[0]).target or 0, 0.9)
+
+
+def test_a_facility_without_respondents_does_not_turn_one_facility_into_a_design() -> None:
+    rows = [prop(1, 20251, 7, 25), FacilityTotals("p", 1, 2, 20251, 0.0, 0.0, 0.0, 3)]
+    (cell,) = tabulate(rows, {"p": P}, by=())
+    assert cell.method == "wilson" and (cell.lower, cell.upper) == (proportion_interval(7, 25).lower, proportion_interval(7, 25).upper)
