@@ -3,7 +3,11 @@
 Spiegelhalter (2005), "Funnel plots for comparing institutional performance", Stat Med
 24:1185-1202. For a proportion p0 and a facility with n respondents, the limits are the
 binomial quantiles Binom(n, p0) at (1 - level)/2 and (1 + level)/2, divided by n,
-interpolated between integers as Spiegelhalter's appendix does, so the funnel is smooth.
+interpolated between integers as Spiegelhalter's appendix does, so the funnel is smooth,
+except at the ends: when the upper quantile is n itself the upper limit is exactly 100%
+(and when the lower quantile is 0 the lower limit is exactly 0%), since a facility where
+all n said yes is then within the limits; the interpolation would put the limit just
+below 100% and mark it (11 of 11 at an overall 89.6% is inside the 95% limits).
 For a mean, the normal limits mean0 +/- z * sd / sqrt(n).
 """
 
@@ -37,7 +41,10 @@ def _binomial_limits(p0: float, sizes: Sequence[float], quantile: float) -> tupl
     below = binom.cdf(r, whole, p0) - quantile
     at = binom.pmf(r, whole, p0)
     alpha = np.divide(below, at, out=np.zeros_like(below), where=at > 0)
-    return tuple(float(v) for v in np.clip((r - alpha) / whole, 0.0, 1.0))
+    limits = np.clip((r - alpha) / whole, 0.0, 1.0)
+    # Exact at the ends: all n (upper) or none (lower) inside the limits when the quantile is there.
+    limits = np.where(r >= whole, 1.0, limits) if quantile > 0.5 else np.where(r <= 0, 0.0, limits)
+    return tuple(float(v) for v in limits)
 
 
 def proportion_limits(p0: float, sizes: Sequence[float], level: float) -> FunnelLimits:

@@ -17,15 +17,24 @@ interval answers "how sure are you?". Requiring the whole interval above the tar
 clear would hide real problems in small samples. Saying both the direction and whether
 it is clear overstates nothing.
 
-Change: the current minus the previous period of the same cell. Proportions: the
-design-based paired difference (`paired_clustered_difference`) when at least two
-facilities report in both periods (facilities present in only one period still count
-as units), Newcombe's hybrid score interval on the pooled counts when each period has
-at most one facility, else the design-adjusted Newcombe (MOVER) difference of
-independent clustered samples, which has no p-value. Means: `paired_mean_difference`
-(falling back to Welch). The p-values of all the changes of one table are adjusted
-with Benjamini-Hochberg; a change is `clear` when its adjusted p-value is at most
-1 - level, or, without a p-value, when its interval excludes 0.
+Design (`IndicatorSpec.sampling`, the questionnaire's "sampling"): "monitored" facilities
+(the default) are strata, clients sampled within each (`stratified_proportion`,
+`stratified_mean_from_totals`; df = clients - facilities); "sampled" facilities are
+clusters (today's `clustered_proportion` design, df = facilities - 1), and a cell over
+several regions takes the regions as strata (`region_clustered_proportion` and
+`region_clustered_mean`; df = facilities - regions). Means under both designs are never
+narrower than a simple random sample of their clients.
+
+Change: the current minus the previous period of the same cell, by one method whatever
+the facilities the two periods share: each period is estimated as above and the two are
+compared as independent samples (`difference_of`: Newcombe's square-and-add on each
+period's Korn-Graubard limits for a proportion, a t interval on the floored variances for
+a mean, with a t-test on the combined design's df). Re-visited facilities make the
+periods positively correlated in a sampled design; ignoring that errs on the cautious side. Within each
+indicator, the p-values of all the changes of one table (its regions or facilities, and
+periods) are adjusted with Benjamini-Hochberg; a change is `clear` when its adjusted
+p-value is at most 1 - level and its interval excludes 0 (without a p-value, when its
+interval excludes 0 and is not of zero width).
 """
 
 from __future__ import annotations
@@ -38,20 +47,30 @@ from typing import Literal, NamedTuple
 from cml.core.periods import Grain, period_label, previous_period
 from cml.core.questionnaire import Indicator, Questionnaire
 from cml.core.stats import (
+    StratifiedEstimate,
     benjamini_hochberg,
-    clustered_difference,
-    clustered_mean_from_totals,
-    clustered_proportion,
-    difference_interval,
-    paired_clustered_difference,
-    paired_mean_difference,
+    region_clustered_mean,
+    region_clustered_proportion,
     reliability_flags,
+    single_facility_proportion,
+    stratified_mean_from_totals,
+    stratified_proportion,
 )
-from cml.core.stats.means import ClusteredMean
+from cml.core.stats.strata import (
+    COLLAPSED,
+    NOT_ESTIMABLE,
+    SINGLE_CLIENT,
+    SINGLE_FACILITY,
+    SINGLE_FACILITY_T,
+    STRATA,
+    STRATA_LONELY,
+    difference_of,
+)
 
 Dimension = Literal["region", "facility", "period"]
 DIMENSIONS: tuple[Dimension, ...] = ("region", "facility", "period")
 Kind = Literal["proportion", "mean"]
+Sampling = Literal["monitored", "sampled"]
 
 MEETS = "meets"
 MISSES = "misses"
@@ -83,7 +102,8 @@ class IndicatorSpec:
 
     `target` is in the estimate's units: a fraction (0-1) for a proportion, the
     question's units for a mean. `scale` is the (min, max) of a mean's question, used to
-    clip intervals.
+    clip intervals. `sampling` is the questionnaire's design: "monitored" facilities are
+    strata, "sampled" ones clusters (see the module doc).
     """
 
     id: str
@@ -91,18 +111,20 @@ class IndicatorSpec:
     target: float | None = None
     better: Literal["higher", "lower"] | None = None
     scale: tuple[float, float] | None = None
+    sampling: Sampling = "monitored"
 
 
 def indicator_spec(questionnaire: Questionnaire, indicator: Indicator) -> IndicatorSpec:
     """The spec of one of the questionnaire's indicators (proportion targets become fractions)."""
     target = indicator.target
     if indicator.type == "proportion":
-        return IndicatorSpec(indicator.id, "proportion", None if target is None else target / 100.0, indicator.better)
+        return IndicatorSpec(indicator.id, "proportion", None if target is None else target / 100.0, indicator.better,
+                             sampling=questionnaire.sampling)
     scale = None
     question = questionnaire.question(indicator.question or "")
     if question is not None and question.minimum is not None and question.maximum is not None and question.minimum < question.maximum:
         scale = (float(question.minimum), float(question.maximum))
-    return IndicatorSpec(indicator.id, "mean", target, indicator.better, scale)
+    return IndicatorSpec(indicator.id, "mean", target, indicator.better, scale, questionnaire.sampling)
 
 
 @dataclass(frozen=True)
@@ -161,6 +183,8 @@ class CellEstimate:
     clear: bool
     change: Change | None
     level: float
+    sd: float | None = None
+    """A mean's sample standard deviation over all its values (None for a proportion, or one value)."""
 
 
 def verdict(
@@ -176,7 +200,8 @@ def verdict(
     if n < min_n:
         return NOT_ENOUGH_DATA, False
     meets = estimate >= target - _EPSILON if better == "higher" else estimate <= target + _EPSILON
-    clear = lower > target + _EPSILON or upper < target - _EPSILON
+    # A zero-width interval (a mean whose answers are all the same) measures nothing: never clear.
+    clear = (lower > target + _EPSILON or upper < target - _EPSILON) and upper - lower > _EPSILON
     return (MEETS if meets else MISSES), clear
 
 
@@ -239,116 +264,145 @@ def _triples(sums: FacilitySums) -> dict[int, tuple[float, int, float]]:
     return {f: (s[0], int(s[3]), s[2]) for f, s in sums.items()}
 
 
-def _mean(triples: Iterable[tuple[float, int, float]], level: float, scale: tuple[float, float] | None) -> ClusteredMean:
-    triples = list(triples)
-    try:
-        return clustered_mean_from_totals(triples, level, scale)
-    except ValueError:
-        if scale is None:
-            raise
-        # Facts of an older version whose scale differed: estimate without clipping.
-        return clustered_mean_from_totals(triples, level, None)
-
-
 Converted = dict[int, tuple[int, int]] | dict[int, tuple[float, int, float]]
 """A cell's per-facility sums as the statistics take them: (x, n) pairs for a proportion,
 (total, count, sum of squares) for a mean."""
+
+RegionOf = Mapping[int, int]
+"""facility id -> its region id: a sampled design's strata for figures over several regions."""
 
 
 def _converted(sums: FacilitySums, spec: IndicatorSpec) -> Converted:
     return _pairs(sums) if spec.kind == "proportion" else _triples(sums)
 
 
+def _by_region(values: Converted, region_of: RegionOf) -> dict[int, list[tuple[int, int]] | list[tuple[float, int, float]]]:
+    regions: dict[int, list[tuple[int, int]] | list[tuple[float, int, float]]] = {}
+    for facility, value in values.items():
+        regions.setdefault(region_of.get(facility, -1), []).append(value)  # type: ignore[arg-type]
+    return regions
+
+
+def _figures(values: Converted, spec: IndicatorSpec, level: float, region_of: RegionOf) -> StratifiedEstimate:
+    """One cell's estimate under the questionnaire's design (see the module doc)."""
+    if spec.kind == "proportion":
+        if spec.sampling == "sampled":
+            return region_clustered_proportion(_by_region(values, region_of), level)  # type: ignore[arg-type]
+        answered: list[tuple[int, int]] = [pair for pair in values.values() if pair[1] > 0]  # type: ignore[misc]
+        if len(answered) == 1:  # one facility: its clients are a simple random sample (Wilson), as in a sampled design
+            return single_facility_proportion(*answered[0], level)
+        return stratified_proportion(answered, level)
+    for scale in (spec.scale, None):
+        try:
+            if spec.sampling == "sampled":
+                return region_clustered_mean(_by_region(values, region_of), level, scale)  # type: ignore[arg-type]
+            return stratified_mean_from_totals(values.values(), level, scale)  # type: ignore[arg-type]
+        except ValueError:
+            if scale is None:
+                raise
+            # Facts of an older version whose scale differed: estimate without clipping.
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+_METHODS: dict[tuple[Sampling, Kind, bool], dict[str, str]] = {
+    ("monitored", "proportion", False): {STRATA: "facility_strata_kg_nchs", STRATA_LONELY: "facility_strata_kg_nchs_adjust",
+                                         COLLAPSED: "collapsed_kg_nchs", SINGLE_CLIENT: "wilson", SINGLE_FACILITY: "wilson"},
+    ("monitored", "mean", False): {STRATA: "facility_strata_t", STRATA_LONELY: "facility_strata_t_adjust", COLLAPSED: "collapsed_t",
+                                   NOT_ESTIMABLE: "single_response"},
+    ("sampled", "proportion", False): {STRATA: "kg_nchs", SINGLE_FACILITY: "wilson"},
+    ("sampled", "proportion", True): {STRATA: "region_strata_kg_nchs", STRATA_LONELY: "region_strata_kg_nchs_adjust",
+                                      COLLAPSED: "kg_nchs", SINGLE_FACILITY: "wilson"},
+    ("sampled", "mean", False): {STRATA: "cluster_t", SINGLE_FACILITY_T: "t_single_facility", NOT_ESTIMABLE: "single_response"},
+    ("sampled", "mean", True): {STRATA: "region_strata_t", STRATA_LONELY: "region_strata_t_adjust", COLLAPSED: "cluster_t",
+                                SINGLE_FACILITY_T: "t_single_facility", NOT_ESTIMABLE: "single_response"},
+}
+"""The `method` a cell reports, by design, kind and whether it pools several regions (strata)."""
+NO_VARIATION = "no_variation"
+"""A mean whose values are all the same: its zero-width interval says nothing about precision."""
+_SINGLE = (SINGLE_CLIENT, SINGLE_FACILITY, SINGLE_FACILITY_T, NOT_ESTIMABLE)
+
+
 def estimate_cell(
-    key: CellKey, sums: FacilitySums, spec: IndicatorSpec, grain: Grain, level: float, min_n: int, change: Change | None = None
+    key: CellKey, sums: FacilitySums, spec: IndicatorSpec, grain: Grain, level: float, min_n: int, change: Change | None = None,
+    region_of: RegionOf | None = None,
 ) -> CellEstimate:
-    """The estimate of one cell, with the `change` given (see `change_between`)."""
-    return _estimate_cell(key, _converted(sums, spec), spec, grain, level, min_n, change)
+    """The estimate of one cell, with the `change` given (see `change_between`); `region_of` maps
+    facility ids to regions (needed for a sampled design over several regions)."""
+    return _estimate_cell(key, _converted(sums, spec), spec, grain, level, min_n, change, region_of or {})
 
 
 def _estimate_cell(
-    key: CellKey, values: Converted, spec: IndicatorSpec, grain: Grain, level: float, min_n: int, change: Change | None
+    key: CellKey, values: Converted, spec: IndicatorSpec, grain: Grain, level: float, min_n: int, change: Change | None,
+    region_of: RegionOf,
 ) -> CellEstimate:
     indicator, region_id, facility_id, period = key
     label = None if period is None else period_label(period, grain)
+    r = _figures(values, spec, level, region_of)
+    design_df = None if r.method in _SINGLE else r.df
+    effective_n = r.n_eff if r.n_eff is not None else float(r.n)
+    lower = r.lower if r.lower is not None else (spec.scale[0] if spec.scale else r.estimate)
+    upper = r.upper if r.upper is not None else (spec.scale[1] if spec.scale else r.estimate)
     if spec.kind == "proportion":
-        p = clustered_proportion(values.values(), level)  # type: ignore[arg-type]
-        design_df = p.df if p.clusters >= 2 else None
-        flags = reliability_flags(p.effective_n, p.lower, p.upper, design_df)
-        estimate, lower, upper, se, n, x = p.estimate, p.lower, p.upper, p.se, p.n, p.x
-        method, design_effect, effective_n, clusters = p.method, p.design_effect, p.effective_n, p.clusters
+        flags = reliability_flags(effective_n, lower, upper, design_df)
     else:
-        m = _mean(values.values(), level, spec.scale)  # type: ignore[arg-type]
-        design_df = m.df if m.method in ("t_linearised", "t_srs_zero_variance") else None
         if spec.scale is not None:
             width = 0.30 * (spec.scale[1] - spec.scale[0])
         else:
-            width = 0.30 * abs(m.estimate) if m.estimate else math.inf
-        flags = reliability_flags(m.effective_n, m.lower, m.upper, design_df, max_width=width)
-        estimate, lower, upper, se, n, x = m.estimate, m.lower, m.upper, m.se, m.n, None
-        method, design_effect, effective_n, clusters = m.method, m.design_effect, m.effective_n, m.clusters
-    outcome, clear = verdict(estimate, lower, upper, n, spec.target, spec.better, min_n)
+            width = 0.30 * abs(r.estimate) if r.estimate else math.inf
+        flags = reliability_flags(effective_n, lower, upper, design_df, max_width=width) + ((NO_VARIATION,) if r.no_variation else ())
+    method = _METHODS[(spec.sampling, spec.kind, spec.sampling == "sampled" and r.strata > 1)].get(r.method, r.method)
+    outcome, clear = verdict(r.estimate, lower, upper, r.n, spec.target, spec.better, min_n)
     return CellEstimate(
         indicator=indicator, kind=spec.kind, region_id=region_id, facility_id=facility_id, period=period,
-        period_label=label, n=n, x=x, estimate=estimate, lower=lower, upper=upper, se=se, method=method,
-        design_effect=design_effect, effective_n=effective_n, df=design_df, facilities=clusters, flags=flags,
+        period_label=label, n=r.n, x=r.x, estimate=r.estimate, lower=lower, upper=upper, se=r.se, method=method,
+        design_effect=r.deff, effective_n=effective_n, df=design_df, facilities=r.units, flags=flags,
         target=spec.target, better=spec.better, verdict=outcome, clear=clear, change=change, level=level,
+        sd=math.sqrt(r.sample_variance) if r.sample_variance is not None else None,
     )  # fmt: skip
 
 
 def change_between(
-    current: FacilitySums, previous: FacilitySums, spec: IndicatorSpec, previous_key: int, level: float
+    current: FacilitySums, previous: FacilitySums, spec: IndicatorSpec, previous_key: int, level: float,
+    region_of: RegionOf | None = None,
 ) -> Change | None:
-    """Current minus previous period of one cell (see the module doc for the methods)."""
-    return _change_between(_converted(current, spec), _converted(previous, spec), spec, previous_key, level)
+    """Current minus previous period of one cell (see the module doc for the method)."""
+    return _change_between(_converted(current, spec), _converted(previous, spec), spec, previous_key, level, region_of or {})
 
 
-def _change_between(current: Converted, previous: Converted, spec: IndicatorSpec, previous_key: int, level: float) -> Change | None:
-    facilities = sorted(set(current) | set(previous))
-    both = [f for f in facilities if f in current and f in previous]
-    if spec.kind == "proportion":
-        now: dict[int, tuple[int, int]] = current  # type: ignore[assignment]
-        before: dict[int, tuple[int, int]] = previous  # type: ignore[assignment]
-        x2, n2 = sum(x for x, _ in before.values()), sum(n for _, n in before.values())
-        if len(both) >= 2:
-            rows = [(*now.get(f, (0, 0)), *before.get(f, (0, 0))) for f in facilities]
-            paired = paired_clustered_difference(rows, level)
-            estimate, lower, upper, p_value, method = paired.estimate, paired.lower, paired.upper, paired.p_value, paired.method
-        elif len(now) <= 1 and len(before) <= 1:
-            x1, n1 = sum(x for x, _ in now.values()), sum(n for _, n in now.values())
-            plain = difference_interval(x1, n1, x2, n2, level)
-            estimate, lower, upper, p_value, method = plain.estimate, plain.lower, plain.upper, plain.p_value, plain.method
-        else:
-            mover = clustered_difference(now.values(), before.values(), level)
-            estimate, lower, upper, p_value, method = mover.estimate, mover.lower, mover.upper, None, mover.method
-        previous_estimate, previous_n = x2 / n2, n2
-    else:
-        now_t: dict[int, tuple[float, int, float]] = current  # type: ignore[assignment]
-        before_t: dict[int, tuple[float, int, float]] = previous  # type: ignore[assignment]
-        empty = (0.0, 0, 0.0)
-        result = paired_mean_difference(((now_t.get(f, empty), before_t.get(f, empty)) for f in facilities), level, spec.scale)
-        if result is None:
-            return None
-        previous_n = sum(m for _, m, _ in before_t.values())
-        previous_estimate = sum(t for t, _, _ in before_t.values()) / previous_n
-        estimate, lower, upper, p_value, method = result.estimate, result.lower, result.upper, result.p_value, result.method
-    clear = lower > 0.0 or upper < 0.0
+def _change_between(current: Converted, previous: Converted, spec: IndicatorSpec, previous_key: int, level: float,
+                    region_of: RegionOf) -> Change | None:
+    before = _figures(previous, spec, level, region_of)
+    now = _figures(current, spec, level, region_of)
+    result = difference_of(before, now, level, spec.kind, spec.scale)
+    if result.lower is None or result.upper is None:
+        return None
+    clear = (result.lower > 0.0 or result.upper < 0.0) and result.upper - result.lower > _EPSILON
     return Change(
-        previous_period=previous_key, previous_estimate=previous_estimate, previous_n=previous_n, estimate=estimate,
-        lower=lower, upper=upper, p_value=p_value, p_adjusted=None, method=method, clear=clear,
-        direction=direction_of(estimate, spec.better),
+        previous_period=previous_key, previous_estimate=before.estimate, previous_n=before.n, estimate=result.estimate,
+        lower=result.lower, upper=result.upper, p_value=result.p_value, p_adjusted=None,
+        method="mover_kg_nchs" if spec.kind == "proportion" else "t_floor", clear=clear,
+        direction=direction_of(result.estimate, spec.better),
     )  # fmt: skip
 
 
 def adjust_changes(cells: Sequence[CellEstimate]) -> list[CellEstimate]:
-    """Benjamini-Hochberg over the table's change p-values; `clear` then follows the adjusted value."""
-    tested = [i for i, cell in enumerate(cells) if cell.change is not None and cell.change.p_value is not None]
-    adjusted = benjamini_hochberg([cells[i].change.p_value for i in tested])  # type: ignore[union-attr,misc]
+    """Benjamini-Hochberg within each indicator over the table's change p-values.
+
+    A change with a p-value is `clear` when its adjusted p-value is at most 1 - level and
+    its interval excludes 0; one without (no variance) keeps the interval's verdict.
+    """
+    tested: dict[str, list[int]] = {}
+    for i, cell in enumerate(cells):
+        if cell.change is not None and cell.change.p_value is not None:
+            tested.setdefault(cell.indicator, []).append(i)
     result = list(cells)
-    for index, q in zip(tested, adjusted, strict=True):
-        cell = cells[index]
-        assert cell.change is not None
-        result[index] = replace(cell, change=replace(cell.change, p_adjusted=q, clear=q <= 1.0 - cell.level + _EPSILON))
+    for indices in tested.values():
+        adjusted = benjamini_hochberg([cells[i].change.p_value for i in indices])  # type: ignore[union-attr,misc]
+        for index, q in zip(indices, adjusted, strict=True):
+            cell = cells[index]
+            assert cell.change is not None
+            clear = cell.change.clear and q <= 1.0 - cell.level + _EPSILON
+            result[index] = replace(cell, change=replace(cell.change, p_adjusted=q, clear=clear))
     return result
 
 
@@ -369,7 +423,9 @@ def tabulate(
     are tabulated; a row of the period before the first is used for the first period's
     change. Cells without respondents do not appear.
     """
-    cells = group_cells((row for row in rows if row.indicator in specs), by)
+    wanted = [row for row in rows if row.indicator in specs]
+    region_of = {row.facility_id: row.region_id for row in wanted}
+    cells = group_cells(wanted, by)
     shown = [key for key in cells if periods is None or key[3] is None or periods[0] <= key[3] <= periods[1]]
     order = {indicator: index for index, indicator in enumerate(specs)}
     shown.sort(key=lambda k: (order[k[0]], -1 if k[1] is None else k[1], -1 if k[2] is None else k[2], -1 if k[3] is None else k[3]))
@@ -389,8 +445,8 @@ def tabulate(
             before = previous_period(key[3], grain)
             previous_key = (key[0], key[1], key[2], before)
             if cells.get(previous_key):
-                difference = _change_between(values(key), values(previous_key), spec, before, level)
-        result.append(_estimate_cell(key, values(key), spec, grain, level, min_n, difference))
+                difference = _change_between(values(key), values(previous_key), spec, before, level, region_of)
+        result.append(_estimate_cell(key, values(key), spec, grain, level, min_n, difference, region_of))
     return adjust_changes(result)
 
 

@@ -85,7 +85,8 @@ def overview() -> str:
                               previous_published=_change_shown(gate, cell, region_id, filters.grain))
         rows.append({"id": indicator.id, "shown": shown, "label": shown.label})
     return render_template("dashboard/overview.html", filters=filters, rows=rows, questionnaire=questionnaire, language=language,
-                           period_text=period_label(filters.period, filters.grain), regions=_region_choices())
+                           period_text=period_label(filters.period, filters.grain), regions=_region_choices(),
+                           design_note=present.design_note(questionnaire.sampling))
 
 
 def _region_choices() -> list[tuple[str, str]]:
@@ -170,7 +171,8 @@ def indicator() -> str:
         "funnel": (funnel_title, figure) if (figure := _funnel(data, percent, axis, names, funnel_title)) else None,
     }
     return render_template("dashboard/indicator.html", filters=filters, figures=figures, title=title, plotly_src=plotly_url(),
-                           period_text=period_label(filters.period, filters.grain), regions=_region_choices(), **data)
+                           period_text=period_label(filters.period, filters.grain), regions=_region_choices(),
+                           design_note=present.design_note(questionnaire.sampling), **data)
 
 
 def _funnel(data: dict[str, Any], percent: bool, axis: str, names: dict[str, str], title: str) -> str | None:
@@ -183,8 +185,8 @@ def _funnel(data: dict[str, Any], percent: bool, axis: str, names: dict[str, str
         limits = [proportion_limits(current.estimate, sizes, level) for level in (0.95, 0.998)]
         outside = outside_proportion_limits(current.estimate, [(cell.n, cell.estimate) for cell, _ in units], 0.95)
     else:
-        # The spread of individual values, recovered from the overall interval: se * sqrt(n * deff).
-        sd = current.se * math.sqrt(max(current.n, 1) / max(current.design_effect or 1.0, 1e-9))
+        # The spread of individual values (sample SD of all answers), else recovered from the interval: se * sqrt(n / deff).
+        sd = current.sd if current.sd is not None else current.se * math.sqrt(max(current.n, 1) / max(current.design_effect or 1.0, 1e-9))
         scale = data["indicator"].question and data["questionnaire"].question(data["indicator"].question)
         bounds = (scale.minimum, scale.maximum) if scale and scale.minimum is not None and scale.maximum is not None else None
         limits = [mean_limits(current.estimate, sd, sizes, level, bounds) for level in (0.95, 0.998)]
@@ -206,5 +208,6 @@ def indicator_json() -> Response:
     return jsonify(
         questionnaire=filters.code, indicator=data["indicator"].id, period=period_label(filters.period, filters.grain),
         unit=data["unit_dimension"], units=rows(data["unit_rows"]), trend=rows(data["trend_rows"]),
+        sampling=data["questionnaire"].sampling,
         link=url_for("dashboard.indicator", **filters.args()),
     )

@@ -123,6 +123,7 @@ def brief_context() -> dict[str, Any]:
         "region_code": region.code if region is not None else "", "region_words": region.label(language) if region is not None else _("all regions"),
         "region_choices": [(r.code, r.label(language)) for r in visible_regions(current_user)], "national_allowed": region_ids(current_user) is None,
         "rule": questionnaire.disclosure,
+        "design_note": present.design_note(questionnaire.sampling),
     }
 
 

@@ -190,6 +190,29 @@ def csv_lines(result: IndicatorTable) -> Iterator[list[Cell]]:
         yield [row[c] for c in COLUMNS]
 
 
+def _design_lines(sampling: str) -> list[tuple[str, str]]:
+    """The Method sheet's lines on the questionnaire's sampling design and the intervals it gives."""
+    if sampling == "sampled":
+        return [
+            (_("Sampling design"), _("sampled at random (the questionnaire's sampling): each facility is a cluster, and a figure over several "
+                                "regions takes the regions as strata; degrees of freedom = facilities - regions (facilities - 1 within a region)")),
+            (_("Shares"), _("ratio estimate, Taylor-linearised variance between facilities, Korn-Graubard interval (Clopper-Pearson on the "
+                            "effective n, never above the number of people; NCHS 2017); one facility: Wilson score interval (Wilson 1927)")),
+            (_("Means"), _("ratio mean with linearised variance between facilities and a t interval on the design's degrees of freedom, "
+                           "never narrower than for a simple random sample of the same people, clipped to the scale")),
+        ]
+    return [
+        (_("Sampling design"), _("monitored, not drawn at random (the questionnaire's sampling): the figures describe the clients of the "
+                            "monitored facilities; each facility is a stratum and each client a sampled unit; degrees of freedom = "
+                            "people - facilities")),
+        (_("Shares"), _("share of all people asked, variance within facilities, Korn-Graubard interval (Clopper-Pearson on the effective "
+                        "n, never above the number of people; NCHS 2017); a facility with one person is centred at the overall figure; "
+                        "one person in all: Wilson score interval")),
+        (_("Means"), _("mean of all answers, variance within facilities, t interval on the design's degrees of freedom, never narrower "
+                       "than for a simple random sample of the same people, clipped to the scale; 'no_variation' when every answer is the same")),
+    ]
+
+
 def method_lines(result: IndicatorTable, generated_by: str) -> Sequence[tuple[str, str]]:
     """The Method sheet: what the figures are, so a council secretary can check them."""
     request = result.request
@@ -217,12 +240,15 @@ def method_lines(result: IndicatorTable, generated_by: str) -> Sequence[tuple[st
         (_("Breakdown"), ", ".join(request.by) or _("national")),
         (_("Periods"), f"{period} ({request.grain})"),
         (_("Confidence level"), f"{request.level:.0%}"),
-        (_("Interval, one facility"), _("Wilson score interval (Wilson 1927)")),
-        (_("Interval, several facilities"), _("facilities as clusters: ratio estimate, Taylor-linearised variance, Korn-Graubard interval (Clopper-Pearson on the effective n, df = facilities - 1; NCHS 2017)")),
-        (_("Means"), _("ratio mean with linearised variance and a t interval on facilities - 1 degrees of freedom, clipped to the scale")),
-        (_("Change between periods"), _("design-based paired difference when the same facilities report in both periods, else Newcombe's hybrid score interval; p-values adjusted with Benjamini-Hochberg within the table")),
+        *_design_lines(result.table.questionnaire.sampling),
+        (_("Change between periods"), _(
+            "the two periods compared as independent samples, whatever facilities they share: Newcombe's square-and-add on each "
+            "period's interval (shares) or a t interval (means), with a t-test on the design's degrees of freedom; the p-values "
+            "(change_p_value) are adjusted with Benjamini-Hochberg within each indicator across the regions, facilities and "
+            "periods of this table (change_p_adjusted); a change is clear when the adjusted p-value is at most 1 - the confidence "
+            "level and its interval excludes 0")),
         (_("Verdict"), _("meets or misses by the estimate; the difference is clear when the whole interval is on one side of the target")),
         (_("Disclosure control"), suppression),
-        (_("Reliability flags"), _("low_effective_n: effective n under 30; wide_interval: wider than 30 points; few_df: fewer than 8 degrees of freedom")),
+        (_("Reliability flags"), _("low_effective_n: effective n under 30; wide_interval: wider than 30 points; few_df: fewer than 8 degrees of freedom; no_variation: every answer the same")),
         (_("Generated"), _("%(when)s UTC by %(who)s", when=f"{result.generated_at:%Y-%m-%d %H:%M}", who=generated_by)),
     ]

@@ -114,7 +114,17 @@ def _badge(flag: str) -> str:
         "low_effective_n": _("few people"),
         "wide_interval": _("wide interval"),
         "few_df": _("few facilities"),
+        "no_variation": _("no variation"),
     }.get(flag, flag)
+
+
+def design_note(sampling: str) -> str:
+    """One sentence on the questionnaire's sampling design, for every method note a reader meets."""
+    if sampling == "sampled":
+        return _("Facilities were drawn at random: each interval treats them as clusters (with regions as strata for figures over "
+                 "several regions), so it speaks for facilities nobody visited and is wide when few were drawn.")
+    return _("Facilities are monitored, not drawn at random: each figure describes the clients of the monitored facilities, "
+             "each facility is a stratum, and the interval reflects how many clients were interviewed.")
 
 
 def point(cell: CellEstimate, label: str) -> Point:

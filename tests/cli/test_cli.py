@@ -16,7 +16,7 @@ from tests.conftest import FIXTURES, SURVEYS
 def test_surveys_check_passes_on_the_shipped_files(runner) -> None:
     result = runner.invoke(args=["surveys", "check", *map(str, sorted(SURVEYS.glob("*.json")))])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("3 questionnaire(s) OK: clinic_exit v1")
+    assert result.output.startswith("3 questionnaire(s) OK: clinic_exit v2")
     assert len(result.output.strip().splitlines()) == 1
 
 

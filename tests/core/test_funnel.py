@@ -12,9 +12,14 @@ from cml.core.funnel import mean_limits, outside_mean_limits, outside_proportion
 
 
 def spiegelhalter_limit(p0: float, n: float, quantile: float) -> float:
-    """The appendix's interpolated binomial limit, one size at a time with scalar SciPy calls."""
+    """The appendix's interpolated binomial limit, one size at a time with scalar SciPy calls,
+    exact at the ends (100% when the upper quantile is n, 0% when the lower one is 0)."""
     whole = max(int(round(n)), 1)
     r = float(binom.ppf(quantile, whole, p0))
+    if quantile > 0.5 and r >= whole:
+        return 1.0
+    if quantile < 0.5 and r <= 0:
+        return 0.0
     at = float(binom.pmf(r, whole, p0))
     alpha = (float(binom.cdf(r, whole, p0)) - quantile) / at if at > 0 else 0.0
     return min(max((r - alpha) / whole, 0.0), 1.0)
@@ -41,6 +46,14 @@ def test_proportion_limits_bracket_the_centre_narrow_with_n_and_approach_the_nor
     half = norm.ppf(0.975) * math.sqrt(p0 * (1 - p0) / n)
     assert limits.upper[-1] == pytest.approx(p0 + half, abs=2e-4)
     assert limits.lower[-1] == pytest.approx(p0 - half, abs=2e-4)
+
+
+def test_all_or_none_is_inside_the_limits_when_chance_explains_it() -> None:
+    assert outside_proportion_limits(0.896, [(11, 1.0)], 0.95) == [False]  # P(11 of 11) = 0.30
+    assert proportion_limits(0.896, [11], 0.95).upper == (1.0,)
+    assert outside_proportion_limits(0.104, [(11, 0.0)], 0.95) == [False]
+    assert proportion_limits(0.104, [11], 0.95).lower == (0.0,)
+    assert outside_proportion_limits(0.6, [(20, 1.0)], 0.95) == [True]  # P(20 of 20) = 0.00004
 
 
 def test_a_level_outside_zero_and_one_is_refused() -> None:

@@ -155,3 +155,18 @@ def test_disclosure_rule_is_sensitive_unless_a_questionnaire_says_standard() -> 
     document = copy.deepcopy(MINI)
     document["disclosure"] = "open"
     assert problems_of(document) == [("$.disclosure", '"open" is not allowed; use one of: sensitive, standard')]
+
+
+def test_sampling_is_monitored_unless_a_questionnaire_says_sampled() -> None:
+    questionnaire, _ = parse_document(copy.deepcopy(MINI))
+    assert questionnaire is not None and questionnaire.sampling == "monitored"
+    for path in SHIPPED:
+        assert json.loads(path.read_text())["sampling"] == {"facilities": "monitored"}, path.name
+    document = copy.deepcopy(MINI)
+    document["sampling"] = {"facilities": "sampled"}
+    sampled, _ = parse_document(document)
+    assert sampled is not None and sampled.sampling == "sampled"
+    document["sampling"] = {"facilities": "random"}
+    assert problems_of(document) == [("$.sampling.facilities", '"random" is not allowed; use one of: monitored, sampled')]
+    document["sampling"] = {"clients": "all"}
+    assert problems_of(document)[0][0] == "$.sampling.clients"

@@ -8,7 +8,7 @@ from collections import defaultdict
 from sqlalchemy import select
 
 from cml.core.periods import parse_period
-from cml.core.stats import clustered_proportion
+from cml.core.stats import proportion_interval, stratified_proportion
 from cml.extensions import db
 from cml.models import Facility
 from cml.services.regions import region_by_code
@@ -40,7 +40,7 @@ def test_lead_figures_equal_core_stats_from_the_answers(client, app, as_role, ge
     for (p, _, facility), (x, n, _) in sums.items():
         if p != period or n == 0:
             continue
-        expected = clustered_proportion([(int(x), int(n))])
+        expected = proportion_interval(int(x), int(n))  # one facility: Wilson
         row = shown[names[facility]]
         assert row["n"] == int(n)
         assert row["estimate"] == fmt(expected.estimate, True, "en")
@@ -51,7 +51,7 @@ def test_lead_figures_equal_core_stats_from_the_answers(client, app, as_role, ge
     for (p, _, _), (x, n, _) in sums.items():
         by_period[p].append((int(x), int(n)))
     for row in data["trend"]:
-        expected = clustered_proportion(by_period[parse_period(row["key"])[1]])
+        expected = stratified_proportion(by_period[parse_period(row["key"])[1]])
         assert row["estimate"] == fmt(expected.estimate, True, "en")
         assert row["interval"] == f"{fmt(expected.lower, True, 'en')} – {fmt(expected.upper, True, 'en')}"
         assert row["n"] == expected.n

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections import defaultdict
 
 import pytest
@@ -12,10 +13,12 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from cml.core.periods import parse_period
-from cml.core.stats import clustered_proportion
+from cml.core.stats import single_facility_proportion, stratified_proportion
 from cml.extensions import db
 from cml.models import AuditEvent, Region
+from cml.services import surveys
 from cml.services.indicator_export import COLUMNS
+from tests.conftest import SURVEYS
 from tests.web.generated import facility_sums
 
 
@@ -57,7 +60,7 @@ def test_every_figure_in_the_xlsx_equals_core_stats(client, app, as_role, genera
                 period = parse_period(row["period"])[1]
                 wanted = {None} if row["region"] == "ALL" else {regions[row["region"]]}
                 clusters = [(int(x), int(n)) for (p, r, _), (x, n, _) in sums.items() if p == period and n > 0 and (None in wanted or r in wanted)]
-                expected = clustered_proportion(clusters)
+                expected = single_facility_proportion(*clusters[0]) if len(clusters) == 1 else stratified_proportion(clusters)
                 assert row["denominator"] == expected.n and row["numerator"] == expected.x
                 assert row["estimate"] == pytest.approx(expected.estimate, abs=1e-9)
                 assert row["lower"] == pytest.approx(expected.lower, abs=1e-9)
@@ -99,8 +102,9 @@ def test_method_sheet_and_csv(client, as_role, generated) -> None:
     book = load_workbook(io.BytesIO(export(client, breakdown="facility").data))
     method = {row[0].value: row[1].value for row in book["Method"].iter_rows()}
     assert book["Indicators"].cell(1, 1).value == "Questionnaire"
-    assert "Korn-Graubard" in method["Interval, several facilities"]
-    assert method["Questionnaire versions"].startswith("v1 (sha256 ")
+    assert "Korn-Graubard" in method["Shares"] and method["Sampling design"].startswith("monitored")
+    assert "Benjamini-Hochberg within each indicator" in method["Change between periods"]
+    assert method["Questionnaire versions"].startswith("v2 (sha256 ")
     assert "demo-lead" in method["Generated"]
     assert "internal" in method["Disclosure control"]
     facilities = {row[COLUMNS.index("facility")].value for row in book["Indicators"].iter_rows(min_row=2)}
@@ -108,6 +112,10 @@ def test_method_sheet_and_csv(client, as_role, generated) -> None:
     text = export(client, file_format="csv").get_data(as_text=True).lstrip("\ufeff")
     header = next(csv.reader(io.StringIO(text)))
     assert header == list(COLUMNS)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    tested = [r for r in rows if r["change_p_value"]]
+    assert tested and all(float(r["change_p_adjusted"]) >= float(r["change_p_value"]) for r in tested)
+    assert {r["change_method"] for r in tested} <= {"mover_kg_nchs", "t_floor"}
 
 
 def test_advocates_cannot_ask_for_facilities_and_exports_are_audited(client, app, as_role, generated) -> None:
@@ -147,3 +155,30 @@ def test_command_line_export_is_aggregates_only(runner, app, generated, tmp_path
     assert bad.exit_code == 1 and "not a quarter" in bad.output
     missing = runner.invoke(args=["indicators", "export", "--survey", "nope", "--format", "csv", "-o", "-"])
     assert missing.exit_code == 1 and "no published questionnaire" in missing.output
+
+
+def test_every_method_note_names_the_declared_sampling(client, app, as_role, generated) -> None:
+    monitored = "Facilities are monitored, not drawn at random"
+    sampled = "Facilities were drawn at random"
+    as_role("admin")
+    pages = ["/dashboard/?survey={}", "/dashboard/indicator?survey={}&indicator={}", "/reports/brief?survey={}"]
+    for page in pages:
+        text = client.get(page.format("clinic_exit", "hiv_test_offered")).get_data(as_text=True)
+        assert monitored in text and sampled not in text, page
+    method = {row[0].value: row[1].value for row in load_workbook(io.BytesIO(export(client).data))["Method"].iter_rows()}
+    assert method["Sampling design"].startswith("monitored")
+    with app.app_context():
+        document = json.loads((SURVEYS / "clinic_exit.json").read_text())
+        document["version"] += 1
+        document["sampling"] = {"facilities": "sampled"}
+        surveys.publish(json.dumps(document).encode())
+        db.session.commit()
+    for page in pages:
+        text = client.get(page.format("clinic_exit", "hiv_test_offered")).get_data(as_text=True)
+        assert sampled in text and monitored not in text, page
+    method = {row[0].value: row[1].value for row in load_workbook(io.BytesIO(export(client).data))["Method"].iter_rows()}
+    assert method["Sampling design"].startswith("sampled at random")
+    assert client.get("/dashboard/indicator.json?survey=clinic_exit&indicator=hiv_test_offered").get_json()["sampling"] == "sampled"
+    rows = sheet_rows(export(client))
+    national = {r["method"] for r in rows if r["region"] == "ALL" and r["type"] == "proportion" and r["method"]}
+    assert national and national <= {"region_strata_kg_nchs", "region_strata_kg_nchs_adjust"}

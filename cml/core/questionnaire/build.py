@@ -196,6 +196,7 @@ class _Builder:
             sections=sections,
             indicators=indicators,
             disclosure=self.doc.get("disclosure", "sensitive"),
+            sampling=self.doc.get("sampling", {}).get("facilities", "monitored"),
             _questions_by_id={q.id: q for s in sections for q in s.questions},
         )
 

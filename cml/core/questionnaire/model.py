@@ -137,6 +137,10 @@ class Questionnaire:
     """Which small cells advocates' outputs withhold: "sensitive" (default) those with fewer
     than k people or 1 to k-1 on either side of a proportion; "standard" (answers that expose
     nobody, e.g. training evaluations) only those with fewer than k people."""
+    sampling: Literal["monitored", "sampled"] = "monitored"
+    """How the facilities were chosen ("sampling": {"facilities": ...} in the file): "monitored"
+    (default) a chosen set, each a stratum of the estimates; "sampled" drawn at random, each a
+    cluster, with regions as strata for figures over several regions."""
     _questions_by_id: Mapping[str, Question] = field(default_factory=dict, compare=False, repr=False)
 
     @property

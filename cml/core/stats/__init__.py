@@ -1,8 +1,9 @@
-"""Statistics for community-led monitoring: intervals, clustered estimates, differences, suppression.
+"""Statistics for community-led monitoring: intervals, clustered and stratified estimates, differences, suppression.
 
-Pure Python on SciPy's distributions: no Flask, no SQLAlchemy, no I/O. Facilities are
-clusters; see DESIGN.md, "Statistics defaults". Every public function documents its
-formula and its source.
+Pure Python on SciPy's distributions: no Flask, no SQLAlchemy, no I/O. Monitored
+facilities are strata (`strata`), sampled facilities are clusters (`clustered`, `regions`);
+see DESIGN.md, "Statistics defaults". Every public function documents its formula and
+its source.
 """
 
 from .clustered import CLUSTER_METHODS, ClusteredProportion, clustered_proportion
@@ -36,7 +37,17 @@ from .mean_differences import MeanDifference, independent_mean_difference, paire
 from .means import ClusteredMean, clustered_mean, clustered_mean_from_totals
 from .multiple import benjamini_hochberg
 from .proportions import PROPORTION_METHODS, Interval, proportion_interval
+from .regions import region_clustered_mean, region_clustered_proportion
 from .reliability import FEW_DF, LOW_EFFECTIVE_N, WIDE_INTERVAL, reliability_flags
+from .strata import (
+    StratifiedDifference,
+    StratifiedEstimate,
+    single_facility_proportion,
+    stratified_difference,
+    stratified_mean,
+    stratified_mean_from_totals,
+    stratified_proportion,
+)
 
 __all__ = [
     "CLUSTER_METHODS",
@@ -62,6 +73,8 @@ __all__ = [
     "Interval",
     "MeanDifference",
     "PairedDifference",
+    "StratifiedDifference",
+    "StratifiedEstimate",
     "SuppressionResult",
     "benjamini_hochberg",
     "cell_is_disclosive",
@@ -76,6 +89,13 @@ __all__ = [
     "primary_reason",
     "protect_grid",
     "proportion_interval",
+    "region_clustered_mean",
+    "region_clustered_proportion",
     "reliability_flags",
+    "single_facility_proportion",
+    "stratified_difference",
+    "stratified_mean",
+    "stratified_mean_from_totals",
+    "stratified_proportion",
     "suppress",
 ]
