@@ -69,9 +69,10 @@ def overview() -> str:
     filters = read_filters()
     language = current_language()
     previous = previous_period(filters.period, filters.grain)
+    # The cube first: it reads every period's sums, which the tables below then share (see shared_facility_totals).
+    gate = _gate(filters)
     table = estimate_cells(filters.code, by=("period",), grain=filters.grain, period_range=(previous, filters.period), region_ids=filters.scope)
     questionnaire = table.questionnaire
-    gate = _gate(filters)
     region_id = filters.region.id if filters.region else None
     rows = []
     for indicator in table.indicators:
@@ -102,11 +103,11 @@ def _indicator_data(filters: Filters) -> dict[str, Any]:
     percent = indicator.type == "proportion"
     by_facility = filters.facility_level and (filters.region is not None or (filters.scope is not None and len(filters.scope) == 1))
     unit_dimension = "facility" if by_facility else "region"
+    gate = _gate(filters)
     units = estimate_cells(filters.code, indicator_ids=[indicator.id], by=(unit_dimension, "period"), grain=filters.grain,
                            period_range=(filters.period, filters.period), region_ids=filters.scope, change=False).rows
     overall_cells = estimate_cells(filters.code, indicator_ids=[indicator.id], by=("period",), grain=filters.grain,
                                    period_range=(filters.first, filters.period), region_ids=filters.scope).rows
-    gate = _gate(filters)
     region_id = filters.region.id if filters.region else None
     names = facility_names({c.facility_id for c in units if c.facility_id is not None}) if by_facility else region_labels(language)
     unit_rows, unit_points = [], []
