@@ -127,6 +127,8 @@ def configure(level: str = "INFO", as_json: bool = False) -> None:
     log.setLevel(level)
     # SQLAlchemy logs statements with their values at INFO; never let that through.
     logging.getLogger("sqlalchemy").setLevel(logging.WARNING)
+    # Alembic announces each of its plugins at INFO whenever a command loads it: noise at every start.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
 def init_app(app: Flask) -> None:
