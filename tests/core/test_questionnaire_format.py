@@ -170,3 +170,19 @@ def test_sampling_is_monitored_unless_a_questionnaire_says_sampled() -> None:
     assert problems_of(document) == [("$.sampling.facilities", '"random" is not allowed; use one of: monitored, sampled')]
     document["sampling"] = {"clients": "all"}
     assert problems_of(document)[0][0] == "$.sampling.clients"
+
+
+def test_a_questionnaire_declares_what_a_response_belongs_to() -> None:
+    questionnaire, _ = parse_document(copy.deepcopy(MINI))
+    assert questionnaire is not None and questionnaire.subject == "facility" and questionnaire.at_facility
+    subjects = {path.stem: load_questionnaire(path).subject for path in SHIPPED}
+    assert subjects == {"clinic_exit": "facility", "incident_report": "region", "training_evaluation": "event"}
+    document = copy.deepcopy(MINI)
+    document["subject"] = "region"
+    region, _ = parse_document(document)
+    assert region is not None and region.subject == "region" and not region.at_facility
+    document["subject"] = "street"
+    assert problems_of(document) == [("$.subject", '"street" is not allowed; use one of: facility, region, event')]
+    document["subject"] = "event"
+    document["sampling"] = {"facilities": "sampled"}
+    assert problems_of(document) == [("$.sampling.facilities", "facilities are sampled as clusters only when responses belong to facilities, not to an event")]
