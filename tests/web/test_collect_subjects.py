@@ -87,3 +87,21 @@ def test_an_event_questionnaire_asks_for_the_date_of_the_event(client, as_role, 
     assert "Date of the event" in page and 'name="region"' in page
     incident = client.get("/collect/incident_report/").get_data(as_text=True)
     assert 'name="region"' in incident and "Interview date" in incident
+
+
+def test_regional_responses_are_figures_of_their_region_and_the_dashboard_names_no_facility(client, app, as_role, generated) -> None:
+    from tests.web.generated import facility_sums
+    as_role("lead")
+    client.post("/language", data={"lang": "uk"})
+    data = client.get("/dashboard/indicator.json?survey=incident_report&indicator=incidents_physical").get_json()
+    assert data["unit"] == "facility" and data["units"]
+    assert {row["label"] for row in data["units"]} == {"(без закладу)"}  # one per region of the lead, never a clinic
+    with app.app_context():
+        stand_ins = set(db.session.scalars(select(Facility.id).where(Facility.stands_for_region.is_(True))))
+        regions = set(db.session.scalars(select(Response.region_id)))
+        assert {r.facility_id for r in db.session.scalars(select(Response).join(Response.version)) if r.version.questionnaire.code == "incident_report"} <= stand_ins
+        assert len(stand_ins) == len(regions)
+        sums = facility_sums("incident_report", "incidents_physical")
+    assert {facility for (_, _, facility) in sums} <= stand_ins
+    shown_n = sorted(row["n"] for row in data["units"])
+    assert shown_n and all(n > 0 for n in shown_n)
