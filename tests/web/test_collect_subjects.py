@@ -84,7 +84,7 @@ def test_a_regional_questionnaire_asks_for_a_region_and_stores_at_its_stand_in(c
 def test_an_event_questionnaire_asks_for_the_date_of_the_event(client, as_role, world) -> None:
     as_role("monitor")
     page = client.get("/collect/training_evaluation/").get_data(as_text=True)
-    assert "Date of the event" in page and 'name="region"' in page
+    assert "Date of the event" in page and "The day the event was held." in page and 'name="region"' in page
     incident = client.get("/collect/incident_report/").get_data(as_text=True)
     assert 'name="region"' in incident and "Interview date" in incident
 
