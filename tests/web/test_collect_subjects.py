@@ -64,7 +64,11 @@ def test_a_regional_questionnaire_asks_for_a_region_and_stores_at_its_stand_in(c
     review = client.get(f"/collect/d/{sid}/review").get_data(as_text=True)
     assert "Region" in review and "Kyiv" in review
     fields = dict(re.findall(r'<input type="hidden" name="(?!csrf|next)([^"]+)" value="([^"]*)">', review))
-    assert client.post("/collect/mini_region/submit", data=fields).status_code == 303
+    sent = client.post("/collect/mini_region/submit", data=fields)
+    assert sent.status_code == 303
+    receipt = client.get(sent.headers["Location"]).get_data(as_text=True)
+    assert "<dt>Region</dt><dd>Kyiv</dd>" in receipt and "(no facility)" not in receipt
+    assert "(no facility)" not in client.get("/collect/mine").get_data(as_text=True)
     with app.app_context():
         stored = db.session.scalar(select(Response).where(Response.submission_id == uuid.UUID(sid)))
         assert stored.region_id == regional["kyiv"]
