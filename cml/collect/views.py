@@ -245,10 +245,10 @@ def _submitted_facility(raw: str | None, at_facility: bool) -> Row[tuple[int, in
     return row if allowed is None or row.region_id in allowed else None
 
 
-def _refusal(facility: object, interview_date: date | None, cleaned: CleanedAnswers) -> str | None:
+def _refusal(facility: object, interview_date: date | None, cleaned: CleanedAnswers, at_facility: bool = True) -> str | None:
     """Why a final submission cannot be stored, or None when it can."""
     if facility is None:
-        return _("Please choose one of the facilities of your regions.")
+        return _("Please choose one of the facilities of your regions.") if at_facility else _("Please choose one of your regions.")
     if interview_date is None or not interview_date_ok(interview_date, date.today()):
         return _("The interview date is missing, in the future or before %(date)s.", date=EARLIEST_INTERVIEW.isoformat())
     if not cleaned.ok:
@@ -277,7 +277,7 @@ def submit(code: str) -> HttpResponse | tuple[str, int]:
     facility = _submitted_facility(request.form.get("facility"), questionnaire.at_facility)
     interview_date = _parse_date(request.form.get("interview_date"))
     cleaned = clean_answers(questionnaire, pages.raw_answers(request.form, questionnaire), date.today())
-    problem = _refusal(facility, interview_date, cleaned)
+    problem = _refusal(facility, interview_date, cleaned, questionnaire.at_facility)
     if problem is not None or facility is None or interview_date is None:
         rows = [r for r in _answer_rows(questionnaire, cleaned, current_language()) if r["error"]]
         return render_template("collect/refused.html", questionnaire=questionnaire, rows=rows, problem=problem, submission_id=submission_id), 422

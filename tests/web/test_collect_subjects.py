@@ -78,7 +78,8 @@ def test_a_regional_questionnaire_asks_for_a_region_and_stores_at_its_stand_in(c
         assert all(not f.stands_for_region for f in db.session.get(Region, regional["kyiv"]).facilities)
     assert "(no facility)" not in client.get("/collect/clinic_exit/").get_data(as_text=True)
     # A clinic questionnaire refuses a stand-in, and a regional one a facility.
-    assert _submit(client, regional, regional["facility"]).status_code == 422
+    wrong = _submit(client, regional, regional["facility"])
+    assert wrong.status_code == 422 and "Please choose one of your regions." in wrong.get_data(as_text=True)
     refused = client.post("/collect/clinic_exit/submit", data={"submission_id": str(uuid.uuid4()), "version": "0", "facility": str(stand_in),
                                                               "interview_date": date.today().isoformat()})
     assert refused.status_code in (400, 422)
