@@ -37,7 +37,7 @@ def index() -> str:
     counts = {
         "users": db.session.scalar(select(func.count(User.id))),
         "regions": db.session.scalar(select(func.count(Region.id))),
-        "facilities": db.session.scalar(select(func.count(Facility.id))),
+        "facilities": db.session.scalar(select(func.count(Facility.id)).where(Facility.stands_for_region.is_(False))),
         "questionnaires": db.session.scalar(select(func.count(Questionnaire.id))),
         "responses": db.session.scalar(select(func.count(Response.id))),
     }

@@ -58,7 +58,7 @@ def prepare(database: BenchDatabase, count: int, seed: int = 7) -> tuple[list[tu
         db.session.commit()
         version = latest_version(CODE)
         assert version is not None
-        places = db.session.execute(db.select(Facility.id, Facility.region_id).where(Facility.active.is_(True))).all()
+        places = db.session.execute(db.select(Facility.id, Facility.region_id).where(Facility.active.is_(True), Facility.stands_for_region.is_(False))).all()
         today = date.today()
         generator = Generator(model_of(version), facility_profiles([(f, r) for f, r in places], random.Random(seed)),
                               window(today), today, today, f"ingest:{seed}")

@@ -15,14 +15,16 @@ group = AppGroup("responses", help="Responses.")
 
 @group.command("import")
 @click.option("--survey", "code", required=True, help="Questionnaire id, e.g. clinic_exit.")
+@click.option("--version", "number", type=click.IntRange(min=1), help="The questionnaire version the paper forms were printed from (default: the latest).")
 @click.option("--skip-invalid", is_flag=True, help="Store the valid rows even when some rows are bad.")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def import_command(code: str, skip_invalid: bool, path: Path) -> None:
+def import_command(code: str, number: int | None, skip_invalid: bool, path: Path) -> None:
     """Import paper forms typed into a CSV file; nothing is stored unless every row is valid."""
-    version = surveys.latest_version(code)
+    version = surveys.version_of(code, number)
     questionnaire = surveys.model_of(version) if version else None
     report = imports.import_csv(
-        path.read_bytes(), code, None, lambda error: error_message(error, questionnaire, "en") if questionnaire else error.code, skip_invalid
+        path.read_bytes(), code, None, lambda error: error_message(error, questionnaire, "en") if questionnaire else error.code, skip_invalid,
+        version_number=number,
     )
     if report.file_problem:
         click.echo(f"{path}: {report.file_problem}")

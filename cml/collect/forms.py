@@ -8,20 +8,33 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField
-from wtforms.validators import DataRequired
 
 from cml.collect.fields import FIELD_HANDLERS, field_name
 from cml.core.questionnaire import Questionnaire, Section
 
 
 class StartForm(FlaskForm):
+    """Where and when: a facility, or a region when the questionnaire's responses belong to a region or an event."""
+
     submission_id = HiddenField()
-    facility = SelectField(_l("Facility"), coerce=int, validators=[DataRequired()], validate_choice=False)
+    facility = SelectField(_l("Facility"), validate_choice=False)
+    region = SelectField(_l("Region"), validate_choice=False)
     interview_date = StringField(_l("Interview date"), render_kw={"type": "date"})
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, subject: str = "facility", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.interview_date.render_kw = {"type": "date", "max": date.today().isoformat()}
+        if subject == "event":
+            self.interview_date.label.text = _l("Date of the event")
+        if subject != "facility":
+            del self.facility
+        else:
+            del self.region
+
+    @property
+    def place(self) -> SelectField:
+        """The field that says where: the facility, or the region."""
+        return self.region if "region" in self._fields else self.facility
 
 
 # Published versions never change, so (id, version, section, language) names one class.

@@ -25,7 +25,7 @@ from cml.models import Facility, QuestionnaireVersion, Response
 from cml.services import drafts, surveys
 from cml.services.committer import committer_for
 from cml.services.responses import UnknownQuestionnaire, form_version, prepare
-from cml.services.scope import facilities_for, facility_for, region_ids
+from cml.services.scope import facilities_for, facility_for, region_for, region_ids, stand_in, visible_regions
 from cml.web.access import roles_required
 from cml.web.answer_messages import error_message
 from cml.web.i18n import current_language
@@ -48,11 +48,9 @@ def _parse_date(text: str | None) -> date | None:
         return None
 
 
-def _check_interview(form: StartForm) -> tuple[Facility | None, date | None]:
-    """Facility in the user's regions and an interview date that is not in the future."""
-    facility = facility_for(current_user, form.facility.data)
-    if facility is None:
-        form.facility.errors = [_("Please choose one of the facilities of your regions.")]
+def _check_interview(form: StartForm, questionnaire: Questionnaire) -> tuple[Facility | None, date | None]:
+    """Facility (or region) in the user's regions and an interview date that is not in the future."""
+    facility = _chosen_place(form, questionnaire)
     interview_date = _parse_date(form.interview_date.data)
     if interview_date is None:
         form.interview_date.errors = [_("Please enter a date as year-month-day, such as 2026-03-31.")]
@@ -65,6 +63,31 @@ def _check_interview(form: StartForm) -> tuple[Facility | None, date | None]:
     return facility, interview_date
 
 
+def _chosen_place(form: StartForm, questionnaire: Questionnaire) -> Facility | None:
+    """The chosen facility, or the chosen region's stand-in (made on first use); None with the field's message."""
+    chosen = (form.place.data or "").strip()
+    if questionnaire.at_facility:
+        facility = facility_for(current_user, chosen) if chosen else None
+        if facility is None:
+            form.facility.errors = [_("Please choose one of the facilities of your regions.") if chosen else _("Please choose a facility.")]
+        return facility
+    region = region_for(current_user, chosen) if chosen else None
+    if region is None:
+        form.region.errors = [_("Please choose one of your regions.") if chosen else _("Please choose a region.")]
+        return None
+    return stand_in(region)
+
+
+def _place_choices(form: StartForm, questionnaire: Questionnaire) -> None:
+    """The facilities (or regions) of the user's regions, after a "choose…" placeholder, so nothing is chosen by default."""
+    language = current_language()
+    if questionnaire.at_facility:
+        options = [(str(f.id), f"{f.name} · {f.region.label(language)}") for f in facilities_for(current_user)]
+    else:
+        options = [(str(r.id), r.label(language)) for r in visible_regions(current_user)]
+    form.place.choices = [("", _("Choose…")), *options] if options else []
+
+
 def _latest(code: str) -> tuple[QuestionnaireVersion, Questionnaire]:
     version = surveys.latest_version(code) or abort(404)
     return version, surveys.model_of(version)
@@ -75,15 +98,14 @@ def _latest(code: str) -> tuple[QuestionnaireVersion, Questionnaire]:
 def start(code: str) -> HttpResponse | tuple[str, int] | str:
     """Start an interview: facility and date; the form's submission id is fixed here."""
     version, questionnaire = _latest(code)
-    form = StartForm()
-    facilities = facilities_for(current_user)
-    form.facility.choices = [(f.id, f"{f.name} · {f.region.label(current_language())}") for f in facilities]
+    form = StartForm(subject=questionnaire.subject)
+    _place_choices(form, questionnaire)
     if request.method == "GET":
         form.submission_id.data = str(uuid.uuid4())
         form.interview_date.data = date.today().isoformat()
         return render_template("collect/start.html", form=form, questionnaire=questionnaire, version=version, language=current_language())
     submission_id = _parse_uuid(form.submission_id.data)
-    facility, interview_date = _check_interview(form) if form.validate() else (None, None)
+    facility, interview_date = _check_interview(form, questionnaire) if form.validate() else (None, None)
     if facility is None or interview_date is None:
         return render_template("collect/start.html", form=form, questionnaire=questionnaire, version=version, language=current_language()), 422
     if db.session.scalar(select(Response.id).where(Response.submission_id == submission_id)) is not None:
@@ -95,7 +117,7 @@ def start(code: str) -> HttpResponse | tuple[str, int] | str:
         draft = drafts.open_draft(submission_id, current_user, version, facility, interview_date)
     except drafts.DraftQuotaExceeded:
         db.session.rollback()
-        form.facility.errors = [_quota_message("count")]
+        form.place.errors = [_quota_message("count")]
         return render_template("collect/start.html", form=form, questionnaire=questionnaire, version=version, language=current_language()), 422
     db.session.commit()
     first = pages.shown_sections(questionnaire, drafts.answers_of(draft), date.today())[0]
@@ -206,24 +228,27 @@ def review(submission_id: uuid.UUID) -> str:
     )
 
 
-_ACTIVE_FACILITY = select(Facility.id, Facility.region_id).where(Facility.id == bindparam("wanted"), Facility.active.is_(True))
+_ACTIVE_FACILITY = select(Facility.id, Facility.region_id, Facility.stands_for_region).where(Facility.id == bindparam("wanted"), Facility.active.is_(True))
 
 
-def _submitted_facility(raw: str | None) -> Row[tuple[int, int]] | None:
+def _submitted_facility(raw: str | None, at_facility: bool) -> Row[tuple[int, int, bool]] | None:
     """What `facility_for` answers (the active facility, only in one of the user's regions, as
-    `scope.region_ids` decides), as id and region from one prebuilt query: submit is the hot path."""
+    `scope.region_ids` decides), as id and region from one prebuilt query: submit is the hot path.
+    A questionnaire whose responses belong to a region or an event takes only a region's stand-in, and no other does."""
     wanted = parse_id(raw)
     if wanted is None:
         return None
     row = db.session.connection().execute(_ACTIVE_FACILITY, {"wanted": wanted}).first()  # Core: plain rows, no ORM pass
     allowed = region_ids(current_user)
-    return row if row is not None and (allowed is None or row.region_id in allowed) else None
+    if row is None or bool(row.stands_for_region) == at_facility:
+        return None
+    return row if allowed is None or row.region_id in allowed else None
 
 
-def _refusal(facility: object, interview_date: date | None, cleaned: CleanedAnswers) -> str | None:
+def _refusal(facility: object, interview_date: date | None, cleaned: CleanedAnswers, at_facility: bool = True) -> str | None:
     """Why a final submission cannot be stored, or None when it can."""
     if facility is None:
-        return _("Please choose one of the facilities of your regions.")
+        return _("Please choose one of the facilities of your regions.") if at_facility else _("Please choose one of your regions.")
     if interview_date is None or not interview_date_ok(interview_date, date.today()):
         return _("The interview date is missing, in the future or before %(date)s.", date=EARLIEST_INTERVIEW.isoformat())
     if not cleaned.ok:
@@ -249,10 +274,10 @@ def submit(code: str) -> HttpResponse | tuple[str, int]:
     if pages.unknown_keys(request.form, questionnaire):  # CSRFProtect has already checked the token
         abort(400)
     submission_id = _parse_uuid(request.form.get("submission_id"))
-    facility = _submitted_facility(request.form.get("facility"))
+    facility = _submitted_facility(request.form.get("facility"), questionnaire.at_facility)
     interview_date = _parse_date(request.form.get("interview_date"))
     cleaned = clean_answers(questionnaire, pages.raw_answers(request.form, questionnaire), date.today())
-    problem = _refusal(facility, interview_date, cleaned)
+    problem = _refusal(facility, interview_date, cleaned, questionnaire.at_facility)
     if problem is not None or facility is None or interview_date is None:
         rows = [r for r in _answer_rows(questionnaire, cleaned, current_language()) if r["error"]]
         return render_template("collect/refused.html", questionnaire=questionnaire, rows=rows, problem=problem, submission_id=submission_id), 422

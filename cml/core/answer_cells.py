@@ -96,6 +96,31 @@ class AnswerCells:
             values[index] = self._plain[index](values[index])
 
 
+def choice_columns(questions: Sequence[Question], cells: Callable[[Mapping[str, Any]], list[Cell]]) -> tuple[list[str], Callable[[Mapping[str, Any]], list[Cell]]]:
+    """Multiple choice as one column per choice (`question/choice`: 1 chosen, 0 not, empty unanswered):
+    the header, and the cells of a row from those of `cells` (whose multiple-choice columns it replaces)."""
+    header: list[str] = []
+    spread: list[tuple[int, str, tuple[str, ...]]] = []
+    for index, question in enumerate(questions):
+        if question.type == "multiple_choice":
+            spread.append((index, question.id, question.choice_ids))
+            header.extend(f"{question.id}/{choice}" for choice in question.choice_ids)
+        else:
+            header.append(question.id)
+
+    def spread_cells(answers: Mapping[str, Any]) -> list[Cell]:
+        values = cells(answers)
+        for index, question_id, choices in reversed(spread):  # from the right: earlier indexes stay put
+            chosen = answers.get(question_id)
+            if isinstance(chosen, str):
+                chosen = [chosen]
+            flags: list[Cell] = [None] * len(choices) if not isinstance(chosen, list) else [int(choice in chosen) for choice in choices]
+            values[index:index + 1] = flags
+        return values
+
+    return header, spread_cells
+
+
 def _unchanged_ids(question: Question) -> frozenset[object]:
     """The question's choice ids that are their own safe cell."""
     return frozenset(choice for choice in question.choice_ids if safe_cell(choice) == choice)

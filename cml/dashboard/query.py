@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import abort, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -122,9 +123,11 @@ def _today_period(grain: Grain) -> int:
 
 
 def facility_names(ids: set[int]) -> dict[int, str]:
+    """Facility id -> name; a region's stand-in (responses of a region or an event) is "(no facility)"."""
     if not ids:
         return {}
-    return dict(db.session.execute(select(Facility.id, Facility.name).where(Facility.id.in_(ids))).all())
+    rows = db.session.execute(select(Facility.id, Facility.name, Facility.stands_for_region).where(Facility.id.in_(ids)))
+    return {facility_id: _("(no facility)") if stands_in else name for facility_id, name, stands_in in rows}
 
 
 def region_labels(language: str) -> dict[int, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, DateTime, ForeignKey, String, func
+from sqlalchemy import JSON, Boolean, CheckConstraint, DateTime, ForeignKey, String, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cml.extensions import db
@@ -21,7 +21,10 @@ class Region(db.Model):  # type: ignore[name-defined,misc]
     """The region's name by language, e.g. {"en": "Kyiv", "uk": "Київ", "ru": "Киев"}."""
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
-    facilities: Mapped[list[Facility]] = relationship(back_populates="region", order_by="Facility.name")
+    facilities: Mapped[list[Facility]] = relationship(
+        primaryjoin="and_(Region.id == Facility.region_id, Facility.stands_for_region.is_(False))", viewonly=True, order_by="Facility.name"
+    )
+    """The region's facilities, without its stand-in."""
 
     def label(self, language: str) -> str:
         return self.name.get(language) or self.name.get("en") or self.code
@@ -37,5 +40,8 @@ class Facility(db.Model):  # type: ignore[name-defined,misc]
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(32), default="clinic")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    stands_for_region: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    """The region's "(no facility)": holds the responses that belong to the region or an event
+    in it (`Questionnaire.subject`), never offered as a facility to choose."""
 
-    region: Mapped[Region] = relationship(back_populates="facilities")
+    region: Mapped[Region] = relationship()

@@ -26,12 +26,30 @@ def _raw_form() -> RawExportForm:
     return form
 
 
+def _parse_date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat((text or "").strip())
+    except ValueError:
+        return None
+
+
+def _dates_ok(form: RawExportForm) -> bool:
+    """Each date empty or a date, and the range not backwards; else a message beside the field."""
+    for field in (form.date_from, form.date_to):
+        if (field.data or "").strip() and _parse_date(field.data) is None:
+            field.errors = [_("Please enter a date as year-month-day, such as 2026-03-31.")]
+    since, until = _parse_date(form.date_from.data), _parse_date(form.date_to.data)
+    if since and until and since > until:
+        form.date_to.errors = [_("The end of the range is before its start.")]
+    return not (form.date_from.errors or form.date_to.errors)
+
+
 @bp.route("/raw", methods=["GET", "POST"])
 @roles_required("lead", "admin")
 def raw() -> Response | tuple[str, int] | str:
     """Download the responses of one questionnaire, for the user's regions only."""
     form = _raw_form()
-    if not form.validate_on_submit():
+    if not form.validate_on_submit() or not _dates_ok(form):
         return render_template("reports/raw.html", form=form), (422 if form.errors else 200)
     include_sensitive = bool(form.include_sensitive.data)
     if include_sensitive and current_user.role != "admin":
@@ -47,11 +65,20 @@ def raw() -> Response | tuple[str, int] | str:
         region_ids=scope,
         include_sensitive=include_sensitive,
         labels_language=current_language() if form.answers_as.data == "labels" else None,
+        choices_as_columns=bool(form.choices_as_columns.data),
+        excel_locale=form.file_format.data == "csv_semicolon",
+        date_from=_parse_date(form.date_from.data),
+        date_to=_parse_date(form.date_to.data),
+        codebook_language=current_language(),
     )
-    audit.record("export.raw", current_user, target=request.code, format=form.file_format.data, rows=raw_export.count_rows(request),
-                 regions=sorted(scope) if scope is not None else "all", sensitive=include_sensitive)
-    db.session.commit()
     filename = f"cml-{request.code}-raw-{date.today().isoformat()}"
+    if form.file_format.data == "codebook":  # no answers: nothing to audit
+        return Response(raw_export.codebook_csv(request), mimetype="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="cml-{request.code}-codebook.csv"'})
+    audit.record("export.raw", current_user, target=request.code, format=form.file_format.data, rows=raw_export.count_rows(request),
+                 regions=sorted(scope) if scope is not None else "all", sensitive=include_sensitive,
+                 dates=f"{request.date_from or ''}..{request.date_to or ''}" if request.date_from or request.date_to else "all")
+    db.session.commit()
     if form.file_format.data == "xlsx":
         path = raw_export.xlsx_file(request)
         return Response(raw_export.stream_file(path), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

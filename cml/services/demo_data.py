@@ -27,8 +27,9 @@ from sqlalchemy import func, select
 from cml.core.periods import month_range, period_of, previous_period
 from cml.core.synthetic import Generator, SyntheticResponse, facility_profiles
 from cml.extensions import db
-from cml.models import Facility, QuestionnaireVersion, Response
+from cml.models import Facility, QuestionnaireVersion, Region, Response
 from cml.services.bulk import NewResponse, store_many
+from cml.services.scope import stand_in
 from cml.services.surveys import latest_version, model_of
 
 SHARES = (("clinic_exit", 7), ("incident_report", 2), ("training_evaluation", 1))
@@ -101,17 +102,23 @@ def generate(
     versions = [(code, share, v) for code, share in SHARES if (v := latest_version(code)) is not None]
     if not versions:
         raise DemoDataError("none of the shipped questionnaires is published; run `flask --app cml demo load` first")
-    places = db.session.execute(select(Facility.id, Facility.region_id).where(Facility.active.is_(True)).order_by(Facility.code)).all()
+    places = db.session.execute(
+        select(Facility.id, Facility.region_id).where(Facility.active.is_(True), Facility.stands_for_region.is_(False)).order_by(Facility.code)
+    ).all()
     if not places:
         raise DemoDataError("there are no active facilities; run `flask --app cml demo load` first")
     profiles = facility_profiles([(f, r) for f, r in places], random.Random(f"{seed}:facilities"))
+    stand_ins = [stand_in(region) for region in db.session.scalars(select(Region).where(Region.id.in_({r for _, r in places})).order_by(Region.code))]
+    regional = facility_profiles([(f.id, f.region_id) for f in stand_ins], random.Random(f"{seed}:regions"))
+    """Questionnaires whose responses belong to a region or an event are answered at the regions' stand-ins."""
     workers = default_workers(total, chunk) if workers is None else workers
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) if workers > 0 else None
     pending: deque[tuple[QuestionnaireVersion, str, list[uuid.UUID], Future[list[SyntheticResponse]] | list[SyntheticResponse]]] = deque()
     try:
         for code, count in split(total, tuple((code, share) for code, share, _ in versions)):
             version = next(v for c, _, v in versions if c == code)
-            generator = Generator(model_of(version), profiles, first_day, today, today, str(seed))
+            model = model_of(version)
+            generator = Generator(model, profiles if model.at_facility else regional, first_day, today, today, str(seed))
             for index, start in enumerate(range(0, count, chunk)):
                 ids = [submission_id(seed, code, number) for number in range(start, min(start + chunk, count))]
                 known = db.session.scalar(select(func.count(Response.id)).where(Response.submission_id.in_(ids)))

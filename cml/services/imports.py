@@ -1,7 +1,9 @@
 """Paper-form import: a CSV validated whole, every bad row reported, stored exactly once.
 
 Columns: `region`, `facility`, `date`, then one per question id (an optional
-`submission_id` column makes row identity explicit). Regions and facilities by code or
+`submission_id` column makes row identity explicit); no `facility` when the questionnaire's
+responses belong to a region or an event (they are kept at the region's stand-in). A file is
+read against one published version, the latest unless another is named (old paper forms). Regions and facilities by code or
 name; choices by id or by label in any of the questionnaire's languages; several choices
 separated by `|` (or `;` in a comma-separated file); dates as YYYY-MM-DD or DD.MM.YYYY.
 """
@@ -28,7 +30,7 @@ from cml.extensions import db
 from cml.models import Facility, QuestionnaireVersion, Region, User
 from cml.services import audit, surveys
 from cml.services.bulk import NewResponse, store_many
-from cml.services.scope import region_ids
+from cml.services.scope import region_ids, stand_in
 
 FIXED_COLUMNS = ("region", "facility", "date")
 MAX_REPORTED_PROBLEMS = 100
@@ -90,12 +92,13 @@ class _Places:
             for name in [region.code, *region.name.values()]:
                 self.regions[self._key(name)] = region
         self.facilities: dict[tuple[int, str], Facility] = {}
-        for facility in db.session.scalars(select(Facility).where(Facility.region_id.in_([r.id for r in regions]))):
+        for facility in db.session.scalars(select(Facility).where(Facility.region_id.in_([r.id for r in regions]), Facility.stands_for_region.is_(False))):
             for name in (facility.code, facility.name):
                 self.facilities[(facility.region_id, self._key(name))] = facility
         # A file names the same few places on every row: each spelling is looked up once.
         self._region_cache: dict[str, tuple[Region | None, str | None]] = {}
         self._facility_cache: dict[tuple[int, str], Facility | None] = {}
+        self._stand_ins: dict[int, Facility] = {}
 
     @staticmethod
     def _key(text: str) -> str:
@@ -114,6 +117,12 @@ class _Places:
         if key in self.all_regions:
             return None, _("this region is not one of yours")
         return None, _("unknown region '%(name)s'", name=text[:60])
+
+    def stand_in(self, region: Region) -> Facility:
+        """The region's stand-in facility, made on first use."""
+        if region.id not in self._stand_ins:
+            self._stand_ins[region.id] = stand_in(region)
+        return self._stand_ins[region.id]
 
     def facility(self, region: Region, text: str) -> Facility | None:
         wanted = (region.id, text)
@@ -140,16 +149,23 @@ def _reader(text: str) -> tuple[Iterator[list[str]], list[str], str]:
     return (row for row in reader if row), header, delimiter
 
 
-def import_csv(data: bytes, code: str, user: User | None, describe: Describe, skip_invalid: bool = False, today: date | None = None) -> ImportReport:
+def import_csv(
+    data: bytes, code: str, user: User | None, describe: Describe, skip_invalid: bool = False, today: date | None = None, version_number: int | None = None,
+) -> ImportReport:
     """Validate every row, then store all of them, or with `skip_invalid` the valid ones.
 
     :param user: the importer; None (the command line) may write to every region.
+    :param version_number: the version the paper forms were printed from; None: the latest.
     """
     report = ImportReport()
     today = today or date.today()
-    version = surveys.latest_version(code)
+    version = surveys.version_of(code, version_number)
     if version is None:
-        report.file_problem = _("no published questionnaire '%(code)s'", code=code)
+        if version_number is not None and surveys.latest_version(code) is not None:
+            report.file_problem = _("%(code)s has no version %(version)s; its versions are %(versions)s",
+                                    code=code, version=version_number, versions=", ".join(map(str, surveys.version_numbers(code))))
+        else:
+            report.file_problem = _("no published questionnaire '%(code)s'", code=code)
         return report
     questionnaire = surveys.model_of(version)
     try:
@@ -217,13 +233,19 @@ def record_failure(report: ImportReport, code: str, user: User | None, address: 
     audit.record("responses.import_failed", user, target=code[:64], address=address, **details)
 
 
+def fixed_columns(questionnaire: Questionnaire) -> tuple[str, ...]:
+    """The columns before the questions: no facility when responses belong to a region or an event."""
+    return FIXED_COLUMNS if questionnaire.at_facility else tuple(c for c in FIXED_COLUMNS if c != "facility")
+
+
 def _check_header(columns: list[str], questionnaire: Questionnaire) -> str | None:
-    missing = [c for c in FIXED_COLUMNS if c not in columns]
+    fixed = fixed_columns(questionnaire)
+    missing = [c for c in fixed if c not in columns]
     if missing:
         return _("missing column(s): %(columns)s", columns=", ".join(missing))
     if len(set(columns)) != len(columns):
         return _("a column name appears twice")
-    known = {q.id for q in questionnaire.questions} | set(FIXED_COLUMNS) | {"submission_id"}
+    known = {q.id for q in questionnaire.questions} | set(fixed) | {"submission_id"}
     unknown = [c for c in columns if c not in known]
     if unknown:
         return _("column(s) that are not questions of %(questionnaire)s: %(columns)s", questionnaire=questionnaire.id, columns=", ".join(c[:60] for c in unknown[:10]))
@@ -246,7 +268,7 @@ class _RowCheck:
     ) -> None:
         self.header, self.width, self.questionnaire = header, len(header), questionnaire
         position = {column: i for i, column in enumerate(header)}
-        self.region_at, self.facility_at, self.date_at = position["region"], position["facility"], position["date"]
+        self.region_at, self.facility_at, self.date_at = position["region"], position.get("facility"), position["date"]
         self.id_at = position.get("submission_id")
         # Cells by question: one answer, or several choices split at the separators. The
         # cleaner strips and drops blanks itself; a question without a column is unanswered.
@@ -269,8 +291,11 @@ class _RowCheck:
         region, why = self.places.region(row[self.region_at])
         if region is None:
             problems.append(RowProblem(number, "region", why or _("unknown region")))
-        facility = self.places.facility(region, row[self.facility_at]) if region else None
-        if region is not None and facility is None:
+        if self.facility_at is None:  # responses that belong to the region or an event in it
+            facility = self.places.stand_in(region) if region else None
+        else:
+            facility = self.places.facility(region, row[self.facility_at]) if region else None
+        if region is not None and facility is None and self.facility_at is not None:
             problems.append(RowProblem(number, "facility", _("no facility '%(facility)s' in %(region)s", facility=row[self.facility_at][:60], region=region.code)))
         interview_date = self._date(row[self.date_at])
         if interview_date is None:
@@ -319,4 +344,5 @@ class _RowCheck:
 
 
 def template_columns(version: QuestionnaireVersion) -> list[str]:
-    return [*FIXED_COLUMNS, *(q.id for q in surveys.model_of(version).questions)]
+    questionnaire = surveys.model_of(version)
+    return [*fixed_columns(questionnaire), *(q.id for q in questionnaire.questions)]

@@ -24,9 +24,10 @@ from itertools import repeat
 from typing import Any
 
 import orjson
-from sqlalchemy import bindparam, func, select, text
+from flask_babel import gettext as _
+from sqlalchemy import Date, bindparam, func, select, text
 
-from cml.core.answer_cells import AnswerCells, AnswerFields
+from cml.core.answer_cells import AnswerCells, AnswerFields, choice_columns
 from cml.core.cells import QUOTED as _QUOTED
 from cml.core.cells import Cell, csv_field, safe_cell
 from cml.core.questionnaire import Question, Questionnaire
@@ -50,6 +51,20 @@ class RawExportRequest:
     include_sensitive: bool = False
     labels_language: str | None = None
     """None: choice ids (codes); else choice labels in this language."""
+    choices_as_columns: bool = False
+    """Multiple choice as one 0/1 column per choice (named question/choice), instead of one column of them all."""
+    excel_locale: bool = False
+    """CSV for a spreadsheet set to Ukrainian or Russian: `;` between fields and a decimal comma."""
+    date_from: date | None = None
+    date_to: date | None = None
+    """Only interviews on or between these dates (either may be open)."""
+    codebook_language: str = "en"
+    """The language of the codebook's labels."""
+
+    @property
+    def simple_csv(self) -> bool:
+        """Whether the CSV is the plain one the fast path writes (one column per question, commas, decimal points)."""
+        return not (self.choices_as_columns or self.excel_locale)
 
 
 def export_questions(code: str, include_sensitive: bool) -> tuple[Questionnaire, list[Question]]:
@@ -82,6 +97,10 @@ def count_rows(request: RawExportRequest) -> int:
     query = select(func.count(Response.id)).join(QuestionnaireVersion).join(QuestionnaireRow).where(QuestionnaireRow.code == request.code)
     if request.region_ids is not None:
         query = query.where(Response.region_id.in_(request.region_ids))
+    if request.date_from is not None:
+        query = query.where(Response.interview_date >= request.date_from)
+    if request.date_to is not None:
+        query = query.where(Response.interview_date <= request.date_to)
     return int(db.session.scalar(query) or 0)
 
 
@@ -91,18 +110,23 @@ def count_rows(request: RawExportRequest) -> int:
 # type processing: the answers arrive as JSON text and are decoded once, here.
 _BATCH_SQL = (
     "SELECT id, CAST(submission_id AS TEXT), questionnaire_version_id, region_id, facility_id, interview_date, received_at, source, "
-    "CAST(answers AS TEXT){sealed} FROM responses WHERE id > :after AND +questionnaire_version_id IN :versions {regions}"
+    "CAST(answers AS TEXT){sealed} FROM responses WHERE id > :after AND +questionnaire_version_id IN :versions {regions}{dates}"
     "ORDER BY id LIMIT :batch"
 )
 
 
 def batch_query(request: RawExportRequest, version_ids: list[int]) -> Any:
     """The statement of one batch (bound later with `after`: the last id of the previous batch)."""
+    dates = ("AND interview_date >= :since " if request.date_from is not None else "") + ("AND interview_date <= :until " if request.date_to is not None else "")
     sql = _BATCH_SQL.format(regions="AND +region_id IN :regions " if request.region_ids is not None else "",
-                            sealed=", sealed_answers" if request.include_sensitive else "")
+                            sealed=", sealed_answers" if request.include_sensitive else "", dates=dates)
     statement = text(sql).bindparams(bindparam("versions", version_ids, expanding=True), batch=BATCH)
     if request.region_ids is not None:
         statement = statement.bindparams(bindparam("regions", sorted(request.region_ids), expanding=True))
+    if request.date_from is not None:
+        statement = statement.bindparams(bindparam("since", request.date_from, type_=Date))
+    if request.date_to is not None:
+        statement = statement.bindparams(bindparam("until", request.date_to, type_=Date))
     return statement
 
 
@@ -115,7 +139,11 @@ def rows(request: RawExportRequest) -> Iterator[list[list[Cell]]]:
     """(version id, region id, facility id) -> the questionnaire, version, region, facility and facility name cells."""
     sources = _Cached(safe_cell)
     answer_cells = AnswerCells(questions, questionnaire, request.labels_language).cells
-    yield [[*FIXED_COLUMNS, *(q.id for q in questions)]]
+    if request.choices_as_columns:
+        header, answer_cells = choice_columns(questions, answer_cells)
+    else:
+        header = [q.id for q in questions]
+    yield [[*FIXED_COLUMNS, *header]]
     for chunk in _fetched(request, versions):
         yield [[_uuid_text(submission_id), *prefixes[version_id, region_id, facility_id], _iso_date(interview_date),
                 _iso_seconds(received_at), sources[source], *answer_cells(_answers(answers_text))]
@@ -250,6 +278,9 @@ def csv_chunks(request: RawExportRequest) -> Iterator[bytes]:
     every cell that repeats (places, sources, answers) is CSV text made once per export,
     and a row is one f-string.
     """
+    if not request.simple_csv:
+        yield from _written_csv(request)
+        return
     questionnaire, questions = export_questions(request.code, request.include_sensitive)
     versions = version_numbers(request.code)
     places = _places()
@@ -276,6 +307,67 @@ def csv_chunks(request: RawExportRequest) -> Iterator[bytes]:
                      f"{_seconds_field(m)},{sources[source]},{answers}\r\n"
                      for (_, s, version_id, region_id, facility_id, interview_date, m, source, _), answers in zip(chunk, answer_lines, strict=True)]
         yield "".join(lines).encode()
+
+
+def _written_csv(request: RawExportRequest) -> Iterator[bytes]:
+    """The CSV of `rows` written by `csv.writer`: for choices as columns, and for spreadsheets set to
+    Ukrainian or Russian (`;` between fields, a decimal comma). Slower than the plain CSV, as constant in memory."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";" if request.excel_locale else ",")
+    buffer.write("\ufeff")
+    for batch in rows(request):
+        writer.writerows(map(_decimal_commas, batch) if request.excel_locale else batch)
+        yield buffer.getvalue().encode()
+        buffer.seek(0)
+        buffer.truncate()
+
+
+def _decimal_commas(row: list[Cell]) -> list[Cell]:
+    """Fractional numbers with a decimal comma, as a spreadsheet set to Ukrainian or Russian reads them."""
+    return [str(cell).replace(".", ",") if type(cell) is float else cell for cell in row]
+
+
+def codebook(request: RawExportRequest) -> list[list[Cell]]:
+    """What every column of the export holds: column, question, label, type, choices (id = label), sensitive; formula-safe."""
+    questionnaire, questions = export_questions(request.code, request.include_sensitive)
+    language = request.codebook_language
+    rows: list[list[Cell]] = [[_("column"), _("question"), _("label"), _("type"), _("choices"), _("sensitive")]]
+    for column, label, kind in _fixed_descriptions():
+        rows.append([column, None, safe_cell(label), kind, None, None])
+    for question in questions:
+        label = safe_cell(questionnaire.text(question.label, language))
+        choices = safe_cell("; ".join(f"{c.id} = {questionnaire.text(c.label, language)}" for c in question.choices)) if question.choices else None
+        sensitive = _("yes") if question.sensitive else _("no")
+        if request.choices_as_columns and question.type == "multiple_choice":
+            for choice in question.choices:
+                rows.append([f"{question.id}/{choice.id}", question.id, safe_cell(f"{questionnaire.text(question.label, language)}: "
+                                                                                   f"{questionnaire.text(choice.label, language)}"),
+                             question.type, _("1 = chosen, 0 = not chosen, empty = not asked or not answered"), sensitive])
+        else:
+            rows.append([question.id, question.id, label, question.type, choices, sensitive])
+    return rows
+
+
+def _fixed_descriptions() -> list[tuple[str, str, str]]:
+    return [
+        ("submission_id", _("Submission id, fixed when the interview started"), "text"),
+        ("questionnaire", _("Questionnaire id"), "text"),
+        ("version", _("Questionnaire version the answers were given to"), "integer"),
+        ("region", _("Region code"), "text"),
+        ("facility", _("Facility code (a region's \"(no facility)\" for responses that belong to a region or an event)"), "text"),
+        ("facility_name", _("Facility name"), "text"),
+        ("interview_date", _("Date of the interview (or of the event)"), "date"),
+        ("received_at", _("When the server received it (UTC)"), "datetime"),
+        ("source", _("How it arrived: web, import, api or demo"), "text"),
+    ]
+
+
+def codebook_csv(request: RawExportRequest) -> bytes:
+    """The codebook as CSV, with the export's separators."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    csv.writer(buffer, delimiter=";" if request.excel_locale else ",").writerows(codebook(request))
+    return buffer.getvalue().encode()
 
 
 def _answer_lines(answers_texts: tuple[str, ...], answer_fields: Callable[[dict[str, Any]], str]) -> list[str]:
@@ -331,28 +423,72 @@ def _seconds_field(value: Any) -> str:
 
 
 def xlsx_file(request: RawExportRequest) -> str:
-    """The export as an XLSX file on disk, written row by row (XlsxWriter's constant-memory mode)."""
+    """The export as an XLSX file on disk, written row by row (XlsxWriter's constant-memory mode), with a codebook sheet.
+
+    Dates are date cells and the time received a date-time cell (UTC), so spreadsheets sort and filter them as dates.
+    """
     import xlsxwriter  # only XLSX downloads need it: a CSV export's process stays smaller
 
     handle, path = tempfile.mkstemp(prefix="cml-raw-", suffix=".xlsx")
     os.close(handle)
-    workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False})
+    workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+                                          "strings_to_numbers": False, "remove_timezone": True})
     sheet = workbook.add_worksheet(request.code[:31])
     bold = workbook.add_format({"bold": True})
+    day = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    moment = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
     row_number = 0
+    dated: dict[int, Any] = {}
     for batch in rows(request):
         for row in batch:
+            if row_number == 0:
+                dated = _date_columns(request, row, day, moment)
             for column, cell in enumerate(row):
                 if cell is None:
                     continue
                 if isinstance(cell, str):
-                    sheet.write_string(row_number, column, cell, bold if row_number == 0 else None)
+                    when = _as_date(cell, column in dated and row_number > 0)
+                    if when is not None:
+                        sheet.write_datetime(row_number, column, when, dated[column])
+                    else:
+                        sheet.write_string(row_number, column, cell, bold if row_number == 0 else None)
                 else:
                     sheet.write_number(row_number, column, cell)
             row_number += 1
     sheet.freeze_panes(1, 0)
+    book = workbook.add_worksheet(_("codebook")[:31])
+    for number, row in enumerate(codebook(request)):
+        for column, cell in enumerate(row):
+            if cell is not None:
+                book.write_string(number, column, str(cell), bold if number == 0 else None)
+    book.freeze_panes(1, 0)
     workbook.close()
     return path
+
+
+def _date_columns(request: RawExportRequest, header: list[Cell], day: Any, moment: Any) -> dict[int, Any]:
+    """Column -> cell format, for the interview date, the time received and every date question."""
+    _questionnaire, questions = export_questions(request.code, request.include_sensitive)
+    dates = {q.id for q in questions if q.type == "date"} | {"interview_date"}
+    return {i: (moment if name == "received_at" else day) for i, name in enumerate(header) if name in dates or name == "received_at"}
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d\d-\d\d")
+_ISO_MOMENT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d([+-]\d\d:\d\d)?")
+
+
+def _as_date(cell: str, in_date_column: bool) -> date | datetime | None:
+    """A date column's ISO text as a date (or date and time); anything else (an odd stored value) stays text."""
+    if not in_date_column:
+        return None
+    try:
+        if _ISO_DATE.fullmatch(cell):
+            return date.fromisoformat(cell)
+        if _ISO_MOMENT.fullmatch(cell):
+            return datetime.fromisoformat(cell)
+    except ValueError:
+        return None
+    return None
 
 
 def stream_file(path: str, chunk_size: int = 256 * 1024) -> Iterator[bytes]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import Select, select
+from sqlalchemy.exc import IntegrityError
 
 from cml.core.bounds import parse_id
 from cml.extensions import db
@@ -39,7 +40,7 @@ def restrict_to_user_regions(query: Select, user: User, region_column: object) -
 
 def facilities_for(user: User, active_only: bool = True) -> list[Facility]:
     """The facilities a user may record interviews at or look at."""
-    query = select(Facility).join(Region).order_by(Region.code, Facility.name)
+    query = select(Facility).join(Region).where(Facility.stands_for_region.is_(False)).order_by(Region.code, Facility.name)
     if active_only:
         query = query.where(Facility.active.is_(True))
     return list(db.session.scalars(restrict_to_user_regions(query, user, Facility.region_id)))
@@ -50,5 +51,31 @@ def facility_for(user: User, facility_id: object) -> Facility | None:
     wanted = parse_id(facility_id)
     if wanted is None:
         return None
-    query = select(Facility).where(Facility.id == wanted, Facility.active.is_(True))
+    query = select(Facility).where(Facility.id == wanted, Facility.active.is_(True), Facility.stands_for_region.is_(False))
     return db.session.scalar(restrict_to_user_regions(query, user, Facility.region_id))
+
+
+def region_for(user: User, region_id: object) -> Region | None:
+    """The region with this id, only when it is one of the user's."""
+    wanted = parse_id(region_id)
+    if wanted is None:
+        return None
+    region = db.session.get(Region, wanted)
+    return region if region is not None and can_see_region(user, region) else None
+
+
+STAND_IN_NAME = "(no facility)"
+
+
+def stand_in(region: Region) -> Facility:
+    """The region's "(no facility)", made on first use (added and flushed in the caller's transaction)."""
+    found = db.session.scalar(select(Facility).where(Facility.region_id == region.id, Facility.stands_for_region.is_(True)))
+    if found is not None:
+        return found
+    facility = Facility(region_id=region.id, code=f"~{region.id}", name=STAND_IN_NAME, kind="other", active=True, stands_for_region=True)
+    try:
+        with db.session.begin_nested():  # another request may make it at the same moment
+            db.session.add(facility)
+    except IntegrityError:
+        return db.session.scalars(select(Facility).where(Facility.code == f"~{region.id}")).one()
+    return facility

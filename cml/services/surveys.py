@@ -81,6 +81,22 @@ def latest_version(code: str) -> QuestionnaireVersion | None:
     )
 
 
+def version_of(code: str, number: int | None) -> QuestionnaireVersion | None:
+    """Version `number` of a questionnaire, or its latest when `number` is None."""
+    if number is None:
+        return latest_version(code)
+    return db.session.scalar(
+        select(QuestionnaireVersion).join(QuestionnaireRow).where(QuestionnaireRow.code == code, QuestionnaireVersion.version == number)
+    )
+
+
+def version_numbers(code: str) -> list[int]:
+    """The published version numbers of a questionnaire, newest first."""
+    return list(db.session.scalars(
+        select(QuestionnaireVersion.version).join(QuestionnaireRow).where(QuestionnaireRow.code == code).order_by(QuestionnaireVersion.version.desc())
+    ))
+
+
 def published_questionnaires() -> list[QuestionnaireRow]:
     return list(db.session.scalars(select(QuestionnaireRow).where(QuestionnaireRow.versions.any()).order_by(QuestionnaireRow.code)))
 

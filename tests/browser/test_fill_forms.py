@@ -77,6 +77,8 @@ def test_monitor_fills_a_questionnaire(browser, live_server, code: str, device: 
     page.goto(f"{base}/collect/{code}/")
     assert no_horizontal_scroll(page)
     screenshot(page, f"{code}-{device}-0-start")
+    assert page.locator("select").input_value() == ""  # nothing chosen for the monitor
+    page.select_option("select", index=1)
     page.click("button.primary")
     skip_page, controller, shows, hides, dependent = SKIP_LOGIC[code]
     pages_seen = 0

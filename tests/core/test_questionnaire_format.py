@@ -170,3 +170,24 @@ def test_sampling_is_monitored_unless_a_questionnaire_says_sampled() -> None:
     assert problems_of(document) == [("$.sampling.facilities", '"random" is not allowed; use one of: monitored, sampled')]
     document["sampling"] = {"clients": "all"}
     assert problems_of(document)[0][0] == "$.sampling.clients"
+
+
+def test_a_questionnaire_declares_what_a_response_belongs_to() -> None:
+    questionnaire, _ = parse_document(copy.deepcopy(MINI))
+    assert questionnaire is not None and questionnaire.subject == "facility" and questionnaire.at_facility
+    subjects = {path.stem: load_questionnaire(path).subject for path in SHIPPED}
+    assert subjects == {"clinic_exit": "facility", "incident_report": "region", "training_evaluation": "event"}
+    places = {path.stem: load_questionnaire(path) for path in SHIPPED}
+    assert places["incident_report"].version == 3 and places["training_evaluation"].version == 4
+    for code, question_id in (("incident_report", "place_area"), ("training_evaluation", "event_place")):
+        question = places[code].question(question_id)
+        assert question is not None and question.type == "text" and question.sensitive  # sealed at rest, never exported to leads
+    document = copy.deepcopy(MINI)
+    document["subject"] = "region"
+    region, _ = parse_document(document)
+    assert region is not None and region.subject == "region" and not region.at_facility
+    document["subject"] = "street"
+    assert problems_of(document) == [("$.subject", '"street" is not allowed; use one of: facility, region, event')]
+    document["subject"] = "event"
+    document["sampling"] = {"facilities": "sampled"}
+    assert problems_of(document) == [("$.sampling.facilities", "facilities are sampled as clusters only when responses belong to facilities, not to an event")]

@@ -85,5 +85,5 @@ def test_no_warning_for_sensitive_or_non_text_questions() -> None:
 def test_the_training_evaluations_free_text_is_sensitive() -> None:
     questionnaire = load_questionnaire(ROOT / "surveys/training_evaluation.json")
     free_text = [q for q in questionnaire.questions if q.type in ("text", "long_text")]
-    assert {q.id for q in free_text} == {"missing", "first_use", "why_not_applicable", "suggestions"}
+    assert {q.id for q in free_text} == {"event_place", "missing", "first_use", "why_not_applicable", "suggestions"}
     assert all(q.sensitive for q in free_text)

@@ -171,6 +171,8 @@ class _Builder:
         default = self.doc.get("default_language", self.languages[0])
         if default not in self.languages:
             self.fail("$.default_language", f"\"{default}\" is not one of the languages ({', '.join(self.languages)})")
+        if self.doc.get("subject", "facility") != "facility" and self.doc.get("sampling", {}).get("facilities") == "sampled":
+            self.fail("$.sampling.facilities", f"facilities are sampled as clusters only when responses belong to facilities, not to {'an event' if self.doc['subject'] == 'event' else 'a region'}")
         title = self.text(self.doc["title"], "$.title")
         description = self.optional_text(self.doc, "description", "$")
         lists = self.choice_lists()
@@ -197,6 +199,7 @@ class _Builder:
             indicators=indicators,
             disclosure=self.doc.get("disclosure", "sensitive"),
             sampling=self.doc.get("sampling", {}).get("facilities", "monitored"),
+            subject=self.doc.get("subject", "facility"),
             _questions_by_id={q.id: q for s in sections for q in s.questions},
         )
 

@@ -141,7 +141,16 @@ class Questionnaire:
     """How the facilities were chosen ("sampling": {"facilities": ...} in the file): "monitored"
     (default) a chosen set, each a stratum of the estimates; "sampled" drawn at random, each a
     cluster, with regions as strata for figures over several regions."""
+    subject: Literal["facility", "region", "event"] = "facility"
+    """What a response belongs to: a facility (default; e.g. a clinic exit interview), a region
+    (e.g. an incident, wherever it happened: the place is a question), or an event held in a
+    region (e.g. a training, on the response's date)."""
     _questions_by_id: Mapping[str, Question] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def at_facility(self) -> bool:
+        """Whether a response names a facility (else its region's "no facility" stands in)."""
+        return self.subject == "facility"
 
     @property
     def questions(self) -> tuple[Question, ...]:
