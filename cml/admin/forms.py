@@ -33,7 +33,15 @@ class NewUserForm(UserForm):
         validators=[DataRequired(), Length(min=3, max=64), Regexp(r"^[a-z0-9][a-z0-9._-]+$", message=_l("Use lower-case letters, digits, '.', '_' or '-'."))],
         description=_l("No real names: a nickname the person will recognise."),
     )
-    password = PasswordField(_l("Password"), validators=[Optional(), Length(min=10, max=256)], description=_l("Leave empty to generate one."))
+    password = PasswordField(_l("Password"), validators=[Optional(), Length(min=10, max=256)],
+                             description=_l("Leave empty to generate one. The person must change it at the first sign-in."))
+    without_regions = BooleanField(_l("Yes, create it without regions for now"))
+
+
+class PasswordForm(FlaskForm):
+    password = PasswordField(_l("Temporary password"), validators=[Optional(), Length(min=10, max=256)],
+                             description=_l("Leave empty to generate one. The person must change it at the next sign-in."),
+                             render_kw={"autocomplete": "new-password"})
 
 
 class UploadForm(FlaskForm):

@@ -78,6 +78,19 @@ def logout() -> Response:
     return redirect(url_for("auth.login"))
 
 
+# What a signed-in account with a temporary password may still reach besides the change form.
+_BEFORE_NEW_PASSWORD = frozenset({"auth.change_password", "auth.logout", "i18n.set_language", "static", "vendor.plotly_js", "health.healthz"})
+
+
+@bp.before_app_request
+def require_new_password() -> Response | None:
+    """A password an administrator chose is known to two people: until its owner replaces it,
+    every page leads to the change form."""
+    if request.endpoint in _BEFORE_NEW_PASSWORD or not current_user.is_authenticated or not current_user.must_change_password:
+        return None
+    return redirect(url_for("auth.change_password"), 303)
+
+
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password() -> Response | str:
@@ -86,13 +99,15 @@ def change_password() -> Response | str:
     if form.validate_on_submit():
         if not verify_password(current_user.password_hash, form.current.data or ""):
             form.current.errors = [_("This is not your current password.")]
+        elif verify_password(current_user.password_hash, form.new.data or ""):
+            form.new.errors = [_("Choose a password different from the current one.")]
         else:
             # Every other session of the account ends: a lost or taken phone is signed out.
             users.set_password(current_user, form.new.data or "", current_user, keep_session=current_user.session_id)
             db.session.commit()
             flash(_("Your password was changed. Any other device signed in to your account is signed out."), "success")
             return redirect(url_for("home.index"))
-    return render_template("auth/password.html", form=form)
+    return render_template("auth/password.html", form=form, forced=current_user.must_change_password)
 
 
 @bp.get("/account/sessions")
