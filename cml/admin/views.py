@@ -8,13 +8,14 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response as HttpResponse
 
-from cml.admin.forms import NewUserForm, PasswordForm, UploadForm, UserForm, role_choices
+from cml.admin.forms import NewUserForm, PasswordForm, UploadForm, UserForm, facility_names_form, role_choices
+from cml.core.bounds import is_plain_text
 from cml.extensions import db
 from cml.models import Facility, Questionnaire, Region, Response, User
+from cml.services import audit, surveys, users
 from cml.services import regions as region_service
-from cml.services import surveys, users
 from cml.web.access import roles_required
-from cml.web.i18n import current_language
+from cml.web.i18n import current_language, language_name, languages
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -148,6 +149,34 @@ def region_list() -> HttpResponse | str:
                     ra=summary.regions_added, fa=summary.facilities_added, fu=summary.facilities_updated), "success")
             return redirect(url_for("admin.region_list"))
     return render_template("admin/regions.html", form=form, regions=_all_regions(), problems=problems)
+
+
+@bp.route("/facilities/<int:facility_id>", methods=["GET", "POST"])
+@roles_required("admin")
+def facility_edit(facility_id: int) -> HttpResponse | tuple[str, int] | str:
+    """A facility's name in each interface language; the English one shows where another is missing."""
+    facility = db.session.get(Facility, facility_id) or abort(404)
+    reader = current_language()
+    form_class = facility_names_form(languages(), lambda code: _("Name in %(language)s", language=language_name(code, reader)))
+    current = {"name_en": facility.name, **{f"name_{k}": v for k, v in (facility.names or {}).items()}}
+    form = form_class(data=current)
+    if form.validate_on_submit():
+        typed = {code: (form[f"name_{code}"].data or "").strip() for code in languages()}
+        bad = [code for code, name in typed.items() if not is_plain_text(name)]
+        for code in bad:
+            form[f"name_{code}"].errors = [_("Use plain text.")]
+        if not bad and typed.get("en"):
+            before = {"en": facility.name, **(facility.names or {})}
+            facility.name = typed["en"]
+            facility.names = {code: name for code, name in typed.items() if code != "en" and name} or None
+            after = {"en": facility.name, **(facility.names or {})}
+            if before != after:
+                audit.record("facility.names", current_user, target=facility.code, before=before, after=after)
+            db.session.commit()
+            flash(_("Names of %(code)s saved.", code=facility.code), "success")
+            return redirect(url_for("admin.region_list") + f"#facility-{facility.id}")
+        return render_template("admin/facility.html", form=form, facility=facility), 422
+    return render_template("admin/facility.html", form=form, facility=facility), (422 if form.errors else 200)
 
 
 @bp.route("/questionnaires", methods=["GET", "POST"])

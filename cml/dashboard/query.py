@@ -121,10 +121,10 @@ def _today_period(grain: Grain) -> int:
     return period_of(date.today(), grain)
 
 
-def facility_names(ids: set[int]) -> dict[int, str]:
+def facility_names(ids: set[int], language: str) -> dict[int, str]:
     if not ids:
         return {}
-    return dict(db.session.execute(select(Facility.id, Facility.name).where(Facility.id.in_(ids))).all())
+    return {f.id: f.label(language) for f in db.session.scalars(select(Facility).where(Facility.id.in_(ids)))}
 
 
 def region_labels(language: str) -> dict[int, str]:

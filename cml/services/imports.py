@@ -91,7 +91,7 @@ class _Places:
                 self.regions[self._key(name)] = region
         self.facilities: dict[tuple[int, str], Facility] = {}
         for facility in db.session.scalars(select(Facility).where(Facility.region_id.in_([r.id for r in regions]))):
-            for name in (facility.code, facility.name):
+            for name in (facility.code, facility.name, *(facility.names or {}).values()):
                 self.facilities[(facility.region_id, self._key(name))] = facility
         # A file names the same few places on every row: each spelling is looked up once.
         self._region_cache: dict[str, tuple[Region | None, str | None]] = {}

@@ -351,7 +351,7 @@ def test_error_pages_and_flash_messages_are_translated(client, as_role) -> None:
     client.post("/language", data={"lang": "uk", "next": "/"})
     text = client.get("/collect/d/" + str(uuid.uuid4()) + "/1").get_data(as_text=True)
     assert "Цієї сторінки не існує" in text
-    response = client.post("/admin/users", data={"username": "peer.one", "role": "monitor"}, follow_redirects=True)
+    response = client.post("/admin/users", data={"username": "peer.one", "role": "monitor", "without_regions": "y"}, follow_redirects=True)
     assert "Обліковий запис peer.one створено" in response.get_data(as_text=True)
     assert "Рівний монітор" in client.get("/admin/users").get_data(as_text=True)
 

@@ -52,7 +52,7 @@ def walk(client, app) -> set[str]:
         reached[endpoint] = reached.get(endpoint, 0) + 1
         response = client.get(url)
         assert response.status_code in (200, 302), (url, response.status_code)
-        if response.status_code != 200 or not response.mimetype == "text/html":
+        if response.status_code != 200 or response.mimetype != "text/html":
             continue
         parser = Links()
         parser.feed(response.get_data(as_text=True))
