@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app, render_template, request
 from sqlalchemy import distinct, func, select
 
-from cml.admin.audit_text import Names, describe
+from cml.admin.audit_text import Names, action_names, describe
 from cml.admin.views import bp
 from cml.core.bounds import EARLIEST_ANSWER_DATE
 from cml.extensions import db
@@ -58,5 +58,5 @@ def audit_log() -> str:
     filters = {"action": action, "actor": actor, "from": request.args.get("from", ""), "to": request.args.get("to", "")}
     names = Names(current_language())
     return render_template("admin/audit.html", events=events, sentences={e.id: describe(e, names) for e in events},
-                           actions=actions, filters=filters, page=page,
+                           actions=actions, action_names=action_names(), filters=filters, page=page,
                            pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), total=total)

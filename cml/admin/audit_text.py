@@ -170,6 +170,31 @@ SENTENCES: dict[str, Callable[[Mapping[str, Any], Names], str]] = {
 }
 
 
+def action_names() -> dict[str, str]:
+    """What each audited action is called in the reader's language; unknown ones keep their code."""
+    return {
+        "login": _("Sign-in"),
+        "login.failed": _("Failed sign-in"),
+        "logout": _("Sign-out"),
+        "session.end": _("Device signed out"),
+        "session.end_others": _("Other devices signed out"),
+        "user.create": _("Account created"),
+        "user.update": _("Account changed"),
+        "user.password": _("Password set"),
+        "questionnaire.publish": _("Questionnaire published"),
+        "regions.load": _("Regions loaded"),
+        "facility.names": _("Facility renamed"),
+        "responses.import": _("Paper forms imported"),
+        "responses.import_failed": _("Paper forms refused"),
+        "export.indicators": _("Indicator table downloaded"),
+        "export.raw": _("Raw data downloaded"),
+        "export.brief_pdf": _("Brief downloaded"),
+        "report.brief_view": _("Brief viewed"),
+        "request.denied": _("Request refused"),
+        "request.csrf_refused": _("Stale form refused"),
+    }
+
+
 def describe(event: AuditEvent, names: Names) -> str:
     """The event's details as a sentence; unknown actions (or details) as 'key: value' pairs."""
     details = event.details or {}
