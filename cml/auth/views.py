@@ -21,6 +21,7 @@ from cml.auth.throttle import throttled
 from cml.extensions import db, login_manager
 from cml.services import audit, sessions, users
 from cml.services.passwords import verify_password
+from cml.web.access import password_change_due
 from cml.web.urls import safe_next
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -85,10 +86,13 @@ _BEFORE_NEW_PASSWORD = frozenset({"auth.change_password", "auth.logout", "i18n.s
 @bp.before_app_request
 def require_new_password() -> Response | None:
     """A password an administrator chose is known to two people: until its owner replaces it,
-    every page leads to the change form."""
-    if request.endpoint in _BEFORE_NEW_PASSWORD or not current_user.is_authenticated or not current_user.must_change_password:
+    every page leads to the change form. A view marked reads_before_writing is left to its
+    role check (cml.web.access), which runs after the mark: reading the user here would start
+    its transaction as a read where it must take the write lock."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    if request.endpoint in _BEFORE_NEW_PASSWORD or getattr(view, "reads_before_writing", False):
         return None
-    return redirect(url_for("auth.change_password"), 303)
+    return password_change_due()
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -131,3 +131,14 @@ def test_the_cli_and_the_world_fixture_passwords_are_not_temporary(app, world) -
     with app.app_context():
         assert not users.find_user("demo-monitor").must_change_password
         db.session.rollback()
+
+
+def test_a_submission_with_a_temporary_password_leads_to_the_change_form(client, app, as_role) -> None:
+    # The submit view reads before it writes (cml.db.reads_before_writing): its role check, not
+    # the app-wide hook, sends it to the change form, so its transaction still starts as it must.
+    as_role("admin")
+    client.post(f"/admin/users/{_id_of(app, 'demo-monitor')}/password", data={"password": "temporary-pass-1"})
+    monitor = app.test_client()
+    login(monitor, "demo-monitor", "temporary-pass-1")
+    response = monitor.post("/collect/clinic_exit/submit", data={})
+    assert response.status_code == 303 and response.headers["Location"] == "/account/password"

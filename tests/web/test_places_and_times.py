@@ -16,7 +16,7 @@ from cml.models import Facility, UserSession
 from cml.services import regions, surveys
 
 NAMED = b'{"regions": [{"code": "kyiv", "name": {"en": "Kyiv"}, "facilities": [' \
-        b'{"code": "kyiv-01", "name": {"en": "City AIDS Centre", "uk": "\xd0\x9c\xd1\x96\xd1\x81\xd1\x8c\xd0\xba\xd0\xb8\xd0\xb9 \xd0\xa6\xd0\xb5\xd0\xbd\xd1\x82\xd1\x80 \xd0\xa1\xd0\x9d\xd0\x86\xd0\x94"}, "kind": "aids_centre"}]}]}'
+        b'{"code": "kyiv-99", "name": {"en": "Night Clinic", "uk": "\xd0\x9c\xd1\x96\xd1\x81\xd1\x8c\xd0\xba\xd0\xb8\xd0\xb9 \xd0\xa6\xd0\xb5\xd0\xbd\xd1\x82\xd1\x80 \xd0\xa1\xd0\x9d\xd0\x86\xd0\x94"}, "kind": "aids_centre"}]}]}'
 
 
 def _facility(app, code: str) -> Facility:
@@ -37,9 +37,15 @@ def test_a_regions_file_gives_facility_names_per_language(app, world) -> None:
                "kyiv,Kyiv,,,kyiv-02,Podil drop-in,drop_in_centre,Подольский пункт\n").encode()
         regions.load_regions(regions.parse_regions_file(csv, "regions.csv"))
         db.session.commit()
-    first, second = _facility(app, "kyiv-01"), _facility(app, "kyiv-02")
-    assert (first.label("uk"), first.label("ru"), first.label("en")) == ("Міський Центр СНІД", "City AIDS Centre", "City AIDS Centre")
-    assert (second.label("ru"), second.label("uk")) == ("Подольский пункт", "Podil drop-in")
+    first, second = _facility(app, "kyiv-99"), _facility(app, "kyiv-02")
+    assert (first.label("uk"), first.label("ru"), first.label("en")) == ("Міський Центр СНІД", "Night Clinic", "Night Clinic")
+    # A file without a language keeps the name stored in it (the demo's Ukrainian one here).
+    assert (second.label("ru"), second.label("uk"), second.label("en")) == ("Подольский пункт", "Подільський громадський пункт", "Podil drop-in")
+
+
+def test_the_demo_facilities_have_names_in_three_languages(app, world) -> None:
+    first = _facility(app, "kyiv-01")
+    assert (first.label("en"), first.label("uk"), first.label("ru")) == ("City AIDS Centre", "Міський центр СНІДу", "Городской центр СПИДа")
 
 
 def test_a_bad_facility_name_in_another_language_is_refused(app, world) -> None:
@@ -57,7 +63,7 @@ def test_pages_show_the_facility_name_in_the_readers_language(client, app, as_ro
     assert "Міський Центр СНІД" in client.get("/").get_data(as_text=True)
     assert "Міський Центр СНІД" in client.get("/collect/clinic_exit/").get_data(as_text=True)
     _speak(client, "ru")
-    assert "City AIDS Centre" in client.get("/").get_data(as_text=True)  # no Russian name: the English one
+    assert "Night Clinic" in client.get("/").get_data(as_text=True)  # no Russian name: the English one
 
 
 def test_an_admin_names_a_facility_in_each_language(client, app, as_role) -> None:
