@@ -31,7 +31,8 @@ INDICATOR = f"/dashboard/indicator?survey=clinic_exit&indicator=hiv_test_offered
 # "{review}" its review page, "{user}" and "{facility}" an account's and a facility's page.
 PAGES = {
     "stranger": ["/login"],
-    "monitor": ["/", "/collect/clinic_exit/", "{form}", "{review}", "/collect/mine", "/account/password", "/account/sessions"],
+    "monitor": ["/", "/collect/clinic_exit/", "{form}", "{review}", "/collect/incident_report/", "/collect/training_evaluation/",
+                "/collect/mine", "/account/password", "/account/sessions"],
     "lead": ["/", "/collect/mine", "/collect/import", "/dashboard/", INDICATOR, "/reports/indicators", "/reports/brief", "/reports/raw"],
     "advocate": ["/", "/dashboard/", INDICATOR, "/reports/indicators", "/reports/brief"],
     "admin": ["/", "/admin/", "/admin/users", "{user}", "/admin/regions", "{facility}", "/admin/questionnaires", "/admin/audit"],
@@ -81,33 +82,39 @@ def _started_form(page: Any, base: str) -> dict[str, str]:
     return {"{form}": first, "{review}": re.sub(r"/\d+$", "/review", first)}
 
 
-def _record(role: str, counts: dict[str, Any]) -> None:
-    """Counts per page into screenshots/axe-<role>.json, for the record of what was fixed."""
+def _record(name: str, counts: dict[str, Any]) -> None:
+    """Counts per page into screenshots/axe-<role>-<language>.json, for the record of what was fixed."""
     SCREENSHOTS.mkdir(exist_ok=True)
-    (SCREENSHOTS / f"axe-{role}.json").write_text(json.dumps(counts, indent=1, ensure_ascii=False), encoding="utf-8")
+    (SCREENSHOTS / f"axe-{name}.json").write_text(json.dumps(counts, indent=1, ensure_ascii=False), encoding="utf-8")
 
 
+@pytest.mark.parametrize("language", ["en", "uk"])
 @pytest.mark.parametrize("role", list(PAGES))
-def test_no_serious_or_critical_accessibility_violation(browser, live_server, generated, make_app, axe_source, role) -> None:
+def test_no_serious_or_critical_accessibility_violation(browser, live_server, generated, make_app, axe_source, role, language) -> None:
     context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)  # axe goes in as an inline script
     page = context.new_page()
     places: dict[str, str] = {}
-    if role != "stranger":
+    if role == "stranger":
+        page.goto(f"{live_server}/login")
+    else:
         sign_in(page, live_server, f"demo-{role}")
-        if role == "admin":
-            places = _ids(make_app())
-        if role == "monitor":
-            places = _started_form(page, live_server)
+    page.click(f'form.lang button[value="{language}"]')  # the switcher in the header (saved for a signed-in user)
+    page.wait_for_load_state()
+    if role == "admin":
+        places = _ids(make_app())
+    elif role == "monitor":
+        places = _started_form(page, live_server)
     counts: dict[str, Any] = {}
     blocking = []
     for path in PAGES[role]:
         path = places.get(path, path)
         response = page.goto(live_server + path)
         assert response is not None and response.status == 200, path
+        assert page.get_attribute("html", "lang") == language, path
         found = violations(page, axe_source)
         counts[path] = {impact: sum(1 for v in found if v["impact"] == impact) for impact in ("critical", "serious", "moderate", "minor")}
         counts[path]["rules"] = sorted(f"{v['impact']}:{v['id']}" for v in found)
         blocking += [(path, v["id"], v["impact"], v["help"], v["targets"]) for v in found if v["impact"] in BLOCKING]
-    _record(role, counts)
+    _record(f"{role}-{language}", counts)
     context.close()
     assert blocking == []

@@ -342,7 +342,7 @@ def test_lead_and_admin_pages_have_no_english_interface_strings(client, app, as_
     client.post("/logout")
     as_role("admin")
     client.post("/language", data={"lang": language, "next": "/"})
-    for url in ("/", "/admin/", "/admin/users", "/admin/regions", "/admin/questionnaires"):
+    for url in ("/", "/admin/", "/admin/users", "/admin/users/1", "/admin/regions", "/admin/facilities/1", "/admin/questionnaires", "/admin/audit"):
         assert_no_english(client.get(url).get_data(as_text=True), fragments, data, url)
 
 
