@@ -104,6 +104,8 @@ def test_a_new_account_has_a_temporary_password(client, app, as_role) -> None:
         lviv = region_by_code("lviv").id
     client.post("/admin/users", data={"username": "olena-m", "role": "monitor", "regions": [lviv], "password": "given-by-admin-1"})
     assert _must_change(app, "olena-m")
+    row = re.search(r">olena-m</a>.*?</tr>", client.get("/admin/users").get_data(as_text=True), re.S).group(0)
+    assert "Temporary password" in row
 
 
 def test_the_new_password_must_be_repeated(client, app, as_role) -> None:
