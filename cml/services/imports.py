@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -271,7 +272,7 @@ class _RowCheck:
             problems.append(RowProblem(number, "region", why or _("unknown region")))
         facility = self.places.facility(region, row[self.facility_at]) if region else None
         if region is not None and facility is None:
-            problems.append(RowProblem(number, "facility", _("no facility '%(facility)s' in %(region)s", facility=row[self.facility_at][:60], region=region.code)))
+            problems.append(RowProblem(number, "facility", _("no facility '%(facility)s' in %(region)s", facility=row[self.facility_at][:60], region=region.label(str(get_locale() or "en")))))
         interview_date = self._date(row[self.date_at])
         if interview_date is None:
             problems.append(RowProblem(number, "date", _("not a date; write YYYY-MM-DD or DD.MM.YYYY")))
