@@ -7,13 +7,15 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask, current_app
 
 DEFAULTS: dict[str, Any] = {
     "LANGUAGES": ("en", "uk", "ru"),
     "BABEL_DEFAULT_LOCALE": "en",
-    "BABEL_DEFAULT_TIMEZONE": "UTC",
+    # The organisation's time zone: every time on a page is shown in it, with its name.
+    "TIMEZONE": "Europe/Kyiv",
     "SQLITE_BUSY_TIMEOUT_MS": 10_000,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -69,6 +71,7 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     if test_config:
         app.config.update(test_config)
     _normalise_database_url(app)
+    app.config["BABEL_DEFAULT_TIMEZONE"] = _time_zone(app.config["TIMEZONE"])
     if not app.config.get("RATELIMIT_STORAGE_URI"):
         # Shared by every worker process of this server (cml.limit_storage).
         app.config["RATELIMIT_STORAGE_URI"] = "cml+sqlite:///" + str(Path(app.instance_path) / "rate-limits.sqlite3")
@@ -77,6 +80,15 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         private_folder(Path(app.instance_path))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
+
+
+def _time_zone(name: object) -> str:
+    """A known IANA zone name, or the app refuses to start (a wrong zone would shift every time shown)."""
+    try:
+        ZoneInfo(str(name))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"TIMEZONE {name!r} is not a time zone name such as Europe/Kyiv") from None
+    return str(name)
 
 
 def _normalise_database_url(app: Flask) -> None:

@@ -32,6 +32,7 @@ def reads_before_writing(view: F) -> F:
         g.cml_session_reads_only = True
         return view(*args, **kwargs)
 
+    wrapped.reads_before_writing = True  # type: ignore[attr-defined]  # hooks that run before it must not read
     return wrapped  # type: ignore[return-value]
 
 

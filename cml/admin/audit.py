@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
-from flask import render_template, request
+from flask import current_app, render_template, request
 from sqlalchemy import distinct, func, select
 
+from cml.admin.audit_text import Names, action_names, describe
 from cml.admin.views import bp
 from cml.core.bounds import EARLIEST_ANSWER_DATE
 from cml.extensions import db
 from cml.models import AuditEvent
 from cml.web.access import roles_required
+from cml.web.i18n import current_language
 
 PAGE_SIZE = 50
 MAX_PAGE = 1_000_000  # a bigger page number would overflow the database's 64-bit OFFSET
@@ -24,6 +27,11 @@ def _day(text: str | None) -> date | None:
     except ValueError:
         return None
     return day if EARLIEST_ANSWER_DATE <= day < date(9000, 1, 1) else None
+
+
+def _utc(moment: datetime) -> datetime:
+    """As the database keeps times: UTC, without a zone."""
+    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 @bp.get("/audit")
@@ -39,13 +47,16 @@ def audit_log() -> str:
         query = query.where(AuditEvent.action == action)
     if actor:
         query = query.where(func.lower(AuditEvent.actor_username) == actor)
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])  # days begin at midnight where the organisation is
     if since:
-        query = query.where(AuditEvent.at >= datetime.combine(since, time.min))
+        query = query.where(AuditEvent.at >= _utc(datetime.combine(since, time.min, zone)))
     if until:
-        query = query.where(AuditEvent.at < datetime.combine(until + timedelta(days=1), time.min))
+        query = query.where(AuditEvent.at < _utc(datetime.combine(until + timedelta(days=1), time.min, zone)))
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     events = db.session.scalars(query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
     actions = db.session.scalars(select(distinct(AuditEvent.action)).order_by(AuditEvent.action)).all()
     filters = {"action": action, "actor": actor, "from": request.args.get("from", ""), "to": request.args.get("to", "")}
-    return render_template("admin/audit.html", events=events, actions=actions, filters=filters, page=page,
+    names = Names(current_language())
+    return render_template("admin/audit.html", events=events, sentences={e.id: describe(e, names) for e in events},
+                           actions=actions, action_names=action_names(), filters=filters, page=page,
                            pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), total=total)

@@ -42,7 +42,7 @@ from cml.services import sessions
 NOTE_EVERY = timedelta(minutes=1)
 log = logging.getLogger(__name__)
 
-_USER_COLUMNS = ("id", "username", "password_hash", "role", "active", "locale", "created_at", "last_login_at")
+_USER_COLUMNS = ("id", "username", "password_hash", "role", "active", "locale", "created_at", "last_login_at", "must_change_password")
 _REGION_COLUMNS = ("id", "code", "name", "created_at")
 
 _sessions, _users, _regions = UserSession.__table__, User.__table__, Region.__table__

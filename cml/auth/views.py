@@ -21,6 +21,7 @@ from cml.auth.throttle import throttled
 from cml.extensions import db, login_manager
 from cml.services import audit, sessions, users
 from cml.services.passwords import verify_password
+from cml.web.access import password_change_due
 from cml.web.urls import safe_next
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -78,6 +79,22 @@ def logout() -> Response:
     return redirect(url_for("auth.login"))
 
 
+# What a signed-in account with a temporary password may still reach besides the change form.
+_BEFORE_NEW_PASSWORD = frozenset({"auth.change_password", "auth.logout", "i18n.set_language", "static", "vendor.plotly_js", "health.healthz"})
+
+
+@bp.before_app_request
+def require_new_password() -> Response | None:
+    """A password an administrator chose is known to two people: until its owner replaces it,
+    every page leads to the change form. A view marked reads_before_writing is left to its
+    role check (cml.web.access), which runs after the mark: reading the user here would start
+    its transaction as a read where it must take the write lock."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    if request.endpoint in _BEFORE_NEW_PASSWORD or getattr(view, "reads_before_writing", False):
+        return None
+    return password_change_due()
+
+
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password() -> Response | str:
@@ -86,13 +103,15 @@ def change_password() -> Response | str:
     if form.validate_on_submit():
         if not verify_password(current_user.password_hash, form.current.data or ""):
             form.current.errors = [_("This is not your current password.")]
+        elif verify_password(current_user.password_hash, form.new.data or ""):
+            form.new.errors = [_("Choose a password different from the current one.")]
         else:
             # Every other session of the account ends: a lost or taken phone is signed out.
             users.set_password(current_user, form.new.data or "", current_user, keep_session=current_user.session_id)
             db.session.commit()
             flash(_("Your password was changed. Any other device signed in to your account is signed out."), "success")
             return redirect(url_for("home.index"))
-    return render_template("auth/password.html", form=form)
+    return render_template("auth/password.html", form=form, forced=current_user.must_change_password)
 
 
 @bp.get("/account/sessions")

@@ -126,7 +126,8 @@ def _migrate_and_load(database: BenchDatabase) -> None:
     app = database.app()
     with app.app_context():
         upgrade()  # `flask db upgrade`
-        for account in demo.load_demo(SURVEYS):  # `flask demo load`
+        for account in demo.load_demo(SURVEYS, reset_passwords=True):  # `flask demo load --reset-passwords`
+            assert account.password is not None
             database.accounts[account.username] = account.password
         db.session.commit()
         db.session.remove()

@@ -14,14 +14,20 @@ group = AppGroup("demo", help="Demonstration data.")
 
 
 @group.command("load")
-def load() -> None:
-    """Load 8 demo regions of Ukraine, publish the shipped questionnaires, create one account per role."""
-    accounts = demo.load_demo(surveys_dir())
+@click.option("--reset-passwords", is_flag=True, help="Give the demo accounts that already exist new passwords.")
+def load(reset_passwords: bool) -> None:
+    """Load 8 demo regions of Ukraine, publish the shipped questionnaires, create one account per role.
+
+    Existing demo accounts keep their passwords unless --reset-passwords."""
+    accounts = demo.load_demo(surveys_dir(), reset_passwords=reset_passwords)
     db.session.commit()
-    click.echo("Demo loaded. Sign in with one of these accounts (passwords are new on every load):")
+    click.echo("Demo loaded. Sign in with one of these accounts:")
     width = max(len(a.username) for a in accounts)
     for account in accounts:
-        click.echo(f"  {account.role:<9} {account.username:<{width}}  {account.password}")
+        password = account.password or "(password unchanged)"
+        click.echo(f"  {account.role:<9} {account.username:<{width}}  {password}")
+    if any(a.password is None for a in accounts):
+        click.echo("Forgotten a password? flask --app cml demo load --reset-passwords gives the demo accounts new ones.")
 
 
 @group.command("generate")

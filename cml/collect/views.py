@@ -28,6 +28,7 @@ from cml.services.responses import UnknownQuestionnaire, form_version, prepare
 from cml.services.scope import facilities_for, facility_for, region_for, region_ids, stand_in, visible_regions
 from cml.web.access import roles_required
 from cml.web.answer_messages import error_message
+from cml.web.formatting import fmt_day
 from cml.web.i18n import current_language
 
 bp = Blueprint("collect", __name__, url_prefix="/collect", template_folder="templates")
@@ -58,7 +59,7 @@ def _check_interview(form: StartForm, questionnaire: Questionnaire) -> tuple[Fac
         form.interview_date.errors = [_("The interview date cannot be in the future.")]
         interview_date = None
     elif not interview_date_ok(interview_date, date.today()):
-        form.interview_date.errors = [_("The interview date cannot be before %(date)s.", date=EARLIEST_INTERVIEW.isoformat())]
+        form.interview_date.errors = [_("The interview date cannot be before %(date)s.", date=fmt_day(EARLIEST_INTERVIEW))]
         interview_date = None
     return facility, interview_date
 
@@ -82,7 +83,7 @@ def _place_choices(form: StartForm, questionnaire: Questionnaire) -> None:
     """The facilities (or regions) of the user's regions, after a "choose…" placeholder, so nothing is chosen by default."""
     language = current_language()
     if questionnaire.at_facility:
-        options = [(str(f.id), f"{f.name} · {f.region.label(language)}") for f in facilities_for(current_user)]
+        options = [(str(f.id), f"{f.label(language)} · {f.region.label(language)}") for f in facilities_for(current_user)]
     else:
         options = [(str(r.id), r.label(language)) for r in visible_regions(current_user)]
     form.place.choices = [("", _("Choose…")), *options] if options else []
@@ -205,6 +206,8 @@ def _answer_rows(questionnaire: Questionnaire, cleaned: CleanedAnswers, language
                 shown = ", ".join(questionnaire.text(c.label, language) for c in question.choices if c.id in chosen)
             elif isinstance(value, float):
                 shown = format_decimal(value, locale=language)
+            elif question.type == "date" and isinstance(value, str):
+                shown = fmt_day(value, locale=language)
             else:
                 shown = "" if value is None else str(value)
             error = cleaned.errors.get(question.id)
@@ -250,7 +253,7 @@ def _refusal(facility: object, interview_date: date | None, cleaned: CleanedAnsw
     if facility is None:
         return _("Please choose one of the facilities of your regions.") if at_facility else _("Please choose one of your regions.")
     if interview_date is None or not interview_date_ok(interview_date, date.today()):
-        return _("The interview date is missing, in the future or before %(date)s.", date=EARLIEST_INTERVIEW.isoformat())
+        return _("The interview date is missing, in the future or before %(date)s.", date=fmt_day(EARLIEST_INTERVIEW))
     if not cleaned.ok:
         return _("Some answers need correcting.")
     return None

@@ -122,12 +122,12 @@ def _today_period(grain: Grain) -> int:
     return period_of(date.today(), grain)
 
 
-def facility_names(ids: set[int]) -> dict[int, str]:
-    """Facility id -> name; a region's stand-in (responses of a region or an event) is "(no facility)"."""
+def facility_names(ids: set[int], language: str) -> dict[int, str]:
+    """Facility id -> name in the reader's language; a region's stand-in (responses of a region or an event) is "(no facility)"."""
     if not ids:
         return {}
-    rows = db.session.execute(select(Facility.id, Facility.name, Facility.stands_for_region).where(Facility.id.in_(ids)))
-    return {facility_id: _("(no facility)") if stands_in else name for facility_id, name, stands_in in rows}
+    facilities = db.session.scalars(select(Facility).where(Facility.id.in_(ids)))
+    return {f.id: _("(no facility)") if f.stands_for_region else f.label(language) for f in facilities}
 
 
 def region_labels(language: str) -> dict[int, str]:

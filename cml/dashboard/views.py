@@ -109,7 +109,7 @@ def _indicator_data(filters: Filters) -> dict[str, Any]:
     overall_cells = estimate_cells(filters.code, indicator_ids=[indicator.id], by=("period",), grain=filters.grain,
                                    period_range=(filters.first, filters.period), region_ids=filters.scope).rows
     region_id = filters.region.id if filters.region else None
-    names = facility_names({c.facility_id for c in units if c.facility_id is not None}) if by_facility else region_labels(language)
+    names = facility_names({c.facility_id for c in units if c.facility_id is not None}, language) if by_facility else region_labels(language)
     unit_rows, unit_points = [], []
     for cell in sorted(units, key=lambda c: -c.estimate):
         key = cell.facility_id if by_facility else cell.region_id

@@ -38,10 +38,16 @@ class Facility(db.Model):  # type: ignore[name-defined,misc]
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    """The English name, shown in any language the facility has no name in."""
+    names: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    """The name in other interface languages, e.g. {"uk": "Клініка", "ru": "Клиника"}."""
     kind: Mapped[str] = mapped_column(String(32), default="clinic")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     stands_for_region: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     """The region's "(no facility)": holds the responses that belong to the region or an event
     in it (`Questionnaire.subject`), never offered as a facility to choose."""
 
-    region: Mapped[Region] = relationship()
+    region: Mapped[Region] = relationship(back_populates="facilities")
+
+    def label(self, language: str) -> str:
+        return (self.names or {}).get(language) or self.name

@@ -21,11 +21,13 @@ DEMO_ACCOUNTS = (
 class DemoAccount:
     username: str
     role: str
-    password: str
+    password: str | None
+    """New when the account was created or its password reset; None when it kept its own."""
 
 
-def load_demo(survey_dir: Path) -> list[DemoAccount]:
-    """Idempotent: a second load updates in place and gives the accounts new passwords."""
+def load_demo(survey_dir: Path, reset_passwords: bool = False) -> list[DemoAccount]:
+    """Idempotent: a second load updates in place; the accounts keep their passwords unless
+    `reset_passwords` (so `dev.py start` can run every day without new passwords to hand out)."""
     data = resources.files("cml.demo").joinpath("regions.json").read_bytes()
     regions.load_regions(regions.parse_regions_file(data, "regions.json"))
     for path in sorted(survey_dir.glob("*.json")):
@@ -33,12 +35,15 @@ def load_demo(survey_dir: Path) -> list[DemoAccount]:
     created = []
     for username, role, codes in DEMO_ACCOUNTS:
         chosen: list[Region] = [r for code in codes if (r := regions.region_by_code(code)) is not None]
-        password = users.random_password()
+        password: str | None = users.random_password()
         user = users.find_user(username)
         if user is None:
-            users.create_user(username, password, role, chosen)
+            users.create_user(username, password or "", role, chosen)
         else:
             user.role, user.regions, user.active = role, chosen, True
-            users.set_password(user, password, None)
+            if reset_passwords:
+                users.set_password(user, password or "", None)
+            else:
+                password = None
         created.append(DemoAccount(username, role, password))
     return created

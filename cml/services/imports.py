@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -93,7 +94,7 @@ class _Places:
                 self.regions[self._key(name)] = region
         self.facilities: dict[tuple[int, str], Facility] = {}
         for facility in db.session.scalars(select(Facility).where(Facility.region_id.in_([r.id for r in regions]), Facility.stands_for_region.is_(False))):
-            for name in (facility.code, facility.name):
+            for name in (facility.code, facility.name, *(facility.names or {}).values()):
                 self.facilities[(facility.region_id, self._key(name))] = facility
         # A file names the same few places on every row: each spelling is looked up once.
         self._region_cache: dict[str, tuple[Region | None, str | None]] = {}
@@ -296,7 +297,7 @@ class _RowCheck:
         else:
             facility = self.places.facility(region, row[self.facility_at]) if region else None
         if region is not None and facility is None and self.facility_at is not None:
-            problems.append(RowProblem(number, "facility", _("no facility '%(facility)s' in %(region)s", facility=row[self.facility_at][:60], region=region.code)))
+            problems.append(RowProblem(number, "facility", _("no facility '%(facility)s' in %(region)s", facility=row[self.facility_at][:60], region=region.label(str(get_locale() or "en")))))
         interview_date = self._date(row[self.date_at])
         if interview_date is None:
             problems.append(RowProblem(number, "date", _("not a date; write YYYY-MM-DD or DD.MM.YYYY")))

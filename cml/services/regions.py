@@ -19,6 +19,8 @@ from cml.services import audit
 CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}\Z")
 MAX_NAME = 200
 CSV_COLUMNS = ("region_code", "region_name_en", "facility_code", "facility_name", "facility_kind")
+# A facility's name in another language: "name_uk" in JSON (or "name": {"en", "uk", …}), "facility_name_uk" in CSV.
+LANGUAGE = re.compile(r"^[a-z]{2,3}\Z")
 
 
 class RegionFileError(ValueError):
@@ -32,6 +34,7 @@ class RegionSpec:
     code: str
     name: dict[str, str]
     facilities: list[dict[str, str]] = field(default_factory=list)
+    """Each {"code", "name" (English), "kind", and "name_<language>" for other languages}."""
 
 
 @dataclass(frozen=True)
@@ -70,10 +73,26 @@ def _from_json(text: str) -> tuple[list[RegionSpec], list[str]]:
         if not isinstance(raw, dict) or not isinstance(raw.get("name"), dict) or not isinstance(raw.get("facilities", []), list):
             problems.append(f"$.regions[{i}]: " + _('needs "code", "name" {"en": …} and a list "facilities"'))
             continue
-        facilities = [f if isinstance(f, dict) else {} for f in raw.get("facilities", [])]
-        specs.append(RegionSpec(str(raw.get("code", "")), {str(k): str(v) for k, v in raw["name"].items()},
-                                [{k: str(v) for k, v in f.items()} for f in facilities]))
+        facilities = [_facility_from_json(f) if isinstance(f, dict) else {} for f in raw.get("facilities", [])]
+        specs.append(RegionSpec(str(raw.get("code", "")), {str(k): str(v) for k, v in raw["name"].items()}, facilities))
     return specs, problems
+
+
+def _facility_from_json(raw: dict[str, object]) -> dict[str, str]:
+    """A facility's fields as text; "name" may be one name (English) or {"en": …, "uk": …}."""
+    name = raw.get("name")
+    facility = {str(k): str(v) for k, v in raw.items() if k != "name"}
+    if isinstance(name, dict):
+        facility.update({f"name_{k}": str(v) for k, v in name.items() if k != "en"})
+        facility["name"] = str(name.get("en", ""))
+    elif name is not None:
+        facility["name"] = str(name)
+    return facility
+
+
+def facility_names(facility: dict[str, str]) -> dict[str, str]:
+    """The non-English names of a parsed facility, by language."""
+    return {key[5:]: value for key, value in facility.items() if key.startswith("name_") and value}
 
 
 def _from_csv(text: str) -> tuple[list[RegionSpec], list[str]]:
@@ -96,8 +115,11 @@ def _read_csv(text: str) -> tuple[list[RegionSpec], list[str]]:
         names = {lang: (row.get(f"region_name_{lang}") or "").strip() for lang in ("en", "uk", "ru")}
         spec = by_code.setdefault(code, RegionSpec(code, {k: v for k, v in names.items() if v}))
         if (row["facility_code"] or "").strip():
-            spec.facilities.append({"code": row["facility_code"].strip(), "name": (row["facility_name"] or "").strip(),
-                                    "kind": (row["facility_kind"] or "clinic").strip()})
+            other_names = {key[len("facility_"):]: (value or "").strip() for key, value in row.items()
+                           if key and key.startswith("facility_name_") and key != "facility_name_en" and (value or "").strip()}
+            english = (row.get("facility_name_en") or row["facility_name"] or "").strip()
+            spec.facilities.append({"code": row["facility_code"].strip(), "name": english,
+                                    "kind": (row["facility_kind"] or "clinic").strip(), **other_names})
     return list(by_code.values()), []
 
 
@@ -127,6 +149,9 @@ def _check(specs: list[RegionSpec]) -> list[str]:
             facility_codes.add(code)
             if not facility.get("name") or len(facility["name"]) > MAX_NAME or not is_plain_text(facility["name"]):
                 problems.append(f"{fwhere}: " + _("needs a name of at most 200 characters"))
+            for language, name in facility_names(facility).items():
+                if not LANGUAGE.match(language) or len(name) > MAX_NAME or not is_plain_text(name):
+                    problems.append(f"{fwhere}: " + _("each name needs at most 200 characters of plain text"))
             if facility.get("kind", "clinic") not in FACILITY_KINDS:
                 problems.append(f"{fwhere}: " + _("kind must be one of %(kinds)s", kinds=", ".join(FACILITY_KINDS)))
     return problems
@@ -147,11 +172,14 @@ def load_regions(specs: list[RegionSpec], actor: User | None = None) -> LoadSumm
         db.session.flush()
         for raw in spec.facilities:
             facility = db.session.scalar(select(Facility).where(Facility.code == raw["code"]))
+            names = facility_names(raw)
             if facility is None:
-                db.session.add(Facility(region_id=region.id, code=raw["code"], name=raw["name"], kind=raw.get("kind", "clinic")))
+                db.session.add(Facility(region_id=region.id, code=raw["code"], name=raw["name"], names=names or None, kind=raw.get("kind", "clinic")))
                 counts["fa"] += 1
             else:
                 facility.name, facility.kind, facility.region_id = raw["name"], raw.get("kind", "clinic"), region.id
+                # Names in languages the file leaves out are kept, as for regions.
+                facility.names = {**(facility.names or {}), **names} or None
                 counts["fu"] += 1
     db.session.flush()
     summary = LoadSummary(counts["ra"], counts["ru"], counts["fa"], counts["fu"])

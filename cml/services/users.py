@@ -43,14 +43,17 @@ def check_password(password: str) -> None:
         raise AccountError(_("a password needs at least %(min)d characters", min=MIN_PASSWORD_LENGTH))
 
 
-def create_user(username: str, password: str, role: str, regions: list[Region], actor: User | None = None) -> User:
+def create_user(username: str, password: str, role: str, regions: list[Region], actor: User | None = None,
+                temporary: bool = False) -> User:
+    """A new account; a `temporary` password must be changed at the first sign-in."""
     username = username.strip().lower()
     check_new_user(username, role)
     check_password(password)
-    user = User(username=username, password_hash=hash_password(password), role=role, active=True, regions=list(regions))
+    user = User(username=username, password_hash=hash_password(password), role=role, active=True, regions=list(regions),
+                must_change_password=temporary)
     db.session.add(user)
     db.session.flush()
-    audit.record("user.create", actor, target=username, role=role, regions=[r.code for r in regions])
+    audit.record("user.create", actor, target=username, role=role, regions=[r.code for r in regions], temporary_password=temporary)
     return user
 
 
@@ -67,12 +70,16 @@ def update_user(user: User, role: str, regions: list[Region], active: bool, acto
         audit.record("user.update", actor, target=user.username, before=before, after=after)
 
 
-def set_password(user: User, password: str, actor: User | None, keep_session: str | None = None) -> None:
-    """A new password ends every session of the account but `keep_session` (the one that changed it)."""
+def set_password(user: User, password: str, actor: User | None, keep_session: str | None = None, temporary: bool = False) -> None:
+    """A new password ends every session of the account but `keep_session` (the one that changed it).
+
+    A `temporary` one (an administrator chose it, so two people know it) works until the
+    account's owner signs in and replaces it."""
     check_password(password)
     user.password_hash = hash_password(password)
+    user.must_change_password = temporary
     ended = sessions.end_all(user, "password", keep=keep_session)
-    audit.record("user.password", actor, target=user.username, sessions_ended=ended)
+    audit.record("user.password", actor, target=user.username, sessions_ended=ended, temporary=temporary)
 
 
 def authenticate(username: str, password: str, address: str | None = None) -> User | None:

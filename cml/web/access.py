@@ -6,10 +6,19 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort
+from flask import abort, redirect, url_for
 from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def password_change_due() -> Response | None:
+    """The way to the change form while the signed-in account's password is temporary (an
+    administrator chose it), else None."""
+    if current_user.is_authenticated and current_user.must_change_password:
+        return redirect(url_for("auth.change_password"), 303)
+    return None
 
 
 def roles_required(*roles: str) -> Callable[[F], F]:
@@ -21,7 +30,7 @@ def roles_required(*roles: str) -> Callable[[F], F]:
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             if current_user.role not in roles:
                 abort(403)
-            return view(*args, **kwargs)
+            return password_change_due() or view(*args, **kwargs)
 
         return wrapped  # type: ignore[return-value]
 

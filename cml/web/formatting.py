@@ -3,19 +3,21 @@
 In templates (registered by cml.web.i18n): ``{{ 0.381|percent }}`` → ``38.1%`` (en),
 ``38,1%`` (uk), ``38,1 %`` (ru); ``{{ 12345.5|number(1) }}`` → ``12 345,5`` (uk);
 ``{{ 20261|period('quarter') }}`` or ``{{ '2026Q1'|period }}`` → ``1-й кв. 2026`` (uk). Dates use Flask-Babel's own
-``dateformat`` and ``datetimeformat`` filters. In Python: ``fmt_percent(0.381)`` and so on,
+``dateformat`` and ``datetimeformat`` filters, in the organisation's time zone (``TIMEZONE``);
+``{{ moment|time }}`` adds the zone's name: ``12/2/26, 8:27 AM (Kyiv time)``. In Python: ``fmt_percent(0.381)`` and so on,
 with an optional ``locale=`` (the request's locale by default).
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 
 from babel import Locale
-from babel.dates import format_skeleton
+from babel.dates import format_date, format_skeleton, get_timezone_location
 from babel.numbers import format_decimal, format_percent
-from flask_babel import get_locale
+from flask_babel import format_datetime, get_locale, get_timezone
+from flask_babel import gettext as _
 
 from cml.core.periods import parse_period
 
@@ -74,4 +76,33 @@ def fmt_period(period: int | str, grain: str = "quarter", locale: str | Locale |
     return str(period)
 
 
-FILTERS = {"percent": fmt_percent, "number": fmt_number, "period": fmt_period}
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}\Z")
+
+
+def fmt_day(value: date | str | None, format: str = "medium", locale: str | Locale | None = None) -> str:
+    """A day as the reader writes it ('2026-03-31' -> '31 бер. 2026 р.'); text that is no ISO day stays as it is."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        if not _ISO_DAY.match(value):
+            return value
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            return value
+    return str(format_date(value, format, locale=_locale(locale)))
+
+
+def zone_name(locale: str | Locale | None = None) -> str:
+    """The organisation's time zone by its city, in the reader's language: 'Kyiv', 'Київ'."""
+    return str(get_timezone_location(get_timezone(), _locale(locale), return_city=True))
+
+
+def fmt_time(value: datetime | None, format: str = "short") -> str:
+    """A moment in the organisation's time zone (BABEL_DEFAULT_TIMEZONE), naming the zone; '' for None."""
+    if value is None:
+        return ""
+    return _("%(time)s (%(zone)s time)", time=format_datetime(value, format), zone=zone_name())
+
+
+FILTERS = {"percent": fmt_percent, "number": fmt_number, "period": fmt_period, "time": fmt_time, "day": fmt_day}

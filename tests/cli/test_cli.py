@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -123,3 +124,20 @@ def test_demo_load_prints_one_account_per_role(runner, app) -> None:
         assert db.session.scalar(select(func.count(QuestionnaireVersion.id))) == 3
     second = runner.invoke(args=["demo", "load"])
     assert second.exit_code == 0
+
+
+def test_demo_load_keeps_the_passwords_unless_asked_to_reset_them(runner, app) -> None:
+    first = runner.invoke(args=["demo", "load"])
+    password = re.search(r"demo-lead\s+(\S+)", first.output).group(1)
+    second = runner.invoke(args=["demo", "load"])
+    assert second.exit_code == 0 and password not in second.output and "password unchanged" in second.output
+    assert "--reset-passwords" in second.output
+    with app.app_context():
+        assert users.authenticate("demo-lead", password) is not None
+        db.session.commit()
+    third = runner.invoke(args=["demo", "load", "--reset-passwords"])
+    new = re.search(r"demo-lead\s+(\S+)", third.output).group(1)
+    assert new != password and "unchanged" not in third.output
+    with app.app_context():
+        assert users.authenticate("demo-lead", new) is not None
+        assert users.authenticate("demo-lead", password) is None

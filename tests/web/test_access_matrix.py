@@ -37,10 +37,11 @@ ALLOWED = {
     "admin.user_edit": {"admin"},
     "admin.user_password": {"admin"},
     "admin.region_list": {"admin"},
+    "admin.facility_edit": {"admin"},
     "admin.questionnaire_list": {"admin"},
     "admin.audit_log": {"admin"},
 }
-SAMPLE_ARGS = {"code": "clinic_exit", "submission_id": uuid.UUID(int=7), "number": 1, "user_id": 1, "filename": "cml.css", "version": "0",
+SAMPLE_ARGS = {"code": "clinic_exit", "submission_id": uuid.UUID(int=7), "number": 1, "user_id": 1, "facility_id": 1, "filename": "cml.css", "version": "0",
                "session_id": "0" * 64}
 ROLES = ("stranger", "monitor", "lead", "advocate", "admin")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -136,3 +137,13 @@ def test_leads_upload_only_for_their_regions(client, app, as_role, mini) -> None
 def test_monitors_cannot_import(client, as_role, mini) -> None:
     as_role("monitor")
     assert client.get("/collect/import").status_code == 403
+
+
+def test_a_paper_form_names_the_facility_in_any_language_and_problems_name_the_region(client, app, as_role, mini) -> None:
+    as_role("lead")
+    client.post("/language", data={"lang": "uk", "next": "/"})
+    rows = "Київ,Міський центр СНІДу,2026-10-01,yes,,20,,,,,,,\nkyiv,nowhere,2026-10-01,yes,,20,,,,,,,\n"
+    data = {"survey": "mini", "file": (io.BytesIO((HEADER + rows).encode()), "forms.csv")}
+    page = client.post("/collect/import", data=data, content_type="multipart/form-data").get_data(as_text=True)
+    problems = re.findall(r'<tr><td class="num">(\d+)</td><td><code>\w+</code></td><td>(.*?)</td></tr>', page)
+    assert problems == [("3", "у регіоні Київ немає закладу «nowhere»")]  # row 2 named its facility in Ukrainian

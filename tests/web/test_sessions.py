@@ -43,7 +43,7 @@ def test_a_copied_cookie_fails_after_a_password_change_elsewhere(client, app, as
     thief = copy_of(client, app)
     laptop = app.test_client()
     assert login(laptop, "demo-monitor").status_code == 302
-    assert laptop.post("/account/password", data={"current": PASSWORD, "new": "another-long-passphrase"}).status_code == 302
+    assert laptop.post("/account/password", data={"current": PASSWORD, "new": "another-long-passphrase", "repeat": "another-long-passphrase"}).status_code == 302
     assert signed_in(laptop)
     assert not signed_in(client) and not signed_in(thief)
 

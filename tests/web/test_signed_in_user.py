@@ -113,7 +113,7 @@ def test_changing_the_password_ends_the_accounts_other_sessions(app, world) -> N
     for device in (lost_phone, own_laptop):
         assert login(device, "demo-monitor").status_code == 302
         assert device.get("/collect/mine").status_code == 200
-    changed = own_laptop.post("/account/password", data={"current": PASSWORD, "new": "a-new-long-passphrase"})
+    changed = own_laptop.post("/account/password", data={"current": PASSWORD, "new": "a-new-long-passphrase", "repeat": "a-new-long-passphrase"})
     assert changed.status_code == 302
     assert own_laptop.get("/collect/mine").status_code == 200  # the session that changed it stays signed in
     gone = lost_phone.get("/collect/mine")

@@ -1,0 +1,207 @@
+"""Audit events told as sentences in the reader's language, with regions by name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from sqlalchemy import select
+
+from cml.extensions import db
+from cml.models import AuditEvent, Region
+from cml.web.i18n import language_name
+from cml.web.labels import role_names
+
+
+class Names:
+    """What a sentence needs to turn stored codes and ids into words."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+        regions = list(db.session.scalars(select(Region)))
+        self.by_code = {r.code: r.label(language) for r in regions}
+        self.by_id = {r.id: r.label(language) for r in regions}
+        self.roles = role_names()
+
+    def regions(self, values: Any) -> str:
+        """Codes or ids of regions as names; 'all regions' for "all", '—' for none."""
+        if values == "all":
+            return _("all regions")
+        if not isinstance(values, list) or not values:
+            return "—"
+        names = [self.by_code.get(v, str(v)) if isinstance(v, str) else self.by_id.get(v, str(v)) for v in values]
+        return ", ".join(names)
+
+    def role(self, value: Any) -> str:
+        return self.roles.get(str(value), str(value))
+
+
+def _from(d: Mapping[str, Any]) -> str:
+    return _(" from network %(address)s", address=d["address"]) if d.get("address") else ""
+
+
+def _login(d: Mapping[str, Any], n: Names) -> str:
+    return _("Signed in%(from)s.", **{"from": _from(d)})
+
+
+def _login_failed(d: Mapping[str, Any], n: Names) -> str:
+    if d.get("known"):
+        return _("Wrong password for this account%(from)s.", **{"from": _from(d)})
+    return _("Sign-in with an unknown username%(from)s.", **{"from": _from(d)})
+
+
+def _logout(d: Mapping[str, Any], n: Names) -> str:
+    return _("Signed out%(from)s.", **{"from": _from(d)})
+
+
+def _session_end(d: Mapping[str, Any], n: Names) -> str:
+    return _("Signed this device out.") if d.get("this_device") else _("Signed another device out.")
+
+
+def _sessions_ended(count: Any) -> str:
+    count = int(count or 0)
+    return ngettext("%(num)d session ended.", "%(num)d sessions ended.", count) if count else ""
+
+
+def _session_end_others(d: Mapping[str, Any], n: Names) -> str:
+    return _("Signed every other device out.") + " " + _sessions_ended(d.get("sessions_ended"))
+
+
+def _user_create(d: Mapping[str, Any], n: Names) -> str:
+    text = _("Account created: %(role)s, regions: %(regions)s.", role=n.role(d.get("role")), regions=n.regions(d.get("regions")))
+    if d.get("temporary_password"):
+        text += " " + _("The password must be changed at the first sign-in.")
+    return text
+
+
+def _user_update(d: Mapping[str, Any], n: Names) -> str:
+    before, after = d.get("before") or {}, d.get("after") or {}
+    parts = []
+    if before.get("role") != after.get("role"):
+        parts.append(_("Role: %(before)s → %(after)s.", before=n.role(before.get("role")), after=n.role(after.get("role"))))
+    if before.get("regions") != after.get("regions"):
+        parts.append(_("Regions: %(before)s → %(after)s.", before=n.regions(before.get("regions")), after=n.regions(after.get("regions"))))
+    if before.get("active") and not after.get("active"):
+        parts.append(_("Deactivated."))
+    elif after.get("active") and not before.get("active"):
+        parts.append(_("Reactivated."))
+    parts.append(_sessions_ended(after.get("sessions_ended")))
+    return " ".join(p for p in parts if p) or _("Account saved unchanged.")
+
+
+def _user_password(d: Mapping[str, Any], n: Names) -> str:
+    text = _("Temporary password set; it must be changed at the next sign-in.") if d.get("temporary") else _("Password changed.")
+    return " ".join(p for p in (text, _sessions_ended(d.get("sessions_ended"))) if p)
+
+
+def _publish(d: Mapping[str, Any], n: Names) -> str:
+    return _("Questionnaire published (content fingerprint %(hash)s).", hash=d.get("hash", ""))
+
+
+def _facility_names(d: Mapping[str, Any], n: Names) -> str:
+    after = d.get("after") or {}
+    shown = "; ".join(f"{language_name(code, n.language)}: {name}" for code, name in after.items())
+    return _("Facility names set: %(names)s.", names=shown)
+
+
+def _regions_load(d: Mapping[str, Any], n: Names) -> str:
+    return _("Regions loaded: %(ra)d added, %(ru)d updated; facilities: %(fa)d added, %(fu)d updated.",
+             ra=int(d.get("regions_added", 0)), ru=int(d.get("regions_updated", 0)),
+             fa=int(d.get("facilities_added", 0)), fu=int(d.get("facilities_updated", 0)))
+
+
+def _import(d: Mapping[str, Any], n: Names) -> str:
+    return _("Paper forms imported: %(rows)d rows, %(stored)d stored, %(duplicates)d already stored, %(invalid)d invalid.",
+             rows=int(d.get("rows", 0)), stored=int(d.get("stored", 0)), duplicates=int(d.get("duplicates", 0)), invalid=int(d.get("invalid", 0)))
+
+
+def _import_failed(d: Mapping[str, Any], n: Names) -> str:
+    if d.get("file_problem"):
+        return _("Paper forms refused: the file could not be read.")
+    return _("Paper forms refused: %(rows)d rows, %(invalid)d invalid, %(problems)d problems; nothing stored.",
+             rows=int(d.get("rows", 0)), invalid=int(d.get("invalid", 0)), problems=int(d.get("problems", 0)))
+
+
+def _export_indicators(d: Mapping[str, Any], n: Names) -> str:
+    return _("Indicator table downloaded as %(format)s, rows by %(breakdown)s: %(rows)d rows.",
+             format=str(d.get("format", "")).upper(), breakdown=d.get("breakdown", ""), rows=int(d.get("rows", 0)))
+
+
+def _export_raw(d: Mapping[str, Any], n: Names) -> str:
+    text = _("Raw data downloaded as %(format)s: %(rows)d rows, regions: %(regions)s.",
+             format=str(d.get("format", "")).upper(), rows=int(d.get("rows", 0)), regions=n.regions(d.get("regions")))
+    return text + " " + (_("Sensitive answers included.") if d.get("sensitive") else _("Sensitive answers left out."))
+
+
+def _brief(d: Mapping[str, Any], n: Names, pdf: bool) -> str:
+    region = n.regions([d["region"]]) if d.get("region") not in (None, "all") else _("all regions")
+    words = {"period": d.get("period", ""), "region": region, "language": language_name(str(d.get("language", "")), n.language)}
+    if pdf:
+        return _("Brief downloaded as PDF: %(period)s, %(region)s, in %(language)s.", **words)
+    return _("Brief viewed: %(period)s, %(region)s, in %(language)s.", **words) + _from(d).rstrip()
+
+
+def _refused(d: Mapping[str, Any], n: Names, why: str) -> str:
+    return why + " " + str(d.get("method", "")) + " " + str(d.get("path", "")) + _from(d)
+
+
+SENTENCES: dict[str, Callable[[Mapping[str, Any], Names], str]] = {
+    "login": _login,
+    "login.failed": _login_failed,
+    "logout": _logout,
+    "session.end": _session_end,
+    "session.end_others": _session_end_others,
+    "user.create": _user_create,
+    "user.update": _user_update,
+    "user.password": _user_password,
+    "questionnaire.publish": _publish,
+    "regions.load": _regions_load,
+    "facility.names": _facility_names,
+    "responses.import": _import,
+    "responses.import_failed": _import_failed,
+    "export.indicators": _export_indicators,
+    "export.raw": _export_raw,
+    "export.brief_pdf": lambda d, n: _brief(d, n, pdf=True),
+    "report.brief_view": lambda d, n: _brief(d, n, pdf=False),
+    "request.denied": lambda d, n: _refused(d, n, _("Refused: not allowed for this role.")),
+    "request.csrf_refused": lambda d, n: _refused(d, n, _("Refused: the form was stale or came from another site.")),
+}
+
+
+def action_names() -> dict[str, str]:
+    """What each audited action is called in the reader's language; unknown ones keep their code."""
+    return {
+        "login": _("Sign-in"),
+        "login.failed": _("Failed sign-in"),
+        "logout": _("Sign-out"),
+        "session.end": _("Device signed out"),
+        "session.end_others": _("Other devices signed out"),
+        "user.create": _("Account created"),
+        "user.update": _("Account changed"),
+        "user.password": _("Password set"),
+        "questionnaire.publish": _("Questionnaire published"),
+        "regions.load": _("Regions loaded"),
+        "facility.names": _("Facility renamed"),
+        "responses.import": _("Paper forms imported"),
+        "responses.import_failed": _("Paper forms refused"),
+        "export.indicators": _("Indicator table downloaded"),
+        "export.raw": _("Raw data downloaded"),
+        "export.brief_pdf": _("Brief downloaded"),
+        "report.brief_view": _("Brief viewed"),
+        "request.denied": _("Request refused"),
+        "request.csrf_refused": _("Stale form refused"),
+    }
+
+
+def describe(event: AuditEvent, names: Names) -> str:
+    """The event's details as a sentence; unknown actions (or details) as 'key: value' pairs."""
+    details = event.details or {}
+    sentence = SENTENCES.get(event.action)
+    if sentence is not None:
+        try:
+            return sentence(details, names).strip()
+        except (KeyError, TypeError, ValueError):
+            pass  # a detail stored by an older version; shown as it is below
+    return "; ".join(f"{key}: {value}" for key, value in details.items())

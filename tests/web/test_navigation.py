@@ -1,0 +1,76 @@
+"""Every page a role may open is reachable by following links from its home page: walk the
+rendered pages as each role and compare with the role x route matrix of test_access_matrix."""
+
+from __future__ import annotations
+
+from collections import deque
+from html.parser import HTMLParser
+from urllib.parse import urldefrag, urlsplit
+
+import pytest
+from werkzeug.exceptions import HTTPException
+
+from tests.web.test_access_matrix import ALLOWED
+
+# Routes no menu should link to: steps of an interview begun by a POST (start, then its pages,
+# review and receipt), and the data a chart's script fetches.
+NOT_PAGES = {"collect.page", "collect.review", "collect.receipt", "dashboard.indicator_json"}
+VISITS_PER_ENDPOINT = 3  # enough to leave a paged or filtered page by its links
+
+
+class Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        href = dict(attrs).get("href")
+        if tag == "a" and href:
+            self.hrefs.append(href)
+
+
+def pages_for(app, role: str) -> set[str]:
+    """The endpoints a role may GET, by the access matrix."""
+    return {rule.endpoint for rule in app.url_map.iter_rules()
+            if "GET" in rule.methods and role in ALLOWED.get(rule.endpoint, set()) and rule.endpoint not in NOT_PAGES}
+
+
+def walk(client, app) -> set[str]:
+    """Endpoints reached by following <a href> links from the home page."""
+    adapter = app.url_map.bind("localhost")
+    reached: dict[str, int] = {}
+    seen: set[str] = set()
+    queue = deque(["/"])
+    while queue:
+        url = queue.popleft()
+        try:
+            endpoint, _ = adapter.match(urlsplit(url).path, method="GET")
+        except HTTPException:
+            continue
+        if endpoint in ("static", "vendor.plotly_js") or reached.get(endpoint, 0) >= VISITS_PER_ENDPOINT:
+            continue
+        reached[endpoint] = reached.get(endpoint, 0) + 1
+        response = client.get(url)
+        assert response.status_code in (200, 302), (url, response.status_code)
+        if response.status_code != 200 or response.mimetype != "text/html":
+            continue
+        parser = Links()
+        parser.feed(response.get_data(as_text=True))
+        for href in parser.hrefs:
+            href = urldefrag(href)[0]
+            if href.startswith("/") and not href.startswith("//") and href not in seen:
+                seen.add(href)
+                queue.append(href)
+    return set(reached)
+
+
+@pytest.mark.parametrize("role", ["monitor", "lead", "advocate", "admin"])
+def test_every_page_a_role_may_open_is_in_reach_of_its_menu(client, app, as_role, role) -> None:
+    as_role(role)
+    assert pages_for(app, role) - walk(client, app) == set()
+
+
+def test_the_advocate_reaches_the_indicator_export_and_the_brief(client, app, as_role) -> None:
+    as_role("advocate")
+    reached = walk(client, app)
+    assert {"reports.indicators", "reports.brief", "reports.brief_pdf"} <= reached
