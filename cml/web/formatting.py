@@ -17,7 +17,7 @@ from babel.dates import format_skeleton
 from babel.numbers import format_decimal, format_percent
 from flask_babel import get_locale
 
-from cml.core.periods import parse_period
+from cml.core.periods import parse_period, period_label
 
 _LAST_ZERO = re.compile(r"0(?=[^0#]*$)")
 _FRACTION = re.compile(r"\.[0#]+")
@@ -74,4 +74,4 @@ def fmt_period(period: int | str, grain: str = "quarter", locale: str | Locale |
     return str(period)
 
 
-FILTERS = {"percent": fmt_percent, "number": fmt_number, "period": fmt_period}
+FILTERS = {"percent": fmt_percent, "number": fmt_number, "period": fmt_period, "period_label": period_label}
