@@ -11,7 +11,6 @@ import shutil
 import subprocess
 import tempfile
 from datetime import date
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +34,7 @@ from cml.web import charts, present
 from cml.web.access import roles_required
 from cml.web.formatting import fmt_period
 from cml.web.i18n import current_language
-from cml.web.vendor import plotly_url
+from cml.web.vendor import plotly_path, plotly_url
 
 HEADLINE_CHARTS = 3
 PDF_TIMEOUT_SECONDS = 60
@@ -170,8 +169,7 @@ def brief_pdf() -> Response | tuple[str, int]:
 def _standalone_assets() -> dict[str, str]:
     """File URLs of the stylesheet and scripts, for a page Chromium opens from disk."""
     static = Path(current_app.static_folder or "")
-    plotly_path = Path(str(resources.files("plotly").joinpath("package_data/plotly.min.js")))
-    return {"css_text": (static / "cml.css").read_text(encoding="utf-8"), "plotly_src": plotly_path.as_uri(), "dashboard_js": (static / "dashboard.js").as_uri()}
+    return {"css_text": (static / "cml.css").read_text(encoding="utf-8"), "plotly_src": plotly_path().as_uri(), "dashboard_js": (static / "dashboard.js").as_uri()}
 
 
 def render_pdf(chromium: str, html: str) -> bytes:
