@@ -1,5 +1,6 @@
 """Each role's main pages at a phone's 360 px and at desktop width, in English, Ukrainian and
-Russian: nothing wider than the screen unless inside its own scrolling box. Screenshots are
+Russian: nothing wider than the screen unless inside its own scrolling box, no word split
+across lines by a squeezed column. Screenshots are
 saved to screenshots/ to look at."""
 
 from __future__ import annotations
@@ -41,6 +42,25 @@ OVERFLOW = """() => {
   return found.slice(0, 8);
 }"""
 
+BROKEN_WORDS = """() => {
+  // Words split across lines mid-word: a column squeezed until its text reads a few letters a line.
+  const found = [], walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const range = document.createRange();
+  let checked = 0;
+  for (let node = walker.nextNode(); node && checked < 4000; node = walker.nextNode()) {
+    const parent = node.parentElement;
+    if (!parent || parent.closest("code, svg, script, style, noscript, .visually-hidden, option, select") || !parent.getClientRects().length) continue;
+    const re = /[^\s\-–—\/]{2,}/g;
+    for (let m = re.exec(node.data); m && checked < 4000; m = re.exec(node.data)) {
+      checked++;
+      range.setStart(node, m.index); range.setEnd(node, m.index + m[0].length);
+      const tops = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
+      if (tops.size > 1) found.push("broken word: " + m[0]);
+    }
+  }
+  return found.slice(0, 8);
+}"""
+
 
 @pytest.fixture
 def receipts(app: Any, generated: None) -> str:
@@ -73,7 +93,7 @@ def test_every_main_page_fits_a_phone_and_a_desktop_in_each_language(browser, li
                 assert response is not None and response.status == 200, (path, response and response.status)
                 if page.locator(".chart[data-figure]").count():
                     page.wait_for_function("[...document.querySelectorAll('.chart[data-figure]')].every(c => c.querySelector('.main-svg'))")
-                for found in page.evaluate(OVERFLOW):
+                for found in page.evaluate(OVERFLOW) + page.evaluate(BROKEN_WORDS):
                     problems.append(f"{role} {device} {language} {path}: {found}")
                 screenshot(page, f"layout-{role}-{device}-{language}-{index}")
         context.close()
