@@ -42,7 +42,7 @@ OVERFLOW = """() => {
   return found.slice(0, 8);
 }"""
 
-BROKEN_WORDS = """() => {
+BROKEN_WORDS = r"""() => {
   // Words split across lines mid-word: a column squeezed until its text reads a few letters a line.
   const found = [], walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   const range = document.createRange();
