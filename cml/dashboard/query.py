@@ -81,7 +81,9 @@ def read_filters() -> Filters:
         if region is None or (allowed is not None and region.id not in allowed):
             abort(404)
     scope = {region.id} if region is not None else allowed
-    periods = periods_with_data(data_months(row.id, scope), grain)
+    # Published figures' choices come from the reader's whole scope: a period listed for one region alone
+    # would tell that someone there was interviewed even where every figure is withheld.
+    periods = periods_with_data(data_months(row.id, allowed if aggregates_only else scope), grain)
     notices: dict[str, str] = {}
     period = _period_arg("period", grain, periods, notices)
     if period is None:

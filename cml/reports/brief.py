@@ -74,8 +74,9 @@ def brief_context() -> dict[str, Any]:
     k = suppression_threshold()
     region = _region()
     region_id = region.id if region is not None else None
-    # The quarters with data where the brief looks: the national brief counts every region.
-    quarters = periods_with_data(data_months(row.id, None if region is None else {region.id}), "quarter")
+    # The quarters with data in the reader's scope, not the chosen region's alone: the brief is published figures,
+    # and a quarter listed for one region would tell that someone there was interviewed even where every figure is withheld.
+    quarters = periods_with_data(data_months(row.id, region_ids(current_user)), "quarter")
     period, period_notice = _period(quarters)
     previous = previous_period(period, "quarter")
     headline = estimate_cells(code, by=("period",), period_range=(previous, period), region_ids=None if region is None else {region.id})

@@ -113,3 +113,16 @@ def test_the_brief_date_ends_with_one_stop(client, as_role, generated, language,
     lead = re.search(r'<p class="lead">(.*?)</p>', page, re.S)
     assert lead and re.search(rf"{date.today().year}\s{stop}$", lead[1].strip())
     assert f"{stop}." not in page
+
+
+def test_an_advocates_period_choices_do_not_depend_on_the_region_chosen(client, as_role, generated) -> None:
+    """A quarter listed for one region alone would tell that someone there was interviewed, even where every figure is withheld."""
+    as_role("advocate")
+    everywhere = options(client.get("/dashboard/?survey=clinic_exit").get_data(as_text=True), "period")
+    for region in ("kyiv", "odesa", "lviv"):
+        page = client.get(f"/dashboard/?survey=clinic_exit&region={region}")
+        if page.status_code == 200:
+            assert options(page.get_data(as_text=True), "period") == everywhere
+        brief = client.get(f"/reports/brief?survey=clinic_exit&region={region}")
+        if brief.status_code == 200:
+            assert options(brief.get_data(as_text=True), "period") == options(client.get("/reports/brief?survey=clinic_exit").get_data(as_text=True), "period")
