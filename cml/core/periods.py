@@ -7,12 +7,15 @@ derived from it with integer arithmetic that SQLite and PostgreSQL compute alike
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Literal
 
 Grain = Literal["month", "quarter", "year"]
 GRAINS: tuple[Grain, ...] = ("quarter", "month", "year")
 
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+"""Years a period field reads; others are typing slips (and year 0 has no calendar date)."""
 _QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 _YEAR = re.compile(r"^(\d{4})$")
@@ -78,3 +81,25 @@ def previous_period(key: int, grain: Grain) -> int:
 
 def period_of(day: date, grain: Grain = "quarter") -> int:
     return period_key(month_key(day), grain)
+
+
+def periods_with_data(months: Iterable[int], grain: Grain) -> list[int]:
+    """The periods at `grain` holding any of these months (YYYYMM), latest first: the choices a period field offers."""
+    return sorted({period_key(month, grain) for month in months}, reverse=True)
+
+
+def convert_period(key: int, from_grain: Grain, to_grain: Grain, available: Sequence[int] = ()) -> int:
+    """A period of one grain as a period of another: the period holding it, or, going finer,
+    the latest period inside it that has data (`available`, at `to_grain`), else its last one."""
+    first, last = month_range(key, from_grain)
+    inside = [p for p in available if first <= month_range(p, to_grain)[0] <= last]
+    return max(inside) if inside else period_key(last, to_grain)
+
+
+def read_period(text: str, grain: Grain, available: Sequence[int] = ()) -> int | None:
+    """The period a typed or linked label means at `grain` (a label of another grain is converted); None if it does not parse."""
+    parsed = parse_period(text) if text else None
+    if parsed is None or not FIRST_YEAR <= int(period_label(parsed[1], parsed[0])[:4]) <= LAST_YEAR:
+        return None
+    their_grain, key = parsed
+    return key if their_grain == grain else convert_period(key, their_grain, grain, available)

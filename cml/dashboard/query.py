@@ -14,11 +14,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from cml.core.periods import GRAINS, Grain, parse_period, period_key, period_label, period_of, previous_period
+from cml.core.periods import GRAINS, Grain, period_label, period_of, periods_with_data, previous_period, read_period
 from cml.extensions import db
 from cml.models import Facility, Region
 from cml.services import surveys
-from cml.services.estimates import latest_month
+from cml.services.estimates import data_months
 from cml.services.scope import region_ids
 
 DEFAULT_PERIODS = 8
@@ -43,6 +43,10 @@ class Filters:
     aggregates_only: bool
     indicator: str | None = None
     choices: dict[str, object] = field(default_factory=dict)
+    periods: tuple[int, ...] = ()
+    """The periods with data at this grain, latest first: the period fields' choices."""
+    notices: dict[str, str] = field(default_factory=dict)
+    """A message per field whose value could not be read and was replaced."""
 
     def args(self, **changes: object) -> dict[str, object]:
         """Query-string arguments for a link to a view with these filters (and some changed)."""
@@ -77,11 +81,16 @@ def read_filters() -> Filters:
         if region is None or (allowed is not None and region.id not in allowed):
             abort(404)
     scope = {region.id} if region is not None else allowed
-    period = _period_arg("period", grain)
+    # Published figures' choices come from the reader's whole scope: a period listed for one region alone
+    # would tell that someone there was interviewed even where every figure is withheld.
+    periods = periods_with_data(data_months(row.id, allowed if aggregates_only else scope), grain)
+    notices: dict[str, str] = {}
+    period = _period_arg("period", grain, periods, notices)
     if period is None:
-        month = latest_month(row.id, scope)
-        period = period_key(month, grain) if month else _today_period(grain)
-    first = _period_arg("from", grain)
+        period = periods[0] if periods else _today_period(grain)
+    if period not in periods:  # a chosen period without data stays a choice, with its empty figures
+        periods = sorted({*periods, period}, reverse=True)
+    first = _period_arg("from", grain, periods, notices)
     if first is None or first > period:
         first = period
         for _ in range(DEFAULT_PERIODS - 1):
@@ -99,6 +108,8 @@ def read_filters() -> Filters:
         aggregates_only=aggregates_only,
         indicator=indicator,
         choices={"questionnaires": published},
+        periods=tuple(sorted({*periods, first}, reverse=True)),
+        notices=notices,
     )
 
 
@@ -108,14 +119,15 @@ def grains_for(aggregates_only: bool) -> tuple[Grain, ...]:
     return PUBLISHED_GRAINS if aggregates_only else GRAINS
 
 
-def _period_arg(name: str, grain: Grain) -> int | None:
-    text = request.args.get(name)
+def _period_arg(name: str, grain: Grain, periods: list[int], notices: dict[str, str]) -> int | None:
+    """The period a link names, at this grain (another grain's is converted); None, with a notice, if it does not parse."""
+    text = request.args.get(name, "").strip()
     if not text:
         return None
-    parsed = parse_period(text)
-    if parsed is None or parsed[0] != grain:
-        abort(400)
-    return parsed[1]
+    period = read_period(text, grain, periods)
+    if period is None:
+        notices[name] = _("“%(text)s” is not a period such as 2026Q3, 2026-07 or 2026: another period is shown.", text=text[:20])
+    return period
 
 
 def _today_period(grain: Grain) -> int:

@@ -11,45 +11,44 @@ import shutil
 import subprocess
 import tempfile
 from datetime import date
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from flask import Response, abort, current_app, render_template, request
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from cml.config import suppression_threshold
-from cml.core.periods import parse_period, period_key, period_label, period_of, previous_period
+from cml.core.periods import period_label, period_of, periods_with_data, previous_period, read_period
 from cml.core.tabulate import MISSES
 from cml.extensions import db
 from cml.models import Region
 from cml.reports.views import bp
 from cml.services import audit, surveys
-from cml.services.estimates import estimate_cells, latest_month
+from cml.services.estimates import data_months, estimate_cells
 from cml.services.publication import disclosure_cube
 from cml.services.scope import region_ids, visible_regions
 from cml.web import charts, present
 from cml.web.access import roles_required
 from cml.web.formatting import fmt_period
 from cml.web.i18n import current_language
-from cml.web.vendor import plotly_url
+from cml.web.vendor import plotly_path, plotly_url
 
 HEADLINE_CHARTS = 3
 PDF_TIMEOUT_SECONDS = 60
 
 
-def _period(questionnaire_id: int) -> int:
-    """The requested quarter, or the latest quarter with data, or this quarter."""
-    text = request.args.get("period", "")
-    if text:
-        parsed = parse_period(text)
-        if parsed is None or parsed[0] != "quarter":
-            abort(400)
-        return parsed[1]
-    month = latest_month(questionnaire_id)
-    return period_key(month, "quarter") if month else period_of(date.today(), "quarter")
+def _period(quarters: list[int]) -> tuple[int, str]:
+    """The requested quarter (another grain's period converted), or the latest quarter with data, or this quarter;
+    with a notice when the request named no readable period."""
+    text = request.args.get("period", "").strip()
+    period = read_period(text, "quarter", quarters) if text else None
+    notice = _("“%(text)s” is not a period such as 2026Q3: the latest quarter with data is shown.", text=text[:20]) if text and period is None else ""
+    if period is None:
+        period = quarters[0] if quarters else period_of(date.today(), "quarter")
+    return period, notice
 
 
 def _region() -> Region | None:
@@ -75,7 +74,10 @@ def brief_context() -> dict[str, Any]:
     k = suppression_threshold()
     region = _region()
     region_id = region.id if region is not None else None
-    period = _period(row.id)
+    # The quarters with data in the reader's scope, not the chosen region's alone: the brief is published figures,
+    # and a quarter listed for one region would tell that someone there was interviewed even where every figure is withheld.
+    quarters = periods_with_data(data_months(row.id, region_ids(current_user)), "quarter")
+    period, period_notice = _period(quarters)
     previous = previous_period(period, "quarter")
     headline = estimate_cells(code, by=("period",), period_range=(previous, period), region_ids=None if region is None else {region.id})
     gate = disclosure_cube(code, k)
@@ -118,13 +120,22 @@ def brief_context() -> dict[str, Any]:
             figures.append((title, charts.dot_whisker(points, title, _("Percent") if percent else _("Average"), target, percent, names)))
     return {
         "code": code, "questionnaire": questionnaire, "language": language, "period_text": period_label(period, "quarter"),
-        "period_words": fmt_period(period, "quarter", language), "previous_text": fmt_period(previous, "quarter", language), "rows": rows, "missed": headline_missed, "changes": headline_changes,
-        "figures": figures, "k": k, "today": date.today(), "questionnaires": published, "region": region,
+        "period_words": fmt_period(period, "quarter", language), "period_notice": period_notice,
+        "period_choices": [(period_label(p, "quarter"), fmt_period(p, "quarter", language)) for p in sorted({*quarters, period}, reverse=True)], "previous_text": fmt_period(previous, "quarter", language), "rows": rows, "missed": headline_missed, "changes": headline_changes,
+        "figures": figures, "k": k, "lead_text": _lead(fmt_period(period, "quarter", language), region, language), "questionnaires": published, "region": region,
         "region_code": region.code if region is not None else "", "region_words": region.label(language) if region is not None else _("all regions"),
         "region_choices": [(r.code, r.label(language)) for r in visible_regions(current_user)], "national_allowed": region_ids(current_user) is None,
         "rule": questionnaire.disclosure,
         "design_note": present.design_note(questionnaire.sampling),
     }
+
+
+def _lead(period_words: str, region: Region | None, language: str) -> str:
+    """The brief's opening line. Ukrainian and Russian long dates end in an abbreviation's stop ("р.", "г."),
+    which then ends the sentence too."""
+    day = format_date(date.today(), "long")
+    text = _("Period %(period)s, %(regions)s. Prepared %(day)s.", period=period_words, regions=region.label(language) if region else _("all regions"), day=day)
+    return text[:-1] if day.endswith(".") and text.endswith(day + ".") else text
 
 
 @bp.get("/brief")
@@ -159,8 +170,7 @@ def brief_pdf() -> Response | tuple[str, int]:
 def _standalone_assets() -> dict[str, str]:
     """File URLs of the stylesheet and scripts, for a page Chromium opens from disk."""
     static = Path(current_app.static_folder or "")
-    plotly_path = Path(str(resources.files("plotly").joinpath("package_data/plotly.min.js")))
-    return {"css_text": (static / "cml.css").read_text(encoding="utf-8"), "plotly_src": plotly_path.as_uri(), "dashboard_js": (static / "dashboard.js").as_uri()}
+    return {"css_text": (static / "cml.css").read_text(encoding="utf-8"), "plotly_src": plotly_path().as_uri(), "dashboard_js": (static / "dashboard.js").as_uri()}
 
 
 def render_pdf(chromium: str, html: str) -> bytes:

@@ -4,21 +4,23 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, abort, render_template
+from flask import Response, render_template
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, StringField
+from wtforms import RadioField, SelectField
 
 from cml.config import suppression_threshold
-from cml.core.periods import parse_period
+from cml.core.periods import Grain, period_label, periods_with_data, read_period
 from cml.extensions import db
 from cml.reports.views import bp
 from cml.services import audit, surveys
+from cml.services.estimates import data_months
 from cml.services.indicator_export import ExportRequest, build
 from cml.services.indicator_spreadsheets import indicator_csv, indicator_xlsx
 from cml.services.scope import region_ids
 from cml.web.access import roles_required
+from cml.web.formatting import fmt_period
 from cml.web.i18n import current_language
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -28,8 +30,9 @@ class IndicatorExportForm(FlaskForm):
     survey = SelectField(_l("Questionnaire"))
     breakdown = RadioField(_l("Rows"), default="region")
     grain = SelectField(_l("Periods"), choices=[("quarter", _l("Quarters")), ("month", _l("Months")), ("year", _l("Years"))], default="quarter")
-    first = StringField(_l("From period (e.g. 2025Q1), empty for all"))
-    last = StringField(_l("To period, empty for all"))
+    # Choices of the periods with data; a period of another grain is converted, one that does not parse is an error here.
+    first = SelectField(_l("From period"), validate_choice=False)
+    last = SelectField(_l("To period"), validate_choice=False)
     file_format = RadioField(_l("Format"), choices=[("xlsx", "XLSX (Excel)"), ("csv", "CSV")], default="xlsx")
 
 
@@ -45,16 +48,45 @@ def _form() -> IndicatorExportForm:
     form.breakdown.choices = choices
     if current_user.role == "advocate":  # published figures go no finer than quarters
         form.grain.choices = [(value, label) for value, label in form.grain.choices if value != "month"]  # type: ignore[union-attr]
+    periods = _periods(form)
+    grain = _grain(form)
+    form.first.choices = [("", _l("From the first period"))] + [(period_label(p, grain), fmt_period(p, grain, language)) for p in reversed(periods)]
+    form.last.choices = [("", _l("To the latest period"))] + [(period_label(p, grain), fmt_period(p, grain, language)) for p in periods]
     return form
 
 
+def _grain(form: IndicatorExportForm) -> Grain:
+    allowed = [value for value, _label in form.grain.choices]  # type: ignore[union-attr]
+    return form.grain.data if form.grain.data in allowed else "quarter"  # type: ignore[return-value]
+
+
+def _periods(form: IndicatorExportForm) -> list[int]:
+    """The periods with data at the form's grain in the reader's regions, latest first."""
+    published = surveys.published_questionnaires()
+    row = next((q for q in published if q.code == form.survey.data), published[0] if published else None)
+    return periods_with_data(data_months(row.id, region_ids(current_user)), _grain(form)) if row else []
+
+
 def _range(form: IndicatorExportForm) -> tuple[int, int] | None:
-    parts = [parse_period(text) for text in (form.first.data or "", form.last.data or "") if text.strip()]
-    if not parts:
+    """The periods asked for, at the form's grain; None for all. Errors go beside the fields."""
+    grain, periods = _grain(form), _periods(form)
+    first_text, last_text = (form.first.data or "").strip(), (form.last.data or "").strip()
+    if not first_text and not last_text:
         return None
-    if len(parts) != 2 or any(p is None or p[0] != form.grain.data for p in parts):
-        abort(400)
-    return (parts[0][1], parts[1][1])  # type: ignore[index]
+    ends: list[int | None] = []
+    for field, text, default in ((form.first, first_text, min(periods, default=None)), (form.last, last_text, max(periods, default=None))):
+        period = read_period(text, grain, periods) if text else default
+        if text and period is None:
+            field.errors = [*field.errors, _l("Choose a period from the list (such as 2026Q3, 2026-07 or 2026).")]  # type: ignore[list-item]
+        ends.append(period)
+    first, last = ends
+    if first is None or last is None:  # one end typed, and no data to stand for the other
+        first = last = first if first is not None else last
+    if first is None or last is None:
+        return None
+    if first > last:
+        form.last.errors = [*form.last.errors, _l("The last period comes before the first.")]  # type: ignore[list-item]
+    return (first, last)
 
 
 @bp.route("/indicators", methods=["GET", "POST"])
@@ -69,11 +101,14 @@ def indicators() -> Response | tuple[str, int] | str:
     if breakdown != "facility" and form.grain.data == "month":
         form.grain.errors = [*form.grain.errors, _l("Published tables go no finer than quarters: choose quarters or years.")]  # type: ignore[list-item]
         return render_template("reports/indicators.html", form=form), 422
+    period_range = _range(form)
+    if form.first.errors or form.last.errors:
+        return render_template("reports/indicators.html", form=form), 422
     export = ExportRequest(
         code=form.survey.data or "",
         by=by,  # type: ignore[arg-type]
         grain=form.grain.data,  # type: ignore[arg-type]
-        period_range=_range(form),
+        period_range=period_range,
         region_ids=region_ids(current_user),
         aggregates_only=breakdown != "facility",
         language=current_language(),

@@ -216,6 +216,15 @@ def latest_month(questionnaire_id: int, region_ids: Collection[int] | None = Non
     return table_cache.cached(("latest_month", questionnaire_id, _frozen(region_ids)), compute)
 
 
+def data_months(questionnaire_id: int, region_ids: Collection[int] | None = None) -> tuple[int, ...]:
+    """`fact_sums.data_months`, kept with the tables: every period field lists them."""
+
+    def compute() -> tuple[int, ...]:
+        return tuple(fact_sums.data_months(questionnaire_id, region_ids))
+
+    return table_cache.cached(("data_months", questionnaire_id, _frozen(region_ids)), compute)
+
+
 def _frozen(ids: Collection[int] | None) -> frozenset[int] | None:
     return None if ids is None else frozenset(ids)
 

@@ -107,6 +107,14 @@ def fact_months(questionnaire_id: int) -> list[int]:
     return list(db.session.scalars(select(IndicatorFact.month).where(IndicatorFact.questionnaire_id == questionnaire_id).distinct().order_by(IndicatorFact.month)))
 
 
+def data_months(questionnaire_id: int, region_ids: Iterable[int] | None = None) -> list[int]:
+    """The months (YYYYMM) with answers to a questionnaire in these regions (default: all), for period choices."""
+    query = select(IndicatorSum.month).where(IndicatorSum.questionnaire_id == questionnaire_id).distinct()
+    if region_ids is not None:
+        query = query.where(IndicatorSum.region_id.in_(sorted(region_ids)))
+    return sorted(int(month) for month in db.session.scalars(query))
+
+
 def latest_month(questionnaire_id: int, region_ids: Iterable[int] | None = None) -> int | None:
     """The latest month (YYYYMM) with answers to a questionnaire, in these regions (default: all)."""
     query = select(func.max(IndicatorSum.month)).where(IndicatorSum.questionnaire_id == questionnaire_id)

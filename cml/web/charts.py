@@ -46,7 +46,8 @@ def shown(text: str) -> str:
 
 
 def _scatter(**properties: Any) -> dict[str, Any]:
-    return {**properties, "type": "scatter"}
+    # Markers drawn whole at the plot's edge (a share of 0% or 100%) rather than cut in half by it.
+    return {**properties, "type": "scatter", "cliponaxis": False} if "markers" in properties.get("mode", "") else {**properties, "type": "scatter"}
 
 
 @lru_cache(maxsize=1)
@@ -62,6 +63,10 @@ def _to_json(data: list[dict[str, Any]], layout: dict[str, Any]) -> str:
     from plotly.io.json import to_json_plotly
 
     return str(to_json_plotly({"data": data, "layout": {**layout, "template": _template()}}))
+
+
+PERCENT_AXIS = dict(range=[-5, 105], tickvals=[0, 20, 40, 60, 80, 100], ticksuffix="%")
+"""A little room beyond 0% and 100%, so a point there is drawn whole and clear of the axis labels."""
 
 
 def _scale(percent: bool) -> float:
@@ -131,7 +136,7 @@ def dot_whisker(
     if shapes:
         layout["shapes"] = shapes
     if percent:
-        layout["xaxis"] = {**layout["xaxis"], "range": [0, 100], "ticksuffix": "%"}  # type: ignore[dict-item]
+        layout["xaxis"] = {**layout["xaxis"], **PERCENT_AXIS}  # type: ignore[dict-item]
     return _to_json(data, layout)
 
 
@@ -157,7 +162,7 @@ def trend(points: Sequence[Point], title: str, axis_title: str, target: float | 
     layout = _layout(title, 360, names, "", axis_title)
     layout["xaxis"] = {**layout["xaxis"], "type": "category"}  # type: ignore[dict-item]
     if percent:
-        layout["yaxis"] = {**layout["yaxis"], "range": [0, 100], "ticksuffix": "%"}  # type: ignore[dict-item]
+        layout["yaxis"] = {**layout["yaxis"], **PERCENT_AXIS}  # type: ignore[dict-item]
     return _to_json(data, layout)
 
 
@@ -184,6 +189,6 @@ def funnel(
     )
     layout = _layout(title, 400, names, names["n_axis"], axis_title)
     if percent:
-        layout["yaxis"] = {**layout["yaxis"], "range": [0, 100], "ticksuffix": "%"}  # type: ignore[dict-item]
+        layout["yaxis"] = {**layout["yaxis"], **PERCENT_AXIS}  # type: ignore[dict-item]
     return _to_json(data, layout)
 

@@ -19,7 +19,7 @@ from babel.numbers import format_decimal, format_percent
 from flask_babel import format_datetime, get_locale, get_timezone
 from flask_babel import gettext as _
 
-from cml.core.periods import parse_period
+from cml.core.periods import parse_period, period_label
 
 _LAST_ZERO = re.compile(r"0(?=[^0#]*$)")
 _FRACTION = re.compile(r"\.[0#]+")
@@ -105,4 +105,4 @@ def fmt_time(value: datetime | None, format: str = "short") -> str:
     return _("%(time)s (%(zone)s time)", time=format_datetime(value, format), zone=zone_name())
 
 
-FILTERS = {"percent": fmt_percent, "number": fmt_number, "period": fmt_period, "time": fmt_time, "day": fmt_day}
+FILTERS = {"percent": fmt_percent, "number": fmt_number, "period": fmt_period, "period_label": period_label, "time": fmt_time, "day": fmt_day}

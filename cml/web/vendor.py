@@ -1,26 +1,39 @@
-"""Plotly's JavaScript, served from the installed plotly package (never a CDN), compressed and cached."""
+"""plotly.js, served by us (never a CDN), compressed and cached.
+
+The bundle is plotly.js's basic distribution (scatter, bar and pie traces: all our charts
+draw), vendored with its licence in cml/vendor/plotly.js-basic-dist-min from the npm
+package of that name; README "Charts' JavaScript" says how to update it.
+"""
 
 from __future__ import annotations
 
 import gzip
+import json
 from functools import cache
-from importlib import metadata, resources
+from importlib import resources
+from pathlib import Path
 
 from flask import Blueprint, Response, request, url_for
 
 bp = Blueprint("vendor", __name__)
-# From the distribution's metadata, so naming the URL does not need the plotly package loaded.
-PLOTLY_VERSION = metadata.version("plotly")
+BUNDLE = resources.files("cml").joinpath("vendor/plotly.js-basic-dist-min")
+# From the vendored package.json: the version in the URL changes with the file.
+PLOTLY_VERSION = json.loads(BUNDLE.joinpath("package.json").read_text(encoding="utf-8"))["version"]
+
+
+def plotly_path() -> Path:
+    """The bundle on disk, for pages Chromium opens from a file (the PDF brief)."""
+    return Path(str(BUNDLE.joinpath("plotly-basic.min.js")))
 
 
 @cache
 def _plotly_bytes() -> tuple[bytes, bytes]:
     """The bundle and its gzip form, read and compressed once per process on first use."""
-    raw = resources.files("plotly").joinpath("package_data/plotly.min.js").read_bytes()
-    return raw, gzip.compress(raw, compresslevel=6, mtime=0)
+    raw = BUNDLE.joinpath("plotly-basic.min.js").read_bytes()
+    return raw, gzip.compress(raw, compresslevel=9, mtime=0)
 
 
-@bp.get("/vendor/plotly-<version>.min.js")
+@bp.get("/vendor/plotly-basic-<version>.min.js")
 def plotly_js(version: str) -> Response:
     """The plotly.js bundle; the version in the URL lets browsers keep it for a year."""
     raw, compressed = _plotly_bytes()

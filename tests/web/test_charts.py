@@ -59,7 +59,24 @@ def test_dot_whisker_carries_estimates_intervals_n_and_the_target() -> None:
     assert "n = %{customdata[0]}" in units["hovertemplate"]
     assert figure["layout"]["shapes"] == [{"type": "line", "x0": 80.0, "x1": 80.0, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain",
                                            "line": {"color": charts.VERMILLION, "dash": "dash", "width": 2}}]
-    assert figure["layout"]["xaxis"]["range"] == [0, 100]
+    assert figure["layout"]["xaxis"]["range"] == [-5, 105] and figure["layout"]["xaxis"]["tickvals"][::5] == [0, 100]
+
+
+@pytest.mark.parametrize("kind", ["dot_whisker", "trend", "funnel"])
+def test_percent_axes_leave_room_beyond_0_and_100_so_no_point_is_clipped(kind) -> None:
+    from cml.core.funnel import proportion_limits, size_grid
+
+    ends = [Point("none", 0.0, 0.0, 0.1, 40), Point("all", 1.0, 0.9, 1.0, 40)]
+    made = {
+        "dot_whisker": lambda: charts.dot_whisker(ends, "t", "Percent", None, True, NAMES),
+        "trend": lambda: charts.trend(ends, "t", "Percent", None, True, NAMES),
+        "funnel": lambda: charts.funnel(ends, [True, True], 0.5, [proportion_limits(0.5, size_grid(50), 0.95)], "t", "Percent", True, NAMES),
+    }[kind]
+    layout = json.loads(made())["layout"]
+    low, high = layout["xaxis" if kind == "dot_whisker" else "yaxis"]["range"]
+    assert low < 0 and high > 100
+    marked = [trace for trace in json.loads(made())["data"] if "markers" in trace.get("mode", "")]
+    assert marked and all(trace["cliponaxis"] is False for trace in marked)  # drawn whole even at the edge
 
 
 def test_a_missing_value_reaches_the_page_as_null_not_nan() -> None:
