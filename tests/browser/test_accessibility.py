@@ -76,6 +76,7 @@ def _ids(app: Any) -> dict[str, str]:
 
 def _started_form(page: Any, base: str) -> dict[str, str]:
     page.goto(f"{base}/collect/clinic_exit/")
+    page.select_option("form.card select", index=1)  # past the "Choose…" placeholder
     page.click("button.primary")
     page.wait_for_url(re.compile(r".*/collect/d/[^/]+/\d+$"))
     first = page.url.removeprefix(base)
