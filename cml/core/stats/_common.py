@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import operator
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import SupportsIndex
 
@@ -70,3 +71,24 @@ def contain(estimate: float, lower: float, upper: float, low: float = 0.0, high:
     low <= lower <= estimate <= upper <= high.
     """
     return clamp(min(lower, estimate), low, high), clamp(max(upper, estimate), low, high)
+
+
+def clean_totals(totals: Iterable[tuple[float, int, float]]) -> list[tuple[float, int, float]]:
+    """Per-facility (sum of y, n, sum of y squared), checked; facilities without answers left out."""
+    triples: list[tuple[float, int, float]] = []
+    for index, triple in enumerate(totals):
+        if len(triple) != 3:
+            raise ValueError(f"facility {index}: expected (sum_y, n, sum_y_squared), got {triple!r}")
+        sum_y, sum_sq = float(triple[0]), float(triple[2])
+        n = as_count(triple[1], f"facility {index}: n")
+        if not (math.isfinite(sum_y) and math.isfinite(sum_sq)):
+            raise ValueError(f"facility {index}: sums must be finite numbers, got {triple!r}")
+        if n == 0:
+            if sum_y != 0.0 or sum_sq != 0.0:
+                raise ValueError(f"facility {index}: non-zero sums with n = 0: {triple!r}")
+            continue
+        # Cauchy-Schwarz: sum y^2 >= (sum y)^2 / n; a violation means swapped columns.
+        if sum_sq < sum_y * sum_y / n - 1e-9 * max(1.0, abs(sum_sq)):
+            raise ValueError(f"facility {index}: sum of squares {sum_sq} is below (sum y)^2/n; wrong columns?")
+        triples.append((sum_y, n, sum_sq))
+    return triples

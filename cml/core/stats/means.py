@@ -10,7 +10,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ._common import as_count, check_level, clamp, t_value
+from ._common import check_level, clamp, clean_totals, t_value
 
 Scale = tuple[float, float]
 
@@ -42,26 +42,6 @@ class ClusteredMean:
     level: float
 
 
-def _clean_totals(totals: Iterable[tuple[float, int, float]]) -> list[tuple[float, int, float]]:
-    triples: list[tuple[float, int, float]] = []
-    for index, triple in enumerate(totals):
-        if len(triple) != 3:
-            raise ValueError(f"facility {index}: expected (sum_y, n, sum_y_squared), got {triple!r}")
-        sum_y, sum_sq = float(triple[0]), float(triple[2])
-        n = as_count(triple[1], f"facility {index}: n")
-        if not (math.isfinite(sum_y) and math.isfinite(sum_sq)):
-            raise ValueError(f"facility {index}: sums must be finite numbers, got {triple!r}")
-        if n == 0:
-            if sum_y != 0.0 or sum_sq != 0.0:
-                raise ValueError(f"facility {index}: non-zero sums with n = 0: {triple!r}")
-            continue
-        # Cauchy-Schwarz: sum y^2 >= (sum y)^2 / n; a violation means swapped columns.
-        if sum_sq < sum_y * sum_y / n - 1e-9 * max(1.0, abs(sum_sq)):
-            raise ValueError(f"facility {index}: sum of squares {sum_sq} is below (sum y)^2/n; wrong columns?")
-        triples.append((sum_y, n, sum_sq))
-    return triples
-
-
 def _check_scale(scale: Scale | None) -> None:
     if scale is not None and not (math.isfinite(scale[0]) and math.isfinite(scale[1]) and scale[0] < scale[1]):
         raise ValueError(f"scale must be a (low, high) pair of finite numbers with low < high, got {scale!r}")
@@ -86,7 +66,7 @@ def clustered_mean_from_totals(
     """
     level = check_level(level)
     _check_scale(scale)
-    triples = _clean_totals(totals)
+    triples = clean_totals(totals)
     k = len(triples)
     n_total = sum(n for _, n, _ in triples)
     if n_total == 0:

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from ._common import as_count, check_level, clamp, contain, t_value, z_value
+from ._common import check_level, clamp, clean_totals, contain, t_value, z_value
 from .clustered import clean_clusters, korn_graubard_nchs
 from .proportions import wilson_bounds
 
@@ -201,24 +201,8 @@ def groups_from_totals(totals: Iterable[tuple[float, int, float]]) -> list[Group
     Exact: sum (y - ybar_h)^2 = (n Q - T^2)/n; with whole-number answers n Q - T^2 is an
     integer, so a facility whose answers are all the same gives exactly 0.
     """
-    result: list[Group] = []
-    for index, triple in enumerate(totals):
-        if len(triple) != 3:
-            raise ValueError(f"facility {index}: expected (sum_y, n, sum_y_squared), got {triple!r}")
-        total, squares = float(triple[0]), float(triple[2])
-        n = as_count(triple[1], f"facility {index}: n")
-        if not (math.isfinite(total) and math.isfinite(squares)):
-            raise ValueError(f"facility {index}: sums must be finite numbers, got {triple!r}")
-        if n == 0:
-            if total != 0.0 or squares != 0.0:
-                raise ValueError(f"facility {index}: non-zero sums with n = 0: {triple!r}")
-            continue
-        deviations = (n * squares - total * total) / n
-        # Cauchy-Schwarz: sum y^2 >= (sum y)^2 / n; a violation beyond rounding means swapped columns.
-        if deviations < -1e-9 * max(1.0, abs(squares)):
-            raise ValueError(f"facility {index}: sum of squares {squares} is below (sum y)^2/n; wrong columns?")
-        result.append((total, n, max(0.0, deviations)))
-    return result
+    # The exact deviations are never below 0 beyond rounding: clean_totals refuses swapped columns.
+    return [(total, n, max(0.0, (n * squares - total * total) / n)) for total, n, squares in clean_totals(totals)]
 
 
 def _mean_figures(mean: float, v: float, s2: float, n_total: int, df: int, level: float, scale: Scale | None,
