@@ -56,6 +56,14 @@ class ClusteredProportion:
     requested_method: str
 
 
+def pooled_counts(pairs: Sequence[tuple[int, int]]) -> tuple[int, int]:
+    """(x, n) over every facility of cleaned pairs; a proportion needs n > 0."""
+    n_total = sum(n for _, n in pairs)
+    if n_total == 0:
+        raise ValueError("no respondents in any facility: a proportion needs n > 0")
+    return sum(x for x, _ in pairs), n_total
+
+
 def clean_clusters(clusters: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     """Validated (x_i, n_i) pairs, with facilities that have no respondents (n_i = 0) dropped."""
     pairs: list[tuple[int, int]] = []
@@ -218,10 +226,7 @@ def clustered_proportion(
         raise ValueError(f"unknown clustered interval method {method!r}; choose one of {', '.join(CLUSTER_METHODS)}")
     pairs = clean_clusters(clusters)
     k = len(pairs)
-    n_total = sum(n for _, n in pairs)
-    x_total = sum(x for x, _ in pairs)
-    if n_total == 0:
-        raise ValueError("no respondents in any facility: a proportion needs n > 0")
+    x_total, n_total = pooled_counts(pairs)
     p = x_total / n_total
     binomial_var = p * (1.0 - p) / n_total
     if k < 2:

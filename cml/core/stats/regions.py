@@ -13,7 +13,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 
 from ._common import check_level
-from .clustered import clean_clusters
+from .clustered import clean_clusters, pooled_counts
 from .strata import (
     COLLAPSED,
     SINGLE_FACILITY,
@@ -58,10 +58,7 @@ def region_clustered_proportion(regions: Mapping[str, Iterable[tuple[int, int]]]
     cleaned = [pairs for pairs in (clean_clusters(r) for r in regions.values()) if pairs]
     everything = [pair for pairs in cleaned for pair in pairs]
     k, h = len(everything), len(cleaned)
-    n_total = sum(n for _, n in everything)
-    x_total = sum(x for x, _ in everything)
-    if n_total == 0:
-        raise ValueError("no respondents in any facility: a proportion needs n > 0")
+    x_total, n_total = pooled_counts(everything)
     p = x_total / n_total
     if k == 1:
         return _wilson(x_total, n_total, level, k, h, SINGLE_FACILITY)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 from ._common import check_level, clamp, clean_totals, contain, t_value, z_value
-from .clustered import clean_clusters, korn_graubard_nchs
+from .clustered import clean_clusters, korn_graubard_nchs, pooled_counts
 from .proportions import wilson_bounds
 
 STRATA: Final = "strata"
@@ -149,10 +149,7 @@ def stratified_proportion(strata: Iterable[tuple[int, int]], level: float = 0.95
     level = check_level(level)
     pairs = clean_clusters(strata)
     h = len(pairs)
-    n_total = sum(n for _, n in pairs)
-    x_total = sum(x for x, _ in pairs)
-    if n_total == 0:
-        raise ValueError("no respondents in any facility: a proportion needs n > 0")
+    x_total, n_total = pooled_counts(pairs)
     p = x_total / n_total
     if n_total == 1:
         return _wilson(x_total, n_total, level, h, h, SINGLE_CLIENT)
