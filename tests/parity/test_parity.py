@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from cml.collect.pages import page_definition_json
 from cml.core.questionnaire import Questionnaire, parse_document
 from tests.parity.generate import CASES, CHOICE_EXTRAS, NUMBERS, ROOT, SOURCES, TEXTS, _json, dump, expected
 
@@ -113,3 +114,16 @@ def test_random_raw_values_clean_alike_in_python_and_javascript(tmp_path: Path) 
         (tmp_path / f"{name}.json").write_text(dump({"questionnaire": name, "definition": source, "cases": cases}), "utf-8")
     result = run_node("--cases", str(tmp_path))
     assert result.returncode == 0, f"seed {seed} (CML_PARITY_SEED={seed} repeats it):\n" + result.stdout[-4000:] + result.stderr[-2000:]
+
+
+def test_each_form_page_alone_cleans_its_answers_as_the_whole_questionnaire(tmp_path: Path) -> None:
+    """The server-rendered page gives collect.js only its own questions' rules and the earlier answers."""
+    node()
+    for name, (source, _) in SOURCES.items():
+        questionnaire = questionnaire_of(source)
+        pages = [json.loads(page_definition_json(section)) for section in questionnaire.sections]
+        assert not any("label" in q for page in pages for q in page["sections"][0]["questions"])  # rules, not texts
+        data = corpus(name)
+        (tmp_path / f"{name}.json").write_text(dump({**data, "pages": pages}), "utf-8")
+    result = run_node("--cases", str(tmp_path))
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
