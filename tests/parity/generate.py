@@ -123,7 +123,7 @@ class Cases:
 
     def case(self, raw: dict[str, RawValue], note: str) -> dict[str, Any]:
         raw = json.loads(_json(raw))  # what a JSON reader (the Node runner) will see
-        today = self.rng.choice(TODAYS)
+        today = TODAYS[0] if self.rng.random() < 0.5 else self.rng.choice(TODAYS)
         return {"questionnaire": self.q.id, "note": note, "today": today, "raw": raw,
                 "expected": expected(self.q, raw, date.fromisoformat(today))}
 
@@ -153,8 +153,9 @@ class Cases:
             question = self.rng.choice(self.q.questions)
             if roll < 0.15:
                 raw.pop(question.id, None)
-            elif roll < 0.2:
-                raw[self.rng.choice(["extra", "q_" + question.id, question.id.upper(), "\U0001f600", "\uffff", "constructor", "zz"])] = "1"
+            elif roll < 0.2:  # keys that are no question; several, to be listed in code point order
+                for key in self.rng.sample(["extra", "q_" + question.id, question.id.upper(), "\U0001f600", "\uffff", "\ufb01", "zz", "", " "], self.rng.randint(1, 4)):
+                    raw[key] = "1"
             else:
                 raw[question.id] = self.rng.choice(self.hard_values(question))
         return raw
