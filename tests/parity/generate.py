@@ -52,6 +52,7 @@ NUMBERS = [
 TEXTS = [
     "ok", "x", "y", " x ", "a\x00b", "\x00", " \x00 ", "\x1cx\x1d", "\x85abc\x85", "\ufeffabc\ufeff", "\u200babc\u200b",
     "  pad  ", "line\nbreak", "\u2028z\u2029", "\ud800", "a\udc00b", "\ud83d\ude00", "Клініка №5", "\t\t", "\u180ex",
+    "\ud83d\x00\ude00", "\x00\ud800\x00\udc00\x00",
 ]
 CHOICE_EXTRAS = ["", " ", "\x00", "nope", "YES", "Yes", "Так", "x" * 60, "\U0001f600" * 60, "\ud800z", "1", "\xa0"]
 
