@@ -87,8 +87,21 @@ def fuzz_text(rng: random.Random) -> str:
     """Characters that matter to some rule: digits of several scripts, signs, separators,
     every kind of space, NUL, lone surrogates, letters that spell inf and nan, W for week dates."""
     alphabet = "0123456789-+.,_eEWxnaNiIfFtTy \t\u00a0\u2003\u3000\x1c\x85\ufeff\x00\ud800\udc00\u0661\uff15\U0001d7d9\U0001f600é"
-    if rng.random() < 0.5:
+    roll = rng.random()
+    if roll < 0.3:
         return rng.choice(NUMBERS + TEXTS + CHOICE_EXTRAS)[: rng.randint(0, 40)] + "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 3)))
+    if roll < 0.5:  # number-shaped: sign, digits, point, exponent, in any order and amount
+        pieces = ["+", "-", "0", "1", "9", "5", ".", ",", "e", "E", "_", " ", "\u0663", "00", "999999999999999999", "inf", "nan"]
+        return "".join(rng.choice(pieces) for _ in range(rng.randint(1, 8)))
+    if roll < 0.7:  # date-shaped: a real date, ISO week date or basic date with a character or two changed
+        day = date(rng.randint(1, 9999), rng.randint(1, 12), rng.randint(1, 28))
+        year, week, weekday = day.isocalendar()
+        text = rng.choice([day.isoformat(), day.strftime("%Y%m%d") + "".join(rng.choice("0W- x") for _ in range(2)),
+                           f"{year:04d}-W{week:02d}-{weekday}", f"{year:04d}W{week:02d}{weekday}xy", f"{year:04d}-W{rng.randint(50, 54)}-{rng.randint(0, 8)}"])
+        for _ in range(rng.randint(0, 2)):
+            at = rng.randrange(len(text))
+            text = text[:at] + rng.choice("0123456789-W ") + text[at + 1:]
+        return text
     return "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14)))
 
 
