@@ -66,7 +66,7 @@ def _migrations_dir() -> object:
 
 def _register_features(app: Flask) -> None:
     from cml.admin import bp as admin_bp
-    from cml.auth import bp as auth_bp
+    from cml.auth.views import bp as auth_bp
     from cml.collect import bp as collect_bp
     from cml.dashboard import bp as dashboard_bp
     from cml.reports import bp as reports_bp

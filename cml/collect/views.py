@@ -26,13 +26,12 @@ from cml.services import drafts, surveys
 from cml.services.committer import committer_for
 from cml.services.responses import UnknownQuestionnaire, form_version, prepare
 from cml.services.scope import facilities_for, facility_for, region_for, region_ids, stand_in, visible_regions
-from cml.web.access import roles_required
+from cml.web.access import capability_required
 from cml.web.answer_messages import error_message
 from cml.web.formatting import fmt_day
 from cml.web.i18n import current_language
 
 bp = Blueprint("collect", __name__, url_prefix="/collect", template_folder="templates")
-COLLECTORS = ("monitor", "lead", "admin")
 
 
 def _parse_uuid(text: str | None) -> uuid.UUID:
@@ -95,7 +94,7 @@ def _latest(code: str) -> tuple[QuestionnaireVersion, Questionnaire]:
 
 
 @bp.route("/<code>/", methods=["GET", "POST"])
-@roles_required(*COLLECTORS)
+@capability_required("collect")
 def start(code: str) -> HttpResponse | tuple[str, int] | str:
     """Start an interview: facility and date; the form's submission id is fixed here."""
     version, questionnaire = _latest(code)
@@ -144,7 +143,7 @@ def _draft_context(submission_id: uuid.UUID) -> tuple[Any, QuestionnaireVersion,
 
 
 @bp.route("/d/<uuid:submission_id>/<int:number>", methods=["GET", "POST"])
-@roles_required(*COLLECTORS)
+@capability_required("collect")
 def page(submission_id: uuid.UUID, number: int) -> HttpResponse | tuple[str, int] | str:
     """One section of the questionnaire; answers are kept in the draft between pages."""
     draft, version, questionnaire = _draft_context(submission_id)
@@ -217,7 +216,7 @@ def _answer_rows(questionnaire: Questionnaire, cleaned: CleanedAnswers, language
 
 
 @bp.get("/d/<uuid:submission_id>/review")
-@roles_required(*COLLECTORS)
+@capability_required("collect")
 def review(submission_id: uuid.UUID) -> str:
     """Every answer on one page, before the final submit."""
     draft, version, questionnaire = _draft_context(submission_id)
@@ -261,7 +260,7 @@ def _refusal(facility: object, interview_date: date | None, cleaned: CleanedAnsw
 
 @bp.post("/<code>/submit")
 @reads_before_writing
-@roles_required(*COLLECTORS)
+@capability_required("collect")
 def submit(code: str) -> HttpResponse | tuple[str, int]:
     """Store a complete submission exactly once; the receipt is shown only after the commit.
 
@@ -295,7 +294,7 @@ def submit(code: str) -> HttpResponse | tuple[str, int]:
 
 
 @bp.get("/receipt/<uuid:submission_id>")
-@roles_required(*COLLECTORS)
+@capability_required("view_own_submissions")
 def receipt(submission_id: uuid.UUID) -> str:
     """Proof that an interview was stored: id, time received, questionnaire version."""
     response = db.session.scalar(select(Response).where(Response.submission_id == submission_id, Response.submitted_by_id == current_user.id)) or abort(404)
@@ -303,7 +302,7 @@ def receipt(submission_id: uuid.UUID) -> str:
 
 
 @bp.get("/mine")
-@roles_required(*COLLECTORS)
+@capability_required("view_own_submissions")
 def mine() -> str:
     """The user's own submissions, newest first."""
     rows = db.session.scalars(

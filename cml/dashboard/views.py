@@ -26,13 +26,12 @@ from cml.services.estimates import estimate_cells
 from cml.services.publication import disclosure_cube
 from cml.services.scope import visible_regions
 from cml.web import charts, present
-from cml.web.access import roles_required
+from cml.web.access import capability_required
 from cml.web.formatting import fmt_period
 from cml.web.i18n import current_language
 from cml.web.vendor import plotly_url
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates")
-VIEWERS = ("lead", "advocate", "admin")
 
 
 def _gate(filters: Filters) -> Cube | None:
@@ -63,7 +62,7 @@ def _change_shown(gate: Cube | None, cell: CellEstimate, region_id: int | None, 
 
 
 @bp.get("/")
-@roles_required(*VIEWERS)
+@capability_required("view_indicators")
 def overview() -> str:
     """Every indicator of a questionnaire for one period, with target verdict and change."""
     filters = read_filters()
@@ -152,7 +151,7 @@ def _indicator_data(filters: Filters) -> dict[str, Any]:
 
 
 @bp.get("/indicator")
-@roles_required(*VIEWERS)
+@capability_required("view_indicators")
 def indicator() -> str:
     """One indicator: by facility or region, over time, and in a funnel plot."""
     filters = read_filters()
@@ -196,7 +195,7 @@ def _funnel(data: dict[str, Any], percent: bool, axis: str, names: dict[str, str
 
 
 @bp.get("/indicator.json")
-@roles_required(*VIEWERS)
+@capability_required("view_indicators")
 def indicator_json() -> Response:
     """The indicator page's figures as JSON, with the same scope and suppression."""
     filters = read_filters()

@@ -6,9 +6,24 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Uuid, func
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    Uuid,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from cml.core.questionnaire import REVIEW_STATES
 from cml.extensions import db
 from cml.models.places import Facility, Region
 from cml.models.questionnaires import QuestionnaireVersion
@@ -18,7 +33,11 @@ SOURCES = ("web", "import", "api", "demo")
 
 class Response(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "responses"
-    __table_args__ = (Index("ix_responses_region_facility_month", "region_id", "facility_id", "month"),)
+    __table_args__ = (
+        Index("ix_responses_region_facility_month", "region_id", "facility_id", "month"),
+        Index("ix_responses_region_review_state", "region_id", "review_state"),
+        CheckConstraint(f"review_state IN {REVIEW_STATES!r}", name="review_state"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     submission_id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
@@ -39,6 +58,12 @@ class Response(db.Model):  # type: ignore[name-defined,misc]
     answers_hash: Mapped[str] = mapped_column(String(64))
     """HMAC-SHA256 of the canonical submission under the row's digest key: tells a duplicate
     from a conflicting resubmission without a guessable hash of free text."""
+    review_state: Mapped[str] = mapped_column(String(16), default="received", server_default="received")
+    """One of REVIEW_STATES; the questionnaire's `counted_states` decide whether its facts count."""
+    review_comment: Mapped[str | None] = mapped_column(Text)
+    """What the reviewer wrote (required with has_issues); shown to its sender, never logged."""
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     version: Mapped[QuestionnaireVersion] = relationship()
     region: Mapped[Region] = relationship()
