@@ -66,9 +66,11 @@ _RESOLVED: dict[tuple[str, str], Questionnaire] = {}
 
 
 def fact_rows(
-    response: tuple[int, int, int, int], questionnaire_id: int, version_id: int, questionnaire: Questionnaire, answers: Mapping[str, Answer]
+    response: tuple[int, int, int, int], questionnaire_id: int, version_id: int, questionnaire: Questionnaire, answers: Mapping[str, Answer],
+    state: str = "received",
 ) -> list[dict[str, object]]:
-    """Insert rows of one response's facts; `response` is (id, region id, facility id, month)."""
+    """Insert rows of one response's facts; `response` is (id, region id, facility id, month); none
+    when the questionnaire does not count its review `state` (a new response is received)."""
     response_id, region_id, facility_id, month = response
     return [
         {
@@ -83,7 +85,7 @@ def fact_rows(
             "denominator": part.denominator,
             "numerator_squared": part.numerator_squared,
         }
-        for part in contributions(questionnaire, answers)
+        for part in contributions(questionnaire, answers, state)
     ]
 
 
@@ -134,7 +136,7 @@ def rebuild(versions: list[QuestionnaireVersion], batch: int = BATCH) -> Iterato
         while True:
             rows = db.session.execute(
                 select(Response.id, Response.region_id, Response.facility_id, Response.month, Response.answers, Response.submission_id,
-                       Response.sealed_answers)
+                       Response.sealed_answers, Response.review_state)
                 .where(Response.questionnaire_version_id == version_id, Response.id > last_id)
                 .order_by(Response.id)
                 .limit(batch)
@@ -149,14 +151,15 @@ def rebuild(versions: list[QuestionnaireVersion], batch: int = BATCH) -> Iterato
                            "numerator_squared": -fact["numerator_squared"], "count": -1} for fact in old)
             deleted = db.session.execute(delete(IndicatorFact).where(IndicatorFact.response_id.in_(ids))).rowcount
             ring = sealing.keyring()
-            facts = [fact for row in rows for fact in fact_rows(tuple(row[:4]), questionnaire_id, version_id, questionnaire, _all_answers(ring, row))]
+            facts = [fact for row in rows for fact in fact_rows(tuple(row[:4]), questionnaire_id, version_id, questionnaire, all_answers(ring, row),
+                                                                row.review_state)]
             if facts:
                 db.session.execute(insert(IndicatorFact.__table__), facts)
                 fact_sums.add(facts)
             yield RebuildProgress(code, number, len(rows), int(deleted or 0), len(facts))
 
 
-def _all_answers(ring: sealing.Keyring, row: Any) -> dict[str, Any]:
+def all_answers(ring: sealing.Keyring, row: Any) -> dict[str, Any]:
     """A response's answers with the sealed ones opened: an indicator may count a sensitive answer."""
     answers = dict(row.answers)
     if row.sealed_answers is not None:
