@@ -18,6 +18,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    UniqueConstraint,
     Uuid,
     func,
 )
@@ -29,6 +30,8 @@ from cml.models.places import Facility, Region
 from cml.models.questionnaires import QuestionnaireVersion
 
 SOURCES = ("web", "import", "api", "demo")
+DELETED_REASONS = ("withdrawn", "deleted")
+"""Why a response is in the trash: consent withdrawn, or deleted (a mistake, a test)."""
 
 
 class Response(db.Model):  # type: ignore[name-defined,misc]
@@ -64,10 +67,49 @@ class Response(db.Model):  # type: ignore[name-defined,misc]
     """What the reviewer wrote (required with has_issues); shown to its sender, never logged."""
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    corrected_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """When the answers, facility or date were last corrected (earlier versions in `response_revisions`)."""
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    """Set while the response is in the trash: it counts in no figure (`cml.services.counting`)."""
+    deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    deleted_reason: Mapped[str | None] = mapped_column(String(16))
+    """One of DELETED_REASONS while in the trash."""
 
     version: Mapped[QuestionnaireVersion] = relationship()
     region: Mapped[Region] = relationship()
     facility: Mapped[Facility] = relationship()
+
+
+class ResponseRevision(db.Model):  # type: ignore[name-defined,misc]
+    """An earlier version of a corrected response, as it was before correction `number`.
+
+    Sealed answers stay sealed under the response's identity; the fingerprint is kept so a
+    late resend of this version is still recognised as a duplicate."""
+
+    __tablename__ = "response_revisions"
+    __table_args__ = (UniqueConstraint("response_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    """1 for the version as first received, then one more per correction."""
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    sealed_answers: Mapped[bytes | None] = mapped_column(LargeBinary)
+    facility_id: Mapped[int] = mapped_column(ForeignKey("facilities.id"))
+    interview_date: Mapped[date] = mapped_column(Date)
+    answers_hash: Mapped[str] = mapped_column(String(64))
+    made_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    """Who replaced this version (the correction's author)."""
+    made_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class PurgedSubmission(db.Model):  # type: ignore[name-defined,misc]
+    """The submission id of a response purged from the trash, and nothing else: a late resend
+    of a withdrawn interview is acknowledged, never stored again."""
+
+    __tablename__ = "purged_submissions"
+
+    submission_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
 
 
 class IndicatorFact(db.Model):  # type: ignore[name-defined,misc]

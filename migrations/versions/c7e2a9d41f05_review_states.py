@@ -6,7 +6,7 @@ response starts as received), `review_comment` (what a lead wrote with "has issu
 the questionnaire's `counted_states` (its JSON), so no column for that.
 
 Revision ID: c7e2a9d41f05
-Revises: a3c8e1f4b7d2
+Revises: c7d41e9a2f60
 Create Date: 2026-12-02 08:30:00
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c7e2a9d41f05'
-down_revision = 'a3c8e1f4b7d2'
+down_revision = 'c7d41e9a2f60'  # chained after issue17-corrections' migration, merged here
 branch_labels = None
 depends_on = None
 
