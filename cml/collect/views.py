@@ -6,7 +6,6 @@ import uuid
 from datetime import date
 from typing import Any
 
-from babel.numbers import format_decimal
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -14,6 +13,7 @@ from sqlalchemy import Row, bindparam, select
 from werkzeug.wrappers import Response as HttpResponse
 
 from cml.collect import pages
+from cml.collect.answer_rows import answer_rows
 from cml.collect.fields import field_name
 from cml.collect.forms import StartForm, section_form_class
 from cml.core.answers import CleanedAnswers, clean_answers
@@ -192,29 +192,6 @@ def page(submission_id: uuid.UUID, number: int) -> HttpResponse | tuple[str, int
     return render_template("collect/page.html", **context), (422 if errors else 200)
 
 
-def _answer_rows(questionnaire: Questionnaire, cleaned: CleanedAnswers, language: str) -> list[dict[str, Any]]:
-    """What the review page lists: each asked question with its answer or error, by section."""
-    rows = []
-    for number, section in enumerate(questionnaire.sections, start=1):
-        for question in section.questions:
-            if question.id not in cleaned.answers and question.id not in cleaned.errors:
-                continue
-            value = cleaned.answers.get(question.id)
-            if question.choices and value is not None:
-                chosen = value if isinstance(value, list) else [value]
-                shown = ", ".join(questionnaire.text(c.label, language) for c in question.choices if c.id in chosen)
-            elif isinstance(value, float):
-                shown = format_decimal(value, locale=language)
-            elif question.type == "date" and isinstance(value, str):
-                shown = fmt_day(value, locale=language)
-            else:
-                shown = "" if value is None else str(value)
-            error = cleaned.errors.get(question.id)
-            rows.append({"number": number, "section": questionnaire.text(section.title, language), "label": questionnaire.text(question.label, language),
-                         "value": shown, "error": error_message(error, questionnaire, language) if error else None})
-    return rows
-
-
 @bp.get("/d/<uuid:submission_id>/review")
 @capability_required("collect")
 def review(submission_id: uuid.UUID) -> str:
@@ -225,7 +202,7 @@ def review(submission_id: uuid.UUID) -> str:
     facility = db.session.get(Facility, draft.facility_id)
     return render_template(
         "collect/review.html", questionnaire=questionnaire, version=version, draft=draft, facility=facility,
-        rows=_answer_rows(questionnaire, cleaned, current_language()), ok=cleaned.ok,
+        rows=answer_rows(questionnaire, cleaned, current_language()), ok=cleaned.ok,
         hidden=pages.hidden_answer_fields({k: v for k, v in answers.items() if k in cleaned.answers}), language=current_language(),
     )
 
@@ -281,7 +258,7 @@ def submit(code: str) -> HttpResponse | tuple[str, int]:
     cleaned = clean_answers(questionnaire, pages.raw_answers(request.form, questionnaire), date.today())
     problem = _refusal(facility, interview_date, cleaned, questionnaire.at_facility)
     if problem is not None or facility is None or interview_date is None:
-        rows = [r for r in _answer_rows(questionnaire, cleaned, current_language()) if r["error"]]
+        rows = [r for r in answer_rows(questionnaire, cleaned, current_language()) if r["error"]]
         return render_template("collect/refused.html", questionnaire=questionnaire, rows=rows, problem=problem, submission_id=submission_id), 422
     item = prepare(submission_id, version, facility, interview_date, cleaned.answers, current_user, source="web")
     # End the read transaction, so its pooled connection is free while this request waits:

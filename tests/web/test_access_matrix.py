@@ -36,6 +36,8 @@ NEEDS = {
     "reports.indicators": "view_indicators",
     "reports.brief": "view_indicators",
     "reports.brief_pdf": "view_indicators",
+    "review.submissions": "review_submissions",
+    "review.submission": "review_submissions",
     "admin.index": "manage_accounts",
     "admin.user_list": "manage_accounts",
     "admin.user_edit": "manage_accounts",

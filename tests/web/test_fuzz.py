@@ -34,7 +34,7 @@ SKIPPED = {
     "auth.logout",  # would end the role's session mid-run
 }
 QUERY_KEYS = ("action", "actor", "from", "to", "grain", "indicator", "lang", "next", "page", "period", "region", "repeat", "survey",
-              "format", "zzz_unknown")
+              "format", "questionnaire", "facility", "state", "month", "zzz_unknown")
 MAX_EXAMPLES = 1200
 
 HOSTILE = [
