@@ -12,7 +12,7 @@ from sqlalchemy import select
 from cml.extensions import db
 from cml.models import AuditEvent, Region
 from cml.web.i18n import language_name
-from cml.web.labels import role_names
+from cml.web.labels import review_state_names, role_names
 
 
 class Names:
@@ -143,6 +143,12 @@ def _brief(d: Mapping[str, Any], n: Names, pdf: bool) -> str:
     return _("Brief viewed: %(period)s, %(region)s, in %(language)s.", **words) + _from(d).rstrip()
 
 
+def _review(d: Mapping[str, Any], n: Names) -> str:
+    names = review_state_names()
+    return _("Review state: %(before)s → %(after)s.", before=names.get(str(d.get("before")), str(d.get("before", ""))),
+             after=names.get(str(d.get("state")), str(d.get("state", ""))))
+
+
 def _refused(d: Mapping[str, Any], n: Names, why: str) -> str:
     return why + " " + str(d.get("method", "")) + " " + str(d.get("path", "")) + _from(d)
 
@@ -165,6 +171,7 @@ SENTENCES: dict[str, Callable[[Mapping[str, Any], Names], str]] = {
     "export.raw": _export_raw,
     "export.brief_pdf": lambda d, n: _brief(d, n, pdf=True),
     "report.brief_view": lambda d, n: _brief(d, n, pdf=False),
+    "response.review": _review,
     "request.denied": lambda d, n: _refused(d, n, _("Refused: not allowed for this role.")),
     "request.csrf_refused": lambda d, n: _refused(d, n, _("Refused: the form was stale or came from another site.")),
 }
@@ -190,6 +197,7 @@ def action_names() -> dict[str, str]:
         "export.raw": _("Raw data downloaded"),
         "export.brief_pdf": _("Brief downloaded"),
         "report.brief_view": _("Brief viewed"),
+        "response.review": _("Submission reviewed"),
         "request.denied": _("Request refused"),
         "request.csrf_refused": _("Stale form refused"),
     }

@@ -275,7 +275,8 @@ def submit(code: str) -> HttpResponse | tuple[str, int]:
 def receipt(submission_id: uuid.UUID) -> str:
     """Proof that an interview was stored: id, time received, questionnaire version."""
     response = db.session.scalar(select(Response).where(Response.submission_id == submission_id, Response.submitted_by_id == current_user.id)) or abort(404)
-    return render_template("collect/receipt.html", response=response, repeat=request.args.get("repeat") == "1", language=current_language())
+    return render_template("collect/receipt.html", response=response, repeat=request.args.get("repeat") == "1", language=current_language(),
+                           correct_url=None)
 
 
 @bp.get("/mine")
