@@ -52,9 +52,9 @@ def _filters() -> tuple[review.Filters, dict[str, str]]:
         region = db.session.scalar(select(Region).where(Region.code == args["region"]))
         if region is None or (allowed is not None and region.id not in allowed):
             abort(404)
-    facility_id = parse_id(args.get("facility")) if args.get("facility") else None
-    if args.get("facility"):
-        facility = db.session.get(Facility, facility_id) if facility_id is not None else None
+    facility_id = parse_id(args.get("facility"))
+    if facility_id is not None:
+        facility = db.session.get(Facility, facility_id)
         if facility is None or (allowed is not None and facility.region_id not in allowed):
             abort(404)
     state = args.get("state") if args.get("state") in REVIEW_STATES else None
