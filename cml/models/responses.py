@@ -26,6 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cml.core.questionnaire import REVIEW_STATES
 from cml.extensions import db
+from cml.models.accounts import User
 from cml.models.places import Facility, Region
 from cml.models.questionnaires import QuestionnaireVersion
 
@@ -78,6 +79,7 @@ class Response(db.Model):  # type: ignore[name-defined,misc]
     version: Mapped[QuestionnaireVersion] = relationship()
     region: Mapped[Region] = relationship()
     facility: Mapped[Facility] = relationship()
+    deleted_by: Mapped[User | None] = relationship(foreign_keys=[deleted_by_id])
 
 
 class ResponseRevision(db.Model):  # type: ignore[name-defined,misc]
@@ -101,6 +103,8 @@ class ResponseRevision(db.Model):  # type: ignore[name-defined,misc]
     made_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     """Who replaced this version (the correction's author)."""
     made_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    made_by: Mapped[User | None] = relationship()
 
 
 class PurgedSubmission(db.Model):  # type: ignore[name-defined,misc]
