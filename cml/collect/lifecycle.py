@@ -11,23 +11,21 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response as HttpResponse
 
+from cml.auth.capabilities import has_capability
 from cml.collect import pages
 from cml.collect.fields import field_name
 from cml.collect.forms import StartForm, section_form_class
-from cml.collect.views import COLLECTORS, _check_interview, _place_choices, bp
+from cml.collect.views import _check_interview, _place_choices, bp
 from cml.core.answers import clean_answers
 from cml.core.questionnaire import Questionnaire
 from cml.core.questionnaire.conditions import condition_to_json
 from cml.extensions import db
 from cml.services import corrections, counting, sealing, surveys, trash
 from cml.services.scope import region_ids
-from cml.services.submission_access import correctable, has_capability, restorable, trash_days, withdrawable
-from cml.web.access import roles_required
+from cml.services.submission_access import correctable, restorable, trash_days, withdrawable
+from cml.web.access import capability_required
 from cml.web.answer_messages import error_message
 from cml.web.i18n import current_language
-
-TRASH_KEEPERS = ("admin",)
-WITHDRAWERS = ("lead", "admin")
 
 
 def _live_conditions(questionnaire: Questionnaire) -> dict[str, str]:
@@ -36,7 +34,7 @@ def _live_conditions(questionnaire: Questionnaire) -> dict[str, str]:
 
 
 @bp.route("/submissions/<int:response_id>/correct", methods=["GET", "POST"])
-@roles_required(*COLLECTORS)
+@capability_required("collect")  # and then: a reviewer's regions, or the sender within the window (submission_access)
 def correct(response_id: int) -> HttpResponse | tuple[str, int] | str:
     """Correct a submission's answers, facility or date; the earlier version is kept."""
     response = correctable(current_user, response_id, lock=request.method == "POST") or abort(404)
@@ -83,7 +81,7 @@ def correct(response_id: int) -> HttpResponse | tuple[str, int] | str:
 
 
 @bp.route("/submissions/<int:response_id>/withdraw", methods=["GET", "POST"])
-@roles_required(*WITHDRAWERS)
+@capability_required("withdraw_submissions")
 def withdraw(response_id: int) -> HttpResponse | tuple[str, int] | str:
     """Withdraw a submission (consent withdrawn) or delete it: it leaves the figures and goes to the trash."""
     response = withdrawable(current_user, response_id) or abort(404)
@@ -101,18 +99,16 @@ def withdraw(response_id: int) -> HttpResponse | tuple[str, int] | str:
 
 
 @bp.get("/trash")
-@roles_required(*TRASH_KEEPERS)
+@capability_required("restore_from_trash")
 def trash_list() -> str:
     """Withdrawn and deleted submissions, restorable until they are purged."""
-    if not has_capability(current_user, "restore_from_trash"):
-        abort(403)
     keep = trash_days()
     rows = [(r, trash.expired(r, keep)) for r in trash.in_trash(region_ids(current_user))]
     return render_template("collect/trash.html", rows=rows, days=int(keep.days), language=current_language())
 
 
 @bp.post("/trash/<int:response_id>/restore")
-@roles_required(*TRASH_KEEPERS)
+@capability_required("restore_from_trash")
 def restore(response_id: int) -> HttpResponse:
     """Take a submission out of the trash: it counts again."""
     response = restorable(current_user, response_id) or abort(404)

@@ -26,6 +26,7 @@ from cml.services import drafts, surveys
 from cml.services.committer import committer_for
 from cml.services.responses import UnknownQuestionnaire, form_version, prepare
 from cml.services.scope import facilities_for, facility_for, region_for, region_ids, stand_in, visible_regions
+from cml.services.submission_access import may_correct
 from cml.web.access import capability_required
 from cml.web.answer_messages import error_message
 from cml.web.formatting import fmt_day
@@ -270,13 +271,20 @@ def submit(code: str) -> HttpResponse | tuple[str, int]:
     return redirect(url_for("collect.receipt", submission_id=submission_id, repeat=1 if outcome.status == "duplicate" else None), code=303)
 
 
+def _may_correct(response: Response) -> bool:
+    """Whether the correction page will open for this user's own submission (as `submission_access.correctable` decides)."""
+    allowed = region_ids(current_user)
+    return (allowed is None or response.region_id in allowed) and may_correct(current_user, response)
+
+
 @bp.get("/receipt/<uuid:submission_id>")
 @capability_required("view_own_submissions")
 def receipt(submission_id: uuid.UUID) -> str:
     """Proof that an interview was stored: id, time received, questionnaire version."""
     response = db.session.scalar(select(Response).where(Response.submission_id == submission_id, Response.submitted_by_id == current_user.id)) or abort(404)
+    correct_url = url_for("collect.correct", response_id=response.id) if _may_correct(response) else None
     return render_template("collect/receipt.html", response=response, repeat=request.args.get("repeat") == "1", language=current_language(),
-                           correct_url=None)
+                           correct_url=correct_url)
 
 
 @bp.get("/mine")
@@ -286,4 +294,5 @@ def mine() -> str:
     rows = db.session.scalars(
         select(Response).where(Response.submitted_by_id == current_user.id).order_by(Response.received_at.desc(), Response.id.desc()).limit(200)
     ).all()
-    return render_template("collect/mine.html", responses=rows, language=current_language())
+    correctable = {r.id for r in rows if r.review_state == "has_issues" and _may_correct(r)}
+    return render_template("collect/mine.html", responses=rows, correctable=correctable, language=current_language())

@@ -8,28 +8,15 @@ Everything else is "not found": a submission of another region is never confirme
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
 
+from cml.auth.capabilities import has_capability
 from cml.core.bounds import parse_id
 from cml.extensions import db
 from cml.models import Response, User
 from cml.services.scope import region_ids
-
-# Until cml.auth.capabilities is merged (issue 17, REVIEW): the roles holding each capability this
-# module asks for. The integrator replaces `has_capability` with that module's one.
-_HOLDERS = {
-    "correct_submissions": ("lead", "admin"),
-    "withdraw_submissions": ("lead", "admin"),
-    "restore_from_trash": ("admin",),
-}
-
-
-def has_capability(user: Any, name: str) -> bool:
-    """Whether the user's role has the capability `name`."""
-    return getattr(user, "role", None) in _HOLDERS[name]
 
 
 def correction_window() -> timedelta:

@@ -27,6 +27,10 @@ NEEDS = {
     "collect.submit": "collect",
     "collect.receipt": "view_own_submissions",
     "collect.mine": "view_own_submissions",
+    "collect.correct": "collect",  # then only a reviewer's regions, or the sender within the window
+    "collect.withdraw": "withdraw_submissions",
+    "collect.trash_list": "restore_from_trash",
+    "collect.restore": "restore_from_trash",
     "collect.import_page": "import_paper",
     "collect.import_template": "import_paper",
     "dashboard.overview": "view_indicators",
@@ -55,7 +59,7 @@ BEFORE_CAPABILITIES = {
     "manage_accounts": {"admin"}, "audit_log": {"admin"},
 }
 SAMPLE_ARGS = {"code": "clinic_exit", "submission_id": uuid.UUID(int=7), "number": 1, "user_id": 1, "facility_id": 1, "filename": "cml.css", "version": "0",
-               "session_id": "0" * 64}
+               "session_id": "0" * 64, "response_id": 1}
 ROLES = ("stranger", "monitor", "lead", "advocate", "admin")
 
 

@@ -133,3 +133,17 @@ def test_state_buttons_are_plain_buttons_with_access_keys(client, as_role, sent)
 
 def _id(submission_id: uuid.UUID) -> int:
     return db.session.scalar(select(Response.id).where(Response.submission_id == submission_id))
+
+
+def test_the_monitor_is_led_to_the_correction_page(client, as_role, sent, app) -> None:
+    as_role("lead")
+    client.post(f"/review/{sent['kyiv']}", data={"state": "has_issues", "comment": "Please check the waiting time"})
+    with app.app_context():
+        response_id = _id(sent["kyiv"])
+    assert f"/collect/submissions/{response_id}/correct" in client.get(f"/review/{sent['kyiv']}").get_data(as_text=True)
+    client.post("/logout")
+    as_role("monitor")
+    link = f"/collect/submissions/{response_id}/correct"
+    assert link in client.get("/collect/mine").get_data(as_text=True)
+    assert link in client.get(f"/collect/receipt/{sent['kyiv']}").get_data(as_text=True)
+    assert client.get(link).status_code == 200
