@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from babel.numbers import format_decimal
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import Row, bindparam, select
@@ -26,6 +26,7 @@ from cml.services import drafts, surveys
 from cml.services.committer import committer_for
 from cml.services.responses import UnknownQuestionnaire, form_version, prepare
 from cml.services.scope import facilities_for, facility_for, region_for, region_ids, stand_in, visible_regions
+from cml.services.submission_access import may_correct
 from cml.web.access import roles_required
 from cml.web.answer_messages import error_message
 from cml.web.formatting import fmt_day
@@ -291,6 +292,9 @@ def submit(code: str) -> HttpResponse | tuple[str, int]:
     outcome = committer_for(current_app, db.engine).store(item)
     if outcome.status == "conflict":
         return render_template("collect/conflict.html", submission_id=submission_id), 409
+    if outcome.response_id == 0:  # withdrawn and purged: acknowledged, never stored again
+        flash(_("This interview had been withdrawn and removed; it was not stored again."), "success")
+        return redirect(url_for("collect.mine"), code=303)
     return redirect(url_for("collect.receipt", submission_id=submission_id, repeat=1 if outcome.status == "duplicate" else None), code=303)
 
 
@@ -309,4 +313,6 @@ def mine() -> str:
     rows = db.session.scalars(
         select(Response).where(Response.submitted_by_id == current_user.id).order_by(Response.received_at.desc(), Response.id.desc()).limit(200)
     ).all()
-    return render_template("collect/mine.html", responses=rows, language=current_language())
+    allowed = region_ids(current_user)
+    correctable = {r.id for r in rows if (allowed is None or r.region_id in allowed) and may_correct(current_user, r)}
+    return render_template("collect/mine.html", responses=rows, correctable=correctable, language=current_language())
