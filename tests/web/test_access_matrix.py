@@ -23,6 +23,10 @@ ALLOWED = {
     "collect.submit": {"monitor", "lead", "admin"},
     "collect.receipt": {"monitor", "lead", "admin"},
     "collect.mine": {"monitor", "lead", "admin"},
+    "collect.correct": {"monitor", "lead", "admin"},
+    "collect.withdraw": {"lead", "admin"},
+    "collect.trash_list": {"admin"},
+    "collect.restore": {"admin"},
     "collect.import_page": {"lead", "admin"},
     "collect.import_template": {"lead", "admin"},
     "dashboard.overview": {"lead", "advocate", "admin"},
@@ -41,7 +45,7 @@ ALLOWED = {
     "admin.questionnaire_list": {"admin"},
     "admin.audit_log": {"admin"},
 }
-SAMPLE_ARGS = {"code": "clinic_exit", "submission_id": uuid.UUID(int=7), "number": 1, "user_id": 1, "facility_id": 1, "filename": "cml.css", "version": "0",
+SAMPLE_ARGS = {"code": "clinic_exit", "response_id": 1, "submission_id": uuid.UUID(int=7), "number": 1, "user_id": 1, "facility_id": 1, "filename": "cml.css", "version": "0",
                "session_id": "0" * 64}
 ROLES = ("stranger", "monitor", "lead", "advocate", "admin")
 

@@ -108,10 +108,18 @@ def test_no_route_answers_5xx_to_hostile_input(make_app, world) -> None:
         sid = str(uuid.uuid4())
         clients[role].post("/collect/mini/", data={"submission_id": sid, "facility": mini["kyiv"], "interview_date": date.today().isoformat()})
         drafts.append(sid)
+    with app.app_context():  # stored interviews, one per region, so the correction and withdrawal pages reach their forms
+        from cml.models import QuestionnaireVersion
+        from cml.services.responses import store_response
+
+        version = db.session.get(QuestionnaireVersion, mini["version"])
+        responses = [str(store_response(uuid.uuid4(), version, facility, date(2026, 10, 1), {"tested": "yes", "wait": 5}, None).response.id)
+                     for facility in db.session.scalars(select(Facility).where(Facility.code.in_(("kyiv-01", "odesa-01")))).all()]
+        db.session.commit()
     rules = [r for r in app.url_map.iter_rules() if r.endpoint not in SKIPPED]
-    values = HOSTILE + facilities + user_ids + drafts + [str(mini["version"])]
+    values = HOSTILE + facilities + user_ids + drafts + responses + [str(mini["version"])]
     fields: set[str] = {"q_" + q for q in ("tested", "why_not", "wait", "cost", "attitude", "services", "rating", "visit_date", "clinic_name_seen", "story")}
-    fields |= {"submission_id", "facility", "interview_date", "version", "action", "q_unknown", "file"}
+    fields |= {"submission_id", "facility", "interview_date", "version", "action", "q_unknown", "file", "reason", "region"}
     for role, client in clients.items():  # the names of every field the pages draw, for every role
         for rule in rules:
             if "GET" in (rule.methods or ()) and not rule.arguments:
@@ -119,7 +127,8 @@ def test_no_route_answers_5xx_to_hostile_input(make_app, world) -> None:
     fields -= {"csrf_token"}
     argument_values = {"code": ["mini", "clinic_exit", "\ud800", "x" * 300, "%00"], "user_id": user_ids + [str(2**63), "0"],
                        "submission_id": drafts + [str(uuid.uuid4())], "number": ["1", "2", "3", "99", str(2**64)],
-                       "session_id": ["0" * 64, "x" * 300, "\ud800", "%00", str(uuid.uuid4())], "facility_id": facilities + [str(2**63), "0"]}
+                       "session_id": ["0" * 64, "x" * 300, "\ud800", "%00", str(uuid.uuid4())], "facility_id": facilities + [str(2**63), "0"],
+                       "response_id": responses + [str(2**63), "0"]}
 
     errors: list[str] = []
 
