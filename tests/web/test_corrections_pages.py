@@ -135,3 +135,21 @@ def test_the_trash_purge_command(app, runner, stored) -> None:
         assert db.session.get(Response, stored["kyiv-01"]) is None
         assert db.session.get(Response, stored["odesa-01"]) is not None
         assert db.session.get(QuestionnaireVersion, stored["version"]) is not None
+
+
+def test_the_trash_is_in_no_export_and_no_count(app, client, as_role, stored) -> None:
+    as_role("lead")
+
+    def exported() -> int:
+        data = {"survey": "mini", "region": "", "file_format": "csv", "answers_as": "codes"}
+        got = client.post("/reports/raw", data=data)
+        assert got.status_code == 200
+        return len(got.get_data(as_text=True).strip().splitlines()) - 1
+
+    assert exported() == 1  # the lead's region: Kyiv
+    assert client.post(f"/collect/submissions/{stored['kyiv-01']}/withdraw", data={"reason": "deleted"}).status_code == 303
+    assert exported() == 0
+    client.post("/logout")
+    assert login(client, "demo-monitor").status_code == 302
+    mine = client.get("/collect/mine").get_data(as_text=True)
+    assert "Deleted" in mine and f"/collect/submissions/{stored['kyiv-01']}/correct" not in mine
