@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import Row, bindparam, select
@@ -268,6 +268,9 @@ def submit(code: str) -> HttpResponse | tuple[str, int]:
     outcome = committer_for(current_app, db.engine).store(item)
     if outcome.status == "conflict":
         return render_template("collect/conflict.html", submission_id=submission_id), 409
+    if outcome.response_id == 0:  # withdrawn and purged: acknowledged, never stored again
+        flash(_("This interview had been withdrawn and removed; it was not stored again."), "success")
+        return redirect(url_for("collect.mine"), code=303)
     return redirect(url_for("collect.receipt", submission_id=submission_id, repeat=1 if outcome.status == "duplicate" else None), code=303)
 
 
@@ -294,5 +297,5 @@ def mine() -> str:
     rows = db.session.scalars(
         select(Response).where(Response.submitted_by_id == current_user.id).order_by(Response.received_at.desc(), Response.id.desc()).limit(200)
     ).all()
-    correctable = {r.id for r in rows if r.review_state == "has_issues" and _may_correct(r)}
+    correctable = {r.id for r in rows if _may_correct(r)}
     return render_template("collect/mine.html", responses=rows, correctable=correctable, language=current_language())

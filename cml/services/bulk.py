@@ -30,7 +30,7 @@ from cml.services.response_rows import (
     payload,
     resent_earlier,
     response_row,
-    row_values,
+    row_encoder,
     same_submission,
 )
 
@@ -65,6 +65,7 @@ def _store(version: QuestionnaireVersion, items: Sequence[NewResponse], source: 
     contribution_rows_of = contribution_rows(facts_model(version))  # the indicators' tests looked up once
     version_id, questionnaire_id = version.id, version.questionnaire_id  # plain ints: ORM attributes cost per access
     model, ring = surveys.model_of(version), sealing.keyring()
+    encode_row = row_encoder(RESPONSE_COLUMNS, writer.encode.uuid, writer.encode.day, canonical_answers)
     sums: dict[tuple[str, int, int, int], list[float]] = {}
     for start in range(0, len(items), CHUNK):
         chunk = items[start : start + CHUNK]
@@ -102,7 +103,7 @@ def _store(version: QuestionnaireVersion, items: Sequence[NewResponse], source: 
             row = response_row(ring, model, item.submission_id, version_id, item.region_id, item.facility_id, item.interview_date,
                                item.answers, item.user_id, source, payloads[index])
             row["id"] = response_id
-            responses.append(row_values(row, RESPONSE_COLUMNS, writer.encode.uuid, writer.encode.day, canonical_answers))
+            responses.append(encode_row(row))
             month, region_id, facility_id = row["month"], item.region_id, item.facility_id
             for indicator, numerator, denominator, squared in contribution_rows_of(item.answers):
                 facts.append((response_id, indicator, questionnaire_id, version_id, region_id, facility_id, month, numerator, denominator, squared))

@@ -236,9 +236,10 @@ class _DriverSql:
     uuid: Callable[[uuid.UUID], Any]
     day: Callable[[date], Any]
     json: Callable[[Any], Any]
+    encode_row: Callable[[Mapping[str, Any]], tuple[Any, ...]]
 
     def response_values(self, response: Mapping[str, Any]) -> tuple[Any, ...]:
-        return response_rows.row_values(response, _RESPONSE_COLUMNS, self.uuid, self.day, self.json)
+        return self.encode_row(response)
 
     @property
     def delete_draft(self) -> str:
@@ -266,6 +267,7 @@ def _driver_sql(dialect: str) -> _DriverSql:
         find_purged=f"SELECT 1 FROM {PurgedSubmission.__table__.name} WHERE submission_id = {marker}",  # noqa: S608 (constant names)
         insert_fact=f"INSERT INTO {facts.name} ({', '.join(FACT_COLUMNS)}) VALUES ({fact_markers})",  # noqa: S608 (constant names)
         marker=marker, uuid=encoding.uuid, day=encoding.day, json=encode_json,
+        encode_row=response_rows.row_encoder(_RESPONSE_COLUMNS, encoding.uuid, encoding.day, encode_json),
     )
 
 

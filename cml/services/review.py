@@ -105,7 +105,7 @@ def set_state(response: Response, state: str, comment: str | None, actor: User) 
     response.reviewed_at = datetime.now(UTC)
     db.session.flush()
     counting.recount([response.id])
-    audit.record("response.review", actor, target=str(response.submission_id), before=before, state=state)
+    audit.record("submission.review", actor, target=str(response.submission_id), before=before, state=state)
 
 
 def state_counts(user: User, questionnaire_id: int, first_month: int, last_month: int, region_ids: set[int] | None) -> dict[str, int]:

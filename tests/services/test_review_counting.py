@@ -102,7 +102,7 @@ def test_the_audit_says_who_which_and_what_state_never_the_comment(app, generate
         review.set_state(response, "approved", "fine now", _admin())
         db.session.commit()
         assert response.review_comment is None  # approved: nothing left to fix
-        events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "response.review").order_by(AuditEvent.id)).all()
+        events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "submission.review").order_by(AuditEvent.id)).all()
         assert [(e.target, e.details["before"], e.details["state"], e.actor_username) for e in events] == [
             (str(response.submission_id), "received", "has_issues", "demo-admin"), (str(response.submission_id), "has_issues", "approved", "demo-admin")]
         assert "300" not in json.dumps([e.details for e in events]) and "fine" not in json.dumps([e.details for e in events])

@@ -124,18 +124,18 @@ def test_no_route_answers_5xx_to_hostile_input(make_app, world) -> None:
         sid = str(uuid.uuid4())
         clients[role].post("/collect/mini/", data={"submission_id": sid, "facility": mini["kyiv"], "interview_date": date.today().isoformat()})
         drafts.append(sid)
-    sent, sent_ids = _stored_responses(app)  # real submissions, so review and correction pages reach their forms
+    sent, responses = _stored_responses(app)  # real submissions, so review and correction pages reach their forms
     rules = [r for r in app.url_map.iter_rules() if r.endpoint not in SKIPPED]
-    values = HOSTILE + facilities + user_ids + drafts + [str(mini["version"])]
+    values = HOSTILE + facilities + user_ids + drafts + responses + [str(mini["version"])]
     fields: set[str] = {"q_" + q for q in ("tested", "why_not", "wait", "cost", "attitude", "services", "rating", "visit_date", "clinic_name_seen", "story")}
-    fields |= {"submission_id", "facility", "interview_date", "version", "action", "q_unknown", "file", "state", "comment", "reason", "place"}
+    fields |= {"submission_id", "facility", "interview_date", "version", "action", "q_unknown", "file", "state", "comment", "reason", "place", "region"}
     for role, client in clients.items():  # the names of every field the pages draw, for every role
         for rule in rules:
             if "GET" in (rule.methods or ()) and not rule.arguments:
                 fields |= _names(client.get(rule.rule).get_data(as_text=True))
     fields -= {"csrf_token"}
     argument_values = {"code": ["mini", "clinic_exit", "\ud800", "x" * 300, "%00"], "user_id": user_ids + [str(2**63), "0"],
-                       "submission_id": sent + drafts + [str(uuid.uuid4())], "response_id": sent_ids + [str(2**63), "0", "-1"], "number": ["1", "2", "3", "99", str(2**64)],
+                       "submission_id": sent + drafts + [str(uuid.uuid4())], "response_id": responses + [str(2**63), "0", "-1"], "number": ["1", "2", "3", "99", str(2**64)],
                        "session_id": ["0" * 64, "x" * 300, "\ud800", "%00", str(uuid.uuid4())], "facility_id": facilities + [str(2**63), "0"]}
 
     errors: list[str] = []
