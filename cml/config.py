@@ -42,6 +42,11 @@ DEFAULTS: dict[str, Any] = {
     "DRAFT_MAX_PER_USER": 50,
     "DRAFT_MAX_CHARS_PER_USER": 2_000_000,
     "DRAFT_MAX_AGE_DAYS": 30,
+    # The monitor who sent an interview may correct it for this many days after it was received
+    # (leads and admins at any time); a withdrawn or deleted one stays restorable in the trash
+    # this long, then `flask --app cml trash purge` removes it with its history.
+    "CORRECTION_WINDOW_DAYS": 7,
+    "TRASH_DAYS": 30,
     # /healthz answers 503 when the SQLite database's disk has less free space than this.
     "HEALTH_MIN_FREE_BYTES": 64 * 1024 * 1024,
     # hide_parameters: a failed statement's error (and so any log of it) never carries its values,

@@ -13,7 +13,7 @@ from cml.admin.views import bp
 from cml.core.bounds import EARLIEST_ANSWER_DATE
 from cml.extensions import db
 from cml.models import AuditEvent
-from cml.web.access import roles_required
+from cml.web.access import capability_required
 from cml.web.i18n import current_language
 
 PAGE_SIZE = 50
@@ -35,7 +35,7 @@ def _utc(moment: datetime) -> datetime:
 
 
 @bp.get("/audit")
-@roles_required("admin")
+@capability_required("audit_log")
 def audit_log() -> str:
     """Audit events, newest first, with filters in the query string."""
     action = request.args.get("action", "")

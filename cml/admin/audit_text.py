@@ -12,7 +12,7 @@ from sqlalchemy import select
 from cml.extensions import db
 from cml.models import AuditEvent, Region
 from cml.web.i18n import language_name
-from cml.web.labels import role_names
+from cml.web.labels import review_state_names, role_names
 
 
 class Names:
@@ -143,6 +143,24 @@ def _brief(d: Mapping[str, Any], n: Names, pdf: bool) -> str:
     return _("Brief viewed: %(period)s, %(region)s, in %(language)s.", **words) + _from(d).rstrip()
 
 
+def _review(d: Mapping[str, Any], n: Names) -> str:
+    names = review_state_names()
+    return _("Review state: %(before)s → %(after)s.", before=names.get(str(d.get("before")), str(d.get("before", ""))),
+             after=names.get(str(d.get("state")), str(d.get("state", ""))))
+
+
+def _correct(d: Mapping[str, Any], n: Names) -> str:
+    what = {"answers": _("answers"), "facility": _("facility"), "date": _("interview date")}
+    changed = ", ".join(what.get(str(c), str(c)) for c in d.get("changed") or [])
+    return _("Submission %(id)s corrected (%(changed)s); version %(n)s kept in its history.",
+             id=d.get("response", ""), changed=changed or "—", n=d.get("revision", ""))
+
+
+def _purge(d: Mapping[str, Any], n: Names) -> str:
+    count = int(d.get("count", 0))
+    return ngettext("%(num)d submission purged from the trash with its history.", "%(num)d submissions purged from the trash with their history.", count)
+
+
 def _refused(d: Mapping[str, Any], n: Names, why: str) -> str:
     return why + " " + str(d.get("method", "")) + " " + str(d.get("path", "")) + _from(d)
 
@@ -165,6 +183,12 @@ SENTENCES: dict[str, Callable[[Mapping[str, Any], Names], str]] = {
     "export.raw": _export_raw,
     "export.brief_pdf": lambda d, n: _brief(d, n, pdf=True),
     "report.brief_view": lambda d, n: _brief(d, n, pdf=False),
+    "submission.review": _review,
+    "submission.correct": _correct,
+    "submission.withdraw": lambda d, n: _("Submission %(id)s withdrawn (consent withdrawn): in the trash.", id=d.get("response", "")),
+    "submission.delete": lambda d, n: _("Submission %(id)s deleted: in the trash.", id=d.get("response", "")),
+    "submission.restore": lambda d, n: _("Submission %(id)s restored from the trash.", id=d.get("response", "")),
+    "trash.purge": _purge,
     "request.denied": lambda d, n: _refused(d, n, _("Refused: not allowed for this role.")),
     "request.csrf_refused": lambda d, n: _refused(d, n, _("Refused: the form was stale or came from another site.")),
 }
@@ -190,6 +214,12 @@ def action_names() -> dict[str, str]:
         "export.raw": _("Raw data downloaded"),
         "export.brief_pdf": _("Brief downloaded"),
         "report.brief_view": _("Brief viewed"),
+        "submission.review": _("Submission reviewed"),
+        "submission.correct": _("Submission corrected"),
+        "submission.withdraw": _("Submission withdrawn"),
+        "submission.delete": _("Submission deleted"),
+        "submission.restore": _("Submission restored"),
+        "trash.purge": _("Trash purged"),
         "request.denied": _("Request refused"),
         "request.csrf_refused": _("Stale form refused"),
     }

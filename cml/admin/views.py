@@ -14,7 +14,7 @@ from cml.extensions import db
 from cml.models import Facility, Questionnaire, Region, Response, User
 from cml.services import audit, surveys, users
 from cml.services import regions as region_service
-from cml.web.access import roles_required
+from cml.web.access import capability_required
 from cml.web.i18n import current_language, language_name, languages
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -34,7 +34,7 @@ def _prepare(form: UserForm, language: str) -> list[Region]:
 
 
 @bp.get("/")
-@roles_required("admin")
+@capability_required("manage_accounts")
 def index() -> str:
     """Administration overview."""
     counts = {
@@ -48,7 +48,7 @@ def index() -> str:
 
 
 @bp.route("/users", methods=["GET", "POST"])
-@roles_required("admin")
+@capability_required("manage_accounts")
 def user_list() -> HttpResponse | str:
     """List accounts and create one."""
     form = NewUserForm()
@@ -80,7 +80,7 @@ def _accounts() -> list[User]:
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
-@roles_required("admin")
+@capability_required("manage_accounts")
 def user_edit(user_id: int) -> HttpResponse | str:
     """Change an account's role, regions or status."""
     user = db.session.get(User, user_id) or abort(404)
@@ -101,7 +101,7 @@ def user_edit(user_id: int) -> HttpResponse | str:
 
 
 @bp.post("/users/<int:user_id>/password")
-@roles_required("admin")
+@capability_required("manage_accounts")
 def user_password(user_id: int) -> HttpResponse | tuple[str, int]:
     """Give an account a temporary password, typed or generated: every session of the account
     ends, and its owner must choose a new one at the next sign-in."""
@@ -131,7 +131,7 @@ def _password_page(user: User, password: str, message: str) -> HttpResponse:
 
 
 @bp.route("/regions", methods=["GET", "POST"])
-@roles_required("admin")
+@capability_required("manage_accounts")
 def region_list() -> HttpResponse | str:
     """Regions and facilities; load more from a JSON or CSV file."""
     form = UploadForm()
@@ -152,7 +152,7 @@ def region_list() -> HttpResponse | str:
 
 
 @bp.route("/facilities/<int:facility_id>", methods=["GET", "POST"])
-@roles_required("admin")
+@capability_required("manage_accounts")
 def facility_edit(facility_id: int) -> HttpResponse | tuple[str, int] | str:
     """A facility's name in each interface language; the English one shows where another is missing."""
     facility = db.session.get(Facility, facility_id) or abort(404)
@@ -180,7 +180,7 @@ def facility_edit(facility_id: int) -> HttpResponse | tuple[str, int] | str:
 
 
 @bp.route("/questionnaires", methods=["GET", "POST"])
-@roles_required("admin")
+@capability_required("manage_accounts")
 def questionnaire_list() -> HttpResponse | str:
     """Published questionnaires and their versions; publish a new one."""
     form = UploadForm()

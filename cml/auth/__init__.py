@@ -1,5 +1,5 @@
-"""Signing in and out."""
+"""Signing in and out (views), the signed-in user (loading) and what each role may do (capabilities).
 
-from cml.auth.views import bp
-
-__all__ = ["bp"]
+Nothing is imported here: the models import `cml.auth.capabilities`, and importing the views
+from this package would bring the models back in while they load (an import circle).
+"""

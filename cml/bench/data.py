@@ -30,11 +30,11 @@ from cml.core.periods import month_key
 from cml.core.synthetic import Generator, facility_profiles
 from cml.extensions import db
 from cml.models import Facility, QuestionnaireVersion, Region, Response
-from cml.services import bulk, sealing
 from cml.services import regions as region_service
+from cml.services import response_rows, sealing
 from cml.services.demo_data import window
 from cml.services.indicators import facts_model
-from cml.services.responses import submission_payload
+from cml.services.response_rows import submission_payload
 from cml.services.surveys import latest_version, model_of
 
 CODE = "clinic_exit"
@@ -117,7 +117,7 @@ class BenchData:
             text = json.dumps(made.answers, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
             plain, sensitive = sealing.split(model, made.answers)
             self.templates.append(Template(made.facility_id, made.region_id, made.answers, text, tuple(contributions(facts, made.answers)),
-                                           bulk.canonical_answers(plain), sensitive))
+                                           response_rows.canonical_answers(plain), sensitive))
 
     def count(self) -> int:
         version_ids = select(QuestionnaireVersion.id).where(QuestionnaireVersion.questionnaire_id == self.questionnaire_id)
@@ -178,7 +178,7 @@ class BenchData:
         for offset, (submission_id, template, day) in enumerate(items):
             response_id = next_id + offset
             month = month_key(day)
-            submitted = bulk.payload(self.version_id, template.facility_id, day, template.answers_json)
+            submitted = response_rows.payload(self.version_id, template.facility_id, day, template.answers_json)
             if offset == 0:  # the shortcut must give exactly what the service computes
                 assert submitted == submission_payload(self.version_id, template.facility_id, day, template.answers)
             sealed, key = sealing.seal(ring, sealing.identity("responses", submission_id), template.sensitive)

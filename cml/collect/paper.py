@@ -18,7 +18,7 @@ from cml.collect.views import bp
 from cml.core.bounds import parse_id
 from cml.extensions import db
 from cml.services import imports, surveys
-from cml.web.access import roles_required
+from cml.web.access import capability_required
 from cml.web.answer_messages import error_message
 from cml.web.i18n import current_language
 
@@ -31,7 +31,7 @@ class ImportForm(FlaskForm):
 
 
 @bp.route("/import", methods=["GET", "POST"])
-@roles_required("lead", "admin")
+@capability_required("import_paper")
 def import_page() -> HttpResponse | tuple[str, int] | str:
     """Upload typed-in paper forms as a CSV; every bad row is reported."""
     language = current_language()
@@ -66,7 +66,7 @@ def import_page() -> HttpResponse | tuple[str, int] | str:
 
 
 @bp.get("/import/<code>/template.csv")
-@roles_required("lead", "admin")
+@capability_required("import_paper")
 def import_template(code: str) -> Response:
     """An empty CSV with the right columns for a questionnaire's version (`?version=N`; the latest by default)."""
     wanted = request.args.get("version")

@@ -6,14 +6,14 @@ import uuid
 from datetime import date
 from typing import Any
 
-from babel.numbers import format_decimal
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import Row, bindparam, select
 from werkzeug.wrappers import Response as HttpResponse
 
 from cml.collect import pages
+from cml.collect.answer_rows import answer_rows
 from cml.collect.fields import field_name
 from cml.collect.forms import StartForm, section_form_class
 from cml.core.answers import CleanedAnswers, clean_answers
@@ -26,13 +26,13 @@ from cml.services import drafts, surveys
 from cml.services.committer import committer_for
 from cml.services.responses import UnknownQuestionnaire, form_version, prepare
 from cml.services.scope import facilities_for, facility_for, region_for, region_ids, stand_in, visible_regions
-from cml.web.access import roles_required
+from cml.services.submission_access import may_correct
+from cml.web.access import capability_required
 from cml.web.answer_messages import error_message
 from cml.web.formatting import fmt_day
 from cml.web.i18n import current_language
 
 bp = Blueprint("collect", __name__, url_prefix="/collect", template_folder="templates")
-COLLECTORS = ("monitor", "lead", "admin")
 
 
 def _parse_uuid(text: str | None) -> uuid.UUID:
@@ -95,7 +95,7 @@ def _latest(code: str) -> tuple[QuestionnaireVersion, Questionnaire]:
 
 
 @bp.route("/<code>/", methods=["GET", "POST"])
-@roles_required(*COLLECTORS)
+@capability_required("collect")
 def start(code: str) -> HttpResponse | tuple[str, int] | str:
     """Start an interview: facility and date; the form's submission id is fixed here."""
     version, questionnaire = _latest(code)
@@ -144,7 +144,7 @@ def _draft_context(submission_id: uuid.UUID) -> tuple[Any, QuestionnaireVersion,
 
 
 @bp.route("/d/<uuid:submission_id>/<int:number>", methods=["GET", "POST"])
-@roles_required(*COLLECTORS)
+@capability_required("collect")
 def page(submission_id: uuid.UUID, number: int) -> HttpResponse | tuple[str, int] | str:
     """One section of the questionnaire; answers are kept in the draft between pages."""
     draft, version, questionnaire = _draft_context(submission_id)
@@ -195,31 +195,8 @@ def page(submission_id: uuid.UUID, number: int) -> HttpResponse | tuple[str, int
     return render_template("collect/page.html", **context), (422 if errors else 200)
 
 
-def _answer_rows(questionnaire: Questionnaire, cleaned: CleanedAnswers, language: str) -> list[dict[str, Any]]:
-    """What the review page lists: each asked question with its answer or error, by section."""
-    rows = []
-    for number, section in enumerate(questionnaire.sections, start=1):
-        for question in section.questions:
-            if question.id not in cleaned.answers and question.id not in cleaned.errors:
-                continue
-            value = cleaned.answers.get(question.id)
-            if question.choices and value is not None:
-                chosen = value if isinstance(value, list) else [value]
-                shown = ", ".join(questionnaire.text(c.label, language) for c in question.choices if c.id in chosen)
-            elif isinstance(value, float):
-                shown = format_decimal(value, locale=language)
-            elif question.type == "date" and isinstance(value, str):
-                shown = fmt_day(value, locale=language)
-            else:
-                shown = "" if value is None else str(value)
-            error = cleaned.errors.get(question.id)
-            rows.append({"number": number, "section": questionnaire.text(section.title, language), "label": questionnaire.text(question.label, language),
-                         "value": shown, "error": error_message(error, questionnaire, language) if error else None})
-    return rows
-
-
 @bp.get("/d/<uuid:submission_id>/review")
-@roles_required(*COLLECTORS)
+@capability_required("collect")
 def review(submission_id: uuid.UUID) -> str:
     """Every answer on one page, before the final submit."""
     draft, version, questionnaire = _draft_context(submission_id)
@@ -228,7 +205,7 @@ def review(submission_id: uuid.UUID) -> str:
     facility = db.session.get(Facility, draft.facility_id)
     return render_template(
         "collect/review.html", questionnaire=questionnaire, version=version, draft=draft, facility=facility,
-        rows=_answer_rows(questionnaire, cleaned, current_language()), ok=cleaned.ok,
+        rows=answer_rows(questionnaire, cleaned, current_language()), ok=cleaned.ok,
         hidden=pages.hidden_answer_fields({k: v for k, v in answers.items() if k in cleaned.answers}), language=current_language(),
     )
 
@@ -263,7 +240,7 @@ def _refusal(facility: object, interview_date: date | None, cleaned: CleanedAnsw
 
 @bp.post("/<code>/submit")
 @reads_before_writing
-@roles_required(*COLLECTORS)
+@capability_required("collect")
 def submit(code: str) -> HttpResponse | tuple[str, int]:
     """Store a complete submission exactly once; the receipt is shown only after the commit.
 
@@ -284,7 +261,7 @@ def submit(code: str) -> HttpResponse | tuple[str, int]:
     cleaned = clean_answers(questionnaire, pages.raw_answers(request.form, questionnaire), date.today())
     problem = _refusal(facility, interview_date, cleaned, questionnaire.at_facility)
     if problem is not None or facility is None or interview_date is None:
-        rows = [r for r in _answer_rows(questionnaire, cleaned, current_language()) if r["error"]]
+        rows = [r for r in answer_rows(questionnaire, cleaned, current_language()) if r["error"]]
         return render_template("collect/refused.html", questionnaire=questionnaire, rows=rows, problem=problem, submission_id=submission_id), 422
     item = prepare(submission_id, version, facility, interview_date, cleaned.answers, current_user, source="web")
     # End the read transaction, so its pooled connection is free while this request waits:
@@ -293,22 +270,34 @@ def submit(code: str) -> HttpResponse | tuple[str, int]:
     outcome = committer_for(current_app, db.engine).store(item)
     if outcome.status == "conflict":
         return render_template("collect/conflict.html", submission_id=submission_id), 409
+    if outcome.response_id == 0:  # withdrawn and purged: acknowledged, never stored again
+        flash(_("This interview had been withdrawn and removed; it was not stored again."), "success")
+        return redirect(url_for("collect.mine"), code=303)
     return redirect(url_for("collect.receipt", submission_id=submission_id, repeat=1 if outcome.status == "duplicate" else None), code=303)
 
 
+def _may_correct(response: Response) -> bool:
+    """Whether the correction page will open for this user's own submission (as `submission_access.correctable` decides)."""
+    allowed = region_ids(current_user)
+    return (allowed is None or response.region_id in allowed) and may_correct(current_user, response)
+
+
 @bp.get("/receipt/<uuid:submission_id>")
-@roles_required(*COLLECTORS)
+@capability_required("view_own_submissions")
 def receipt(submission_id: uuid.UUID) -> str:
     """Proof that an interview was stored: id, time received, questionnaire version."""
     response = db.session.scalar(select(Response).where(Response.submission_id == submission_id, Response.submitted_by_id == current_user.id)) or abort(404)
-    return render_template("collect/receipt.html", response=response, repeat=request.args.get("repeat") == "1", language=current_language())
+    correct_url = url_for("collect.correct", response_id=response.id) if _may_correct(response) else None
+    return render_template("collect/receipt.html", response=response, repeat=request.args.get("repeat") == "1", language=current_language(),
+                           correct_url=correct_url)
 
 
 @bp.get("/mine")
-@roles_required(*COLLECTORS)
+@capability_required("view_own_submissions")
 def mine() -> str:
     """The user's own submissions, newest first."""
     rows = db.session.scalars(
         select(Response).where(Response.submitted_by_id == current_user.id).order_by(Response.received_at.desc(), Response.id.desc()).limit(200)
     ).all()
-    return render_template("collect/mine.html", responses=rows, language=current_language())
+    correctable = {r.id for r in rows if _may_correct(r)}
+    return render_template("collect/mine.html", responses=rows, correctable=correctable, language=current_language())

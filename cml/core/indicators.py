@@ -33,15 +33,18 @@ ContributionRow = tuple[str, float, float, float]
 """A `Contribution` as a plain tuple: (indicator id, numerator, denominator, numerator squared)."""
 
 
-def contributions(questionnaire: Questionnaire, answers: Mapping[str, Answer]) -> list[Contribution]:
-    """The contributions of one response; indicators it does not count towards are absent."""
-    return [Contribution(*row) for row in contribution_rows(questionnaire)(answers)]
+def contributions(questionnaire: Questionnaire, answers: Mapping[str, Answer], state: str = "received") -> list[Contribution]:
+    """The contributions of one response in review `state` (a new one is received); indicators it
+    does not count towards are absent, and all are when the questionnaire does not count its state."""
+    return [Contribution(*row) for row in contribution_rows(questionnaire, state)(answers)]
 
 
-def contribution_rows(questionnaire: Questionnaire) -> Callable[[Mapping[str, Answer]], list[ContributionRow]]:
+def contribution_rows(questionnaire: Questionnaire, state: str = "received") -> Callable[[Mapping[str, Answer]], list[ContributionRow]]:
     """`contributions` as tuples, the indicators' tests looked up once for many responses:
     an import computes some twenty per row, where an object per contribution and a lookup
     per test cost more than the arithmetic."""
+    if state not in questionnaire.counted_states:
+        return lambda _answers: []
     steps: list[tuple[str, Test | None, Test | None, str]] = []  # (id, in denominator?, in numerator? or the mean's question)
     for indicator in questionnaire.indicators:
         in_denominator = indicator.denominator.test if indicator.denominator is not None else None
@@ -111,4 +114,4 @@ def resolve_definitions(own: Questionnaire, latest: Questionnaire) -> Questionna
             chosen.append(old)
     newer = {indicator.id for indicator in latest.indicators}
     chosen.extend(indicator for indicator in own.indicators if indicator.id not in newer)
-    return replace(own, indicators=tuple(chosen))
+    return replace(own, indicators=tuple(chosen), counted_states=latest.counted_states)

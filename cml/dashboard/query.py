@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from cml.auth.capabilities import has_capability
 from cml.core.periods import GRAINS, Grain, period_label, period_of, periods_with_data, previous_period, read_period
 from cml.extensions import db
 from cml.models import Facility, Region
@@ -71,7 +72,7 @@ def read_filters() -> Filters:
         abort(404)
     code = request.args.get("survey") or published[0].code
     row = next((q for q in published if q.code == code), None) or abort(404)
-    aggregates_only = current_user.role == "advocate"
+    aggregates_only = has_capability(current_user, "advocate_outputs")
     grain_text = request.args.get("grain", "quarter")
     grain: Grain = grain_text if grain_text in grains_for(aggregates_only) else "quarter"  # type: ignore[assignment]
     allowed = region_ids(current_user)
@@ -104,7 +105,7 @@ def read_filters() -> Filters:
         first=first,
         region=region,
         scope=scope,
-        facility_level=current_user.role in ("lead", "admin"),
+        facility_level=has_capability(current_user, "facility_figures"),
         aggregates_only=aggregates_only,
         indicator=indicator,
         choices={"questionnaires": published},

@@ -15,24 +15,24 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from cml.auth.capabilities import has_capability
 from cml.config import suppression_threshold
 from cml.core.funnel import mean_limits, outside_mean_limits, outside_proportion_limits, proportion_limits, size_grid
-from cml.core.periods import Grain, period_label, previous_period
+from cml.core.periods import Grain, month_range, period_label, previous_period
 from cml.core.publication import Cube, Publication
 from cml.core.tabulate import CellEstimate
 from cml.dashboard.query import Filters, facility_names, read_filters, region_labels
-from cml.services import surveys
+from cml.services import review, surveys
 from cml.services.estimates import estimate_cells
 from cml.services.publication import disclosure_cube
 from cml.services.scope import visible_regions
 from cml.web import charts, present
-from cml.web.access import roles_required
+from cml.web.access import capability_required
 from cml.web.formatting import fmt_period
 from cml.web.i18n import current_language
 from cml.web.vendor import plotly_url
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates")
-VIEWERS = ("lead", "advocate", "admin")
 
 
 def _gate(filters: Filters) -> Cube | None:
@@ -63,7 +63,7 @@ def _change_shown(gate: Cube | None, cell: CellEstimate, region_id: int | None, 
 
 
 @bp.get("/")
-@roles_required(*VIEWERS)
+@capability_required("view_indicators")
 def overview() -> str:
     """Every indicator of a questionnaire for one period, with target verdict and change."""
     filters = read_filters()
@@ -87,7 +87,15 @@ def overview() -> str:
         rows.append({"id": indicator.id, "shown": shown, "label": shown.label})
     return render_template("dashboard/overview.html", filters=filters, rows=rows, questionnaire=questionnaire, language=language,
                            period_text=period_label(filters.period, filters.grain), regions=_region_choices(),
-                           design_note=present.design_note(questionnaire.sampling))
+                           design_note=present.design_note(questionnaire.sampling), review_counts=_review_counts(filters))
+
+
+def _review_counts(filters: Filters) -> dict[str, int] | None:
+    """For reviewers: the period's submissions by review state, in the regions shown (None for others)."""
+    if not has_capability(current_user, "review_submissions"):
+        return None
+    first, last = month_range(filters.period, filters.grain)
+    return review.state_counts(current_user, filters.questionnaire_id, first, last, filters.scope)
 
 
 def _region_choices() -> list[tuple[str, str]]:
@@ -152,7 +160,7 @@ def _indicator_data(filters: Filters) -> dict[str, Any]:
 
 
 @bp.get("/indicator")
-@roles_required(*VIEWERS)
+@capability_required("view_indicators")
 def indicator() -> str:
     """One indicator: by facility or region, over time, and in a funnel plot."""
     filters = read_filters()
@@ -196,7 +204,7 @@ def _funnel(data: dict[str, Any], percent: bool, axis: str, names: dict[str, str
 
 
 @bp.get("/indicator.json")
-@roles_required(*VIEWERS)
+@capability_required("view_indicators")
 def indicator_json() -> Response:
     """The indicator page's figures as JSON, with the same scope and suppression."""
     filters = read_filters()

@@ -5,10 +5,11 @@ from cml.models.audit import AuditEvent
 from cml.models.data_version import DataVersion
 from cml.models.places import FACILITY_KINDS, Facility, Region
 from cml.models.questionnaires import Questionnaire, QuestionnaireVersion
-from cml.models.responses import Draft, IndicatorFact, IndicatorSum, Response
+from cml.models.responses import DELETED_REASONS, Draft, IndicatorFact, IndicatorSum, PurgedSubmission, Response, ResponseRevision
 from cml.models.sessions import UserSession
 
 __all__ = [
+    "DELETED_REASONS",
     "FACILITY_KINDS",
     "ROLES",
     "AuditEvent",
@@ -20,7 +21,9 @@ __all__ = [
     "Questionnaire",
     "QuestionnaireVersion",
     "Region",
+    "PurgedSubmission",
     "Response",
+    "ResponseRevision",
     "User",
     "UserSession",
     "region_memberships",

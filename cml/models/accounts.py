@@ -8,10 +8,9 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, Column, DateTime, ForeignKey, String, Table, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from cml.auth.capabilities import ROLES, has_capability
 from cml.extensions import db
 from cml.models.places import Region
-
-ROLES = ("monitor", "lead", "advocate", "admin")
 
 region_memberships = Table(
     "region_memberships",
@@ -60,5 +59,5 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
 
     @property
     def sees_all_regions(self) -> bool:
-        """Advocates and admins work nationally; monitors and leads only in their regions."""
-        return self.role in ("advocate", "admin")
+        """Whether the role works nationally (advocates, admins); the others work only in their regions."""
+        return has_capability(self, "all_regions")

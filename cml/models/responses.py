@@ -6,19 +6,42 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Uuid, func
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from cml.core.questionnaire import REVIEW_STATES
 from cml.extensions import db
+from cml.models.accounts import User
 from cml.models.places import Facility, Region
 from cml.models.questionnaires import QuestionnaireVersion
 
 SOURCES = ("web", "import", "api", "demo")
+DELETED_REASONS = ("withdrawn", "deleted")
+"""Why a response is in the trash: consent withdrawn, or deleted (a mistake, a test)."""
 
 
 class Response(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "responses"
-    __table_args__ = (Index("ix_responses_region_facility_month", "region_id", "facility_id", "month"),)
+    __table_args__ = (
+        Index("ix_responses_region_facility_month", "region_id", "facility_id", "month"),
+        Index("ix_responses_region_review_state", "region_id", "review_state"),
+        CheckConstraint(f"review_state IN {REVIEW_STATES!r}", name="review_state"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     submission_id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
@@ -39,10 +62,58 @@ class Response(db.Model):  # type: ignore[name-defined,misc]
     answers_hash: Mapped[str] = mapped_column(String(64))
     """HMAC-SHA256 of the canonical submission under the row's digest key: tells a duplicate
     from a conflicting resubmission without a guessable hash of free text."""
+    review_state: Mapped[str] = mapped_column(String(16), default="received", server_default="received")
+    """One of REVIEW_STATES; the questionnaire's `counted_states` decide whether its facts count."""
+    review_comment: Mapped[str | None] = mapped_column(Text)
+    """What the reviewer wrote (required with has_issues); shown to its sender, never logged."""
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    corrected_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """When the answers, facility or date were last corrected (earlier versions in `response_revisions`)."""
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    """Set while the response is in the trash: it counts in no figure (`cml.services.counting`)."""
+    deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    deleted_reason: Mapped[str | None] = mapped_column(String(16))
+    """One of DELETED_REASONS while in the trash."""
 
     version: Mapped[QuestionnaireVersion] = relationship()
     region: Mapped[Region] = relationship()
     facility: Mapped[Facility] = relationship()
+    deleted_by: Mapped[User | None] = relationship(foreign_keys=[deleted_by_id])
+
+
+class ResponseRevision(db.Model):  # type: ignore[name-defined,misc]
+    """An earlier version of a corrected response, as it was before correction `number`.
+
+    Sealed answers stay sealed under the response's identity; the fingerprint is kept so a
+    late resend of this version is still recognised as a duplicate."""
+
+    __tablename__ = "response_revisions"
+    __table_args__ = (UniqueConstraint("response_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    """1 for the version as first received, then one more per correction."""
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    sealed_answers: Mapped[bytes | None] = mapped_column(LargeBinary)
+    facility_id: Mapped[int] = mapped_column(ForeignKey("facilities.id"))
+    interview_date: Mapped[date] = mapped_column(Date)
+    answers_hash: Mapped[str] = mapped_column(String(64))
+    made_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    """Who replaced this version (the correction's author)."""
+    made_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    made_by: Mapped[User | None] = relationship()
+
+
+class PurgedSubmission(db.Model):  # type: ignore[name-defined,misc]
+    """The submission id of a response purged from the trash, and nothing else: a late resend
+    of a withdrawn interview is acknowledged, never stored again."""
+
+    __tablename__ = "purged_submissions"
+
+    submission_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
 
 
 class IndicatorFact(db.Model):  # type: ignore[name-defined,misc]

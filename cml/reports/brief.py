@@ -31,7 +31,7 @@ from cml.services.estimates import data_months, estimate_cells
 from cml.services.publication import disclosure_cube
 from cml.services.scope import region_ids, visible_regions
 from cml.web import charts, present
-from cml.web.access import roles_required
+from cml.web.access import capability_required
 from cml.web.formatting import fmt_period
 from cml.web.i18n import current_language
 from cml.web.vendor import plotly_path, plotly_url
@@ -139,7 +139,7 @@ def _lead(period_words: str, region: Region | None, language: str) -> str:
 
 
 @bp.get("/brief")
-@roles_required("lead", "advocate", "admin")
+@capability_required("view_indicators")
 def brief() -> str:
     """The council brief as a page that prints cleanly to A4."""
     context = brief_context()
@@ -152,7 +152,7 @@ def brief() -> str:
 
 
 @bp.get("/brief.pdf")
-@roles_required("lead", "advocate", "admin")
+@capability_required("view_indicators")
 def brief_pdf() -> Response | tuple[str, int]:
     """The same brief as a PDF, printed by headless Chromium on the server."""
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")

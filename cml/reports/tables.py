@@ -10,6 +10,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField
 
+from cml.auth.capabilities import has_capability
 from cml.config import suppression_threshold
 from cml.core.periods import Grain, period_label, periods_with_data, read_period
 from cml.extensions import db
@@ -19,7 +20,7 @@ from cml.services.estimates import data_months
 from cml.services.indicator_export import ExportRequest, build
 from cml.services.indicator_spreadsheets import indicator_csv, indicator_xlsx
 from cml.services.scope import region_ids
-from cml.web.access import roles_required
+from cml.web.access import capability_required
 from cml.web.formatting import fmt_period
 from cml.web.i18n import current_language
 
@@ -43,10 +44,10 @@ def _form() -> IndicatorExportForm:
     choices = [("region", _l("By region and period (aggregates, small cells withheld)"))]
     if region_ids(current_user) is None:  # a lead's own regions are shown region by region, never summed
         choices.append(("national", _l("National, by period")))
-    if current_user.role in ("lead", "admin"):
+    if has_capability(current_user, "facility_figures"):
         choices.append(("facility", _l("By facility and period (internal: not for publication)")))
     form.breakdown.choices = choices
-    if current_user.role == "advocate":  # published figures go no finer than quarters
+    if has_capability(current_user, "advocate_outputs"):  # published figures go no finer than quarters
         form.grain.choices = [(value, label) for value, label in form.grain.choices if value != "month"]  # type: ignore[union-attr]
     periods = _periods(form)
     grain = _grain(form)
@@ -90,7 +91,7 @@ def _range(form: IndicatorExportForm) -> tuple[int, int] | None:
 
 
 @bp.route("/indicators", methods=["GET", "POST"])
-@roles_required("lead", "advocate", "admin")
+@capability_required("view_indicators")
 def indicators() -> Response | tuple[str, int] | str:
     """Download the indicator table with n, intervals, targets, verdicts and change."""
     form = _form()

@@ -8,11 +8,12 @@ from flask import Blueprint, Response, abort, render_template, stream_with_conte
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from cml.auth.capabilities import has_capability
 from cml.extensions import db
 from cml.reports.forms import RawExportForm
 from cml.services import audit, raw_export, surveys
 from cml.services.scope import region_ids, visible_regions
-from cml.web.access import roles_required
+from cml.web.access import capability_required
 from cml.web.i18n import current_language
 
 bp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
@@ -45,14 +46,14 @@ def _dates_ok(form: RawExportForm) -> bool:
 
 
 @bp.route("/raw", methods=["GET", "POST"])
-@roles_required("lead", "admin")
+@capability_required("raw_export")
 def raw() -> Response | tuple[str, int] | str:
     """Download the responses of one questionnaire, for the user's regions only."""
     form = _raw_form()
     if not form.validate_on_submit() or not _dates_ok(form):
         return render_template("reports/raw.html", form=form), (422 if form.errors else 200)
     include_sensitive = bool(form.include_sensitive.data)
-    if include_sensitive and current_user.role != "admin":
+    if include_sensitive and not has_capability(current_user, "sensitive_answers"):
         abort(403)
     scope = region_ids(current_user)
     if form.region.data:

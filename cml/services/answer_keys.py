@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from cml.core.questionnaire import Questionnaire, parse_document
 from cml.services import sealing
-from cml.services.bulk import canonical_answers, payload
+from cml.services.response_rows import canonical_answers, payload
 
 BATCH = 2000
 

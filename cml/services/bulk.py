@@ -9,7 +9,6 @@ per-row statement building, since an import writes some twenty facts per respons
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,21 +18,24 @@ from typing import Any
 from sqlalchemy import select, text
 
 from cml.core.indicators import contribution_rows
-from cml.core.periods import month_key
 from cml.core.questionnaire import Answer
 from cml.extensions import db
-from cml.models import QuestionnaireVersion, Response
+from cml.models import PurgedSubmission, QuestionnaireVersion, Response
 from cml.services import dialects, fact_sums, sealing, surveys
 from cml.services.indicators import facts_model
+from cml.services.response_rows import (
+    FACT_COLUMNS,
+    RESPONSE_COLUMNS,
+    canonical_answers,
+    payload,
+    resent_earlier,
+    response_row,
+    row_encoder,
+    same_submission,
+)
 
 CHUNK = 5000
 """Responses per duplicate lookup and per write: few round trips, bounded memory."""
-
-RESPONSE_COLUMNS = ("id", "submission_id", "questionnaire_version_id", "region_id", "facility_id", "interview_date", "month",
-                    "submitted_by_id", "source", "answers", "sealed_answers", "answers_hash")
-FACT_COLUMNS = ("response_id", "indicator", "questionnaire_id", "questionnaire_version_id", "region_id", "facility_id", "month",
-                "numerator", "denominator", "numerator_squared")
-
 
 @dataclass(frozen=True)
 class NewResponse:
@@ -52,21 +54,6 @@ class BulkResult:
     conflicts: list[uuid.UUID] = field(default_factory=list)
 
 
-def canonical_answers(answers: Mapping[str, Answer]) -> str:
-    """The answers as `answers_hash` serialises them; the plain ones are stored so."""
-    return _CANONICAL(answers)
-
-
-# What json.dumps(sort_keys=True, ensure_ascii=False, separators=(",", ":")) does, without a new encoder per call.
-_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
-
-
-def payload(version_id: int, facility_id: int, interview_date: date, answers_json: str) -> str:
-    """Everything a submission says, as `responses.answers_hash` fingerprints it, from the canonical
-    answers without serialising them again: one JSON object, keys in sorted order."""
-    return f'{{"a":{answers_json},"d":"{interview_date.isoformat()}","f":{facility_id},"v":{version_id}}}'
-
-
 def store_many(version: QuestionnaireVersion, items: Sequence[NewResponse], source: str) -> BulkResult:
     """Add every new response and its facts; repeats are counted, conflicts listed, nothing committed."""
     with _Writer() as writer:
@@ -78,20 +65,25 @@ def _store(version: QuestionnaireVersion, items: Sequence[NewResponse], source: 
     contribution_rows_of = contribution_rows(facts_model(version))  # the indicators' tests looked up once
     version_id, questionnaire_id = version.id, version.questionnaire_id  # plain ints: ORM attributes cost per access
     model, ring = surveys.model_of(version), sealing.keyring()
+    encode_row = row_encoder(RESPONSE_COLUMNS, writer.encode.uuid, writer.encode.day, canonical_answers)
     sums: dict[tuple[str, int, int, int], list[float]] = {}
     for start in range(0, len(items), CHUNK):
         chunk = items[start : start + CHUNK]
         payloads = [payload(version_id, item.facility_id, item.interview_date, canonical_answers(item.answers)) for item in chunk]
+        asked = [i.submission_id for i in chunk]
         known = {sid: (digest, sealed) for sid, digest, sealed in db.session.execute(
-            select(Response.submission_id, Response.answers_hash, Response.sealed_answers)
-            .where(Response.submission_id.in_([i.submission_id for i in chunk]))
+            select(Response.submission_id, Response.answers_hash, Response.sealed_answers).where(Response.submission_id.in_(asked))
         )}
+        gone = set(db.session.scalars(select(PurgedSubmission.submission_id).where(PurgedSubmission.submission_id.in_(asked))))
         fresh: list[int] = []
         seen: dict[uuid.UUID, str] = {}
         for index, item in enumerate(chunk):
             stored = known.get(item.submission_id)
-            if stored is not None:
-                same = _same_answers(ring, item.submission_id, stored, payloads[index])
+            if item.submission_id in gone:  # withdrawn and purged: never stored again
+                same = True
+            elif stored is not None:
+                same = (same_submission(ring, item.submission_id, *stored, payloads[index])
+                        or resent_earlier(writer.connection, ring, item.submission_id, payloads[index]))
             elif item.submission_id in seen:  # twice in this batch: compared in plain, nothing is stored yet
                 same = seen[item.submission_id] == payloads[index]
             else:
@@ -108,13 +100,11 @@ def _store(version: QuestionnaireVersion, items: Sequence[NewResponse], source: 
         facts: list[tuple[Any, ...]] = []
         for response_id, index in zip(writer.new_ids(len(fresh)), fresh, strict=True):
             item = chunk[index]
-            month = month_key(item.interview_date)
-            region_id, facility_id = item.region_id, item.facility_id
-            plain, sensitive = sealing.split(model, item.answers)
-            sealed, key = sealing.seal(ring, sealing.identity("responses", item.submission_id), sensitive)
-            responses.append((response_id, writer.encode.uuid(item.submission_id), version_id, region_id, facility_id,
-                              writer.encode.day(item.interview_date), month, item.user_id, source, canonical_answers(plain), sealed,
-                              sealing.fingerprint(key, payloads[index])))
+            row = response_row(ring, model, item.submission_id, version_id, item.region_id, item.facility_id, item.interview_date,
+                               item.answers, item.user_id, source, payloads[index])
+            row["id"] = response_id
+            responses.append(encode_row(row))
+            month, region_id, facility_id = row["month"], item.region_id, item.facility_id
             for indicator, numerator, denominator, squared in contribution_rows_of(item.answers):
                 facts.append((response_id, indicator, questionnaire_id, version_id, region_id, facility_id, month, numerator, denominator, squared))
                 total = sums.get(key := (indicator, month, region_id, facility_id))
@@ -131,15 +121,6 @@ def _store(version: QuestionnaireVersion, items: Sequence[NewResponse], source: 
     # One upsert for the whole batch: each key's facts already summed, `count` of them.
     fact_sums.add_totals([(questionnaire_id, *key, *total) for key, total in sums.items()])
     return result
-
-
-def _same_answers(ring: sealing.Keyring, submission_id: uuid.UUID, stored: tuple[str, bytes | None], submitted: str) -> bool:
-    """Whether a stored response fingerprints `submitted` (a payload) as its own, under its own digest key."""
-    digest, sealed = stored
-    if sealed is None:
-        return False
-    key = sealing.digest_key(ring, sealing.identity("responses", submission_id), bytes(sealed))
-    return sealing.fingerprint(key, submitted) == digest
 
 
 class _Writer:

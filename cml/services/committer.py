@@ -38,9 +38,9 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from cml.db import WRITE_LOCK_OPTION
-from cml.models import IndicatorFact, Response
-from cml.services import dialects, fact_sums, sealing
-from cml.services.bulk import FACT_COLUMNS, RESPONSE_COLUMNS
+from cml.models import IndicatorFact, PurgedSubmission, Response
+from cml.services import dialects, fact_sums, response_rows, sealing
+from cml.services.response_rows import FACT_COLUMNS, RESPONSE_COLUMNS
 from cml.services.storage_faults import storage_fault
 
 MAX_BATCH = 64
@@ -68,6 +68,7 @@ class Outcome:
     """"stored" (new), "duplicate" (same id, same answers: nothing written) or "conflict"
     (same id, different answers: nothing written)."""
     response_id: int
+    """0 for the resend of a response purged from the trash: acknowledged, nothing stored."""
 
 
 @dataclass(eq=False)
@@ -151,7 +152,7 @@ class Committer:
                     for ticket in batch:
                         cursor.execute("SAVEPOINT cml_item")
                         try:
-                            outcome, rows = _write_one(cursor, sql, ticket.item)
+                            outcome, rows = _write_one(conn, cursor, sql, ticket.item)
                         except Exception as error:  # noqa: BLE001 — this item fails alone, rolled back to its savepoint
                             if storage_fault(error) is not None:  # a full disk or a lock: the whole batch fails, unacknowledged
                                 raise
@@ -189,22 +190,25 @@ class Committer:
             fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
 
 
-def _write_one(cursor: Any, sql: _DriverSql, item: Submission) -> tuple[Outcome, list[dict[str, Any]]]:
-    """Insert the response unless its id is known; a known id is a duplicate or a conflict.
+def _write_one(conn: Any, cursor: Any, sql: _DriverSql, item: Submission) -> tuple[Outcome, list[dict[str, Any]]]:
+    """Insert the response unless its id is known; a known id is a duplicate or a conflict
+    (`response_rows` decides, with earlier versions and purged ids).
 
     ON CONFLICT DO NOTHING makes a concurrent insert of the same id (another process, on
     PostgreSQL) wait for that one to finish and then insert nothing, so two rows can never exist.
     """
-    response = item.response
-    cursor.execute(sql.insert_response, sql.response_values(response))
+    cursor.execute(sql.find_purged, (sql.uuid(item.submission_id),))
+    if cursor.fetchall():  # withdrawn and purged: never stored again
+        return Outcome("duplicate", 0), []
+    cursor.execute(sql.insert_response, sql.response_values(item.response))
     inserted = cursor.fetchall()  # to the end: SQLite cannot release a savepoint under an unfinished statement
     if not inserted:
         cursor.execute(sql.find_response, (sql.uuid(item.submission_id),))
         existing_id, existing_hash, existing_sealed = cursor.fetchone()
         same = False
-        if existing_sealed is not None and item.keyring is not None:
-            key = sealing.digest_key(item.keyring, sealing.identity("responses", item.submission_id), bytes(existing_sealed))
-            same = existing_hash == sealing.fingerprint(key, item.payload)
+        if item.keyring is not None:
+            same = (response_rows.same_submission(item.keyring, item.submission_id, existing_hash, existing_sealed, item.payload)
+                    or response_rows.resent_earlier(conn, item.keyring, item.submission_id, item.payload))
         return Outcome("duplicate" if same else "conflict", existing_id), []
     new_id = inserted[0][0]
     rows = [{**fact, "response_id": new_id} for fact in item.facts]
@@ -226,18 +230,16 @@ class _DriverSql:
 
     insert_response: str
     find_response: str
+    find_purged: str
     insert_fact: str
     marker: str
     uuid: Callable[[uuid.UUID], Any]
     day: Callable[[date], Any]
     json: Callable[[Any], Any]
+    encode_row: Callable[[Mapping[str, Any]], tuple[Any, ...]]
 
     def response_values(self, response: Mapping[str, Any]) -> tuple[Any, ...]:
-        return (
-            self.uuid(response["submission_id"]), response["questionnaire_version_id"], response["region_id"],
-            response["facility_id"], self.day(response["interview_date"]), response["month"], response["submitted_by_id"],
-            response["source"], self.json(response["answers"]), response["sealed_answers"], response["answers_hash"],
-        )
+        return self.encode_row(response)
 
     @property
     def delete_draft(self) -> str:
@@ -262,8 +264,10 @@ def _driver_sql(dialect: str) -> _DriverSql:
         insert_response=f"INSERT INTO {responses.name} ({', '.join(_RESPONSE_COLUMNS)}) VALUES ({markers}) "  # noqa: S608 (constant names)
                         "ON CONFLICT (submission_id) DO NOTHING RETURNING id",
         find_response=f"SELECT id, answers_hash, sealed_answers FROM {responses.name} WHERE submission_id = {marker}",  # noqa: S608 (constant names)
+        find_purged=f"SELECT 1 FROM {PurgedSubmission.__table__.name} WHERE submission_id = {marker}",  # noqa: S608 (constant names)
         insert_fact=f"INSERT INTO {facts.name} ({', '.join(FACT_COLUMNS)}) VALUES ({fact_markers})",  # noqa: S608 (constant names)
         marker=marker, uuid=encoding.uuid, day=encoding.day, json=encode_json,
+        encode_row=response_rows.row_encoder(_RESPONSE_COLUMNS, encoding.uuid, encoding.day, encode_json),
     )
 
 

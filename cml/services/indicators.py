@@ -20,16 +20,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import func, select
 
 from cml.core.indicators import contributions, resolve_definitions
 from cml.core.questionnaire import Answer, Questionnaire
 from cml.extensions import db
-from cml.models import IndicatorFact, QuestionnaireVersion, Response
 from cml.models import Questionnaire as QuestionnaireRow
-from cml.services import fact_sums, sealing
+from cml.models import QuestionnaireVersion, Response
+from cml.services import fact_sums
 from cml.services.surveys import model_of
 
 SUM_COLUMNS = (*fact_sums.KEY, *fact_sums.VALUES)
@@ -66,9 +65,11 @@ _RESOLVED: dict[tuple[str, str], Questionnaire] = {}
 
 
 def fact_rows(
-    response: tuple[int, int, int, int], questionnaire_id: int, version_id: int, questionnaire: Questionnaire, answers: Mapping[str, Answer]
+    response: tuple[int, int, int, int], questionnaire_id: int, version_id: int, questionnaire: Questionnaire, answers: Mapping[str, Answer],
+    state: str = "received",
 ) -> list[dict[str, object]]:
-    """Insert rows of one response's facts; `response` is (id, region id, facility id, month)."""
+    """Insert rows of one response's facts; `response` is (id, region id, facility id, month); none
+    when the questionnaire does not count its review `state` (a new response is received)."""
     response_id, region_id, facility_id, month = response
     return [
         {
@@ -83,7 +84,7 @@ def fact_rows(
             "denominator": part.denominator,
             "numerator_squared": part.numerator_squared,
         }
-        for part in contributions(questionnaire, answers)
+        for part in contributions(questionnaire, answers, state)
     ]
 
 
@@ -123,42 +124,18 @@ def rebuild(versions: list[QuestionnaireVersion], batch: int = BATCH) -> Iterato
     Each batch deletes and re-inserts its responses' facts without committing; the
     caller commits after every yield (see the module doc for why that is safe).
     """
-    latest_by_questionnaire: dict[int, QuestionnaireVersion] = {}
+    from cml.services import counting  # counting builds on this module's definitions: one code for a rebuild and a recount
+
     for version in versions:
-        if version.questionnaire_id not in latest_by_questionnaire:
-            latest_by_questionnaire[version.questionnaire_id] = latest_of(version.questionnaire_id)
-        latest = latest_by_questionnaire[version.questionnaire_id]
-        questionnaire = facts_model(version, latest)
-        code, number, version_id, questionnaire_id = questionnaire.id, version.version, version.id, version.questionnaire_id
+        code, number = model_of(version).id, version.version
         last_id = 0
         while True:
-            rows = db.session.execute(
-                select(Response.id, Response.region_id, Response.facility_id, Response.month, Response.answers, Response.submission_id,
-                       Response.sealed_answers)
-                .where(Response.questionnaire_version_id == version_id, Response.id > last_id)
-                .order_by(Response.id)
-                .limit(batch)
-            ).all()
-            if not rows:
+            ids = list(db.session.scalars(
+                select(Response.id).where(Response.questionnaire_version_id == version.id, Response.id > last_id).order_by(Response.id).limit(batch)
+            ))
+            if not ids:
                 break
-            last_id = rows[-1][0]
-            ids = [row[0] for row in rows]
-            # The sums lose the old facts and gain the new ones in the same transaction.
-            old = db.session.execute(select(*(IndicatorFact.__table__.c[k] for k in SUM_COLUMNS)).where(IndicatorFact.response_id.in_(ids))).mappings().all()
-            fact_sums.add({**fact, "numerator": -fact["numerator"], "denominator": -fact["denominator"],
-                           "numerator_squared": -fact["numerator_squared"], "count": -1} for fact in old)
-            deleted = db.session.execute(delete(IndicatorFact).where(IndicatorFact.response_id.in_(ids))).rowcount
-            ring = sealing.keyring()
-            facts = [fact for row in rows for fact in fact_rows(tuple(row[:4]), questionnaire_id, version_id, questionnaire, _all_answers(ring, row))]
-            if facts:
-                db.session.execute(insert(IndicatorFact.__table__), facts)
-                fact_sums.add(facts)
-            yield RebuildProgress(code, number, len(rows), int(deleted or 0), len(facts))
-
-
-def _all_answers(ring: sealing.Keyring, row: Any) -> dict[str, Any]:
-    """A response's answers with the sealed ones opened: an indicator may count a sensitive answer."""
-    answers = dict(row.answers)
-    if row.sealed_answers is not None:
-        answers.update(sealing.unseal(ring, sealing.identity("responses", row.submission_id), row.sealed_answers))
-    return answers
+            last_id = ids[-1]
+            # The sums lose the old facts and gain the new ones (of the responses that count) in the same transaction.
+            done = counting.recount(ids)
+            yield RebuildProgress(code, number, len(ids), done.removed, done.added)

@@ -94,7 +94,8 @@ def _versions(code: str) -> list[QuestionnaireVersion]:
 
 
 def count_rows(request: RawExportRequest) -> int:
-    query = select(func.count(Response.id)).join(QuestionnaireVersion).join(QuestionnaireRow).where(QuestionnaireRow.code == request.code)
+    query = (select(func.count(Response.id)).join(QuestionnaireVersion).join(QuestionnaireRow)
+             .where(QuestionnaireRow.code == request.code, Response.deleted_at.is_(None)))  # the trash is in no export
     if request.region_ids is not None:
         query = query.where(Response.region_id.in_(request.region_ids))
     if request.date_from is not None:
@@ -110,7 +111,7 @@ def count_rows(request: RawExportRequest) -> int:
 # type processing: the answers arrive as JSON text and are decoded once, here.
 _BATCH_SQL = (
     "SELECT id, CAST(submission_id AS TEXT), questionnaire_version_id, region_id, facility_id, interview_date, received_at, source, "
-    "CAST(answers AS TEXT){sealed} FROM responses WHERE id > :after AND +questionnaire_version_id IN :versions {regions}{dates}"
+    "CAST(answers AS TEXT){sealed} FROM responses WHERE id > :after AND +questionnaire_version_id IN :versions AND deleted_at IS NULL {regions}{dates}"
     "ORDER BY id LIMIT :batch"
 )
 

@@ -15,15 +15,22 @@ from typing import Protocol
 from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from cml.core.periods import month_key
 from cml.core.questionnaire import Answer, Questionnaire
 from cml.extensions import db
 from cml.models import Facility, IndicatorFact, QuestionnaireVersion, Response, User
 from cml.models import Questionnaire as QuestionnaireRow
-from cml.services import fact_sums, sealing, surveys
-from cml.services.bulk import canonical_answers, payload
+from cml.services import fact_sums, response_rows, sealing, surveys
 from cml.services.committer import Submission
 from cml.services.indicators import fact_rows, facts_model
+from cml.services.response_rows import response_row, submission_payload
+
+
+class SubmissionWithdrawn(Exception):
+    """The submission id belonged to a response purged from the trash: it is never stored again."""
+
+    def __init__(self, submission_id: uuid.UUID) -> None:
+        self.submission_id = submission_id
+        super().__init__(f"submission {submission_id} was withdrawn and purged")
 
 
 class SubmissionConflict(Exception):
@@ -41,22 +48,13 @@ class Stored:
     """True when this exact submission had been stored before; nothing new was written."""
 
 
-def submission_payload(version_id: int, facility_id: int, interview_date: date, answers: Mapping[str, Answer]) -> str:
-    """Everything a submission says, canonically: what its fingerprint is made of."""
-    return payload(version_id, facility_id, interview_date, canonical_answers(answers))
-
-
 def answers_hash(response: Response, version_id: int, facility_id: int, interview_date: date, answers: Mapping[str, Answer]) -> str:
     """What `response.answers_hash` would be for this submission: the same only for an identical retry."""
     return _fingerprint_under(response, submission_payload(version_id, facility_id, interview_date, answers))
 
 
 def _fingerprint_under(response: Response, submitted: str) -> str:
-    """The fingerprint of a submission under a stored response's digest key ("" without one: never equal)."""
-    if response.sealed_answers is None:
-        return ""
-    key = sealing.digest_key(sealing.keyring(), sealing.identity("responses", response.submission_id), response.sealed_answers)
-    return sealing.fingerprint(key, submitted)
+    return response_rows.fingerprint_under(sealing.keyring(), response.submission_id, response.sealed_answers, submitted)
 
 
 def all_answers(response: Response) -> dict[str, Answer]:
@@ -65,14 +63,6 @@ def all_answers(response: Response) -> dict[str, Answer]:
     if response.sealed_answers is not None:
         answers.update(sealing.unseal(sealing.keyring(), sealing.identity("responses", response.submission_id), response.sealed_answers))
     return answers
-
-
-def sealed_columns(ring: sealing.Keyring, model: Questionnaire, submission_id: uuid.UUID, submitted: str,
-                   answers: Mapping[str, Answer]) -> dict[str, object]:
-    """The `answers`, `sealed_answers` and `answers_hash` columns of a new response."""
-    plain, sensitive = sealing.split(model, answers)
-    sealed, key = sealing.seal(ring, sealing.identity("responses", submission_id), sensitive)
-    return {"answers": plain, "sealed_answers": sealed, "answers_hash": sealing.fingerprint(key, submitted)}
 
 
 def store_response(
@@ -93,17 +83,10 @@ def store_response(
     existing = find(submission_id)
     if existing is not None:
         return _repeat(existing, submitted)
-    response = Response(
-        submission_id=submission_id,
-        questionnaire_version_id=version.id,
-        region_id=facility.region_id,
-        facility_id=facility.id,
-        interview_date=interview_date,
-        month=month_key(interview_date),
-        submitted_by_id=user.id if user else None,
-        source=source,
-        **sealed_columns(sealing.keyring(), surveys.model_of(version), submission_id, submitted, answers),
-    )
+    if response_rows.purged(db.session.connection(), submission_id):
+        raise SubmissionWithdrawn(submission_id)
+    response = Response(**response_row(sealing.keyring(), surveys.model_of(version), submission_id, version.id, facility.region_id,
+                                       facility.id, interview_date, answers, user.id if user else None, source, submitted))
     try:
         with db.session.begin_nested():
             db.session.add(response)
@@ -118,7 +101,9 @@ def store_response(
 
 
 def _repeat(existing: Response, submitted: str) -> Stored:
-    if existing.answers_hash != _fingerprint_under(existing, submitted):
+    if existing.answers_hash != _fingerprint_under(existing, submitted) and not response_rows.resent_earlier(
+        db.session.connection(), sealing.keyring(), existing.submission_id, submitted
+    ):
         raise SubmissionConflict(existing)
     return Stored(existing, duplicate=True)
 
@@ -194,18 +179,9 @@ def prepare(
     answers: Mapping[str, Answer], user: User | None, source: str = "web",
 ) -> Submission:
     """The rows `store_response` would write, for the group committer (`Committer.store`)."""
-    response = {
-        "submission_id": submission_id,
-        "questionnaire_version_id": version.id,
-        "region_id": facility.region_id,
-        "facility_id": facility.id,
-        "interview_date": interview_date,
-        "month": month_key(interview_date),
-        "submitted_by_id": user.id if user else None,
-        "source": source,
-    }
     submitted, ring = submission_payload(version.id, facility.id, interview_date, answers), sealing.keyring()
-    response.update(sealed_columns(ring, version.model, submission_id, submitted, answers))
+    response = response_row(ring, version.model, submission_id, version.id, facility.region_id, facility.id, interview_date, answers,
+                            user.id if user else None, source, submitted)
     facts = fact_rows((0, facility.region_id, facility.id, response["month"]), version.questionnaire_id, version.id, version.facts_model, answers)
     for fact in facts:
         del fact["response_id"]  # given by the committer once the response has its id

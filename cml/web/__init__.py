@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask import Flask
 
-from cml.web import assets, errors, health, home, hostile, i18n, labels, security, vendor
+from cml.web import access, assets, errors, health, home, hostile, i18n, labels, security, vendor
 
 
 def register_web(app: Flask) -> None:
     i18n.init_app(app)
+    app.jinja_env.globals["can"] = access.can  # templates ask capabilities, never role names
     labels.init_app(app)
     errors.init_app(app)
     security.init_app(app)

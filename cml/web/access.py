@@ -1,4 +1,4 @@
-"""Role checks for views. Region scope lives in cml.services.scope."""
+"""Capability checks for views (the table is cml.auth.capabilities). Region scope lives in cml.services.scope."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from typing import Any, TypeVar
 from flask import abort, redirect, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
+
+from cml.auth.capabilities import has_capability, roles_with
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -21,17 +23,23 @@ def password_change_due() -> Response | None:
     return None
 
 
-def roles_required(*roles: str) -> Callable[[F], F]:
-    """Only signed-in users with one of `roles` may call the view; others get 403."""
+def capability_required(name: str) -> Callable[[F], F]:
+    """Only signed-in users whose role has the capability `name` may call the view; others get 403."""
+    roles_with(name)  # a misspelt capability fails when the view is defined, not when it is opened
 
     def decorator(view: F) -> F:
         @wraps(view)
         @login_required
         def wrapped(*args: Any, **kwargs: Any) -> Any:
-            if current_user.role not in roles:
+            if not has_capability(current_user, name):
                 abort(403)
             return password_change_due() or view(*args, **kwargs)
 
         return wrapped  # type: ignore[return-value]
 
     return decorator
+
+
+def can(name: str) -> bool:
+    """For templates: whether the signed-in user may do `name` (False for a stranger)."""
+    return bool(current_user.is_authenticated) and has_capability(current_user, name)

@@ -27,7 +27,7 @@ def index() -> HttpResponse | str:
     first, last = month_range(quarter, "quarter")
     by_facility = _counts(Response.facility_id, first, last)
     by_region = _counts(Response.region_id, first, last)
-    mine = db.session.scalar(select(func.count()).where(Response.submitted_by_id == current_user.id)) or 0
+    mine = db.session.scalar(select(func.count()).where(Response.submitted_by_id == current_user.id, Response.deleted_at.is_(None))) or 0
     return render_template(
         "home.html",
         regions=visible_regions(current_user),
@@ -43,6 +43,6 @@ def index() -> HttpResponse | str:
 def _counts(column: object, first_month: int, last_month: int) -> dict[int, tuple[int, int]]:
     """(this quarter, all time) response counts per value of `column`, in the user's regions."""
     in_quarter = func.sum(func.cast(Response.month.between(first_month, last_month), db.Integer))
-    query = select(column, in_quarter, func.count()).group_by(column)
+    query = select(column, in_quarter, func.count()).where(Response.deleted_at.is_(None)).group_by(column)
     query = restrict_to_user_regions(query, current_user, Response.region_id)
     return {key: (int(q or 0), int(total)) for key, q, total in db.session.execute(query)}

@@ -22,7 +22,12 @@ def facility_kind_names() -> dict[str, str]:
     }
 
 
+def review_state_names() -> dict[str, str]:
+    """The review states as readers see them, in the order a submission goes through them."""
+    return {"received": _("Received"), "approved": _("Approved"), "has_issues": _("Has issues"), "rejected": _("Rejected")}
+
+
 def init_app(app: Flask) -> None:
     @app.context_processor
     def _labels() -> dict[str, object]:
-        return {"role_names": role_names(), "kind_names": facility_kind_names()}
+        return {"role_names": role_names(), "kind_names": facility_kind_names(), "review_state_names": review_state_names()}

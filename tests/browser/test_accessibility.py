@@ -33,7 +33,8 @@ PAGES = {
     "stranger": ["/login"],
     "monitor": ["/", "/collect/clinic_exit/", "{form}", "{review}", "/collect/incident_report/", "/collect/training_evaluation/",
                 "/collect/mine", "/account/password", "/account/sessions"],
-    "lead": ["/", "/collect/mine", "/collect/import", "/dashboard/", INDICATOR, "/reports/indicators", "/reports/brief", "/reports/raw"],
+    "lead": ["/", "/collect/mine", "/collect/import", "/dashboard/", INDICATOR, "/reports/indicators", "/reports/brief", "/reports/raw",
+             "/review/", "{submission}"],
     "advocate": ["/", "/dashboard/", INDICATOR, "/reports/indicators", "/reports/brief"],
     "admin": ["/", "/admin/", "/admin/users", "{user}", "/admin/regions", "{facility}", "/admin/questionnaires", "/admin/audit"],
 }
@@ -74,6 +75,19 @@ def _ids(app: Any) -> dict[str, str]:
                 "{facility}": f"/admin/facilities/{db.session.scalar(select(Facility.id).order_by(Facility.code))}"}
 
 
+def _a_submission(app: Any) -> dict[str, str]:
+    """The review page of a generated submission in the lead's region (Kyiv)."""
+    from sqlalchemy import select
+
+    from cml.extensions import db
+    from cml.models import Response
+    from cml.services.regions import region_by_code
+
+    with app.app_context():
+        kyiv = region_by_code("kyiv")
+        return {"{submission}": f"/review/{db.session.scalar(select(Response.submission_id).where(Response.region_id == kyiv.id).limit(1))}"}
+
+
 def _started_form(page: Any, base: str) -> dict[str, str]:
     page.goto(f"{base}/collect/clinic_exit/")
     page.select_option("form.card select", index=1)  # past the "Choose…" placeholder
@@ -105,6 +119,8 @@ def test_no_serious_or_critical_accessibility_violation(browser, live_server, ge
         places = _ids(make_app())
     elif role == "monitor":
         places = _started_form(page, live_server)
+    elif role == "lead":
+        places = _a_submission(make_app())
     counts: dict[str, Any] = {}
     blocking = []
     for path in PAGES[role]:

@@ -55,3 +55,14 @@ def test_an_old_version_lacking_a_question_keeps_its_own_definition_or_none() ->
     assert resolved.indicator("mean_wait") == latest.indicator("mean_wait")
     assert resolve_definitions(latest, latest) is latest
     assert replace(old, indicators=()).indicators == ()
+
+
+def test_a_response_contributes_only_in_a_state_its_questionnaire_counts() -> None:
+    default = mini(lambda d: None)
+    only_approved = mini(lambda d: d.update(counted_states=["approved"]))
+    answers = {"tested": "yes", "wait": 20}
+    assert contributions(default, answers) == contributions(default, answers, "has_issues") != []
+    assert contributions(default, answers, "rejected") == []
+    assert contributions(only_approved, answers) == [] and contributions(only_approved, answers, "approved") != []
+    # An older version's facts follow the latest version's counted states, as its definitions.
+    assert resolve_definitions(default, replace(only_approved, version=2)).counted_states == ("approved",)

@@ -191,3 +191,16 @@ def test_a_questionnaire_declares_what_a_response_belongs_to() -> None:
     document["subject"] = "event"
     document["sampling"] = {"facilities": "sampled"}
     assert problems_of(document) == [("$.sampling.facilities", "facilities are sampled as clusters only when responses belong to facilities, not to an event")]
+
+
+def test_all_review_states_but_rejected_count_unless_a_questionnaire_says_otherwise() -> None:
+    questionnaire, _ = parse_document(copy.deepcopy(MINI))
+    assert questionnaire is not None and questionnaire.counted_states == ("received", "approved", "has_issues")
+    document = copy.deepcopy(MINI)
+    document["counted_states"] = ["approved", "received"]
+    chosen, _ = parse_document(document)
+    assert chosen is not None and chosen.counted_states == ("received", "approved")  # in the states' own order
+    document["counted_states"] = ["checked"]
+    assert problems_of(document)[0][0] == "$.counted_states[0]"
+    document["counted_states"] = []
+    assert problems_of(document)[0][0] == "$.counted_states"

@@ -12,8 +12,9 @@ from cml.core.indicators import contributions
 from cml.extensions import db
 from cml.models import Facility, IndicatorFact, Response
 from cml.services import surveys
-from cml.services.bulk import NewResponse, canonical_answers, payload, store_many
+from cml.services.bulk import NewResponse, store_many
 from cml.services.indicators import facts_model
+from cml.services.response_rows import canonical_answers, payload
 from cml.services.responses import all_answers, answers_hash
 from tests.conftest import FIXTURES
 

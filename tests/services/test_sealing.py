@@ -17,7 +17,8 @@ from cml.models import Draft, Facility, Response
 from cml.services import answer_keys, drafts, sealing, surveys
 from cml.services.bulk import NewResponse, store_many
 from cml.services.committer import Committer
-from cml.services.responses import SubmissionConflict, all_answers, form_version, prepare, store_response, submission_payload
+from cml.services.response_rows import submission_payload
+from cml.services.responses import SubmissionConflict, all_answers, form_version, prepare, store_response
 from tests.conftest import FIXTURES
 
 ANSWERS = {"tested": "yes", "wait": 20, "attitude": "rude", "clinic_name_seen": "Clinic 7 on Shevchenka",

@@ -7,42 +7,59 @@ import uuid
 
 import pytest
 
+from cml.auth.capabilities import ROLE_CAPABILITIES, roles_with
+
 PUBLIC = {"auth.login", "static", "vendor.plotly_js", "i18n.set_language", "health.healthz"}
-# Endpoint -> roles allowed to open it (GET). Anything not listed is a test failure, so
-# a new route must be added here deliberately.
-ALLOWED = {
-    "home.index": {"monitor", "lead", "advocate", "admin"},
-    "auth.change_password": {"monitor", "lead", "advocate", "admin"},
-    "auth.logout": {"monitor", "lead", "advocate", "admin"},
-    "auth.session_list": {"monitor", "lead", "advocate", "admin"},
-    "auth.end_session": {"monitor", "lead", "advocate", "admin"},
-    "auth.end_other_sessions": {"monitor", "lead", "advocate", "admin"},
-    "collect.start": {"monitor", "lead", "admin"},
-    "collect.page": {"monitor", "lead", "admin"},
-    "collect.review": {"monitor", "lead", "admin"},
-    "collect.submit": {"monitor", "lead", "admin"},
-    "collect.receipt": {"monitor", "lead", "admin"},
-    "collect.mine": {"monitor", "lead", "admin"},
-    "collect.import_page": {"lead", "admin"},
-    "collect.import_template": {"lead", "admin"},
-    "dashboard.overview": {"lead", "advocate", "admin"},
-    "dashboard.indicator": {"lead", "advocate", "admin"},
-    "dashboard.indicator_json": {"lead", "advocate", "admin"},
-    "reports.raw": {"lead", "admin"},
-    "reports.indicators": {"lead", "advocate", "admin"},
-    "reports.brief": {"lead", "advocate", "admin"},
-    "reports.brief_pdf": {"lead", "advocate", "admin"},
-    "admin.index": {"admin"},
-    "admin.user_list": {"admin"},
-    "admin.user_edit": {"admin"},
-    "admin.user_password": {"admin"},
-    "admin.region_list": {"admin"},
-    "admin.facility_edit": {"admin"},
-    "admin.questionnaire_list": {"admin"},
-    "admin.audit_log": {"admin"},
+SIGNED_IN = None  # any signed-in account, whatever its role
+# Endpoint -> the capability it needs (GET); the roles come from cml.auth.capabilities, the
+# table the views read. Anything not listed is a test failure, so a new route must be added
+# here deliberately.
+NEEDS = {
+    "home.index": SIGNED_IN,
+    "auth.change_password": SIGNED_IN,
+    "auth.logout": SIGNED_IN,
+    "auth.session_list": SIGNED_IN,
+    "auth.end_session": SIGNED_IN,
+    "auth.end_other_sessions": SIGNED_IN,
+    "collect.start": "collect",
+    "collect.page": "collect",
+    "collect.review": "collect",
+    "collect.submit": "collect",
+    "collect.receipt": "view_own_submissions",
+    "collect.mine": "view_own_submissions",
+    "collect.correct": "collect",  # then only a reviewer's regions, or the sender within the window
+    "collect.withdraw": "withdraw_submissions",
+    "collect.trash_list": "restore_from_trash",
+    "collect.restore": "restore_from_trash",
+    "collect.import_page": "import_paper",
+    "collect.import_template": "import_paper",
+    "dashboard.overview": "view_indicators",
+    "dashboard.indicator": "view_indicators",
+    "dashboard.indicator_json": "view_indicators",
+    "reports.raw": "raw_export",
+    "reports.indicators": "view_indicators",
+    "reports.brief": "view_indicators",
+    "reports.brief_pdf": "view_indicators",
+    "review.submissions": "review_submissions",
+    "review.submission": "review_submissions",
+    "admin.index": "manage_accounts",
+    "admin.user_list": "manage_accounts",
+    "admin.user_edit": "manage_accounts",
+    "admin.user_password": "manage_accounts",
+    "admin.region_list": "manage_accounts",
+    "admin.facility_edit": "manage_accounts",
+    "admin.questionnaire_list": "manage_accounts",
+    "admin.audit_log": "audit_log",
+}
+ALLOWED = {endpoint: set(ROLE_CAPABILITIES) if needs is SIGNED_IN else set(roles_with(needs)) for endpoint, needs in NEEDS.items()}
+# What each role could open before capabilities: the table must keep it (no change of behaviour).
+BEFORE_CAPABILITIES = {
+    "collect": {"monitor", "lead", "admin"}, "view_own_submissions": {"monitor", "lead", "admin"},
+    "import_paper": {"lead", "admin"}, "raw_export": {"lead", "admin"}, "view_indicators": {"lead", "advocate", "admin"},
+    "manage_accounts": {"admin"}, "audit_log": {"admin"},
 }
 SAMPLE_ARGS = {"code": "clinic_exit", "submission_id": uuid.UUID(int=7), "number": 1, "user_id": 1, "facility_id": 1, "filename": "cml.css", "version": "0",
-               "session_id": "0" * 64}
+               "session_id": "0" * 64, "response_id": 1}
 ROLES = ("stranger", "monitor", "lead", "advocate", "admin")
 
 
@@ -50,6 +67,11 @@ def routes(app):
     for rule in app.url_map.iter_rules():
         method = "GET" if "GET" in rule.methods else "POST"
         yield rule, method
+
+
+def test_the_capability_table_keeps_what_each_role_could_open() -> None:
+    for capability, roles in BEFORE_CAPABILITIES.items():
+        assert set(roles_with(capability)) == roles, capability
 
 
 def test_every_endpoint_is_in_the_matrix(app) -> None:

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from cml.extensions import db
-from cml.models import Facility, User
+from cml.models import Facility, Response, User
 from tests.conftest import login
 from tests.web.fresh import publish_mini
 
@@ -34,7 +34,7 @@ SKIPPED = {
     "auth.logout",  # would end the role's session mid-run
 }
 QUERY_KEYS = ("action", "actor", "from", "to", "grain", "indicator", "lang", "next", "page", "period", "region", "repeat", "survey",
-              "format", "zzz_unknown")
+              "format", "questionnaire", "facility", "state", "month", "zzz_unknown")
 MAX_EXAMPLES = 1200
 
 HOSTILE = [
@@ -91,6 +91,22 @@ def _garbage_files() -> st.SearchStrategy[tuple[bytes, str]]:
     return st.tuples(st.one_of(csv_file, json_file, st.binary(max_size=300)), st.sampled_from(["f.csv", "f.json", "f.txt", "f\x00.csv", ""]))
 
 
+def _stored_responses(app: Any) -> tuple[list[str], list[str]]:
+    """One stored interview in Kyiv and one in Odesa: submission ids and response ids."""
+    from cml.services import surveys
+    from cml.services.responses import store_response
+
+    with app.app_context():
+        version = surveys.latest_version("mini")
+        assert version is not None
+        for code in ("kyiv-01", "odesa-01"):
+            facility = db.session.scalars(select(Facility).where(Facility.code == code)).one()
+            store_response(uuid.uuid4(), version, facility, date.today(), {"tested": "yes", "wait": 10}, None)
+        db.session.commit()
+        rows = db.session.execute(select(Response.id, Response.submission_id).order_by(Response.id)).all()
+    return [str(row.submission_id) for row in rows], [str(row.id) for row in rows]
+
+
 def test_no_route_answers_5xx_to_hostile_input(make_app, world) -> None:
     app = make_app(PROPAGATE_UNEXPECTED=False)
     mini = publish_mini(app)
@@ -108,17 +124,18 @@ def test_no_route_answers_5xx_to_hostile_input(make_app, world) -> None:
         sid = str(uuid.uuid4())
         clients[role].post("/collect/mini/", data={"submission_id": sid, "facility": mini["kyiv"], "interview_date": date.today().isoformat()})
         drafts.append(sid)
+    sent, responses = _stored_responses(app)  # real submissions, so review and correction pages reach their forms
     rules = [r for r in app.url_map.iter_rules() if r.endpoint not in SKIPPED]
-    values = HOSTILE + facilities + user_ids + drafts + [str(mini["version"])]
+    values = HOSTILE + facilities + user_ids + drafts + responses + [str(mini["version"])]
     fields: set[str] = {"q_" + q for q in ("tested", "why_not", "wait", "cost", "attitude", "services", "rating", "visit_date", "clinic_name_seen", "story")}
-    fields |= {"submission_id", "facility", "interview_date", "version", "action", "q_unknown", "file"}
+    fields |= {"submission_id", "facility", "interview_date", "version", "action", "q_unknown", "file", "state", "comment", "reason", "place", "region"}
     for role, client in clients.items():  # the names of every field the pages draw, for every role
         for rule in rules:
             if "GET" in (rule.methods or ()) and not rule.arguments:
                 fields |= _names(client.get(rule.rule).get_data(as_text=True))
     fields -= {"csrf_token"}
     argument_values = {"code": ["mini", "clinic_exit", "\ud800", "x" * 300, "%00"], "user_id": user_ids + [str(2**63), "0"],
-                       "submission_id": drafts + [str(uuid.uuid4())], "number": ["1", "2", "3", "99", str(2**64)],
+                       "submission_id": sent + drafts + [str(uuid.uuid4())], "response_id": responses + [str(2**63), "0", "-1"], "number": ["1", "2", "3", "99", str(2**64)],
                        "session_id": ["0" * 64, "x" * 300, "\ud800", "%00", str(uuid.uuid4())], "facility_id": facilities + [str(2**63), "0"]}
 
     errors: list[str] = []

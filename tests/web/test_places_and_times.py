@@ -126,14 +126,14 @@ def test_the_audit_days_begin_at_midnight_in_the_organisations_zone(client, app,
 
 
 def test_date_answers_and_limits_are_in_the_readers_format(app, world) -> None:
-    from cml.collect.views import _answer_rows
+    from cml.collect.answer_rows import answer_rows
     from cml.core.answers import CleanedAnswers
     from cml.web.answer_messages import error_message
 
     with app.app_context():
         questionnaire = surveys.model_of(surveys.latest_version("incident_report"))
         with app.test_request_context(headers={"Accept-Language": "uk"}):
-            rows = _answer_rows(questionnaire, CleanedAnswers({"incident_date": "2026-03-31"}, {}), "uk")
+            rows = answer_rows(questionnaire, CleanedAnswers({"incident_date": "2026-03-31"}, {}), "uk")
             assert [r["value"].replace("\u202f", " ") for r in rows] == ["31 бер. 2026 р."]
             message = error_message(FieldError("below_min", {"min": "2015-01-01"}), questionnaire, "uk")
             assert "1 січ. 2015 р." in message.replace("\u202f", " ")

@@ -7,12 +7,24 @@ from typing import Any
 
 from cml.core.questionnaire.build import build_questionnaire
 from cml.core.questionnaire.conditions import Answer, Condition, evaluate, is_answered
-from cml.core.questionnaire.model import Choice, Indicator, Question, Questionnaire, Section, Text, translate
+from cml.core.questionnaire.model import (
+    COUNTED_BY_DEFAULT,
+    REVIEW_STATES,
+    Choice,
+    Indicator,
+    Question,
+    Questionnaire,
+    Section,
+    Text,
+    translate,
+)
 from cml.core.questionnaire.problems import Problem, QuestionnaireError
 from cml.core.questionnaire.sensitivity import opt_out_problems, opt_out_warnings
 from cml.core.questionnaire.structure import check_structure, read_json, sort_problems
 
 __all__ = [
+    "COUNTED_BY_DEFAULT",
+    "REVIEW_STATES",
     "Answer",
     "Choice",
     "Condition",

@@ -15,8 +15,10 @@ from cml.core.questionnaire.conditions import Condition, Referable, parse_condit
 from cml.core.questionnaire.model import (
     BUILTIN_YES_NO_DK,
     CHOICE_TYPES,
+    COUNTED_BY_DEFAULT,
     LONG_TEXT_MAX_LENGTH,
     NUMERIC_TYPES,
+    REVIEW_STATES,
     TEXT_MAX_LENGTH,
     YES_NO_DK_IDS,
     Choice,
@@ -200,6 +202,7 @@ class _Builder:
             disclosure=self.doc.get("disclosure", "sensitive"),
             sampling=self.doc.get("sampling", {}).get("facilities", "monitored"),
             subject=self.doc.get("subject", "facility"),
+            counted_states=tuple(state for state in REVIEW_STATES if state in self.doc.get("counted_states", COUNTED_BY_DEFAULT)),
             _questions_by_id={q.id: q for s in sections for q in s.questions},
         )
 

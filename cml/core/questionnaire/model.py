@@ -123,6 +123,12 @@ class Indicator:
     better: Literal["higher", "lower"] | None = None
 
 
+REVIEW_STATES = ("received", "approved", "has_issues", "rejected")
+"""A response's review state: it starts as received; a reviewer approves it, flags issues or rejects it."""
+COUNTED_BY_DEFAULT = ("received", "approved", "has_issues")
+"""The states whose responses count in the indicators unless the questionnaire says otherwise."""
+
+
 @dataclass(frozen=True)
 class Questionnaire:
     id: str
@@ -145,6 +151,8 @@ class Questionnaire:
     """What a response belongs to: a facility (default; e.g. a clinic exit interview), a region
     (e.g. an incident, wherever it happened: the place is a question), or an event held in a
     region (e.g. a training, on the response's date)."""
+    counted_states: tuple[str, ...] = COUNTED_BY_DEFAULT
+    """The review states whose responses count in the indicators (the latest version's decide)."""
     _questions_by_id: Mapping[str, Question] = field(default_factory=dict, compare=False, repr=False)
 
     @property

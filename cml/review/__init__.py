@@ -1,0 +1,5 @@
+"""Reviewing submissions: a list for leads (their regions) and admins, one page per submission."""
+
+from cml.review.views import bp
+
+__all__ = ["bp"]
