@@ -13,8 +13,9 @@ from werkzeug.exceptions import HTTPException
 from tests.web.test_access_matrix import ALLOWED
 
 # Routes no menu should link to: steps of an interview begun by a POST (start, then its pages,
-# review and receipt), and the data a chart's script fetches.
-NOT_PAGES = {"collect.page", "collect.review", "collect.receipt", "dashboard.indicator_json"}
+# review and receipt), the data a chart's script fetches, and the pages of one stored interview
+# (correct, withdraw: linked from the list of submissions; this world has none).
+NOT_PAGES = {"collect.page", "collect.review", "collect.receipt", "dashboard.indicator_json", "collect.correct", "collect.withdraw"}
 VISITS_PER_ENDPOINT = 3  # enough to leave a paged or filtered page by its links
 
 
