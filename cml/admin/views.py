@@ -42,7 +42,7 @@ def index() -> str:
         "regions": db.session.scalar(select(func.count(Region.id))),
         "facilities": db.session.scalar(select(func.count(Facility.id)).where(Facility.stands_for_region.is_(False))),
         "questionnaires": db.session.scalar(select(func.count(Questionnaire.id))),
-        "responses": db.session.scalar(select(func.count(Response.id))),
+        "responses": db.session.scalar(select(func.count(Response.id)).where(Response.deleted_at.is_(None))),  # the trash counts nowhere
     }
     return render_template("admin/index.html", counts=counts)
 

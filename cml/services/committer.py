@@ -149,10 +149,11 @@ class Committer:
                 try:
                     facts: list[dict[str, Any]] = []
                     settled: list[tuple[uuid.UUID, int | None]] = []
+                    gone = _purged(cursor, sql, [ticket.item.submission_id for ticket in batch])
                     for ticket in batch:
                         cursor.execute("SAVEPOINT cml_item")
                         try:
-                            outcome, rows = _write_one(conn, cursor, sql, ticket.item)
+                            outcome, rows = _write_one(conn, cursor, sql, ticket.item, ticket.item.submission_id in gone)
                         except Exception as error:  # noqa: BLE001 — this item fails alone, rolled back to its savepoint
                             if storage_fault(error) is not None:  # a full disk or a lock: the whole batch fails, unacknowledged
                                 raise
@@ -190,15 +191,21 @@ class Committer:
             fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
 
 
-def _write_one(conn: Any, cursor: Any, sql: _DriverSql, item: Submission) -> tuple[Outcome, list[dict[str, Any]]]:
+def _purged(cursor: Any, sql: _DriverSql, submission_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of the batch's submission ids belong to responses purged from the trash: one query per batch."""
+    cursor.execute(sql.find_purged(len(submission_ids)), [sql.uuid(sid) for sid in submission_ids])
+    found = {str(value).replace("-", "") for value, in cursor.fetchall()}
+    return {sid for sid in submission_ids if sid.hex in found}
+
+
+def _write_one(conn: Any, cursor: Any, sql: _DriverSql, item: Submission, purged: bool) -> tuple[Outcome, list[dict[str, Any]]]:
     """Insert the response unless its id is known; a known id is a duplicate or a conflict
     (`response_rows` decides, with earlier versions and purged ids).
 
     ON CONFLICT DO NOTHING makes a concurrent insert of the same id (another process, on
     PostgreSQL) wait for that one to finish and then insert nothing, so two rows can never exist.
     """
-    cursor.execute(sql.find_purged, (sql.uuid(item.submission_id),))
-    if cursor.fetchall():  # withdrawn and purged: never stored again
+    if purged:  # withdrawn and purged: acknowledged, never stored again
         return Outcome("duplicate", 0), []
     cursor.execute(sql.insert_response, sql.response_values(item.response))
     inserted = cursor.fetchall()  # to the end: SQLite cannot release a savepoint under an unfinished statement
@@ -230,7 +237,7 @@ class _DriverSql:
 
     insert_response: str
     find_response: str
-    find_purged: str
+    purged_table: str
     insert_fact: str
     marker: str
     uuid: Callable[[uuid.UUID], Any]
@@ -240,6 +247,9 @@ class _DriverSql:
 
     def response_values(self, response: Mapping[str, Any]) -> tuple[Any, ...]:
         return self.encode_row(response)
+
+    def find_purged(self, count: int) -> str:
+        return f"SELECT submission_id FROM {self.purged_table} WHERE submission_id IN ({', '.join([self.marker] * count)})"  # noqa: S608 (markers only)
 
     @property
     def delete_draft(self) -> str:
@@ -264,7 +274,7 @@ def _driver_sql(dialect: str) -> _DriverSql:
         insert_response=f"INSERT INTO {responses.name} ({', '.join(_RESPONSE_COLUMNS)}) VALUES ({markers}) "  # noqa: S608 (constant names)
                         "ON CONFLICT (submission_id) DO NOTHING RETURNING id",
         find_response=f"SELECT id, answers_hash, sealed_answers FROM {responses.name} WHERE submission_id = {marker}",  # noqa: S608 (constant names)
-        find_purged=f"SELECT 1 FROM {PurgedSubmission.__table__.name} WHERE submission_id = {marker}",  # noqa: S608 (constant names)
+        purged_table=PurgedSubmission.__table__.name,
         insert_fact=f"INSERT INTO {facts.name} ({', '.join(FACT_COLUMNS)}) VALUES ({fact_markers})",  # noqa: S608 (constant names)
         marker=marker, uuid=encoding.uuid, day=encoding.day, json=encode_json,
         encode_row=response_rows.row_encoder(_RESPONSE_COLUMNS, encoding.uuid, encoding.day, encode_json),
