@@ -4,15 +4,18 @@ by the form's own checks and exactly-once rules; every refusal in JSON."""
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from cml.extensions import db
-from cml.models import Draft, Facility, IndicatorFact, Region, Response
+from cml.models import Draft, Facility, IndicatorFact, IndicatorSum, Region, Response
 from cml.services import surveys, users
 from tests.conftest import FIXTURES, PASSWORD, login
 
@@ -363,3 +366,73 @@ def test_another_region_sees_other_places(client, as_role, mini) -> None:
     assert mini["odesa"] in {f["id"] for f in data["places"]["facilities"]}
     assert mini["kyiv"] not in {f["id"] for f in data["places"]["facilities"]}
     assert [r["label"]["en"] for r in data["places"]["regions"]] == ["Odesa Oblast"]
+
+
+JUNK = st.one_of(st.none(), st.booleans(), st.integers(min_value=-(2**70), max_value=2**70), st.floats(allow_nan=False),
+                 st.text(max_size=30), st.sampled_from(["\ud800", "a\x00b", "9" * 400, "2026-02-30", "1e309", "", " "]),
+                 st.lists(st.text(max_size=5), max_size=3), st.dictionaries(st.text(max_size=5), st.integers(), max_size=2))
+ANSWER = st.one_of(st.sampled_from(["yes", "no", "dk", "no_kits", "respectful", "rude", "pep", "25", "-1", "601", "3.5", "x",
+                                    date.today().isoformat(), "9999-12-31"]), st.text(max_size=12))
+
+
+def test_fuzzed_json_bodies_never_give_a_5xx_and_store_nothing_half_way(client, app, as_role, mini) -> None:
+    as_role("monitor")
+    ids = [str(uuid.uuid4()) for _ in range(6)]  # a few ids, so repeats and conflicts happen
+    stored: set[str] = set()
+    failures: list[tuple[int, str]] = []
+    statuses: dict[int, int] = {}
+    junk_answers = st.dictionaries(st.sampled_from(["tested", "why_not", "wait", "cost", "attitude", "services", "rating", "visit_date",
+                                                    "clinic_name_seen", "story"]),
+                                   st.one_of(ANSWER, st.lists(ANSWER, max_size=3), JUNK), max_size=8)
+    good_answers = st.fixed_dictionaries({"tested": st.sampled_from(["yes", "dk"])},
+                                         optional={"wait": st.sampled_from(["0", "25"]), "attitude": st.sampled_from(["rude", "respectful"])})
+
+    keys = ["submission_id", "questionnaire", "version", "facility", "interview_date", "answers"]
+    valid = st.fixed_dictionaries({"submission_id": st.sampled_from(ids), "questionnaire": st.just("mini"), "version": st.just(1),
+                                   "facility": st.just(mini["kyiv"]), "interview_date": st.just(date.today().isoformat()),
+                                   "answers": good_answers})
+    changed = st.tuples(valid, st.sampled_from(keys), st.one_of(JUNK, st.sampled_from(["clinic_exit", 2, mini["odesa"]]), junk_answers))
+    dropped = st.tuples(valid, st.sampled_from(keys))
+    bodies = st.one_of(valid, changed.map(lambda t: {**t[0], t[1]: t[2]}), dropped.map(lambda t: {k: v for k, v in t[0].items() if k != t[1]}),
+                       JUNK)
+
+    @settings(max_examples=300, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
+    @given(sent=bodies)
+    def one(sent) -> None:
+        wire = json.dumps(sent, ensure_ascii=True)  # a lone surrogate travels as the \ud800 escape a client can send
+        response = client.post(f"{API}/submissions", data=wire, content_type="application/json")
+        if response.status_code >= 500 or not response.is_json:
+            failures.append((response.status_code, wire[:200]))
+        statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+        if response.status_code == 201:
+            stored.add(sent["submission_id"])
+
+    one()
+    assert failures == []
+    assert {200, 201, 400, 409, 422} <= set(statuses), statuses  # every answer was reached, not only the shape checks
+    with app.app_context():
+        assert {str(s) for s in db.session.scalars(select(Response.submission_id))} == stored
+        # every stored response came with its facts and their sums: nothing half-stored
+        facts = db.session.scalar(select(func.count()).select_from(IndicatorFact))
+        assert db.session.scalar(select(func.coalesce(func.sum(IndicatorSum.facts), 0))) == facts
+        orphans = select(func.count()).select_from(IndicatorFact).where(IndicatorFact.response_id.not_in(select(Response.id)))
+        assert db.session.scalar(orphans) == 0
+        with_tested = [r for r in db.session.scalars(select(Response)) if "tested" in r.answers]
+        assert facts >= len(with_tested)
+
+
+STORY = "Halyna-beaten-by-officer-Petrenko"
+
+
+def test_nothing_of_the_answers_reaches_a_log(client, app, as_role, mini, caplog) -> None:
+    caplog.set_level(logging.DEBUG)
+    for name in ("werkzeug", "sqlalchemy", "sqlalchemy.engine", "cml", "flask.app"):
+        caplog.set_level(logging.DEBUG, logger=name)
+    as_role("monitor")
+    sent = body(mini, answers={"tested": "yes", "story": STORY})
+    assert post(client, sent).status_code == 201
+    assert post(client, {**sent, "answers": {"tested": "yes", "story": STORY + "!"}}).status_code == 409
+    assert post(client, body(mini, answers={"tested": "maybe", "story": STORY})).status_code == 422
+    assert post(client, body(mini, answers={"tested": "yes", "story": STORY}, facility="\ud800" + STORY)).status_code == 422
+    seen = [caplog.text] + [repr(r.__dict__) for r in caplog.records]
+    assert STORY not in "\n".join(seen)
