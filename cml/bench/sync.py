@@ -11,7 +11,8 @@ acknowledgements): each must be answered 200 duplicate, and nothing stored.
 
 Baseline, same server: the same interviews (their own ids) through the HTML form's
 self-contained final submit, `POST /collect/clinic_exit/submit` with the token in the form,
-one after another and 4 in flight. The client is `http.client`, one connection per thread;
+one after another and 4 in flight. The two paths take turns of 50 interviews, so both meet
+the same load on a shared machine; each path's figure adds up its turns. The client is `http.client`, one connection per thread;
 its CPU is reported beside the server's (both share the machine's cores).
 """
 
@@ -184,6 +185,27 @@ def send_all(server: Server, requests: list[tuple[str, bytes, dict[str, str]]], 
     return Run(time.perf_counter() - started, statuses, latencies, sum(cpu), server.cpu_seconds() - server_cpu)
 
 
+BLOCK = 50
+"""Interviews per turn when the app's path and the form's take turns (a shared machine's load drifts)."""
+
+
+def alternated(server: Server, first: list[tuple[str, bytes, dict[str, str]]], second: list[tuple[str, bytes, dict[str, str]]],
+               parallel: int) -> tuple[Run, Run]:
+    """Both lists sent in turns of BLOCK, so both meet the same load; each path's turns added up."""
+    totals = (Run(0.0, {}, [], 0.0, 0.0), Run(0.0, {}, [], 0.0, 0.0))
+    for start in range(0, max(len(first), len(second)), BLOCK):
+        for total, requests in zip(totals, (first, second), strict=True):
+            if requests[start:start + BLOCK]:
+                part = send_all(server, requests[start:start + BLOCK], parallel)
+                total.seconds += part.seconds
+                total.client_cpu_s += part.client_cpu_s
+                total.server_cpu_s += part.server_cpu_s
+                total.latencies.extend(part.latencies)
+                for status, number in part.statuses.items():
+                    total.statuses[status] = total.statuses.get(status, 0) + number
+    return totals
+
+
 def run(database: BenchDatabase, report: Report, count: int, workers: int, threads: int) -> None:
     password, version_id, interviews = prepare(database, count * 4 + 10)
     number = _version_number(database)
@@ -201,12 +223,10 @@ def run(database: BenchDatabase, report: Report, count: int, workers: int, threa
                 return [form_request(session, i, version_id) for i in items]
 
             send_all(server, as_json(warm[:5]) + as_form(warm[5:]), 1)  # warm-up: every worker's first request, not measured
-            runs = {
-                "json_sequential": send_all(server, as_json(batches[0]), 1),
-                "form_sequential": send_all(server, as_form(batches[1]), 1),
-                f"json_parallel{PARALLEL}": send_all(server, as_json(batches[2]), PARALLEL),
-                f"form_parallel{PARALLEL}": send_all(server, as_form(batches[3]), PARALLEL),
-            }
+            runs = {}
+            for parallel, label in ((1, "sequential"), (PARALLEL, f"parallel{PARALLEL}")):
+                app_batch, form_batch = (batches[0], batches[1]) if parallel == 1 else (batches[2], batches[3])
+                runs[f"json_{label}"], runs[f"form_{label}"] = alternated(server, as_json(app_batch), as_form(form_batch), parallel)
             stored_before = len(_stored(database))
             runs["json_resend"] = send_all(server, as_json(batches[0]), 1)
             stored_after = len(_stored(database))
