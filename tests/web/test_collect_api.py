@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from cml.extensions import db
 from cml.models import Draft, Facility, IndicatorFact, IndicatorSum, Region, Response
 from cml.services import surveys, users
-from tests.conftest import FIXTURES, PASSWORD, login
+from tests.conftest import FIXTURES, PASSWORD, PG_URL, login
 
 API = "/collect/api/v1"
 
@@ -441,3 +441,36 @@ def test_nothing_of_the_answers_reaches_a_log(client, app, as_role, mini, caplog
     assert post(client, body(mini, answers={"tested": "yes", "story": STORY}, facility="\ud800" + STORY)).status_code == 422
     seen = [caplog.text] + [repr(r.__dict__) for r in caplog.records]
     assert STORY not in "\n".join(seen)
+
+
+@pytest.mark.skipif(bool(PG_URL), reason="SQLite's page limit")
+def test_a_full_disk_is_503_json_with_retry_after_and_a_later_send_stores_once(client, app, as_role, mini) -> None:
+    import sqlite3
+
+    from sqlalchemy import event
+
+    as_role("monitor")
+    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    with app.app_context():
+        raw = sqlite3.connect(path)
+        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        pages = raw.execute("PRAGMA page_count").fetchone()[0]
+        raw.close()
+        limit = {"pages": pages}
+
+        @event.listens_for(db.engine, "connect")
+        def _limit(dbapi_connection, _record) -> None:
+            dbapi_connection.execute(f"PRAGMA max_page_count = {limit['pages']}")
+
+        db.engine.dispose()
+    sent = [body(mini, answers={"tested": "yes", "story": "x" * 3000 + str(n)}) for n in range(30)]
+    answers = [post(client, one) for one in sent]
+    refused = [one for one, answer in zip(sent, answers, strict=True) if answer.status_code == 503]
+    assert refused and all(a.status_code in (201, 503) for a in answers)
+    full = next(a for a in answers if a.status_code == 503)
+    assert full.is_json and full.get_json()["status"] == "unavailable" and int(full.headers["Retry-After"]) > 0
+    with app.app_context():
+        limit["pages"] = 1073741823
+        db.engine.dispose()
+    assert all(post(client, one).status_code == 201 for one in refused)
+    assert rows(app) == len(sent)
