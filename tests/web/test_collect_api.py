@@ -474,3 +474,19 @@ def test_a_full_disk_is_503_json_with_retry_after_and_a_later_send_stores_once(c
         db.engine.dispose()
     assert all(post(client, one).status_code == 201 for one in refused)
     assert rows(app) == len(sent)
+
+
+def test_a_resend_is_answered_from_one_read_without_the_committer(client, app, as_role, mini, monkeypatch) -> None:
+    from cml.services import committer
+
+    as_role("monitor")
+    sent = body(mini)
+    receipt = post(client, sent).get_json()["receipt"]
+
+    def no_write(self, item):
+        raise AssertionError("a resend went to the committer")
+
+    monkeypatch.setattr(committer.Committer, "store", no_write)
+    assert post(client, sent).get_json() == {"status": "duplicate", "receipt": receipt}
+    assert post(client, {**sent, "answers": {"tested": "no", "why_not": "no_kits"}}).status_code == 409
+    assert rows(app) == 1
