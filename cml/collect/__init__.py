@@ -1,6 +1,7 @@
 """Peer monitors fill questionnaires: forms from JSON, skip logic, exactly-once submission."""
 
 from cml.collect import lifecycle, paper  # noqa: F401  (registers the correction, trash and paper-form import pages)
+from cml.collect.api import bp as api_bp
 from cml.collect.views import bp
 
-__all__ = ["bp"]
+__all__ = ["api_bp", "bp"]

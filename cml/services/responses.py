@@ -20,7 +20,7 @@ from cml.extensions import db
 from cml.models import Facility, IndicatorFact, QuestionnaireVersion, Response, User
 from cml.models import Questionnaire as QuestionnaireRow
 from cml.services import fact_sums, response_rows, sealing, surveys
-from cml.services.committer import Submission
+from cml.services.committer import Outcome, Submission
 from cml.services.indicators import fact_rows, facts_model
 from cml.services.response_rows import response_row, submission_payload
 
@@ -129,6 +129,8 @@ class FormVersion:
     questionnaire_id: int
     model: Questionnaire
     facts_model: Questionnaire
+    number: int = 0
+    """The version's number (1, 2, …), as people and the collection app know it."""
 
 
 class UnknownQuestionnaire(LookupError):
@@ -142,10 +144,19 @@ def form_version(code: str, version_id: int) -> FormVersion | None:
     One small query; the parsed models are kept per process by content hash (a published
     version's content never changes), so the content is read only the first time.
     """
+    return _form_version(code, version_id, by_number=False)
+
+
+def form_version_number(code: str, number: int) -> FormVersion | None:
+    """As `form_version`, for the version numbered `number` (what the collection app knows)."""
+    return _form_version(code, number, by_number=True)
+
+
+def _form_version(code: str, wanted_key: int, by_number: bool) -> FormVersion | None:
     rows = db.session.connection().execute(_VERSIONS_OF, {"code": code}).all()  # Core: plain rows, no ORM pass
     if not rows:
         raise UnknownQuestionnaire(code)
-    wanted = next((row for row in rows if row.id == version_id), None)
+    wanted = next((row for row in rows if (row.version if by_number else row.id) == wanted_key), None)
     if wanted is None:
         return None
     latest = rows[0]
@@ -157,12 +168,12 @@ def form_version(code: str, version_id: int) -> FormVersion | None:
         if len(_MODELS) > 256:
             _MODELS.clear()
         models = _MODELS[key] = (surveys.model_of(version), facts_model(version, newest))
-    return FormVersion(wanted.id, wanted.questionnaire_id, *models)
+    return FormVersion(wanted.id, wanted.questionnaire_id, *models, number=wanted.version)
 
 
 _MODELS: dict[tuple[str, str], tuple[Questionnaire, Questionnaire]] = {}
 _VERSIONS_OF = (  # built once: building a statement costs more than SQLite takes to run it
-    select(QuestionnaireVersion.id, QuestionnaireVersion.questionnaire_id, QuestionnaireVersion.content_hash)
+    select(QuestionnaireVersion.id, QuestionnaireVersion.questionnaire_id, QuestionnaireVersion.content_hash, QuestionnaireVersion.version)
     .join(QuestionnaireRow)
     .where(QuestionnaireRow.code == bindparam("code"))
     .order_by(QuestionnaireVersion.version.desc())
@@ -186,3 +197,20 @@ def prepare(
     for fact in facts:
         del fact["response_id"]  # given by the committer once the response has its id
     return Submission(submission_id, response, facts, submitted, ring)
+
+
+_STORED = (  # built once: a resend is answered by this one read (cml.collect.submission)
+    select(Response.id, Response.answers_hash, Response.sealed_answers).where(Response.submission_id == bindparam("wanted"))
+)
+
+
+def stored_repeat(item: Submission) -> Outcome | None:
+    """A "duplicate" for a submission whose id is stored with the same answers, from one read;
+    None otherwise (a new id, or other answers: the committer then decides, since other answers
+    may be an earlier version of a corrected response, which is a duplicate too, not a conflict)."""
+    row = db.session.connection().execute(_STORED, {"wanted": item.submission_id}).first()
+    if row is None or item.keyring is None:
+        return None
+    if response_rows.same_submission(item.keyring, item.submission_id, row.answers_hash, row.sealed_answers, item.payload):
+        return Outcome("duplicate", row.id)
+    return None
