@@ -16,7 +16,7 @@ from cml.collect import pages, submission
 from cml.collect.answer_rows import answer_rows
 from cml.collect.fields import field_name
 from cml.collect.forms import StartForm, section_form_class
-from cml.core.answers import CleanedAnswers, clean_answers
+from cml.core.answers import clean_answers
 from cml.core.bounds import EARLIEST_INTERVIEW, interview_date_ok
 from cml.core.questionnaire import Questionnaire
 from cml.db import reads_before_writing
@@ -24,7 +24,7 @@ from cml.extensions import db
 from cml.models import Facility, QuestionnaireVersion, Response
 from cml.services import drafts, surveys
 from cml.services.responses import UnknownQuestionnaire, form_version
-from cml.services.scope import facilities_for, facility_for, region_for, stand_in, visible_regions
+from cml.services.scope import facilities_for, facility_for, region_for, region_ids, stand_in, visible_regions
 from cml.services.submission_access import may_correct
 from cml.web.access import capability_required
 from cml.web.answer_messages import error_message
