@@ -494,3 +494,37 @@ def test_a_resend_is_answered_from_one_read_without_the_committer(client, app, a
     monkeypatch.setattr(committer.Committer, "store", stored)
     assert post(client, {**sent, "answers": {"tested": "no", "why_not": "no_kits"}}).status_code == 409
     assert rows(app) == 1
+
+
+def test_after_a_correction_and_a_purge_the_phone_is_still_acknowledged(client, app, as_role, mini) -> None:
+    """A phone that never got its acknowledgement resends the original answers: after a lead corrected
+    the interview they are a duplicate (its earlier version), after a withdrawal and purge "withdrawn";
+    stored once either way, and the phone may drop its copy."""
+    from datetime import UTC, datetime
+
+    from cml.models import User
+    from cml.services import corrections, trash
+
+    as_role("monitor")
+    sent = body(mini)
+    assert post(client, sent).status_code == 201
+    with app.app_context():
+        response = db.session.scalar(select(Response))
+        lead = db.session.scalar(select(User).where(User.role == "admin"))
+        corrected = {"tested": "yes", "wait": "40", "attitude": "respectful", "services": ["pep"]}
+        assert corrections.correct(response, lead, response.facility, response.interview_date, corrected) == 1
+        db.session.commit()
+    again = post(client, sent)
+    assert again.status_code == 200 and again.get_json()["status"] == "duplicate"
+    with app.app_context():
+        response = db.session.scalar(select(Response))
+        lead = db.session.scalar(select(User).where(User.role == "admin"))
+        trash.withdraw(response, lead, "withdrawn")
+        db.session.commit()
+        keep = timedelta(days=app.config["TRASH_DAYS"])
+        assert trash.purge(keep, now=datetime.now(UTC) + keep + timedelta(seconds=1)) == 1
+        db.session.commit()
+    gone = post(client, sent)
+    assert gone.status_code == 200 and gone.get_json()["status"] == "withdrawn"
+    assert gone.get_json()["receipt"]["submission_id"] == sent["submission_id"]
+    assert rows(app) == 0
