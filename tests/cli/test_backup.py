@@ -283,3 +283,21 @@ def test_a_backup_taken_while_clients_submit_holds_every_acknowledged_submission
     assert present <= {item.submission_id for item in items}
     assert without_facts == 0
     _assert_working(target, Path(seeded.instance_path), 120 + len(present))
+
+
+def test_the_scheduled_command_and_the_readme_name_real_options(runner) -> None:
+    """deploy/cml-backup.service runs options `backup create` has; the README documents every backup command."""
+    from tests.conftest import ROOT
+
+    unit = (ROOT / "deploy" / "cml-backup.service").read_text()
+    [command] = [line.split("--app cml ", 1)[1] for line in unit.splitlines() if line.startswith("ExecStart=")]
+    words = command.split()
+    assert words[:2] == ["backup", "create"]
+    help_text = runner.invoke(args=["backup", "create", "--help"]).output
+    for option in (word for word in words if word.startswith("--")):
+        assert option in help_text, option
+    assert "OnCalendar=" in (ROOT / "deploy" / "cml-backup.timer").read_text()
+    readme = (ROOT / "README.md").read_text()
+    for name in ("create", "verify", "restore", "keygen"):
+        assert f"`backup {name}" in readme
+    assert "## Backup and restore" in readme and "Restore drill" in readme
