@@ -18,7 +18,10 @@ _FILE = click.Path(dir_okay=False, path_type=Path)
 
 
 def _fail(error: BackupError | OSError) -> None:
-    text = str(error) if isinstance(error, BackupError) else f"{error.strerror}: {error.filename}"
+    if isinstance(error, BackupError):
+        text = str(error)
+    else:
+        text = f"{error.strerror or type(error).__name__}" + (f": {error.filename}" if error.filename else "")
     click.echo(f"error: {text}", err=True)
     sys.exit(1)
 

@@ -33,8 +33,17 @@ class Snapshot:
     rows: dict[str, int]
 
 
+def normal_url(url: str) -> str:
+    """postgres:// and postgresql:// as the app reads them (psycopg 3), like the configured URL."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
 def kind_of(url: str) -> str:
     """"sqlite" or "postgresql" (any other database is refused)."""
+    url = normal_url(url)
     try:
         name = make_url(url).get_backend_name()
     except Exception:  # noqa: BLE001 — any unparsable URL is the same user error

@@ -38,6 +38,7 @@ class Restored:
 def restore(path: Path, url: str, instance: Path, ring: Callable[[], sealing.Keyring | None], *, identity: Path | None = None,
             force: bool = False, configured_key: str | None = None, head: str | None = None, bin_dir: str | None = None) -> Restored:
     started = time.perf_counter()
+    url = backup_dump.normal_url(url)
     kind = backup_dump.kind_of(url)
     with opened(path, identity) as backup:
         manifest = backup.manifest
@@ -109,7 +110,7 @@ def _write_keys(plan: list[tuple[Path, str]]) -> list[Path]:
 
 def _check(result: Restored, url: str, ring: sealing.Keyring | None, head: str | None) -> None:
     manifest = result.manifest
-    engine = create_engine(_sqlalchemy_url(url), hide_parameters=True)
+    engine = create_engine(url, hide_parameters=True)
     try:
         with engine.connect() as connection:
             revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
@@ -133,13 +134,6 @@ def _check(result: Restored, url: str, ring: sealing.Keyring | None, head: str |
             _check_sealed(result, connection, ring)
     finally:
         engine.dispose()
-
-
-def _sqlalchemy_url(url: str) -> str:
-    for prefix in ("postgres://", "postgresql://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
-    return url
 
 
 def _count(connection: Connection, table: str) -> int | None:
