@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from cml import create_app
 from cml.extensions import db
@@ -90,8 +90,15 @@ def _assert_working(url: str, instance: Path, expected_responses: int) -> Flask:
         for submission_id, value in sealed:
             assert isinstance(sealing.unseal(ring, sealing.identity("responses", submission_id), value), dict)
         db.session.remove()
-    before = _sums(restored)
     runner = restored.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0  # nothing to do: the backup's revision is the head
+    with restored.app_context():
+        from alembic.script import ScriptDirectory
+
+        [head] = ScriptDirectory(restored.extensions["migrate"].directory).get_heads()
+        assert db.session.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == head
+        db.session.remove()
+    before = _sums(restored)
     assert runner.invoke(args=["indicators", "rebuild"]).exit_code == 0
     assert _sums(restored) == before and before
     assert restored.test_client().get("/healthz").status_code == 200
@@ -113,6 +120,7 @@ def test_round_trip_gives_a_working_app(seeded: Flask, runner, tmp_path: Path, t
     assert checked.exit_code == 0 and ": OK," in checked.output, checked.output
     restored = runner.invoke(args=["backup", "restore", str(backup), "--to", target])
     assert restored.exit_code == 0, restored.output
+    assert "ok: schema revision " in restored.output and "ok: row counts equal the manifest's (120 responses" in restored.output
     assert "ok: indicator sums equal the sums of the facts" in restored.output
     assert "ok: sealed answers of 120 response(s)" in restored.output
     # The same instance (its answer key) serves the restored database.
