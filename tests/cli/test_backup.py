@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from sqlalchemy import func, select, text
+from sqlalchemy.engine import make_url
 
 from cml import create_app
 from cml.extensions import db
@@ -41,23 +42,37 @@ def seeded(app: Flask, world: dict[str, Any]) -> Flask:
 
 
 @pytest.fixture
-def target(tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty database to restore into: a new SQLite file, or a new PostgreSQL database."""
-    if not PG_URL:
-        yield f"sqlite:///{tmp_path / 'restored.sqlite3'}"
-        return
-    import psycopg
-    from sqlalchemy.engine import make_url
+def targets(tmp_path: Path) -> Iterator[Any]:
+    """Makes fresh, empty databases to restore into: new SQLite files, or new PostgreSQL databases (dropped afterwards)."""
+    made: list[str] = []
 
-    name = f"cml_restore_{secrets.token_hex(4)}"
+    def new() -> str:
+        made.append(f"cml_restore_{secrets.token_hex(4)}")
+        if not PG_URL:
+            return f"sqlite:///{tmp_path / (made[-1] + '.sqlite3')}"
+        with _admin() as admin:
+            admin.execute(f'CREATE DATABASE "{made[-1]}"')
+        return make_url(PG_URL).set(database=made[-1]).render_as_string(hide_password=False)
+
+    yield new
+    if PG_URL:
+        with _admin() as admin:
+            for name in made:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _admin() -> Any:
+    import psycopg
+
     server = make_url(PG_URL)
-    with psycopg.connect(dbname=server.database, user=server.username, password=server.password, host=server.host, port=server.port,
-                         autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield server.set(database=name).render_as_string(hide_password=False)
-        finally:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return psycopg.connect(dbname=server.database, user=server.username, password=server.password, host=server.host, port=server.port,
+                           autocommit=True)
+
+
+@pytest.fixture
+def target(targets: Any) -> str:
+    """A fresh, empty database to restore into."""
+    return str(targets())
 
 
 def _app_on(url: str, instance: Path) -> Flask:
@@ -154,6 +169,28 @@ def test_encrypted_round_trip_carries_the_answer_key_to_a_new_server(seeded: Fla
     with new_app.app_context():
         db.engine.dispose()
     _assert_working(target, new_instance, 120)
+
+
+def test_an_answer_key_in_the_way_is_kept_aside_only_with_force(seeded: Flask, runner, tmp_path: Path, targets: Any) -> None:
+    secret = tmp_path / "k"
+    assert runner.invoke(args=["backup", "keygen", str(secret)]).exit_code == 0
+    assert runner.invoke(args=["backup", "create", "--to", str(tmp_path / "b"), "--encrypt-to", f"{secret}.pub"]).exit_code == 0
+    backup = _one_backup(tmp_path / "b")
+    instance = tmp_path / "other-server"
+    instance.mkdir(mode=0o700)
+    sealing.write_secret(instance / sealing.KEY_FILE, sealing.new_key_text(), replace=False)
+    theirs = (instance / sealing.KEY_FILE).read_text()
+    other = _app_on(targets(), instance)
+    refused = other.test_cli_runner().invoke(args=["backup", "restore", str(backup), "--identity", str(secret)])
+    assert refused.exit_code == 1 and "holds another answer key" in refused.output, refused.output
+    assert (instance / sealing.KEY_FILE).read_text() == theirs
+    forced = other.test_cli_runner().invoke(args=["backup", "restore", str(backup), "--identity", str(secret), "--force"])
+    assert forced.exit_code == 0, forced.output
+    [kept] = instance.glob("answer_key.replaced-*")
+    assert kept.read_text() == theirs
+    assert (instance / sealing.KEY_FILE).read_text().strip() == (Path(seeded.instance_path) / sealing.KEY_FILE).read_text().strip()
+    with other.app_context():
+        db.engine.dispose()
 
 
 def _corrupt(path: Path, at: int) -> Path:
