@@ -14,6 +14,7 @@ the restored database leaves its sums unchanged.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -90,30 +91,28 @@ def run(database: BenchDatabase, report: Report, responses: int, requests: int, 
     _fill(database, responses, report)
     accounts, bodies = prepare(database, requests, seed=17)
     folder = database.instance / "backups"
-    answered = [0]
     start = threading.Event()
     finished: list[LoadResult] = []
-    marks: dict[str, int] = {}
+    marks: dict[str, float] = {}
     with Server(database, workers, threads) as server:
         cookies = cookies_for(server, accounts, concurrency)
 
         def during(done: int) -> None:
-            answered[0] = done
             if done >= requests // 3:
                 start.set()
 
         loader = threading.Thread(target=lambda: finished.append(load(server.port, concurrency, submit_jobs(bodies), cookies, during=during)))
         loader.start()
         start.wait(120)
-        marks["before"] = answered[0]  # the client's outcomes are listed in the order they were answered
         with _app_context(database):
+            marks["before"] = time.perf_counter()  # answered before this: committed before the backup began
             made = backup.create(database.url, folder, sealing.keyring())
-        marks["after"] = answered[0]
+            marks["after"] = time.perf_counter()
         loader.join()
     [result] = finished
     ok = [o for o in result.outcomes if o.status == 303]
-    acknowledged_before = {submission_id_of(bodies[o.index]) for o in result.outcomes[: marks["before"]] if o.status == 303}
-    during_backup = sum(1 for o in result.outcomes[marks["before"] : marks["after"]] if o.status == 303)
+    acknowledged_before = {submission_id_of(bodies[o.index]) for o in ok if o.at < marks["before"]}
+    during_backup = sum(1 for o in ok if marks["before"] <= o.at < marks["after"])
     size = made.path.stat().st_size
     with _app_context(database):
         quiet = backup.create(database.url, database.instance / "quiet", sealing.keyring())
