@@ -84,6 +84,10 @@ def _present(url: str, database: BenchDatabase) -> set[str]:
         return {str(sid) for sid in db.session.scalars(db.select(Response.submission_id).where(Response.source == "web"))}
 
 
+def _rounded(phases: dict[str, float]) -> dict[str, float]:
+    return {name: round(seconds, 2) for name, seconds in phases.items()}
+
+
 def run(database: BenchDatabase, report: Report, responses: int, requests: int, concurrency: int, workers: int, threads: int,
         server_url: str | None) -> None:
     from cml.services import backup, backup_restore, sealing
@@ -132,11 +136,11 @@ def run(database: BenchDatabase, report: Report, responses: int, requests: int, 
                                "acknowledged_in_all": len(ok), "responses_in_backup": stored, "submissions_present_after_restore": len(present)}
     report.emit("backup.size_bytes", size, "bytes of the backup file", database_size, **context)
     report.emit("backup.create_under_load_s", made.seconds, "s to back up while clients post (baseline: the same on the quiet database)",
-                quiet.seconds, **context)
+                quiet.seconds, phases=_rounded(made.phases), quiet_phases=_rounded(quiet.phases), **context)
     report.emit("backup.submissions_per_s_during", during_backup / made.seconds if made.seconds else None,
                 "acknowledged submissions/s while the backup ran (baseline: over the whole load)", len(ok) / result.seconds if result.seconds else None, **context)
     report.emit("backup.restore_s", restored.seconds, "s to restore and check it into an empty database (baseline: the quiet backup)",
-                quiet.seconds, **context)
+                quiet.seconds, phases=_rounded(restored.phases), **context)
     report.emit("backup.rebuild_after_restore_s", rebuild_seconds, "s of `indicators rebuild` on the restored database (baseline: the restore)",
                 restored.seconds, **context)
     report.emit("backup.acknowledged_present", len(acknowledged_before & present), "submissions acknowledged before the backup and present after restore",

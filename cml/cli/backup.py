@@ -26,6 +26,10 @@ def _fail(error: BackupError | OSError) -> None:
     sys.exit(1)
 
 
+def _phases(phases: dict[str, float]) -> str:
+    return ", ".join(f"{name} {seconds:.1f} s" for name, seconds in phases.items())
+
+
 def _bin_dir() -> str | None:
     return current_app.config.get("PG_BIN_DIR")
 
@@ -54,8 +58,8 @@ def create_command(folder: Path | None, encrypt_to: Path | None, keep: int | Non
     except (BackupError, OSError) as error:
         _fail(error)
     rows = made.manifest["rows"]
-    click.echo(f"{made.path}: {made.path.stat().st_size} bytes in {made.seconds:.1f} s; {rows.get('responses', 0)} responses, "
-               f"{rows.get('indicator_facts', 0)} facts, schema {made.manifest['schema_revision']}")
+    click.echo(f"{made.path}: {made.path.stat().st_size} bytes in {made.seconds:.1f} s ({_phases(made.phases)}); "
+               f"{rows.get('responses', 0)} responses, {rows.get('indicator_facts', 0)} facts, schema {made.manifest['schema_revision']}")
     if made.manifest["encrypted"]:
         click.echo("encrypted; the answer key is inside")
     else:
@@ -93,7 +97,7 @@ def restore_command(path: Path, url: str | None, identity: Path | None, force: b
         )
     except (BackupError, OSError) as error:
         _fail(error)
-    click.echo(f"restored the {done.manifest['database']} backup of {done.manifest['created_at']} in {done.seconds:.1f} s")
+    click.echo(f"restored the {done.manifest['database']} backup of {done.manifest['created_at']} in {done.seconds:.1f} s ({_phases(done.phases)})")
     for written in done.keys_written:
         click.echo(f"answer key written to {written}")
     for line in done.checks:

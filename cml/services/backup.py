@@ -44,6 +44,17 @@ class Created:
     manifest: dict[str, Any]
     seconds: float
     removed: list[Path] = field(default_factory=list)
+    phases: dict[str, float] = field(default_factory=dict)
+    """Seconds spent dumping, checking the dump and writing the file."""
+
+
+@contextmanager
+def timed(phases: dict[str, float], name: str) -> Iterator[None]:
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        phases[name] = phases.get(name, 0.0) + time.perf_counter() - started
 
 
 # --- create -------------------------------------------------------------------------------------
@@ -51,21 +62,28 @@ class Created:
 def create(url: str, folder: Path, ring: sealing.Keyring, encrypt_to: Path | None = None, keep: int | None = None,
            bin_dir: str | None = None) -> Created:
     """Dump the database consistently, describe it, and write one backup file into `folder` (0700)."""
-    started = time.perf_counter()
+    started, phases = time.perf_counter(), dict[str, float]()
     kind = backup_dump.kind_of(url)
     recipient = read_public(encrypt_to) if encrypt_to else None
     private_folder(folder)
     work = Path(tempfile.mkdtemp(prefix=".cml-backup-", dir=folder))  # 0700, on the backup's own disk
     try:
         dump = work / DUMPS[kind]
-        snapshot = backup_dump.sqlite_dump(url, dump) if kind == "sqlite" else backup_dump.pg_dump(url, dump, bin_dir)
-        if kind == "postgresql":
-            backup_dump.pg_check(dump, bin_dir)
+        with timed(phases, "dump"):
+            if kind == "sqlite":
+                backup_dump.sqlite_dump(url, dump)
+            else:
+                snapshot = backup_dump.pg_dump(url, dump, bin_dir)
+        with timed(phases, "check"):
+            if kind == "sqlite":
+                snapshot = backup_dump.sqlite_check(dump)
+            else:
+                backup_dump.pg_check(dump, bin_dir)
         now = datetime.now(UTC)
         manifest = {
             "format": FORMAT, "version": VERSION, "created_at": now.strftime("%Y-%m-%dT%H:%M:%SZ"), "database": kind,
             "schema_revision": snapshot.revision, "rows": snapshot.rows,
-            "dump": {"name": dump.name, "bytes": dump.stat().st_size, "sha256": _sha256(dump)},
+            "dump": {"name": dump.name, "bytes": dump.stat().st_size},
             "encrypted": recipient is not None,
             "answer_key": {
                 "key_ids": [sealing.key_id(key).hex() for key in (ring.current, *ring.others)],
@@ -73,26 +91,35 @@ def create(url: str, folder: Path, ring: sealing.Keyring, encrypt_to: Path | Non
                 "note": "inside this encrypted backup" if recipient else "kept separately: restore needs the instance's answer_key (or CML_ANSWER_KEY)",
             },
         }
-        partial = work / "backup.partial"
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as out:
-            sink: Any = EncryptingWriter(out, recipient) if recipient else out
-            with tarfile.open(fileobj=sink, mode="w|", format=tarfile.PAX_FORMAT) as archive:
-                _add_bytes(archive, MANIFEST, json.dumps(manifest, indent=1).encode())
-                archive.add(dump, arcname=dump.name, filter=_owner_only)
-                if recipient:
-                    _add_bytes(archive, KEYS, json.dumps(_key_texts(ring)).encode())
-            if recipient:
-                sink.close()
-            out.flush()
-            os.fsync(out.fileno())
-        final = _free_name(folder, now, recipient is not None)
-        os.rename(partial, final)
-        _sync_folder(folder)
+        with timed(phases, "write"):
+            final = _write(work, folder, manifest, dump, ring if recipient else None, recipient, now)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     removed = rotate(folder, keep) if keep else []
-    return Created(final, manifest, time.perf_counter() - started, removed)
+    return Created(final, manifest, time.perf_counter() - started, removed, phases)
+
+
+def _write(work: Path, folder: Path, manifest: dict[str, Any], dump: Path, ring: sealing.Keyring | None, recipient: bytes | None,
+           now: datetime) -> Path:
+    """The backup file: manifest, dump and (encrypted only) answer keys, synced, then renamed into place."""
+    manifest["dump"]["sha256"] = _sha256(dump)
+    partial = work / "backup.partial"
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        sink: Any = EncryptingWriter(out, recipient) if recipient else out
+        with tarfile.open(fileobj=sink, mode="w|", format=tarfile.PAX_FORMAT) as archive:
+            _add_bytes(archive, MANIFEST, json.dumps(manifest, indent=1).encode())
+            archive.add(dump, arcname=dump.name, filter=_owner_only)
+            if recipient and ring:
+                _add_bytes(archive, KEYS, json.dumps(_key_texts(ring)).encode())
+        if recipient:
+            sink.close()
+        out.flush()
+        os.fsync(out.fileno())
+    final = _free_name(folder, now, recipient is not None)
+    os.rename(partial, final)
+    _sync_folder(folder)
+    return final
 
 
 def _sha256(path: Path) -> str:

@@ -72,8 +72,8 @@ def _sqlite_counts(connection: sqlite3.Connection) -> Snapshot:
     return Snapshot(revision, rows)
 
 
-def sqlite_dump(url: str, into: Path) -> Snapshot:
-    """Copy the live database into `into` (one file, no WAL) and describe the copy."""
+def sqlite_dump(url: str, into: Path) -> None:
+    """Copy the live database into `into` (one file, no WAL); `sqlite_check` then describes the copy."""
     source_path = sqlite_path(url)
     if not source_path.is_file():
         raise BackupError(f"the database {source_path} does not exist")
@@ -81,7 +81,6 @@ def sqlite_dump(url: str, into: Path) -> Snapshot:
             closing(sqlite3.connect(into)) as copy:
         source.backup(copy)  # all pages in one step: one read transaction, one moment
         copy.execute("PRAGMA journal_mode = DELETE")  # the copy is a single file
-    return sqlite_check(into)
 
 
 def sqlite_check(path: Path) -> Snapshot:

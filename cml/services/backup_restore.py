@@ -22,7 +22,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Connection
 
 from cml.services import backup_dump, fact_sums, sealing
-from cml.services.backup import opened
+from cml.services.backup import opened, timed
 from cml.services.backup_crypto import BackupError
 
 
@@ -33,32 +33,39 @@ class Restored:
     checks: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     keys_written: list[Path] = field(default_factory=list)
+    phases: dict[str, float] = field(default_factory=dict)
+    """Seconds spent unpacking (reading, decrypting, SHA-256), checking the dump, loading it and checking the result."""
 
 
 def restore(path: Path, url: str, instance: Path, ring: Callable[[], sealing.Keyring | None], *, identity: Path | None = None,
             force: bool = False, configured_key: str | None = None, head: str | None = None, bin_dir: str | None = None) -> Restored:
-    started = time.perf_counter()
+    started, phases = time.perf_counter(), dict[str, float]()
     url = backup_dump.normal_url(url)
     kind = backup_dump.kind_of(url)
+    unpacking = time.perf_counter()
     with opened(path, identity) as backup:
+        phases["unpack"] = time.perf_counter() - unpacking
         manifest = backup.manifest
         if manifest["database"] != kind:
             raise BackupError(f"this is a backup of a {_name(manifest['database'])} database; the target is {_name(kind)}")
-        if kind == "sqlite":
-            backup_dump.sqlite_check(backup.dump)
-        else:
-            backup_dump.pg_check(backup.dump, bin_dir)
+        with timed(phases, "check"):
+            if kind == "sqlite":
+                backup_dump.sqlite_check(backup.dump)
+            else:
+                backup_dump.pg_check(backup.dump, bin_dir)
         empty, responses = backup_dump.sqlite_is_empty(url) if kind == "sqlite" else backup_dump.pg_is_empty(url)
         if not empty and not force:
             held = f" ({responses} responses)" if responses is not None else ""
             raise BackupError(f"the target database is not empty{held}; restore into an empty one, or give --force to replace it")
         key_plan = _key_plan(backup.keys, instance, configured_key, force)
-        if kind == "sqlite":
-            backup_dump.sqlite_load(backup.dump, url)
-        else:
-            backup_dump.pg_load(backup.dump, url, replace=not empty, bin_dir=bin_dir)
-    result = Restored(manifest, 0.0, keys_written=_write_keys(key_plan))
-    _check(result, url, ring(), head)
+        with timed(phases, "load"):
+            if kind == "sqlite":
+                backup_dump.sqlite_load(backup.dump, url)
+            else:
+                backup_dump.pg_load(backup.dump, url, replace=not empty, bin_dir=bin_dir)
+    result = Restored(manifest, 0.0, keys_written=_write_keys(key_plan), phases=phases)
+    with timed(phases, "verify"):
+        _check(result, url, ring(), head)
     result.seconds = time.perf_counter() - started
     return result
 
