@@ -182,23 +182,43 @@ class Opened:
 
 
 @contextmanager
-def opened(path: Path, identity: Path | None = None) -> Iterator[Opened]:
-    """The backup's manifest and its dump extracted into a private temporary folder, size and SHA-256 checked."""
+def _source(path: Path, identity: Path | None) -> Iterator[BinaryIO]:
+    """The backup's tar stream: the file itself, or its decryption."""
     try:
         handle = open(path, "rb")  # noqa: SIM115 — closed below, after the stream is read
     except OSError as error:
         raise BackupError(f"cannot open {path}: {error.strerror}") from None
+    with handle:
+        if handle.read(len(MAGIC)) == MAGIC:
+            if identity is None:
+                raise BackupError("the backup is encrypted: give the secret key with --identity")
+            handle.seek(0)
+            yield DecryptingReader(handle, read_secret(identity))  # type: ignore[misc]
+        else:
+            handle.seek(0)
+            yield handle
+
+
+def peek(path: Path, identity: Path | None = None) -> dict[str, Any]:
+    """The manifest alone (the archive's first member): to refuse a wrong key or kind before reading the dump."""
+    with _source(path, identity) as source:
+        try:
+            with tarfile.open(fileobj=source, mode="r|") as archive:
+                member = archive.next()
+                content = archive.extractfile(member) if member is not None and member.name == MANIFEST and member.isfile() else None
+                if content is None:
+                    raise BackupError("not a CML backup (no manifest)")
+                return _manifest(content.read(1 << 20))
+        except (tarfile.TarError, EOFError, OSError, ValueError):
+            raise BackupError("the backup is truncated or damaged (its archive does not read)") from None
+
+
+@contextmanager
+def opened(path: Path, identity: Path | None = None) -> Iterator[Opened]:
+    """The backup's manifest and its dump extracted into a private temporary folder, size and SHA-256 checked."""
     work = Path(tempfile.mkdtemp(prefix=".cml-restore-"))
     try:
-        with handle:
-            source: BinaryIO = handle
-            if handle.read(len(MAGIC)) == MAGIC:
-                if identity is None:
-                    raise BackupError("the backup is encrypted: give the secret key with --identity")
-                handle.seek(0)
-                source = DecryptingReader(handle, read_secret(identity))  # type: ignore[assignment]
-            else:
-                handle.seek(0)
+        with _source(path, identity) as source:
             yield _read_archive(source, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -115,9 +115,12 @@ def sqlite_load(copy: Path, url: str) -> None:
         raise BackupError(f"the folder {target.parent} does not exist")
     if not target.exists():
         os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    with closing(sqlite3.connect(f"file:{copy}?mode=ro", uri=True)) as source, closing(sqlite3.connect(target, timeout=30)) as destination:
-        source.backup(destination)
-        destination.execute("PRAGMA journal_mode = WAL")
+    try:
+        with closing(sqlite3.connect(f"file:{copy}?mode=ro", uri=True)) as source, closing(sqlite3.connect(target, timeout=30)) as destination:
+            source.backup(destination)
+            destination.execute("PRAGMA journal_mode = WAL")
+    except sqlite3.DatabaseError as error:
+        raise BackupError(f"the restore into {target} failed ({type(error).__name__}): is another process writing to it?") from None
     private_files(str(target))
 
 

@@ -22,7 +22,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Connection
 
 from cml.services import backup_dump, fact_sums, sealing
-from cml.services.backup import opened, timed
+from cml.services.backup import opened, peek, timed
 from cml.services.backup_crypto import BackupError
 
 
@@ -42,22 +42,22 @@ def restore(path: Path, url: str, instance: Path, ring: Callable[[], sealing.Key
     started, phases = time.perf_counter(), dict[str, float]()
     url = backup_dump.normal_url(url)
     kind = backup_dump.kind_of(url)
+    found = peek(path, identity)["database"]
+    if found != kind:
+        raise BackupError(f"this is a backup of a {_name(found)} database; the target is {_name(kind)}")
+    empty, responses = backup_dump.sqlite_is_empty(url) if kind == "sqlite" else backup_dump.pg_is_empty(url)
+    if not empty and not force:
+        held = f" ({responses} responses)" if responses is not None else ""
+        raise BackupError(f"the target database is not empty{held}; restore into an empty one, or give --force to replace it")
     unpacking = time.perf_counter()
     with opened(path, identity) as backup:
         phases["unpack"] = time.perf_counter() - unpacking
         manifest = backup.manifest
         if manifest["database"] != kind:
             raise BackupError(f"this is a backup of a {_name(manifest['database'])} database; the target is {_name(kind)}")
-        with timed(phases, "check"):
-            if kind == "sqlite":
-                backup_dump.sqlite_check(backup.dump)
-            else:
-                backup_dump.pg_check(backup.dump, bin_dir)
-        empty, responses = backup_dump.sqlite_is_empty(url) if kind == "sqlite" else backup_dump.pg_is_empty(url)
-        if not empty and not force:
-            held = f" ({responses} responses)" if responses is not None else ""
-            raise BackupError(f"the target database is not empty{held}; restore into an empty one, or give --force to replace it")
         key_plan = _key_plan(backup.keys, instance, configured_key, force)
+        # The dump's SHA-256 equals the one taken when it was checked (`backup verify` checks it again
+        # on demand); the load itself refuses a file that is not a database dump.
         with timed(phases, "load"):
             if kind == "sqlite":
                 backup_dump.sqlite_load(backup.dump, url)
