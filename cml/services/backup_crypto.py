@@ -161,6 +161,7 @@ class DecryptingReader:
         self._source = source
         self._pending = source.read(CHUNK + _TAG)
         self._buffer = b""
+        self._offset = 0  # of the first byte not handed on yet (no copy of the rest on every small read)
         self._counter = 0
         self._done = False
 
@@ -168,7 +169,8 @@ class DecryptingReader:
         current, self._pending = self._pending, self._source.read(CHUNK + _TAG)
         last = not self._pending
         try:
-            self._buffer += self._aead.decrypt(_nonce(self._counter, last), current, self._header)
+            self._buffer = self._buffer[self._offset :] + self._aead.decrypt(_nonce(self._counter, last), current, self._header)
+            self._offset = 0
         except InvalidTag:
             if last and self._opens_as_middle(current):
                 raise BackupError("the backup is truncated (it ends before its last part)") from None
@@ -186,9 +188,8 @@ class DecryptingReader:
         return True
 
     def read(self, size: int = -1) -> bytes:
-        while not self._done and (size < 0 or len(self._buffer) < size):
+        while not self._done and (size < 0 or len(self._buffer) - self._offset < size):
             self._next_chunk()
-        if size < 0:
-            size = len(self._buffer)
-        data, self._buffer = self._buffer[:size], self._buffer[size:]
+        end = len(self._buffer) if size < 0 else min(len(self._buffer), self._offset + size)
+        data, self._offset = self._buffer[self._offset : end], end
         return data
