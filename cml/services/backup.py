@@ -10,6 +10,7 @@ hidden temporary name, synced and renamed, so a half-written file is never taken
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import json
@@ -19,6 +20,7 @@ import shutil
 import tarfile
 import tempfile
 import time
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -35,6 +37,8 @@ VERSION = 1
 MANIFEST = "manifest.json"
 KEYS = "answer_keys.json"
 DUMPS = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
+GZIP_LEVEL = 6
+"""An SQLite file shrinks to about a fifth; pg_dump's custom format is compressed already."""
 NAME = re.compile(r"^cml-\d{8}T\d{6}Z(-\d+)?\.backup\.tar(\.enc)?$")
 
 
@@ -83,7 +87,7 @@ def create(url: str, folder: Path, ring: sealing.Keyring, encrypt_to: Path | Non
         manifest = {
             "format": FORMAT, "version": VERSION, "created_at": now.strftime("%Y-%m-%dT%H:%M:%SZ"), "database": kind,
             "schema_revision": snapshot.revision, "rows": snapshot.rows,
-            "dump": {"name": dump.name, "bytes": dump.stat().st_size},
+            "dump": {"name": dump.name, "bytes": dump.stat().st_size, "compression": "gzip" if kind == "sqlite" else None},
             "encrypted": recipient is not None,
             "answer_key": {
                 "key_ids": [sealing.key_id(key).hex() for key in (ring.current, *ring.others)],
@@ -103,13 +107,18 @@ def _write(work: Path, folder: Path, manifest: dict[str, Any], dump: Path, ring:
            now: datetime) -> Path:
     """The backup file: manifest, dump and (encrypted only) answer keys, synced, then renamed into place."""
     manifest["dump"]["sha256"] = _sha256(dump)
+    stored = dump
+    if manifest["dump"]["compression"] == "gzip":
+        stored = dump.with_name(dump.name + ".gz")
+        with open(dump, "rb") as source, gzip.GzipFile(stored, "wb", compresslevel=GZIP_LEVEL, mtime=0) as packed:
+            shutil.copyfileobj(source, packed, 1 << 20)
     partial = work / "backup.partial"
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as out:
         sink: Any = EncryptingWriter(out, recipient) if recipient else out
         with tarfile.open(fileobj=sink, mode="w|", format=tarfile.PAX_FORMAT) as archive:
             _add_bytes(archive, MANIFEST, json.dumps(manifest, indent=1).encode())
-            archive.add(dump, arcname=dump.name, filter=_owner_only)
+            archive.add(stored, arcname=stored.name, filter=_owner_only)
             if recipient and ring:
                 _add_bytes(archive, KEYS, json.dumps(_key_texts(ring)).encode())
         if recipient:
@@ -239,20 +248,31 @@ def _read_archive(source: BinaryIO, work: Path) -> Opened:
                     manifest = _manifest(content.read(1 << 20))
                 elif member.name == KEYS and manifest is not None and manifest.get("encrypted"):
                     keys = json.loads(content.read(1 << 16))
-                elif manifest is not None and member.name == manifest["dump"]["name"] and dump is None:
+                elif manifest is not None and member.name == _stored_name(manifest["dump"]) and dump is None:
                     dump = work / DUMPS[manifest["database"]]
-                    _copy_checked(content, dump, manifest["dump"])
+                    if manifest["dump"].get("compression") == "gzip":
+                        try:
+                            with gzip.GzipFile(fileobj=content, mode="rb") as unpacked:
+                                _copy_checked(unpacked, dump, manifest["dump"])  # type: ignore[arg-type]
+                        except (OSError, EOFError, zlib.error):
+                            raise BackupError("the database dump does not decompress: the backup is truncated, or was altered or is damaged") from None
+                    else:
+                        _copy_checked(content, dump, manifest["dump"])
                 else:
                     raise BackupError(f"unexpected member {member.name!r} in the backup")
     except BackupError:
         raise
-    except (tarfile.TarError, EOFError, OSError, ValueError, KeyError, TypeError):
+    except (tarfile.TarError, EOFError, OSError, ValueError, KeyError, TypeError, zlib.error):
         raise BackupError("the backup is truncated or damaged (its archive does not read to the end)") from None
     if manifest is None:
         raise BackupError("not a CML backup (no manifest)")
     if dump is None:
         raise BackupError("the backup is truncated: its database dump is missing")
     return Opened(manifest, dump, keys)
+
+
+def _stored_name(dump: dict[str, Any]) -> str:
+    return str(dump["name"]) + (".gz" if dump.get("compression") == "gzip" else "")
 
 
 def _manifest(data: bytes) -> dict[str, Any]:
@@ -264,7 +284,8 @@ def _manifest(data: bytes) -> dict[str, Any]:
         raise BackupError("not a CML backup (its manifest is not one)")
     if manifest.get("version") != VERSION:
         raise BackupError(f"backup format version {manifest.get('version')!r}; this CML reads version {VERSION}")
-    if manifest.get("database") not in DUMPS or manifest.get("dump", {}).get("name") != DUMPS[manifest["database"]]:
+    if (manifest.get("database") not in DUMPS or manifest.get("dump", {}).get("name") != DUMPS[manifest["database"]]
+            or manifest["dump"].get("compression") not in (None, "gzip")):
         raise BackupError("the backup's manifest is damaged (unknown database kind)")
     return manifest
 

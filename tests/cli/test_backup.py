@@ -201,6 +201,19 @@ def _corrupt(path: Path, at: int) -> Path:
     return copy
 
 
+def _other_digest(path: Path) -> Path:
+    """The backup with one digit of its manifest's SHA-256 changed (the archive itself still reads)."""
+    import re
+
+    data = path.read_bytes()
+    digest = re.search(rb'"sha256": "([0-9a-f]{64})"', data)
+    assert digest is not None
+    at = digest.start(1)
+    copy = path.with_name("digest-" + path.name)
+    copy.write_bytes(data[:at] + (b"1" if data[at:at + 1] != b"1" else b"2") + data[at + 1 :])
+    return copy
+
+
 def _cut(path: Path, length: int) -> Path:
     copy = path.with_name("cut-" + path.name)
     copy.write_bytes(path.read_bytes()[:length])
@@ -218,7 +231,8 @@ def test_damaged_backups_and_wrong_keys_are_refused_with_a_reason(seeded: Flask,
     encrypted = _one_backup(tmp_path / "e")
     size = plain.stat().st_size
     cases = [
-        (["verify", str(_corrupt(plain, size // 2))], "SHA-256 differs from the manifest's"),
+        (["verify", str(_corrupt(plain, size // 2))], "was altered or is damaged"),
+        (["verify", str(_other_digest(plain))], "SHA-256 differs from the manifest's"),
         (["verify", str(_cut(plain, size // 2))], "truncated"),
         (["verify", str(_cut(plain, 700))], "truncated"),
         (["verify", str(_corrupt(encrypted, encrypted.stat().st_size // 2)), "--identity", str(secret)], "tampered with or is damaged"),
@@ -227,7 +241,8 @@ def test_damaged_backups_and_wrong_keys_are_refused_with_a_reason(seeded: Flask,
         (["verify", str(_cut(encrypted, 30)), "--identity", str(secret)], "truncated"),
         (["verify", str(encrypted), "--identity", str(other)], "encrypted to another key"),
         (["verify", str(encrypted), "--identity", f"{secret}.pub"], "is a public key; a secret key is needed here"),
-        (["restore", str(_corrupt(plain, size // 2)), "--to", target], "SHA-256 differs"),
+        (["restore", str(_corrupt(plain, size // 2)), "--to", target], "was altered or is damaged"),
+        (["restore", str(_other_digest(plain)), "--to", target], "SHA-256 differs"),
         (["restore", str(plain), "--to", "postgresql://nobody@127.0.0.1:1/none" if not PG_URL else f"sqlite:///{tmp_path / 'x.sqlite3'}"],
          "this is a backup of a"),
         (["verify", str(FIXTURES / "mini.json")], "truncated or damaged"),
