@@ -254,7 +254,7 @@ def _read_archive(source: BinaryIO, work: Path) -> Opened:
                         try:
                             with gzip.GzipFile(fileobj=content, mode="rb") as unpacked:
                                 _copy_checked(unpacked, dump, manifest["dump"])  # type: ignore[arg-type]
-                        except (OSError, EOFError, zlib.error):
+                        except (gzip.BadGzipFile, EOFError, zlib.error):
                             raise BackupError("the database dump does not decompress: the backup is truncated, or was altered or is damaged") from None
                     else:
                         _copy_checked(content, dump, manifest["dump"])
@@ -292,16 +292,30 @@ def _manifest(data: bytes) -> dict[str, Any]:
 
 def _copy_checked(content: BinaryIO, into: Path, expected: dict[str, Any]) -> None:
     digest, size = hashlib.sha256(), 0
-    fd = os.open(into, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as out:
+    try:
+        out = os.fdopen(os.open(into, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
+    except OSError as error:
+        raise _no_room(into, error) from None
+    with out:
         while block := content.read(1 << 20):
             digest.update(block)
             size += len(block)
-            out.write(block)
+            try:
+                out.write(block)
+            except OSError as error:
+                raise _no_room(into, error) from None
+        try:
+            out.flush()
+        except OSError as error:
+            raise _no_room(into, error) from None
     if size != expected.get("bytes"):
         raise BackupError(f"the database dump is {size} bytes, the manifest says {expected.get('bytes')}: truncated or damaged")
     if digest.hexdigest() != expected.get("sha256"):
         raise BackupError("the database dump's SHA-256 differs from the manifest's: the backup was altered or is damaged")
+
+
+def _no_room(into: Path, error: OSError) -> BackupError:
+    return BackupError(f"cannot write the unpacked dump in {into.parent}: {error.strerror} (set TMPDIR to a folder with room)")
 
 
 def verify(path: Path, identity: Path | None = None, bin_dir: str | None = None) -> dict[str, Any]:
