@@ -7,11 +7,11 @@ import os
 import sys
 import time
 
-from cml.bench import curve, disk, fault, ingest, sync
+from cml.bench import backup, curve, disk, fault, ingest, sync
 from cml.bench.databases import fresh_database, server_url
 from cml.bench.report import Report
 
-SCENARIOS = ("ingest", "sync", "dashboard", "exports", "import", "fault")
+SCENARIOS = ("ingest", "sync", "dashboard", "exports", "import", "fault", "backup")
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
@@ -24,6 +24,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--requests", type=int, help="submissions per ingest run (default 2000; quick 200)")
     parser.add_argument("--interviews", type=int, help="waiting interviews per sync run (default 500; quick 100)")
     parser.add_argument("--concurrency", type=int, help="client threads (default 16; quick 8)")
+    parser.add_argument("--backup-size", type=int, help="responses in the database of the backup run (default 100000; quick 2000)")
     parser.add_argument("--server-configs", help="gunicorn workers x threads to compare, e.g. 2x16,5x1 (default: 2 x cores + 1 sync workers, then cores x 16 threads; quick only the first)")
     args = parser.parse_args(argv)
     args.sizes = [int(s) for s in (args.sizes or ("2000,10000" if args.quick else "10000,100000,200000,1000000")).split(",")]
@@ -31,6 +32,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     unknown = args.only - set(SCENARIOS)
     if unknown:
         parser.error(f"unknown scenario(s): {', '.join(sorted(unknown))}")
+    args.backup_size = args.backup_size or (2000 if args.quick else 100_000)
     args.requests = args.requests or (200 if args.quick else 2000)
     args.interviews = args.interviews or (100 if args.quick else 500)
     args.concurrency = args.concurrency or (8 if args.quick else 16)
@@ -62,6 +64,10 @@ def main(argv: list[str] | None = None) -> int:
             fault.run_kill(database, report, 150 if args.quick else 600, args.concurrency, workers, threads)
             fault.run_lock(database, report, 60 if args.quick else 200, args.concurrency, workers, threads)
             disk.run_disk_full(database, report, 150 if args.quick else 600, args.concurrency, workers, threads)
+    if "backup" in args.only:
+        workers, threads = args.server_configs[0]
+        with fresh_database(args.database, server, "backup") as database:
+            backup.run(database, report, args.backup_size, args.requests, args.concurrency, workers, threads, server)
     report.note(f"benchmark finished in {time.perf_counter() - started:.0f} s")
     for failure in report.failures:
         print(f"FAILED {failure}", file=sys.stderr)

@@ -117,6 +117,30 @@ def fresh_database(kind: str, server: str | None, label: str) -> Iterator[BenchD
         shutil.rmtree(instance, ignore_errors=True)
 
 
+@contextmanager
+def empty_database(kind: str, server: str | None, folder: Path, label: str) -> Iterator[str]:
+    """The URL of a new, empty database (no tables): a file in `folder`, or a new database on the server; removed afterwards."""
+    if kind == "sqlite":
+        path = folder / f"{label}-{secrets.token_hex(3)}.sqlite3"
+        try:
+            yield f"sqlite:///{path}"
+        finally:
+            for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-writers.lock")):
+                leftover.unlink(missing_ok=True)
+        return
+    import psycopg
+
+    assert server is not None
+    name = f"cml_bench_{label}_{os.getpid()}_{secrets.token_hex(3)}"
+    with psycopg.connect(_psycopg_url(server), autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            url = _with_database(server, name)
+            yield "postgresql+psycopg://" + url[len("postgresql://"):] if url.startswith("postgresql://") else url
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def _migrate_and_load(database: BenchDatabase) -> None:
     from flask_migrate import upgrade
 

@@ -140,6 +140,8 @@ class Outcome:
     """None: no answer (connection reset, worker killed)."""
     seconds: float
     location: str = ""
+    at: float = 0.0
+    """When it was answered (time.perf_counter)."""
 
 
 @dataclass
@@ -179,7 +181,8 @@ def load(port: int, concurrency: int, jobs: list[tuple[str, str, bytes | None]],
 
     def answer(client: _Client, status: int | None, location: str = "") -> None:
         assert client.index is not None
-        outcomes.append(Outcome(client.index, status, time.perf_counter() - client.started, location))
+        now = time.perf_counter()
+        outcomes.append(Outcome(client.index, status, now - client.started, location, now))
         client.index = None
         if during is not None:
             during(len(outcomes))

@@ -6,9 +6,22 @@ from flask import Flask
 
 
 def register_commands(app: Flask) -> None:
-    from cml.cli import accounts, demo, drafts, indicator_files, indicators, keys, places, responses, surveys, translate, trash
+    from cml.cli import (
+        accounts,
+        backup,
+        demo,
+        drafts,
+        indicator_files,
+        indicators,
+        keys,
+        places,
+        responses,
+        surveys,
+        translate,
+        trash,
+    )
 
     del indicator_files  # imported for its `indicators export` command
     for group in (surveys.group, places.group, accounts.group, demo.group, responses.group, indicators.group, keys.group, translate.group, drafts.group,
-                  trash.group):
+                  trash.group, backup.group):
         app.cli.add_command(group)
