@@ -10,7 +10,6 @@ def app_strings() -> dict[str, str]:
     return {
         "title": _("Collect offline"),
         "loading": _("Opening…"),
-        "online": _("Online"),
         "offline": _("Offline: interviews are kept on this phone and sent when a connection returns."),
         "signin_needed": _("Sign in once while online, so that this phone can keep your questionnaires."),
         "signin": _("Sign in"),
@@ -72,9 +71,6 @@ def app_strings() -> dict[str, str]:
         "no_names": _("Do not write names, phone numbers or addresses in any answer."),
         "sensitive": _("Sensitive: do not write names, phone numbers or addresses."),
         "forbidden": _("This account may not send interviews."),
-        "refused": _("The server refused this interview: %(message)s"),
         "saved": _("Saved on this phone."),
         "language": _("Language"),
-        "home": _("Interviews"),
-        "online_form": _("Forms online"),
     }

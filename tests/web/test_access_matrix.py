@@ -7,7 +7,8 @@ import uuid
 
 import pytest
 
-PUBLIC = {"auth.login", "static", "vendor.plotly_js", "i18n.set_language", "health.healthz"}
+# The offline app's shell, service worker and manifest hold no user data and must open signed out (offline).
+PUBLIC = {"auth.login", "static", "vendor.plotly_js", "i18n.set_language", "health.healthz", "collect.app_shell", "collect.service_worker", "collect.manifest"}
 # Endpoint -> roles allowed to open it (GET). Anything not listed is a test failure, so
 # a new route must be added here deliberately.
 ALLOWED = {
