@@ -22,7 +22,9 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SECURE": False,
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
-    "PERMANENT_SESSION_LIFETIME": 12 * 3600,
+    # The cookie lasts as long as the session may stay unused (SESSION_IDLE_DAYS, set in
+    # load_config) and is sent again only when the server notes a use, at most once a minute.
+    "SESSION_REFRESH_EACH_REQUEST": False,
     # A monitor may take long over a form in a clinic corridor; the token lives with the session.
     "WTF_CSRF_TIME_LIMIT": None,
     # Sign-in limits count failed attempts only, so a room of monitors signing in from one
@@ -33,7 +35,8 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_USERNAME_CEILING": "100 per hour; 500 per day",
     # Proxies in front of the app whose X-Forwarded-For and X-Forwarded-Proto are believed.
     "TRUSTED_PROXIES": 0,
-    # A session nobody used for this long is over (cml.auth.loading).
+    # A session nobody used for this long is over (cml.auth.loading), and its cookie expires:
+    # long enough for a monitor's offline week in the field. The one setting for both.
     "SESSION_IDLE_DAYS": 14,
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     "SUPPRESSION_THRESHOLD": 5,
@@ -71,6 +74,7 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     if test_config:
         app.config.update(test_config)
     _normalise_database_url(app)
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(days=float(app.config["SESSION_IDLE_DAYS"]))
     app.config["BABEL_DEFAULT_TIMEZONE"] = _time_zone(app.config["TIMEZONE"])
     if not app.config.get("RATELIMIT_STORAGE_URI"):
         # Shared by every worker process of this server (cml.limit_storage).

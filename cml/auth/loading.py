@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import g
+from flask import session as cookie
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import configure_mappers, make_transient_to_detached
@@ -76,9 +77,14 @@ def signed_in_user(token: str) -> User | None:
     user = known if known is not None else _loaded_user(session, rows)  # a test's app context may hold it already
     if not user.active:
         return None
-    user.session_token, user.session_id = token, session_id
+    user.session_token, user.session_id, user.session_seen_at = token, session_id, last_seen
     if moment - last_seen >= NOTE_EVERY:
         g.cml_session_seen = (session_id, moment)
+        user.session_seen_at = moment
+        # The cookie's own expiry (PERMANENT_SESSION_LIFETIME) moves with the session's last use:
+        # sent again now, it lasts SESSION_IDLE_DAYS from here, as the session does.
+        cookie.permanent = True
+        cookie.modified = True
     return user
 
 

@@ -60,6 +60,9 @@ def login() -> Response | str:
         db.session.commit()
         if user is not None:
             _fresh_cookie()
+            # Not a browser-session cookie: a phone that closes the browser, or reboots, in an
+            # offline week stays signed in for SESSION_IDLE_DAYS of disuse, as the server allows.
+            session.permanent = True
             user.session_token = token
             login_user(user)
             return redirect(safe_next(request.args.get("next")))
@@ -88,9 +91,10 @@ def require_new_password() -> Response | None:
     """A password an administrator chose is known to two people: until its owner replaces it,
     every page leads to the change form. A view marked reads_before_writing is left to its
     role check (cml.web.access), which runs after the mark: reading the user here would start
-    its transaction as a read where it must take the write lock."""
+    its transaction as a read where it must take the write lock. A JSON view (cml.web.access.json_roles_required)
+    says so itself, in JSON."""
     view = current_app.view_functions.get(request.endpoint or "")
-    if request.endpoint in _BEFORE_NEW_PASSWORD or getattr(view, "reads_before_writing", False):
+    if request.endpoint in _BEFORE_NEW_PASSWORD or getattr(view, "reads_before_writing", False) or getattr(view, "answers_json", False):
         return None
     return password_change_due()
 

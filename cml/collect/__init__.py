@@ -1,6 +1,7 @@
 """Peer monitors fill questionnaires: forms from JSON, skip logic, exactly-once submission."""
 
 from cml.collect import offline, paper  # noqa: F401  (register the offline app and the paper-form import pages)
+from cml.collect.api import bp as api_bp
 from cml.collect.views import bp
 
-__all__ = ["bp"]
+__all__ = ["api_bp", "bp"]

@@ -10,22 +10,21 @@ from babel.numbers import format_decimal
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import select
 from werkzeug.wrappers import Response as HttpResponse
 
-from cml.collect import pages
+from cml.collect import pages, submission
 from cml.collect.fields import field_name
 from cml.collect.forms import StartForm, section_form_class
 from cml.core.answers import CleanedAnswers, clean_answers
-from cml.core.bounds import EARLIEST_INTERVIEW, interview_date_ok, parse_id
+from cml.core.bounds import EARLIEST_INTERVIEW, interview_date_ok
 from cml.core.questionnaire import Questionnaire
 from cml.db import reads_before_writing
 from cml.extensions import db
 from cml.models import Facility, QuestionnaireVersion, Response
 from cml.services import drafts, surveys
-from cml.services.committer import committer_for
-from cml.services.responses import UnknownQuestionnaire, form_version, prepare
-from cml.services.scope import facilities_for, facility_for, region_for, region_ids, stand_in, visible_regions
+from cml.services.responses import UnknownQuestionnaire, form_version
+from cml.services.scope import facilities_for, facility_for, region_for, stand_in, visible_regions
 from cml.web.access import roles_required
 from cml.web.answer_messages import error_message
 from cml.web.formatting import fmt_day
@@ -42,17 +41,10 @@ def _parse_uuid(text: str | None) -> uuid.UUID:
         abort(400)
 
 
-def _parse_date(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat((text or "").strip())
-    except ValueError:
-        return None
-
-
 def _check_interview(form: StartForm, questionnaire: Questionnaire) -> tuple[Facility | None, date | None]:
     """Facility (or region) in the user's regions and an interview date that is not in the future."""
     facility = _chosen_place(form, questionnaire)
-    interview_date = _parse_date(form.interview_date.data)
+    interview_date = submission.parse_date(form.interview_date.data)
     if interview_date is None:
         form.interview_date.errors = [_("Please enter a date as year-month-day, such as 2026-03-31.")]
     elif interview_date > date.today():
@@ -231,34 +223,6 @@ def review(submission_id: uuid.UUID) -> str:
     )
 
 
-_ACTIVE_FACILITY = select(Facility.id, Facility.region_id, Facility.stands_for_region).where(Facility.id == bindparam("wanted"), Facility.active.is_(True))
-
-
-def _submitted_facility(raw: str | None, at_facility: bool) -> Row[tuple[int, int, bool]] | None:
-    """What `facility_for` answers (the active facility, only in one of the user's regions, as
-    `scope.region_ids` decides), as id and region from one prebuilt query: submit is the hot path.
-    A questionnaire whose responses belong to a region or an event takes only a region's stand-in, and no other does."""
-    wanted = parse_id(raw)
-    if wanted is None:
-        return None
-    row = db.session.connection().execute(_ACTIVE_FACILITY, {"wanted": wanted}).first()  # Core: plain rows, no ORM pass
-    allowed = region_ids(current_user)
-    if row is None or bool(row.stands_for_region) == at_facility:
-        return None
-    return row if allowed is None or row.region_id in allowed else None
-
-
-def _refusal(facility: object, interview_date: date | None, cleaned: CleanedAnswers, at_facility: bool = True) -> str | None:
-    """Why a final submission cannot be stored, or None when it can."""
-    if facility is None:
-        return _("Please choose one of the facilities of your regions.") if at_facility else _("Please choose one of your regions.")
-    if interview_date is None or not interview_date_ok(interview_date, date.today()):
-        return _("The interview date is missing, in the future or before %(date)s.", date=fmt_day(EARLIEST_INTERVIEW))
-    if not cleaned.ok:
-        return _("Some answers need correcting.")
-    return None
-
-
 @bp.post("/<code>/submit")
 @reads_before_writing
 @roles_required(*COLLECTORS)
@@ -277,18 +241,12 @@ def submit(code: str) -> HttpResponse | tuple[str, int]:
     if pages.unknown_keys(request.form, questionnaire):  # CSRFProtect has already checked the token
         abort(400)
     submission_id = _parse_uuid(request.form.get("submission_id"))
-    facility = _submitted_facility(request.form.get("facility"), questionnaire.at_facility)
-    interview_date = _parse_date(request.form.get("interview_date"))
-    cleaned = clean_answers(questionnaire, pages.raw_answers(request.form, questionnaire), date.today())
-    problem = _refusal(facility, interview_date, cleaned, questionnaire.at_facility)
-    if problem is not None or facility is None or interview_date is None:
-        rows = [r for r in _answer_rows(questionnaire, cleaned, current_language()) if r["error"]]
-        return render_template("collect/refused.html", questionnaire=questionnaire, rows=rows, problem=problem, submission_id=submission_id), 422
-    item = prepare(submission_id, version, facility, interview_date, cleaned.answers, current_user, source="web")
-    # End the read transaction, so its pooled connection is free while this request waits:
-    # with as many threads as pooled connections, the committer would otherwise find none.
-    db.session.commit()
-    outcome = committer_for(current_app, db.engine).store(item)
+    checked = submission.check(submission_id, version, request.form.get("facility"), request.form.get("interview_date"),
+                               pages.raw_answers(request.form, questionnaire))
+    if checked.problem is not None:
+        rows = [r for r in _answer_rows(questionnaire, checked.cleaned, current_language()) if r["error"]]
+        return render_template("collect/refused.html", questionnaire=questionnaire, rows=rows, problem=checked.problem, submission_id=submission_id), 422
+    outcome = submission.store(checked, source="web")
     if outcome.status == "conflict":
         return render_template("collect/conflict.html", submission_id=submission_id), 409
     return redirect(url_for("collect.receipt", submission_id=submission_id, repeat=1 if outcome.status == "duplicate" else None), code=303)

@@ -41,6 +41,8 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     # The sign-in session this object was loaded for, or is signing in (cml.auth.loading).
     session_token = None
     session_id = None
+    session_seen_at = None
+    """When the session was last used, as noted (within a minute): it ends SESSION_IDLE_DAYS later."""
 
     def get_id(self) -> str:
         """What Flask-Login keeps in the session cookie: the token of this sign-in's session

@@ -144,6 +144,8 @@ class FormVersion:
     questionnaire_id: int
     model: Questionnaire
     facts_model: Questionnaire
+    number: int = 0
+    """The version's number (1, 2, …), as people and the collection app know it."""
 
 
 class UnknownQuestionnaire(LookupError):
@@ -157,10 +159,19 @@ def form_version(code: str, version_id: int) -> FormVersion | None:
     One small query; the parsed models are kept per process by content hash (a published
     version's content never changes), so the content is read only the first time.
     """
+    return _form_version(code, version_id, by_number=False)
+
+
+def form_version_number(code: str, number: int) -> FormVersion | None:
+    """As `form_version`, for the version numbered `number` (what the collection app knows)."""
+    return _form_version(code, number, by_number=True)
+
+
+def _form_version(code: str, wanted_key: int, by_number: bool) -> FormVersion | None:
     rows = db.session.connection().execute(_VERSIONS_OF, {"code": code}).all()  # Core: plain rows, no ORM pass
     if not rows:
         raise UnknownQuestionnaire(code)
-    wanted = next((row for row in rows if row.id == version_id), None)
+    wanted = next((row for row in rows if (row.version if by_number else row.id) == wanted_key), None)
     if wanted is None:
         return None
     latest = rows[0]
@@ -172,12 +183,12 @@ def form_version(code: str, version_id: int) -> FormVersion | None:
         if len(_MODELS) > 256:
             _MODELS.clear()
         models = _MODELS[key] = (surveys.model_of(version), facts_model(version, newest))
-    return FormVersion(wanted.id, wanted.questionnaire_id, *models)
+    return FormVersion(wanted.id, wanted.questionnaire_id, *models, number=wanted.version)
 
 
 _MODELS: dict[tuple[str, str], tuple[Questionnaire, Questionnaire]] = {}
 _VERSIONS_OF = (  # built once: building a statement costs more than SQLite takes to run it
-    select(QuestionnaireVersion.id, QuestionnaireVersion.questionnaire_id, QuestionnaireVersion.content_hash)
+    select(QuestionnaireVersion.id, QuestionnaireVersion.questionnaire_id, QuestionnaireVersion.content_hash, QuestionnaireVersion.version)
     .join(QuestionnaireRow)
     .where(QuestionnaireRow.code == bindparam("code"))
     .order_by(QuestionnaireVersion.version.desc())

@@ -6,9 +6,12 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort, redirect, url_for
+from flask import abort, jsonify, redirect, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
+
+from cml.web.errors import signed_out
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -32,6 +35,28 @@ def roles_required(*roles: str) -> Callable[[F], F]:
                 abort(403)
             return password_change_due() or view(*args, **kwargs)
 
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def json_roles_required(*roles: str) -> Callable[[F], F]:
+    """As `roles_required`, answered in JSON: 401 when signed out, 403 for another role or a
+    temporary password; never a redirect to a page a JSON client cannot read."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return signed_out()
+            if current_user.role not in roles:
+                abort(403)
+            if current_user.must_change_password:
+                return jsonify(status="password_change", error=403,
+                               message=_("Your password was set by an administrator. Sign in on the website and choose your own first.")), 403
+            return view(*args, **kwargs)
+
+        wrapped.answers_json = True  # type: ignore[attr-defined]  # the password check above, not a redirect (cml.auth.views)
         return wrapped  # type: ignore[return-value]
 
     return decorator

@@ -14,22 +14,51 @@ def error_message(error: FieldError, questionnaire: Questionnaire, language: str
     if error.code == "constraint" and error.message is not None:
         return questionnaire.text(error.message, language)
     params = dict(error.params)
-    messages = {
+    return _messages(_count(params.get("max")), _count(params.get("min")), _limit(params.get("min"), language), _limit(params.get("max"), language),
+                     params.get("max"), params.get("length")).get(error.code, _("This answer cannot be accepted."))
+
+
+class _Slot(int):
+    """A number of choices that picks the plural of TEMPLATE_COUNT and reads as a %(name)s slot."""
+
+    name = ""
+
+    def __new__(cls, name: str) -> _Slot:
+        slot = super().__new__(cls, TEMPLATE_COUNT)
+        slot.name = name
+        return slot
+
+    def __str__(self) -> str:
+        return f"%({self.name})s"
+
+
+TEMPLATE_COUNT = 5
+"""The number whose plural the templates take (in Ukrainian and Russian, the form of 5 and more)."""
+
+
+def message_templates() -> dict[str, str]:
+    """Every message in the current language with the error's parameters left as %(min)s, %(max)s
+    and %(length)s (the names of `FieldError.params`), for the offline app to fill in itself."""
+    words = _messages(_Slot("max"), _Slot("min"), "%(min)s", "%(max)s", "%(max)s", "%(length)s")
+    return {**words, "unknown": _("This answer cannot be accepted.")}
+
+
+def _messages(most: int, least: int, low: object, high: object, longest: object, length: object) -> dict[str, str]:
+    return {
         "required": _("Please answer this question."),
         "not_a_choice": _("Please choose one of the options shown."),
-        "too_many_choices": ngettext("Choose at most %(num)s option.", "Choose at most %(num)s options.", _count(params.get("max"))),
-        "too_few_choices": ngettext("Choose at least %(num)s option.", "Choose at least %(num)s options.", _count(params.get("min"))),
+        "too_many_choices": ngettext("Choose at most %(num)s option.", "Choose at most %(num)s options.", most),
+        "too_few_choices": ngettext("Choose at least %(num)s option.", "Choose at least %(num)s options.", least),
         "not_an_integer": _("Please enter a whole number, such as 15."),
         "not_a_number": _("Please enter a number, such as 12.5."),
-        "below_min": _("The smallest allowed value is %(min)s.", min=_limit(params.get("min"), language)),
-        "above_max": _("The largest allowed value is %(max)s.", max=_limit(params.get("max"), language)),
+        "below_min": _("The smallest allowed value is %(min)s.", min=low),
+        "above_max": _("The largest allowed value is %(max)s.", max=high),
         "not_a_date": _("Please enter a date as year-month-day, such as 2026-03-31."),
         "future_date": _("This date is in the future."),
-        "too_long": _("Please shorten this answer to %(max)s characters (it has %(length)s).", max=params.get("max"), length=params.get("length")),
+        "too_long": _("Please shorten this answer to %(max)s characters (it has %(length)s).", max=longest, length=length),
         "constraint": _("This answer does not fit the other answers."),
         "not_applicable_list": _("Please give only one answer."),
     }
-    return messages.get(error.code, _("This answer cannot be accepted."))
 
 
 def _limit(value: object, language: str) -> str:

@@ -7,6 +7,7 @@ import time
 
 from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.wrappers import Response
@@ -54,11 +55,27 @@ def recent_fault(app: Flask) -> str | None:
     return str(noted[1])
 
 
+JSON_PREFIXES = ("/api/", "/collect/api/")
+"""Paths whose clients read JSON only: every error there is JSON, never a page or a redirect."""
+STATUS_WORDS = {400: "bad_request", 401: "signed_out", 403: "forbidden", 404: "not_found", 405: "not_allowed", 409: "conflict",
+                413: "too_large", 429: "too_many", 500: "error", 503: "unavailable"}
+
+
+def wants_json() -> bool:
+    return request.path.startswith(JSON_PREFIXES) or request.accept_mimetypes.best == "application/json"
+
+
 def render_error(code: int, detail: str | None = None) -> tuple[Response | str, int]:
     message = detail or _messages().get(code, _messages()[400])
-    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
-        return jsonify(error=code, message=message), code
+    if wants_json():
+        return jsonify(status=STATUS_WORDS.get(code, "error"), error=code, message=message), code
     return render_template("error.html", code=code, message=message), code
+
+
+def signed_out() -> tuple[Response, int]:
+    """401 for a JSON client whose session is over (or never began): it keeps what it holds and signs in again."""
+    return jsonify(status="signed_out", error=401,
+                   message=_("You are signed out. Sign in again; the interviews waiting on this phone are kept and will be sent.")), 401
 
 
 def _rollback() -> None:
@@ -80,6 +97,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError) -> tuple[Response | str, int]:
         db.session.rollback()
+        if wants_json() and not current_user.is_authenticated:  # a cookie gone with its session has no CSRF secret either
+            return signed_out()
         _audit_refusal("request.csrf_refused")
         return render_error(400, _("Your form expired or was sent from elsewhere. Please reload the page and send it again."))
 

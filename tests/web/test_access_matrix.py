@@ -24,6 +24,9 @@ ALLOWED = {
     "collect.submit": {"monitor", "lead", "admin"},
     "collect.receipt": {"monitor", "lead", "admin"},
     "collect.mine": {"monitor", "lead", "admin"},
+    "collect_api.session_info": {"monitor", "lead", "admin"},
+    "collect_api.setup": {"monitor", "lead", "admin"},
+    "collect_api.submit": {"monitor", "lead", "admin"},
     "collect.import_page": {"lead", "admin"},
     "collect.import_template": {"lead", "admin"},
     "dashboard.overview": {"lead", "advocate", "admin"},
@@ -45,6 +48,8 @@ ALLOWED = {
 SAMPLE_ARGS = {"code": "clinic_exit", "submission_id": uuid.UUID(int=7), "number": 1, "user_id": 1, "facility_id": 1, "filename": "cml.css", "version": "0",
                "session_id": "0" * 64}
 ROLES = ("stranger", "monitor", "lead", "advocate", "admin")
+JSON_ONLY = "/collect/api/"
+"""Routes a JSON client calls: a stranger gets 401 JSON there, never a redirect to a page."""
 
 
 def routes(app):
@@ -72,7 +77,12 @@ def test_role_by_route(client, as_role, app, role) -> None:
             url = url_for(rule.endpoint, **{k: SAMPLE_ARGS[k] for k in rule.arguments})
         response = client.open(url, method=method)
         allowed = role in ALLOWED[rule.endpoint]
-        if role == "stranger":
+        if url.startswith(JSON_ONLY):
+            if not response.is_json:
+                failures.append((rule.endpoint, method, url, response.status_code, "not JSON"))
+            ok = response.status_code == (401 if role == "stranger" else 403 if not allowed else response.status_code)
+            ok = ok and response.status_code in (200, 400, 401, 403)
+        elif role == "stranger":
             ok = response.status_code == 302 and "/login" in response.headers["Location"]
         elif allowed:
             ok = response.status_code in (200, 302, 303, 400, 404, 422)

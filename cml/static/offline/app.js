@@ -238,7 +238,7 @@
   function message(definition, error) {
     if (error.code === "constraint" && error.message) { return Form.text(definition, error.message, app.lang); }
     var messages = (app.setup && app.setup.messages) || {};
-    var template = (messages[app.lang] || {})[error.code] || (messages.en || {})[error.code];
+    var words = messages[app.lang] || messages.en || {}, template = words[error.code] || words.unknown;
     if (!template) { return error.message ? Form.text(definition, error.message, app.lang) : error.code; }
     var params = error.params || {};
     return template.replace(/%\((\w+)\)[sd]/g, function (whole, name) { return name in params ? String(params[name]) : whole; });
