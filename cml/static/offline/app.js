@@ -133,7 +133,8 @@
       var receipt = interview.receipt || {}, when = receipt.received_at ? new Date(receipt.received_at).toLocaleString(app.lang) : "";
       parts.push(el("span", {"class": "hint", text: t("received", {time: when})}), el("code", {"class": "hint", text: t("receipt_id", {id: receipt.submission_id || interview.id})}));
     }
-    if (interview.message && interview.status !== "sent") { parts.push(el("p", {"class": "error", text: interview.status === "conflict" ? t("conflict") + " " + interview.message : interview.message})); }
+    // A conflict in the app's own words (the phone may be offline when it is read); other refusals as the server put them.
+    if (interview.status === "conflict") { parts.push(el("p", {"class": "error", text: t("conflict")})); } else if (interview.message && interview.status !== "sent") { parts.push(el("p", {"class": "error", text: interview.message})); }
     if (interview.status === "unfinished") { parts.push(button(t("continue"), {"class": "primary"}, function () { resume(interview.id); })); }
     return el("li", {"data-id": interview.id, "data-status": interview.status}, parts);
   }
@@ -176,6 +177,7 @@
   }
 
   function startScreen() {
+    say("");
     var entries = app.setup.questionnaires;
     var which = select("questionnaire", entries.map(function (q, i) { return {value: i, text: label(q.title)}; }));
     var where = el("select", {id: "place", name: "place"});
@@ -256,6 +258,7 @@
     var definition = interview.definition, index = number - 1, section = definition.sections[index], shown = shownSections(interview);
     interview.page = number;
     app.interview = interview;
+    say("");
     errors = errors || {};
     var fields = el("div", {"class": "fields"});
     Form.drawSection(fields, definition, index, interview.answers, app.lang, STRINGS[app.lang] || STRINGS.en, errors);
@@ -338,7 +341,7 @@
   function reported(outcome) {
     app.signedOut = outcome.signedOut;
     app.otherUser = outcome.otherUser;
-    if (outcome.forbidden) { say(t("forbidden")); } else if (outcome.failed) { say(t("retry", {seconds: outcome.retryIn})); } else if (!outcome.signedOut && !outcome.otherUser) { say(t("all_sent")); } else { say(""); }
+    if (outcome.forbidden) { say(t("forbidden")); } else if (outcome.failed) { say(t("retry", {seconds: outcome.retryIn})); } else if (!outcome.signedOut && !outcome.otherUser && !outcome.problems) { say(t("all_sent")); } else { say(""); }
     Vault.setup().then(function (kept) {
       if (kept) { app.setup = kept.setup; }
       if (!app.interview && Vault.unlocked()) { home(); }
