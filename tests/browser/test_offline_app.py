@@ -16,6 +16,7 @@ from cml.extensions import db
 from cml.models import Response
 from tests.browser.conftest import screenshot
 from tests.browser.test_fill_forms import fill_page, no_horizontal_scroll, sign_in
+from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 360, "height": 740}
@@ -272,4 +273,90 @@ def test_a_server_stopped_during_sync_loses_nothing(browser, server) -> None:
     page.wait_for_function("() => document.querySelectorAll('[data-group=sent] li').length === 2")
     assert group(page, "waiting").count() == 0
     assert stored(server.app) == 2
+    context.close()
+
+
+RAW_RECORDS = """() => new Promise(resolve => {
+  const request = indexedDB.open("cml-offline");
+  request.onsuccess = () => {
+    const all = request.result.transaction("interviews").objectStore("interviews").getAll();
+    all.onsuccess = () => resolve(all.result.map(r => ({user_id: r.user_id, text: new TextDecoder().decode(r.data), keys: Object.keys(r)})));
+  };
+})"""
+
+
+def test_what_waits_is_locked_and_another_user_of_the_phone_cannot_see_or_send_it(browser, server) -> None:
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    base = f"http://127.0.0.1:{server.port}"
+    sign_in(page, base)
+    page.goto(f"{base}/collect/app/")
+    page.fill("#pin", PIN)
+    page.fill("#pin-again", PIN)
+    page.click("form button[type=submit]")
+    page.wait_for_selector("#new-interview:not([disabled])")
+    context.set_offline(True)
+    page.wait_for_function("() => !navigator.onLine")
+    start_interview(page)
+    page.fill("#q_waiting_minutes", "4242")
+    page.check("input[name=q_visit_reasons][value=condoms]")
+    page.wait_for_timeout(300)
+    # On the phone only ciphertext: no answer, no status, no questionnaire in the clear.
+    records = page.evaluate(RAW_RECORDS)
+    assert len(records) == 1 and sorted(records[0]["keys"]) == ["data", "iv", "key", "user_id"]
+    assert "4242" not in records[0]["text"] and "condoms" not in records[0]["text"] and "clinic_exit" not in records[0]["text"]
+    page.click("form button[value=back]")
+    page.click("#lock-now")
+    page.wait_for_selector("#pin")
+    assert page.locator("[data-group]").count() == 0
+    page.fill("#pin", "000000")
+    page.click("form button[type=submit]")
+    page.locator("p.error", has_text="Wrong PIN").wait_for()
+    screenshot(page, "offline-11-locked-wrong-pin")
+    unlock(page)
+    assert group(page, "unfinished").count() == 1
+    page.click("[data-group=unfinished] li button")
+    assert page.locator("#q_waiting_minutes").input_value() == "4242"
+    page.fill("#q_waiting_minutes", "42")
+    fill_to_review(page)
+
+    # Another monitor signs in on the same phone: a PIN of their own, and an empty list.
+    page.evaluate("CMLOffline.lockNow()")
+    context.set_offline(False)
+    page.goto(f"{base}/")
+    page.click("footer button.link")  # sign out
+    page.goto(f"{base}/login")
+    page.fill("#username", "odesa-monitor")
+    page.fill("#password", PASSWORD)
+    page.click("button.primary")
+    page.goto(f"{base}/collect/app/")
+    page.wait_for_selector("#pin-again")
+    page.fill("#pin", "735102")
+    page.fill("#pin-again", "735102")
+    page.click("form button[type=submit]")
+    page.wait_for_selector("#new-interview")
+    page.click("#send-now")
+    page.wait_for_function("() => document.getElementById('status').textContent.indexOf('sent') >= 0")
+    assert page.locator("[data-group] li").count() == 0
+    assert stored(server.app) == 0
+    # Their key does not open the first monitor's records, whatever the page asks for.
+    assert page.evaluate("CMLVault.list()") == []
+    screenshot(page, "offline-12-other-user")
+    context.close()
+
+
+def test_the_app_locks_itself_after_a_while_unused(browser, server) -> None:
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    base = f"http://127.0.0.1:{server.port}"
+    sign_in(page, base)
+    page.goto(f"{base}/collect/app/")
+    page.fill("#pin", PIN)
+    page.fill("#pin-again", PIN)
+    page.click("form button[type=submit]")
+    page.wait_for_selector("#new-interview")
+    page.evaluate("CMLOffline.app.lockAfter = 500")
+    page.wait_for_selector("#pin:not([aria-describedby])", timeout=15000)
+    assert "Locked after" in page.locator("#screen").inner_text()
+    assert page.evaluate("CMLVault.unlocked()") is None
     context.close()
