@@ -46,9 +46,11 @@ def _strings() -> dict[str, dict[str, str]]:
 
 
 def _shared(response: Response) -> Response:
-    """Same for every user: may be kept, but checked with the server whenever it is reachable."""
+    """Same for every user: may be kept, but checked with the server whenever it is reachable
+    (a 304 when unchanged, by a digest of the body)."""
     response.headers["Cache-Control"] = "no-cache"
-    return response
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 @bp.get("/app/")

@@ -149,3 +149,14 @@ def test_the_full_disk_run_is_skipped_with_its_reason_without_root(monkeypatch) 
     monkeypatch.setattr(report, "note", notes.append)
     assert disk.run_disk_full(BenchDatabase("sqlite", "sqlite:///unused", ROOT), report, 10, 1, 1, 1) is None
     assert notes == ["fault.disk skipped: mounting a tmpfs needs root"]
+
+
+def test_the_offline_app_bytes_are_reported_beside_the_form_path() -> None:
+    code, lines, stderr = bench("--only", "offline")
+    assert code == 0, stderr[-3000:]
+    figures = {line["metric"]: line for line in lines}
+    first, later = figures["offline_app_first_visit_bytes"], figures["offline_app_later_visit_bytes"]
+    assert first["baseline"] > 0 and later["baseline"] > 0
+    # The setup is in the first visit; a later one asks for it with its ETag and gets a 304.
+    assert "/collect/api/v1/setup" in first["largest"]
+    assert later["value"] < first["largest"]["/collect/api/v1/setup"]

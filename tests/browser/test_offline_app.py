@@ -5,6 +5,7 @@ stores nothing, a tampered resend is a conflict), and a server that stops mid-sy
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -47,7 +48,13 @@ class Server:
     def start(self) -> str:
         if self.stopping is not None:
             self.stopping.join(timeout=10)
-        self.http = make_server("127.0.0.1", self.port, self.wsgi, threaded=True)
+        for _ in range(50):  # the old server's connections may hold the port for a moment after it stops
+            try:
+                self.http = make_server("127.0.0.1", self.port, self.wsgi, threaded=True)
+                break
+            except SystemExit:
+                time.sleep(0.2)
+        assert self.http is not None
         self.http.block_on_close = False  # open keep-alive connections must not hold up a stop
         self.http.daemon_threads = True
         self.port = self.http.server_port

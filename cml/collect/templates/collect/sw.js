@@ -9,7 +9,8 @@ var API = {{ api|safe }};
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(CACHE).then(function (cache) {
-    return cache.addAll(FILES.map(function (url) { return new Request(url, {cache: "reload", credentials: "same-origin"}); }));
+    // "no-cache": asked again with the browser's validators, so files it already has cost a 304, not a second copy.
+    return cache.addAll(FILES.map(function (url) { return new Request(url, {cache: "no-cache", credentials: "same-origin"}); }));
   }).then(function () { return self.skipWaiting(); }));
 });
 
