@@ -256,7 +256,7 @@ def _clean_number(question: Question, text: str) -> tuple[Answer, FieldError | N
     if len(text) > MAX_NUMBER_CHARS:
         return None, FieldError("not_a_number")
     whole = question.type in ("integer", "rating")
-    value: int | float
+    value: int | float | Decimal
     if text.isascii() and text.isdigit():  # plain digits, most numbers: what Decimal would give, without it
         value = int(text) if whole else float(int(text))
     else:
@@ -269,8 +269,10 @@ def _clean_number(question: Question, text: str) -> tuple[Answer, FieldError | N
             return None, FieldError("not_a_number")
         if whole and number != number.to_integral_value():
             return None, FieldError("not_an_integer")
-        value = int(number) if whole else float(number)
-        if not math.isfinite(value):
+        # A whole number is held to the bounds as the exact Decimal and made an int only
+        # within them: int() of "1e999999999" would run for minutes (and "1e400" overflows a float).
+        value = number if whole else float(number)
+        if not whole and not math.isfinite(value):
             return None, FieldError("not_a_number")
     # The questionnaire's own bounds, else what the database stores (a 64-bit integer).
     low = question.minimum if question.minimum is not None else INT64_MIN
@@ -279,7 +281,7 @@ def _clean_number(question: Question, text: str) -> tuple[Answer, FieldError | N
         return None, FieldError("below_min", {"min": _plain(low)})
     if value > high:
         return None, FieldError("above_max", {"max": _plain(high)})
-    return value, None
+    return (int(value) if isinstance(value, Decimal) else value), None
 
 
 def _plain(number: float) -> int | float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import date
 from pathlib import Path
 
@@ -33,6 +34,15 @@ def test_the_largest_64_bit_number_and_the_questions_own_bounds() -> None:
     assert _clean(cost="9007199254740992")[0]["cost"] == 2.0**53  # large, still inside 64 bits
     assert _clean(wait="601")[1]["wait"] == ("above_max", {"max": 600})
     assert _clean(wait="9" * 5000)[1]["wait"][0] in ("not_an_integer", "not_a_number")
+
+
+@pytest.mark.parametrize(("text", "code"), [("1e400", "above_max"), ("-1e400", "below_min"), ("1e999999999", "above_max"), ("1e999999999999999999", "above_max")])
+def test_a_whole_number_with_a_vast_exponent_is_refused_at_once(text: str, code: str) -> None:
+    # int() of such a Decimal overflowed a float (a 500) or ran for minutes (a worker held).
+    started = time.perf_counter()
+    assert _clean(wait=text)[1]["wait"][0] == code
+    assert _clean(rating=text)[1]["rating"][0] == code
+    assert time.perf_counter() - started < 1
 
 
 @pytest.mark.parametrize(("text", "code"), [("0001-01-01", "below_min"), ("1899-12-31", "below_min"), ("9999-12-31", "future_date")])
