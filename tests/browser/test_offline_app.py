@@ -367,3 +367,33 @@ def test_the_app_locks_itself_after_a_while_unused(browser, server) -> None:
     assert "Locked after" in page.locator("#screen").inner_text()
     assert page.evaluate("CMLVault.unlocked()") is None
     context.close()
+
+
+def test_a_session_ended_keeps_the_interviews_and_they_go_after_signing_in_again(browser, server) -> None:
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    base = f"http://127.0.0.1:{server.port}"
+    sign_in(page, base)
+    page.goto(f"{base}/collect/app/")
+    page.fill("#pin", PIN)
+    page.fill("#pin-again", PIN)
+    page.click("form button[type=submit]")
+    page.wait_for_selector("#new-interview:not([disabled])")
+    context.set_offline(True)
+    page.wait_for_function("() => !navigator.onLine")
+    start_interview(page)
+    fill_to_review(page)
+    context.clear_cookies()  # the session ends while the phone is away
+    context.set_offline(False)
+    page.locator(".flash.error", has_text="Sign in again").wait_for()
+    assert group(page, "waiting").count() == 1 and stored(server.app) == 0
+    screenshot(page, "offline-13-signed-out")
+    page.click(".flash.error a")
+    page.fill("#username", "demo-monitor")
+    page.fill("#password", PASSWORD)
+    page.click("button.primary")
+    page.wait_for_url(f"{base}/collect/app/")
+    unlock(page)
+    page.wait_for_function("() => document.querySelectorAll('[data-group=sent] li').length === 1")
+    assert stored(server.app) == 1
+    context.close()
