@@ -244,6 +244,14 @@ def test_interviews_made_offline_are_sent_once_with_receipts(browser, server) ->
     assert "other answers" in page.locator("[data-group=attention] li").inner_text()
     screenshot(page, "offline-9-conflict")
     assert stored(server.app) == 2
+    # The app's own words in the phone's language, offline too (they come with the shell).
+    context.set_offline(True)
+    page.click("#languages button[data-lang=uk]")
+    assert page.locator("h1").inner_text() == "Збір без зв’язку"
+    assert page.get_attribute("html", "lang") == "uk"
+    assert page.locator("[data-group=attention] li").inner_text().count("На сервері вже є інтерв’ю") == 1
+    assert no_horizontal_scroll(page)
+    screenshot(page, "offline-14-ukrainian")
     context.close()
 
 
