@@ -247,7 +247,7 @@ def test_interviews_made_offline_are_sent_once_with_receipts(browser, server) ->
     # The app's own words in the phone's language, offline too (they come with the shell).
     context.set_offline(True)
     page.click("#languages button[data-lang=uk]")
-    assert page.locator("h1").inner_text() == "Збір без зв’язку"
+    page.locator("h1", has_text="Збір без зв’язку").wait_for()
     assert page.get_attribute("html", "lang") == "uk"
     assert page.locator("[data-group=attention] li").inner_text().count("На сервері вже є інтерв’ю") == 1
     assert no_horizontal_scroll(page)
@@ -402,6 +402,39 @@ def test_a_session_ended_keeps_the_interviews_and_they_go_after_signing_in_again
     page.click("button.primary")
     page.wait_for_url(f"{base}/collect/app/")
     unlock(page)
+    page.wait_for_function("() => document.querySelectorAll('[data-group=sent] li').length === 1")
+    assert stored(server.app) == 1
+    context.close()
+
+
+def test_an_interview_the_server_refuses_goes_back_to_editing_with_its_message(browser, server) -> None:
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    base = f"http://127.0.0.1:{server.port}"
+    sign_in(page, base)
+    page.goto(f"{base}/collect/app/")
+    page.fill("#pin", PIN)
+    page.fill("#pin-again", PIN)
+    page.click("form button[type=submit]")
+    page.wait_for_selector("#new-interview:not([disabled])")
+    context.set_offline(True)
+    page.wait_for_function("() => !navigator.onLine")
+    start_interview(page)
+    fill_to_review(page)
+    # What the phone checked, the server refuses (here: an answer changed on the phone after the review).
+    interview = next(i for i in page.evaluate("CMLVault.list()") if i["status"] == "waiting")
+    waiting_again(page, dict(interview, answers={**interview["answers"], "waiting_minutes": "9999"}))
+    context.set_offline(False)
+    item = page.locator(f"[data-group=unfinished] li[data-id='{interview['id']}']")
+    item.wait_for()
+    assert stored(server.app) == 0
+    item.locator("button").click()
+    refused = page.locator(".flash.error[role=alert]")
+    assert "How long did you wait" in refused.inner_text() and "600" in refused.inner_text()
+    screenshot(page, "offline-15-refused")
+    page.click("h2 button.edit >> nth=0")
+    page.fill("#q_waiting_minutes", "20")
+    fill_to_review(page)
     page.wait_for_function("() => document.querySelectorAll('[data-group=sent] li').length === 1")
     assert stored(server.app) == 1
     context.close()
