@@ -303,7 +303,7 @@
     var serverErrors = interview.server_errors || [];
     if (serverErrors.length) {
       blocks.push(el("div", {"class": "flash error", role: "alert"}, [el("p", {text: interview.message || t("invalid")}),
-        el("ul", {}, serverErrors.map(function (e) { return el("li", {text: (e.label ? e.label + ": " : "") + e.message}); }))]));
+        el("ul", {}, serverErrors.map(function (e) { return el("li", {}, [el("span", {text: e.label || e.question}), el("br"), document.createTextNode(e.message)]); }))]));
     }
     Q.shownSections(definition, interview.answers, today()).forEach(function (number) {
       var section = definition.sections[number - 1], rows = [];
