@@ -1,4 +1,4 @@
-"""python -m cml.bench [--quick] [--database sqlite|postgresql] [--sizes 10000,100000,1000000] [--only ...]"""
+"""python -m cml.bench [--quick] [--database sqlite|postgresql] [--sizes 10000,100000,1000000] [--only ...] [--interviews 500]"""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import os
 import sys
 import time
 
-from cml.bench import curve, disk, fault, ingest, offline
+from cml.bench import curve, disk, fault, ingest, offline, sync
 from cml.bench.databases import fresh_database, server_url
 from cml.bench.report import Report
 
-SCENARIOS = ("ingest", "dashboard", "exports", "import", "fault", "offline")
+SCENARIOS = ("ingest", "sync", "dashboard", "exports", "import", "fault", "offline")
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
@@ -22,6 +22,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--sizes", help="responses for the scale curve, comma-separated (default 10000,100000,200000,1000000; quick 2000,10000)")
     parser.add_argument("--only", help=f"comma-separated scenarios of {','.join(SCENARIOS)} (default: all)")
     parser.add_argument("--requests", type=int, help="submissions per ingest run (default 2000; quick 200)")
+    parser.add_argument("--interviews", type=int, help="waiting interviews per sync run (default 500; quick 100)")
     parser.add_argument("--concurrency", type=int, help="client threads (default 16; quick 8)")
     parser.add_argument("--server-configs", help="gunicorn workers x threads to compare, e.g. 2x16,5x1 (default: 2 x cores + 1 sync workers, then cores x 16 threads; quick only the first)")
     args = parser.parse_args(argv)
@@ -31,6 +32,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     if unknown:
         parser.error(f"unknown scenario(s): {', '.join(sorted(unknown))}")
     args.requests = args.requests or (200 if args.quick else 2000)
+    args.interviews = args.interviews or (100 if args.quick else 500)
     args.concurrency = args.concurrency or (8 if args.quick else 16)
     cores = len(os.sched_getaffinity(0))
     default_configs = f"{2 * cores + 1}x1" if args.quick else f"{2 * cores + 1}x1,{cores}x16"  # the first is gunicorn_conf's
@@ -46,6 +48,10 @@ def main(argv: list[str] | None = None) -> int:
     if "ingest" in args.only:
         with fresh_database(args.database, server, "ingest") as database:
             ingest.run(database, report, args.requests, args.concurrency, args.server_configs)
+    if "sync" in args.only:
+        workers, threads = args.server_configs[0]
+        with fresh_database(args.database, server, "sync") as database:
+            sync.run(database, report, args.interviews, workers, threads)
     if args.only & {"dashboard", "exports", "import"}:
         with fresh_database(args.database, server, "data") as database:
             curve.run(database, report, sorted(args.sizes), args.only, import_cap=2000 if args.quick else 100_000,

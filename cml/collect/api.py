@@ -17,7 +17,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from werkzeug.wrappers import Response as HttpResponse
 
 from cml.collect import submission
@@ -75,7 +75,8 @@ def setup() -> HttpResponse:
     }
     text = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     etag = hashlib.sha256(text.encode()).hexdigest()[:32]
-    if etag in request.if_none_match:
+    # Compression makes the header's tag "<etag>:br" (flask-compress); the body's is the bare one.
+    if etag in {tag.split(":", 1)[0] for tag in request.if_none_match.as_set(include_weak=True)}:
         response = current_app.response_class(status=304)
     else:
         response = current_app.response_class(text[:-1] + f',"etag":"{etag}"}}', mimetype="application/json")
@@ -150,8 +151,9 @@ def submit() -> tuple[HttpResponse, int]:
     checked = submission.check(submission_id, version, body["facility"], body["interview_date"], raw)
     if checked.problem is not None:
         return _invalid(checked.problem, version.model, checked.cleaned)
+    user_id = current_user.id  # read before the commit, which expires the loaded account
     outcome = submission.store(checked, source="api")
-    return _answer(outcome, code)
+    return _answer(outcome, code, user_id)
 
 
 def _parsed(body: object) -> tuple[uuid.UUID, str, int, dict[str, RawValue]] | None:
@@ -201,8 +203,8 @@ def _invalid(message: str, questionnaire: Questionnaire | None = None, cleaned: 
     return jsonify(status="invalid", message=message, errors=errors), 422
 
 
-def _answer(outcome: Outcome, code: str) -> tuple[HttpResponse, int]:
-    stored = _receipt(outcome.response_id, code) if outcome.status != "conflict" else None
+def _answer(outcome: Outcome, code: str, user_id: int) -> tuple[HttpResponse, int]:
+    stored = _receipt(outcome.response_id, code, user_id) if outcome.status != "conflict" else None
     if stored is None:  # other answers under this id, or another account's interview: nothing was written
         return jsonify(status="conflict", message=_(
             "An interview with this receipt number was already stored with different answers. Nothing was changed. "
@@ -210,15 +212,17 @@ def _answer(outcome: Outcome, code: str) -> tuple[HttpResponse, int]:
     return jsonify(status=outcome.status, receipt=stored), 201 if outcome.status == "stored" else 200
 
 
-def _receipt(response_id: int, code: str) -> dict[str, Any] | None:
+_RECEIPT = (  # built once: submit is the hot path, and building a statement costs more than running it
+    select(Response.submission_id, Response.received_at, QuestionnaireVersion.version)
+    .join(QuestionnaireVersion, QuestionnaireVersion.id == Response.questionnaire_version_id)
+    .where(Response.id == bindparam("response"), Response.submitted_by_id == bindparam("user"))
+)
+
+
+def _receipt(response_id: int, code: str, user_id: int) -> dict[str, Any] | None:
     """The stored interview's receipt, only when it is the user's own."""
-    row = db.session.execute(
-        select(Response.submission_id, Response.received_at, QuestionnaireVersion.version)
-        .join(QuestionnaireVersion, QuestionnaireVersion.id == Response.questionnaire_version_id)
-        .where(Response.id == response_id, Response.submitted_by_id == current_user.id)
-    ).first()
+    row = db.session.connection().execute(_RECEIPT, {"response": response_id, "user": user_id}).first()
     if row is None:
         return None
     return {"submission_id": str(row.submission_id), "received_at": sessions.aware(row.received_at).isoformat(),
             "questionnaire": code, "version": row.version}
-

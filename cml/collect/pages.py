@@ -23,6 +23,19 @@ def shown_sections(questionnaire: Questionnaire, raw: Mapping[str, RawValue], to
     return [number for number, section in enumerate(questionnaire.sections, start=1) if section_applies(section, answers)]
 
 
+def resume_at(questionnaire: Questionnaire, raw: Mapping[str, RawValue], today: date) -> int | None:
+    """Where an unfinished form goes on: the first shown section with an answer missing or wrong,
+    else the first shown section after the last one answered; None when only the review is left."""
+    cleaned = clean_answers(questionnaire, raw, today)
+    shown = [n for n, section in enumerate(questionnaire.sections, start=1) if section_applies(section, cleaned.answers)]
+    for number in shown:
+        if any(q.id in cleaned.errors for q in questionnaire.sections[number - 1].questions):
+            return number
+    answered = [n for n in shown if any(q.id in raw for q in questionnaire.sections[n - 1].questions)]
+    later = [n for n in shown if n > (answered[-1] if answered else 0)]
+    return later[0] if later else None
+
+
 def neighbour(shown: list[int], current: int, step: int) -> int | None:
     """The next (step=1) or previous (step=-1) shown section, or None past either end."""
     later = [n for n in shown if n > current] if step > 0 else [n for n in reversed(shown) if n < current]

@@ -22,7 +22,7 @@ from cml.core.bounds import EARLIEST_INTERVIEW, interview_date_ok, parse_id
 from cml.extensions import db
 from cml.models import Facility
 from cml.services.committer import Outcome, committer_for
-from cml.services.responses import FormVersion, prepare
+from cml.services.responses import FormVersion, prepare, stored_repeat
 from cml.services.scope import region_ids
 from cml.web.formatting import fmt_day
 
@@ -90,6 +90,13 @@ def store(checked: Checked, source: str) -> Outcome:
     """Store a checked submission (no `problem`) once; returns after the COMMIT."""
     assert checked.problem is None and checked.facility is not None and checked.interview_date is not None
     item = prepare(checked.submission_id, checked.version, checked.facility, checked.interview_date, checked.cleaned.answers, current_user, source=source)
+    # A resend (a phone that lost the acknowledgement) is answered from one read: the
+    # committer's transaction would write nothing, but on PostgreSQL its commit still waits
+    # for a WAL flush. An id stored after this read still meets the committer's own check.
+    repeat = stored_repeat(item)
+    if repeat is not None:
+        db.session.commit()
+        return repeat
     # End the read transaction, so its pooled connection is free while this request waits:
     # with as many threads as pooled connections, the committer would otherwise find none.
     db.session.commit()

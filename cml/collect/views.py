@@ -96,7 +96,8 @@ def start(code: str) -> HttpResponse | tuple[str, int] | str:
     if request.method == "GET":
         form.submission_id.data = str(uuid.uuid4())
         form.interview_date.data = date.today().isoformat()
-        return render_template("collect/start.html", form=form, questionnaire=questionnaire, version=version, language=current_language())
+        return render_template("collect/start.html", form=form, questionnaire=questionnaire, version=version, language=current_language(),
+                               unfinished=drafts.unfinished(current_user, version.questionnaire_id))
     submission_id = _parse_uuid(form.submission_id.data)
     facility, interview_date = _check_interview(form, questionnaire) if form.validate() else (None, None)
     if facility is None or interview_date is None:
@@ -208,6 +209,15 @@ def _answer_rows(questionnaire: Questionnaire, cleaned: CleanedAnswers, language
     return rows
 
 
+@bp.get("/d/<uuid:submission_id>/continue")
+@roles_required(*COLLECTORS)
+def resume(submission_id: uuid.UUID) -> HttpResponse:
+    """Go on with an unfinished form where it was left: the first page still to answer, else the review."""
+    draft, _version, questionnaire = _draft_context(submission_id)
+    number = pages.resume_at(questionnaire, drafts.answers_of(draft), date.today())
+    return redirect(url_for("collect.page", submission_id=submission_id, number=number) if number else url_for("collect.review", submission_id=submission_id))
+
+
 @bp.get("/d/<uuid:submission_id>/review")
 @roles_required(*COLLECTORS)
 def review(submission_id: uuid.UUID) -> str:
@@ -267,4 +277,4 @@ def mine() -> str:
     rows = db.session.scalars(
         select(Response).where(Response.submitted_by_id == current_user.id).order_by(Response.received_at.desc(), Response.id.desc()).limit(200)
     ).all()
-    return render_template("collect/mine.html", responses=rows, language=current_language())
+    return render_template("collect/mine.html", responses=rows, language=current_language(), unfinished=drafts.unfinished(current_user))

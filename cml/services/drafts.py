@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from flask import current_app
@@ -23,6 +24,7 @@ from cml.core.answers import RawValue
 from cml.core.questionnaire import Questionnaire
 from cml.extensions import db
 from cml.models import Draft, Facility, QuestionnaireVersion, User
+from cml.models import Questionnaire as QuestionnaireRow
 from cml.services import sealing
 
 
@@ -102,3 +104,29 @@ def purge_expired(user: User | None = None, now: datetime | None = None) -> int:
 
 def _count(user: User) -> int:
     return int(db.session.scalar(select(func.count()).select_from(Draft).where(Draft.user_id == user.id)) or 0)
+
+
+@dataclass(frozen=True)
+class Unfinished:
+    """One of a user's drafts as a list shows it."""
+
+    submission_id: uuid.UUID
+    version: QuestionnaireVersion
+    questionnaire: QuestionnaireRow
+    facility: Facility | None
+    interview_date: date | None
+    updated_at: datetime
+
+
+def unfinished(user: User, questionnaire_id: int | None = None) -> list[Unfinished]:
+    """The user's own drafts (of one questionnaire, when given), last changed first; none past DRAFT_MAX_AGE_DAYS."""
+    cutoff = datetime.now(UTC) - timedelta(days=float(current_app.config["DRAFT_MAX_AGE_DAYS"]))
+    query = (select(Draft.submission_id, QuestionnaireVersion, QuestionnaireRow, Facility, Draft.interview_date, Draft.updated_at)
+             .join(QuestionnaireVersion, QuestionnaireVersion.id == Draft.questionnaire_version_id)
+             .join(QuestionnaireRow, QuestionnaireRow.id == QuestionnaireVersion.questionnaire_id)
+             .outerjoin(Facility, Facility.id == Draft.facility_id)
+             .where(Draft.user_id == user.id, Draft.updated_at >= cutoff)
+             .order_by(Draft.updated_at.desc(), Draft.submission_id))
+    if questionnaire_id is not None:
+        query = query.where(QuestionnaireVersion.questionnaire_id == questionnaire_id)
+    return [Unfinished(*row) for row in db.session.execute(query).all()]

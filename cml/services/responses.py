@@ -22,7 +22,7 @@ from cml.models import Facility, IndicatorFact, QuestionnaireVersion, Response, 
 from cml.models import Questionnaire as QuestionnaireRow
 from cml.services import fact_sums, sealing, surveys
 from cml.services.bulk import canonical_answers, payload
-from cml.services.committer import Submission
+from cml.services.committer import Outcome, Submission
 from cml.services.indicators import fact_rows, facts_model
 
 
@@ -221,3 +221,21 @@ def prepare(
     for fact in facts:
         del fact["response_id"]  # given by the committer once the response has its id
     return Submission(submission_id, response, facts, submitted, ring)
+
+
+_STORED = (  # built once: a resend is answered by this one read (cml.collect.submission)
+    select(Response.id, Response.answers_hash, Response.sealed_answers).where(Response.submission_id == bindparam("wanted"))
+)
+
+
+def stored_repeat(item: Submission) -> Outcome | None:
+    """What the committer would answer for a submission whose id is already stored ("duplicate" or
+    "conflict", nothing written), from one read; None when the id is new (or stored by nobody yet)."""
+    row = db.session.connection().execute(_STORED, {"wanted": item.submission_id}).first()
+    if row is None:
+        return None
+    same = False
+    if row.sealed_answers is not None and item.keyring is not None:
+        key = sealing.digest_key(item.keyring, sealing.identity("responses", item.submission_id), bytes(row.sealed_answers))
+        same = row.answers_hash == sealing.fingerprint(key, item.payload)
+    return Outcome("duplicate" if same else "conflict", row.id)

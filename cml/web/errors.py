@@ -65,10 +65,10 @@ def wants_json() -> bool:
     return request.path.startswith(JSON_PREFIXES) or request.accept_mimetypes.best == "application/json"
 
 
-def render_error(code: int, detail: str | None = None) -> tuple[Response | str, int]:
+def render_error(code: int, detail: str | None = None, status: str | None = None) -> tuple[Response | str, int]:
     message = detail or _messages().get(code, _messages()[400])
     if wants_json():
-        return jsonify(status=STATUS_WORDS.get(code, "error"), error=code, message=message), code
+        return jsonify(status=status or STATUS_WORDS.get(code, "error"), error=code, message=message), code
     return render_template("error.html", code=code, message=message), code
 
 
@@ -100,7 +100,8 @@ def init_app(app: Flask) -> None:
         if wants_json() and not current_user.is_authenticated:  # a cookie gone with its session has no CSRF secret either
             return signed_out()
         _audit_refusal("request.csrf_refused")
-        return render_error(400, _("Your form expired or was sent from elsewhere. Please reload the page and send it again."))
+        # "csrf": a JSON client asks for a fresh token (GET /collect/api/v1/session) and sends again.
+        return render_error(400, _("Your form expired or was sent from elsewhere. Please reload the page and send it again."), status="csrf")
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> tuple[Response | str, int] | HTTPException:

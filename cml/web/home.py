@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response as HttpResponse
 from cml.core.periods import month_range, period_label, period_of
 from cml.extensions import db
 from cml.models import Response
-from cml.services import surveys
+from cml.services import drafts, surveys
 from cml.services.scope import facilities_for, restrict_to_user_regions, visible_regions
 
 bp = Blueprint("home", __name__)
@@ -37,6 +37,7 @@ def index() -> HttpResponse | str:
         by_region=by_region,
         my_count=mine,
         quarter_label=period_label(quarter, "quarter"),
+        unfinished=drafts.unfinished(current_user) if current_user.role in ("monitor", "lead", "admin") else [],
     )
 
 

@@ -151,6 +151,18 @@ def test_the_full_disk_run_is_skipped_with_its_reason_without_root(monkeypatch) 
     assert notes == ["fault.disk skipped: mounting a tmpfs needs root"]
 
 
+def test_the_sync_run_sends_the_apps_json_beside_the_form_and_stores_each_once() -> None:
+    """The app's sync path through gunicorn with CSRF on: every interview 201, a resend 200 and nothing more stored."""
+    code, lines, stderr = bench("--quick", "--only", "sync", "--interviews", "30")
+    assert code == 0, stderr[-3000:]
+    values = {line["metric"]: line for line in lines}
+    for label in ("sequential", "parallel4"):
+        line = values[f"sync.{label}.seconds"]
+        assert line["statuses"] == {"201": 30} and line["baseline_statuses"] == {"303": 30} and line["csrf"] == "on"
+        assert line["baseline"] > 0 and line["target_s"] == 1.2
+    assert values["sync.resend.seconds"]["statuses"] == {"200": 30}
+
+
 def test_the_offline_app_bytes_are_reported_beside_the_form_path() -> None:
     code, lines, stderr = bench("--only", "offline")
     assert code == 0, stderr[-3000:]

@@ -21,6 +21,7 @@ ALLOWED = {
     "collect.start": {"monitor", "lead", "admin"},
     "collect.page": {"monitor", "lead", "admin"},
     "collect.review": {"monitor", "lead", "admin"},
+    "collect.resume": {"monitor", "lead", "admin"},
     "collect.submit": {"monitor", "lead", "admin"},
     "collect.receipt": {"monitor", "lead", "admin"},
     "collect.mine": {"monitor", "lead", "admin"},

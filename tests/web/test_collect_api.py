@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from cml.extensions import db
 from cml.models import Draft, Facility, IndicatorFact, IndicatorSum, Region, Response
 from cml.services import surveys, users
-from tests.conftest import FIXTURES, PASSWORD, login
+from tests.conftest import FIXTURES, PASSWORD, PG_URL, login
 
 API = "/collect/api/v1"
 
@@ -270,8 +270,8 @@ def test_posts_need_the_csrf_token_in_a_header(make_app, world_for) -> None:
     client, mini = world_for(app)
     token = client.get(f"{API}/session").get_json()["csrf_token"]
     refused = post(client, body(mini))
-    assert refused.status_code == 400 and refused.get_json()["status"] == "bad_request"
-    assert post(client, body(mini), **{"X-CSRFToken": "x" + token[1:]}).status_code == 400
+    assert refused.status_code == 400 and refused.get_json()["status"] == "csrf"  # the app fetches a new token and sends again
+    assert post(client, body(mini), **{"X-CSRFToken": "x" + token[1:]}).get_json()["status"] == "csrf"
     assert post(client, body(mini), **{"X-CSRFToken": token}).status_code == 201
 
 
@@ -334,6 +334,11 @@ def test_setup_lists_what_the_user_may_fill_where_with_an_etag(client, app, as_r
     assert response.headers["ETag"].strip('"') == data["etag"]
     again = client.get(f"{API}/setup", headers={"If-None-Match": response.headers["ETag"]})
     assert again.status_code == 304 and again.data == b""
+    # Compressed, the header's tag names the encoding; that tag, and the body's, both answer 304.
+    packed = client.get(f"{API}/setup", headers={"Accept-Encoding": "br, gzip"})
+    assert packed.headers["Content-Encoding"] in ("br", "gzip") and packed.headers["ETag"] != response.headers["ETag"]
+    for tag in (packed.headers["ETag"], f'"{data["etag"]}"', f'W/"{data["etag"]}"'):
+        assert client.get(f"{API}/setup", headers={"If-None-Match": tag, "Accept-Encoding": "br, gzip"}).status_code == 304, tag
     # A new version changes the setup: the old ETag no longer matches.
     with app.app_context():
         document = json.loads((FIXTURES / "mini.json").read_text())
@@ -436,3 +441,52 @@ def test_nothing_of_the_answers_reaches_a_log(client, app, as_role, mini, caplog
     assert post(client, body(mini, answers={"tested": "yes", "story": STORY}, facility="\ud800" + STORY)).status_code == 422
     seen = [caplog.text] + [repr(r.__dict__) for r in caplog.records]
     assert STORY not in "\n".join(seen)
+
+
+@pytest.mark.skipif(bool(PG_URL), reason="SQLite's page limit")
+def test_a_full_disk_is_503_json_with_retry_after_and_a_later_send_stores_once(client, app, as_role, mini) -> None:
+    import sqlite3
+
+    from sqlalchemy import event
+
+    as_role("monitor")
+    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    with app.app_context():
+        raw = sqlite3.connect(path)
+        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        pages = raw.execute("PRAGMA page_count").fetchone()[0]
+        raw.close()
+        limit = {"pages": pages}
+
+        @event.listens_for(db.engine, "connect")
+        def _limit(dbapi_connection, _record) -> None:
+            dbapi_connection.execute(f"PRAGMA max_page_count = {limit['pages']}")
+
+        db.engine.dispose()
+    sent = [body(mini, answers={"tested": "yes", "story": "x" * 3000 + str(n)}) for n in range(30)]
+    answers = [post(client, one) for one in sent]
+    refused = [one for one, answer in zip(sent, answers, strict=True) if answer.status_code == 503]
+    assert refused and all(a.status_code in (201, 503) for a in answers)
+    full = next(a for a in answers if a.status_code == 503)
+    assert full.is_json and full.get_json()["status"] == "unavailable" and int(full.headers["Retry-After"]) > 0
+    with app.app_context():
+        limit["pages"] = 1073741823
+        db.engine.dispose()
+    assert all(post(client, one).status_code == 201 for one in refused)
+    assert rows(app) == len(sent)
+
+
+def test_a_resend_is_answered_from_one_read_without_the_committer(client, app, as_role, mini, monkeypatch) -> None:
+    from cml.services import committer
+
+    as_role("monitor")
+    sent = body(mini)
+    receipt = post(client, sent).get_json()["receipt"]
+
+    def no_write(self, item):
+        raise AssertionError("a resend went to the committer")
+
+    monkeypatch.setattr(committer.Committer, "store", no_write)
+    assert post(client, sent).get_json() == {"status": "duplicate", "receipt": receipt}
+    assert post(client, {**sent, "answers": {"tested": "no", "why_not": "no_kits"}}).status_code == 409
+    assert rows(app) == 1

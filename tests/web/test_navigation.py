@@ -13,8 +13,10 @@ from werkzeug.exceptions import HTTPException
 from tests.web.test_access_matrix import ALLOWED
 
 # Routes no menu should link to: steps of an interview begun by a POST (start, then its pages,
-# review and receipt), and the data a chart's script fetches.
-NOT_PAGES = {"collect.page", "collect.review", "collect.receipt", "dashboard.indicator_json"}
+# review, receipt, and "Continue" of an unfinished one), the data a chart's script fetches, and the
+# collection app's JSON.
+NOT_PAGES = {"collect.page", "collect.review", "collect.receipt", "collect.resume", "dashboard.indicator_json",
+             "collect_api.session_info", "collect_api.setup"}
 VISITS_PER_ENDPOINT = 3  # enough to leave a paged or filtered page by its links
 
 

@@ -63,6 +63,8 @@
     }
     if (status === 409 || status === 422 || status === 400 || status === 413) {
       return json(response).then(function (answer) {
+        // A stale CSRF token is the session's, not the interview's: kept waiting, the next round asks for a new one.
+        if (status === 400 && answer.status === "csrf") { outcome.failed = true; return false; }
         interview.status = status === 409 ? "conflict" : status === 422 ? "unfinished" : "refused";
         interview.message = answer.message || "";
         interview.server_errors = answer.errors || [];

@@ -1,0 +1,54 @@
+"""On a 360 px phone, in Ukrainian and Russian: the home page and "My submissions" list the unfinished
+interviews, nothing wider than the screen, and "Continue" goes on where the form was left."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import screenshot
+from tests.browser.test_phone_layout import BROKEN_WORDS, OVERFLOW
+from tests.conftest import PASSWORD
+
+pytestmark = [pytest.mark.browser]
+
+
+def _start(page: Any, base: str, code: str) -> str:
+    page.goto(f"{base}/collect/{code}/")
+    page.select_option("form.card select", index=1)  # past the "Choose…" placeholder
+    page.click("button.primary")
+    page.wait_for_url(re.compile(r".*/collect/d/[^/]+/\d+$"))
+    return page.url.removeprefix(base)
+
+
+def test_unfinished_interviews_on_a_phone(browser, live_server) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.goto(f"{live_server}/login")
+    page.fill("#username", "demo-monitor")
+    page.fill("#password", PASSWORD)
+    page.click("button.primary")
+    page.wait_for_url(f"{live_server}/")
+    page.click("form.lang button[value=uk]")
+    first = _start(page, live_server, "clinic_exit")
+    _start(page, live_server, "incident_report")
+    page.goto(f"{live_server}/")
+    items = page.locator(".unfinished-list li")
+    assert items.count() == 2
+    assert page.locator("#unfinished-title").inner_text() == "Незавершені інтерв’ю"
+    assert "Опитування на виході з клініки" in items.last.inner_text()  # the questionnaire's own title in the reader's language
+    assert "Харківська область" in items.first.inner_text()  # a region questionnaire's place is the region, named in Ukrainian
+    problems = page.evaluate(OVERFLOW) + page.evaluate(BROKEN_WORDS)
+    screenshot(page, "sync-unfinished-home-uk-360")
+    page.locator(".unfinished-list li").last.get_by_role("link").click()  # the clinic exit interview, changed first
+    page.wait_for_url(f"{live_server}{first}")
+    page.click("form.lang button[value=ru]")
+    page.goto(f"{live_server}/collect/mine")
+    assert page.locator(".unfinished-list a.button").first.inner_text().startswith("Продолжить")
+    problems += page.evaluate(OVERFLOW) + page.evaluate(BROKEN_WORDS)
+    screenshot(page, "sync-unfinished-mine-ru-360")
+    context.close()
+    assert problems == []
