@@ -10,7 +10,7 @@ from werkzeug.datastructures import MultiDict
 
 from cml.collect.fields import FIELD_PREFIX, field_name
 from cml.core.answers import CleanedAnswers, RawValue, clean_answers, section_applies
-from cml.core.questionnaire import Answer, Questionnaire, Section, evaluate
+from cml.core.questionnaire import Answer, Question, Questionnaire, Section, evaluate
 from cml.core.questionnaire.conditions import condition_to_json, referenced_questions
 
 # Form keys that are not answers; anything else that is not a question is a tampered post.
@@ -76,6 +76,34 @@ def live_conditions(section: Section) -> dict[str, str]:
         for question in section.questions
         if question.show_if is not None and on_page & set(referenced_questions(question.show_if))
     }
+
+
+def page_definition_json(section: Section) -> str:
+    """The page's questions as questionnaire JSON holding only what cleaning needs (no texts),
+    so the browser's questionnaire.js decides live skip logic with the server's rules."""
+    page = {"sections": [{"id": section.id, "questions": [_cleaning_keys(q) for q in section.questions]}]}
+    return json.dumps(page, ensure_ascii=False, separators=(",", ":"))
+
+
+def _cleaning_keys(question: Question) -> dict[str, object]:
+    keys: dict[str, object] = {"id": question.id, "type": question.type}
+    if question.required:
+        keys["required"] = True
+    if question.show_if is not None:
+        keys["show_if"] = condition_to_json(question.show_if)
+    if question.constraint is not None:
+        keys["constraint"] = {"condition": condition_to_json(question.constraint.condition)}
+    if question.type in ("single_choice", "multiple_choice"):
+        keys["choices"] = [{"id": choice.id} for choice in question.choices]
+    if question.type == "rating":
+        keys["scale"] = {"min": question.minimum, "max": question.maximum}
+    elif question.type in ("integer", "decimal"):
+        keys.update({k: v for k, v in (("min", question.minimum), ("max", question.maximum)) if v is not None})
+    optional = (("min_selected", question.min_selected), ("max_selected", question.max_selected), ("max_length", question.max_length))
+    keys.update({k: v for k, v in optional if v is not None})
+    if question.allow_future:
+        keys["allow_future"] = True
+    return keys
 
 
 def hidden_answer_fields(raw: Mapping[str, RawValue]) -> list[tuple[str, str]]:

@@ -182,6 +182,8 @@ def page(submission_id: uuid.UUID, number: int) -> HttpResponse | tuple[str, int
         "asked": pages.asked_questions(questionnaire, section, answers, date.today()),
         "live": pages.live_conditions(section),
         "earlier_json": pages.earlier_answers_json(questionnaire, section, answers, date.today()),
+        "page_definition": pages.page_definition_json(section),
+        "today": date.today().isoformat(),
     }
     return render_template("collect/page.html", **context), (422 if errors else 200)
 

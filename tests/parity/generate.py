@@ -52,6 +52,7 @@ NUMBERS = [
 TEXTS = [
     "ok", "x", "y", " x ", "a\x00b", "\x00", " \x00 ", "\x1cx\x1d", "\x85abc\x85", "\ufeffabc\ufeff", "\u200babc\u200b",
     "  pad  ", "line\nbreak", "\u2028z\u2029", "\ud800", "a\udc00b", "\ud83d\ude00", "Клініка №5", "\t\t", "\u180ex",
+    "\ud83d\x00\ude00", "\x00\ud800\x00\udc00\x00",
 ]
 CHOICE_EXTRAS = ["", " ", "\x00", "nope", "YES", "Yes", "Так", "x" * 60, "\U0001f600" * 60, "\ud800z", "1", "\xa0"]
 
@@ -123,7 +124,7 @@ class Cases:
 
     def case(self, raw: dict[str, RawValue], note: str) -> dict[str, Any]:
         raw = json.loads(_json(raw))  # what a JSON reader (the Node runner) will see
-        today = self.rng.choice(TODAYS)
+        today = TODAYS[0] if self.rng.random() < 0.5 else self.rng.choice(TODAYS)
         return {"questionnaire": self.q.id, "note": note, "today": today, "raw": raw,
                 "expected": expected(self.q, raw, date.fromisoformat(today))}
 
@@ -153,8 +154,9 @@ class Cases:
             question = self.rng.choice(self.q.questions)
             if roll < 0.15:
                 raw.pop(question.id, None)
-            elif roll < 0.2:
-                raw[self.rng.choice(["extra", "q_" + question.id, question.id.upper(), "\U0001f600", "\uffff", "constructor", "zz"])] = "1"
+            elif roll < 0.2:  # keys that are no question; several, to be listed in code point order
+                for key in self.rng.sample(["extra", "q_" + question.id, question.id.upper(), "\U0001f600", "\uffff", "\ufb01", "zz", "", " "], self.rng.randint(1, 4)):
+                    raw[key] = "1"
             else:
                 raw[question.id] = self.rng.choice(self.hard_values(question))
         return raw

@@ -1,6 +1,6 @@
 // Holds cml/static/offline/questionnaire.js to the parity corpus (tests/parity/cases/*.json),
 // whose expected results are what the Python (cml.core.answers) gives. Node only, no packages:
-//   node tests/parity/parity.test.mjs [--show N]
+//   node tests/parity/parity.test.mjs [--show N] [--cases DIR]
 // Exits 1 and prints the first differences when the JavaScript and the corpus disagree.
 import { readFileSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -10,7 +10,9 @@ import { fileURLToPath } from "node:url";
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..");
 const engine = createRequire(import.meta.url)(join(root, "cml", "static", "offline", "questionnaire.js"));
-const show = Number(process.argv[process.argv.indexOf("--show") + 1]) || 5;
+function option(name) { const at = process.argv.indexOf(name); return at > 0 ? process.argv[at + 1] : undefined; }
+const show = Number(option("--show")) || 5;
+const cases = option("--cases") || join(here, "cases");
 
 // Numbers compare as numbers (Python's 15.0 is JavaScript's 15); everything else exactly.
 function differences(expected, actual, path, found) {
@@ -43,9 +45,33 @@ function rawOf(raw, path) {
 
 let total = 0;
 const failures = [];
-for (const file of readdirSync(join(here, "cases")).filter((f) => f.endsWith(".json")).sort()) {
-  const corpus = JSON.parse(readFileSync(join(here, "cases", file), "utf8"));
+
+function only(object, ids) { return Object.fromEntries(Object.entries(object).filter(([k]) => ids.has(k))); }
+
+// A form page's rules alone (cml.collect.pages.page_definition_json), seeded with the answers
+// of earlier pages, clean that page's answers as the whole questionnaire does: what the
+// server-rendered page's live skip logic relies on.
+function checkPages(pages, c, where) {
+  const before = new Set();
+  pages.forEach((page, index) => {
+    const ids = new Set(page.sections[0].questions.map((q) => q.id));
+    if (c.expected.shown_sections.includes(index + 1)) {
+      const actual = engine.clean(page, only(c.raw, ids), c.today, only(c.expected.answers, before));
+      const codes = (errors) => Object.fromEntries(Object.entries(errors).map(([k, e]) => [k, [e.code, e.params]]));
+      const found = differences({ answers: only(c.expected.answers, ids), errors: codes(only(c.expected.errors, ids)) },
+        JSON.parse(JSON.stringify({ answers: actual.answers, errors: codes(actual.errors) })), `.page${index + 1}`, []);
+      if (found.length) { failures.push({ where, lines: found }); }
+    }
+    ids.forEach((id) => before.add(id));
+  });
+}
+for (const file of readdirSync(cases).filter((f) => f.endsWith(".json")).sort()) {
+  const corpus = JSON.parse(readFileSync(join(cases, file), "utf8"));
   const definition = JSON.parse(readFileSync(join(root, corpus.definition), "utf8"));
+  if (corpus.pages) {
+    corpus.cases.forEach((c, index) => { total += 1; checkPages(corpus.pages, c, `${file} #${index} (${c.note}, today ${c.today})`); });
+    continue;
+  }
   corpus.cases.forEach((c, index) => {
     total += 1;
     let actual;

@@ -235,3 +235,23 @@ def test_advocates_cannot_collect(client, as_role, mini) -> None:
     as_role("advocate")
     assert client.get("/collect/mini/").status_code == 403
     assert client.post("/collect/mini/submit", data=submission(mini)).status_code == 403
+
+
+def test_a_page_carries_its_own_cleaning_rules_for_the_live_skip_logic(client, as_role, mini) -> None:
+    import html
+    import json
+    import re
+
+    as_role("monitor")
+    sid = str(uuid.uuid4())
+    client.post("/collect/mini/", data={"submission_id": sid, "facility": mini["kyiv"], "interview_date": date.today().isoformat()})
+    page = client.get(f"/collect/d/{sid}/1").get_data(as_text=True)
+    engine, live = page.index("offline/questionnaire.js"), page.index("collect.js\"")
+    assert engine < live  # collect.js asks questionnaire.js (both deferred, so in this order)
+    definition = json.loads(html.unescape(re.search(r'data-definition="([^"]*)"', page).group(1)))
+    questions = definition["sections"][0]["questions"]
+    assert [q["id"] for q in questions] == ["tested", "why_not", "wait", "cost"]
+    assert questions[1] == {"id": "why_not", "type": "single_choice", "required": True, "show_if": {"question": "tested", "equals": "no"},
+                            "choices": [{"id": "no_kits"}, {"id": "refused"}]}
+    assert questions[2]["min"] == 0 and questions[2]["max"] == 600 and "label" not in questions[2]  # rules only: no texts
+    assert f'data-today="{date.today().isoformat()}"' in page

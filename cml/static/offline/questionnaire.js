@@ -92,13 +92,15 @@
     return text.slice(start, end);
   }
 
-  // cml.core.bounds.plain_text: no NUL, a lone surrogate becomes U+FFFD.
+  // cml.core.bounds.plain_text: no NUL, a lone surrogate becomes U+FFFD. Lone surrogates first:
+  // to Python "\ud800\x00\udc00" stays two lone surrogates when the NUL goes, never one pair.
   function plainText(text) {
-    if (text.indexOf("\u0000") >= 0) { text = text.replace(/\u0000/g, ""); }
-    if (!/[\ud800-\udfff]/.test(text)) { return text; }
-    return text.replace(/[\ud800-\udbff][\udc00-\udfff]|[\ud800-\udfff]/g, function (unit) {
-      return unit.length === 2 ? unit : "\ufffd";
-    });
+    if (/[\ud800-\udfff]/.test(text)) {
+      text = text.replace(/[\ud800-\udbff][\udc00-\udfff]|[\ud800-\udfff]/g, function (unit) {
+        return unit.length === 2 ? unit : "\ufffd";
+      });
+    }
+    return text.indexOf("\u0000") >= 0 ? text.replace(/\u0000/g, "") : text;
   }
 
   function length(text) { return codePoints(text).length; }
