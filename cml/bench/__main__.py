@@ -7,11 +7,11 @@ import os
 import sys
 import time
 
-from cml.bench import backup, curve, disk, fault, ingest, sync
+from cml.bench import backup, curve, disk, fault, ingest, offline, sync
 from cml.bench.databases import fresh_database, server_url
 from cml.bench.report import Report
 
-SCENARIOS = ("ingest", "sync", "dashboard", "exports", "import", "fault", "backup")
+SCENARIOS = ("ingest", "sync", "dashboard", "exports", "import", "fault", "backup", "offline")
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
@@ -58,6 +58,9 @@ def main(argv: list[str] | None = None) -> int:
         with fresh_database(args.database, server, "data") as database:
             curve.run(database, report, sorted(args.sizes), args.only, import_cap=2000 if args.quick else 100_000,
                       store_cap=1000 if args.quick else 20_000)
+    if "offline" in args.only:
+        with fresh_database(args.database, server, "offline") as database:
+            offline.run(database, report)
     if "fault" in args.only:
         workers, threads = args.server_configs[0]
         with fresh_database(args.database, server, "fault") as database:

@@ -161,3 +161,14 @@ def test_the_sync_run_sends_the_apps_json_beside_the_form_and_stores_each_once()
         assert line["statuses"] == {"201": 30} and line["baseline_statuses"] == {"303": 30} and line["csrf"] == "on"
         assert line["baseline"] > 0 and line["target_s"] == 1.2
     assert values["sync.resend.seconds"]["statuses"] == {"200": 30}
+
+
+def test_the_offline_app_bytes_are_reported_beside_the_form_path() -> None:
+    code, lines, stderr = bench("--only", "offline")
+    assert code == 0, stderr[-3000:]
+    figures = {line["metric"]: line for line in lines}
+    first, later = figures["offline_app_first_visit_bytes"], figures["offline_app_later_visit_bytes"]
+    assert first["baseline"] > 0 and later["baseline"] > 0
+    # The setup is in the first visit; a later one asks for it with its ETag and gets a 304.
+    assert "/collect/api/v1/setup" in first["largest"]
+    assert later["value"] < first["largest"]["/collect/api/v1/setup"]

@@ -9,7 +9,8 @@ import pytest
 
 from cml.auth.capabilities import ROLE_CAPABILITIES, roles_with
 
-PUBLIC = {"auth.login", "static", "vendor.plotly_js", "i18n.set_language", "health.healthz"}
+# The offline app's shell, service worker and manifest hold no user data and must open signed out (offline).
+PUBLIC = {"auth.login", "static", "vendor.plotly_js", "i18n.set_language", "health.healthz", "collect.app_shell", "collect.service_worker", "collect.manifest"}
 SIGNED_IN = None  # any signed-in account, whatever its role
 # Endpoint -> the capability it needs (GET); the roles come from cml.auth.capabilities, the
 # table the views read. Anything not listed is a test failure, so a new route must be added
