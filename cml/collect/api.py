@@ -35,6 +35,7 @@ from cml.services.responses import UnknownQuestionnaire, form_version_number
 from cml.services.scope import facilities_for, stand_in, visible_regions
 from cml.web.access import json_capability_required
 from cml.web.answer_messages import error_message, message_templates
+from cml.web.formatting import zone_name
 from cml.web.i18n import current_language, languages
 
 bp = Blueprint("collect_api", __name__, url_prefix="/collect/api/v1")
@@ -72,6 +73,7 @@ def setup() -> HttpResponse:
             "regions": [{"id": r.id, "label": _labels(r.label), "stand_in": stand_in_id} for r, stand_in_id in _stand_ins(regions)],
         },
         "messages": _messages(),
+        "time_zone": _time_zone(),
     }
     text = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     etag = hashlib.sha256(text.encode()).hexdigest()[:32]
@@ -126,6 +128,16 @@ def _messages() -> dict[str, dict[str, str]]:
         with force_locale(language):
             found[language] = message_templates()
     return found
+
+
+def _time_zone() -> dict[str, Any]:
+    """The organisation's time zone, by its IANA name and its city in each language: the phone shows
+    a receipt's time in it, as every page does, whatever zone the phone is set to."""
+    labels = {}
+    for language in languages():
+        with force_locale(language):
+            labels[language] = zone_name(language)
+    return {"name": current_app.config["TIMEZONE"], "label": labels}
 
 
 @bp.post("/submissions")

@@ -40,6 +40,8 @@ def app_strings() -> dict[str, str]:
         "none": _("None."),
         "continue": _("Continue"),
         "received": _("Received %(time)s"),
+        "zoned_time": _("%(time)s (%(zone)s time)"),
+        "withdrawn": _("This interview had been withdrawn and removed; it was not stored again."),
         "receipt_id": _("Receipt %(id)s"),
         "conflict": _("The server already has an interview with this id and other answers. This copy was not stored; "
                       "it stays on this phone. Tell your coordinator."),

@@ -223,6 +223,7 @@ def test_interviews_made_offline_are_sent_once_with_receipts(browser, server) ->
     page.wait_for_function("() => document.querySelectorAll('[data-group=sent] li').length === 2")
     assert group(page, "waiting").count() == 0
     assert page.locator("[data-group=sent] li", has_text="Received").count() == 2
+    assert page.locator("[data-group=sent] li", has_text="(Kyiv time)").count() == 2  # the organisation's zone, named, as on every page
     for interview_id in kept:
         assert page.locator(f"[data-group=sent] li[data-id='{interview_id}']", has_text=interview_id).count() == 1
     assert "answers" not in str(page.evaluate("CMLVault.list()"))  # answers leave the phone after the receipt

@@ -127,11 +127,21 @@
     return [label(interview.title), place.region ? label(place.label) + " · " + label(place.region) : label(place.label), interview.interview_date].filter(Boolean).join(" · ");
   }
 
+  /** A time of receipt as every page shows it: in the organisation's time zone, which is named. */
+  function receivedAt(iso) {
+    var zone = app.setup && app.setup.time_zone, options = {dateStyle: "medium", timeStyle: "short"};
+    if (!zone) { return new Date(iso).toLocaleString(app.lang, options); }
+    options.timeZone = zone.name;
+    return t("zoned_time", {time: new Date(iso).toLocaleString(app.lang, options), zone: zone.label[app.lang] || zone.name});
+  }
+
   function item(interview) {
     var parts = [el("span", {"class": "what", text: describe(interview)})];
     if (interview.status === "sent") {
-      var receipt = interview.receipt || {}, when = receipt.received_at ? new Date(receipt.received_at).toLocaleString(app.lang) : "";
-      parts.push(el("span", {"class": "hint", text: t("received", {time: when})}), el("code", {"class": "hint", text: t("receipt_id", {id: receipt.submission_id || interview.id})}));
+      var receipt = interview.receipt || {};
+      // A purged interview's resend is acknowledged without a time of receipt: it was not stored again.
+      parts.push(el("span", {"class": "hint", text: receipt.received_at ? t("received", {time: receivedAt(receipt.received_at)}) : t("withdrawn")}),
+                 el("code", {"class": "hint", text: t("receipt_id", {id: receipt.submission_id || interview.id})}));
     }
     // A conflict in the app's own words (the phone may be offline when it is read); other refusals as the server put them.
     if (interview.status === "conflict") { parts.push(el("p", {"class": "error", text: t("conflict")})); } else if (interview.message && interview.status !== "sent") { parts.push(el("p", {"class": "error", text: interview.message})); }
