@@ -13,7 +13,6 @@ import uuid
 from typing import Any
 
 from flask import Blueprint, abort, current_app, jsonify, request
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -36,7 +35,7 @@ from cml.services.scope import facilities_for, stand_in, visible_regions
 from cml.web.access import json_capability_required
 from cml.web.answer_messages import error_message, message_templates
 from cml.web.formatting import zone_name
-from cml.web.i18n import current_language, languages
+from cml.web.i18n import current_language, in_every_language, languages
 
 bp = Blueprint("collect_api", __name__, url_prefix="/collect/api/v1")
 COLLECTORS = ("monitor", "lead", "admin")
@@ -123,21 +122,13 @@ def _stand_ins(regions: list[Region]) -> list[tuple[Region, int]]:
 
 
 def _messages() -> dict[str, dict[str, str]]:
-    found = {}
-    for language in languages():
-        with force_locale(language):
-            found[language] = message_templates()
-    return found
+    return in_every_language(lambda _language: message_templates())
 
 
 def _time_zone() -> dict[str, Any]:
     """The organisation's time zone, by its IANA name and its city in each language: the phone shows
     a receipt's time in it, as every page does, whatever zone the phone is set to."""
-    labels = {}
-    for language in languages():
-        with force_locale(language):
-            labels[language] = zone_name(language)
-    return {"name": current_app.config["TIMEZONE"], "label": labels}
+    return {"name": current_app.config["TIMEZONE"], "label": in_every_language(zone_name)}
 
 
 @bp.post("/submissions")

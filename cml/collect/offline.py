@@ -13,12 +13,11 @@ from functools import cache
 from importlib import resources
 
 from flask import Response, render_template, request, url_for
-from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from cml.collect.offline_strings import app_strings
 from cml.collect.views import bp
-from cml.web.i18n import current_language, languages
+from cml.web.i18n import current_language, in_every_language
 
 # The app's own files, cached by the service worker when it installs.
 SCRIPTS = ("offline/questionnaire.js", "offline/vault.js", "offline/form.js", "offline/sync.js", "offline/app.js")
@@ -38,11 +37,7 @@ def _static_digest(root: str) -> str:
 
 def _strings() -> dict[str, dict[str, str]]:
     """The app's words in every language: the shell is one page for everyone, offline too."""
-    result = {}
-    for language in languages():
-        with force_locale(language):
-            result[language] = app_strings()
-    return result
+    return in_every_language(lambda _language: app_strings())
 
 
 def _shared(response: Response) -> Response:

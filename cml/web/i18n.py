@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Callable
+from typing import Protocol, TypeVar
 
 from babel import Locale, UnknownLocaleError
 from flask import Blueprint, Flask, current_app, has_request_context, redirect, request, session
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -24,6 +25,19 @@ bp = Blueprint("i18n", __name__)
 
 def languages() -> tuple[str, ...]:
     return tuple(current_app.config["LANGUAGES"])
+
+
+T = TypeVar("T")
+
+
+def in_every_language(make: Callable[[str], T]) -> dict[str, T]:
+    """`make(language)` under each interface language's locale, by language: for pages and JSON
+    that carry their words in every language (the offline app switches language without the server)."""
+    found = {}
+    for language in languages():
+        with force_locale(language):
+            found[language] = make(language)
+    return found
 
 
 class _HasLanguages(Protocol):
