@@ -33,7 +33,7 @@ from cml.services.committer import Outcome
 from cml.services.responses import UnknownQuestionnaire, form_version_number
 from cml.services.scope import facilities_for, stand_in, visible_regions
 from cml.web.access import json_capability_required
-from cml.web.answer_messages import error_message, message_templates
+from cml.web.answer_messages import error_message, message_templates, plural_templates
 from cml.web.formatting import zone_name
 from cml.web.i18n import current_language, in_every_language, languages
 
@@ -72,6 +72,7 @@ def setup() -> HttpResponse:
             "regions": [{"id": r.id, "label": _labels(r.label), "stand_in": stand_in_id} for r, stand_in_id in _stand_ins(regions)],
         },
         "messages": _messages(),
+        "plurals": in_every_language(lambda _language: plural_templates()),
         "time_zone": _time_zone(),
     }
     text = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))

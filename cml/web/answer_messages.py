@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from cml.core.answers import FieldError
 from cml.core.questionnaire import Questionnaire
@@ -23,8 +23,8 @@ class _Slot(int):
 
     name = ""
 
-    def __new__(cls, name: str) -> _Slot:
-        slot = super().__new__(cls, TEMPLATE_COUNT)
+    def __new__(cls, name: str, count: int | None = None) -> _Slot:
+        slot = super().__new__(cls, TEMPLATE_COUNT if count is None else count)
         slot.name = name
         return slot
 
@@ -41,6 +41,21 @@ def message_templates() -> dict[str, str]:
     and %(length)s (the names of `FieldError.params`), for the offline app to fill in itself."""
     words = _messages(_Slot("max"), _Slot("min"), "%(min)s", "%(max)s", "%(max)s", "%(length)s")
     return {**words, "unknown": _("This answer cannot be accepted.")}
+
+
+def plural_templates() -> dict[str, dict[str, str]]:
+    """The messages whose words follow a number ("choose at most %(max)s options"), in the current
+    language, one template per CLDR plural category ("one", "few", "many", "other"): the offline app
+    picks one with the browser's Intl.PluralRules, as ngettext picks one here (Ukrainian and Russian
+    say 2 and 5 options differently)."""
+    locale = get_locale()
+    found: dict[str, dict[str, str]] = {"too_many_choices": {}, "too_few_choices": {}}
+    for count in range(200):  # every category appears among the first numbers
+        category = locale.plural_form(count) if locale is not None else ("one" if count == 1 else "other")
+        words = _messages(_Slot("max", count), _Slot("min", count), "", "", "", "")
+        for code, templates in found.items():
+            templates.setdefault(category, words[code])
+    return found
 
 
 def _messages(most: int, least: int, low: object, high: object, longest: object, length: object) -> dict[str, str]:

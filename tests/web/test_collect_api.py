@@ -528,3 +528,15 @@ def test_after_a_correction_and_a_purge_the_phone_is_still_acknowledged(client, 
     assert gone.status_code == 200 and gone.get_json()["status"] == "withdrawn"
     assert gone.get_json()["receipt"]["submission_id"] == sent["submission_id"]
     assert rows(app) == 0
+
+
+def test_setup_words_a_number_of_choices_in_each_plural_form(client, app, as_role, mini) -> None:
+    """Ukrainian says "щонайменше 2 варіанти" but "5 варіантів": the phone gets a template per plural
+    category (CLDR's, which the browser's Intl.PluralRules also names), not only the form of 5."""
+    as_role("monitor")
+    setup = client.get(f"{API}/setup").get_json()
+    least = setup["plurals"]["uk"]["too_few_choices"]
+    assert set(least) == {"one", "few", "many"}
+    assert least["few"] != least["many"] and "%(min)s" in least["few"]
+    assert setup["plurals"]["en"]["too_many_choices"] == {"one": "Choose at most %(max)s option.", "other": "Choose at most %(max)s options."}
+    assert setup["time_zone"]["name"] == app.config["TIMEZONE"] and setup["time_zone"]["label"]["uk"] == "Київ"

@@ -253,6 +253,13 @@
     var words = messages[app.lang] || messages.en || {}, template = words[error.code] || words.unknown;
     if (!template) { return error.message ? Form.text(definition, error.message, app.lang) : error.code; }
     var params = error.params || {};
+    // "Choose at most 3 options": Ukrainian and Russian word 2-4 and 5+ differently; the setup has a
+    // template per plural category, and the browser knows which category a number takes.
+    var forms = (((app.setup && app.setup.plurals) || {})[app.lang] || {})[error.code];
+    var count = error.code === "too_many_choices" ? params.max : params.min;
+    if (forms && typeof Intl === "object" && Intl.PluralRules) {
+      template = forms[new Intl.PluralRules(app.lang).select(Number(count))] || forms.other || template;
+    }
     return template.replace(/%\((\w+)\)[sd]/g, function (whole, name) { return name in params ? String(params[name]) : whole; });
   }
 
