@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import sqlite3
 import uuid
@@ -12,6 +13,7 @@ from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from cml import logs
 from cml.extensions import db
 from cml.models import Draft, Facility, Response
 from cml.services import committer as committer_module
@@ -139,3 +141,44 @@ def test_every_response_carries_a_request_id(client) -> None:
     assert len(first.headers["X-Request-Id"]) == 16
     assert second.headers["X-Request-Id"] == "from-the-proxy-1"
     assert client.get("/healthz", headers={"X-Request-Id": "bad id; with spaces"}).headers["X-Request-Id"] != "bad id; with spaces"
+
+
+def test_the_app_s_json_a_correction_a_review_and_a_withdrawal_log_no_answer(client, app, as_role, mini, every_record) -> None:
+    """Issue 16 and 17's write paths, at DEBUG: the offline app's JSON (stored, then refused as
+    invalid), a lead's correction, a review comment (which may quote an answer) and a withdrawal."""
+    import json
+
+    as_role("monitor")
+    sid = str(uuid.uuid4())
+    answers = {"tested": "yes", "wait": "25", "attitude": "rude", "story": STORY, "clinic_name_seen": CLINIC}
+    body = {"submission_id": sid, "questionnaire": "mini", "version": 1, "facility": mini["kyiv"],
+            "interview_date": date.today().isoformat(), "answers": answers}
+    texts = [client.post("/collect/api/v1/submissions", data=json.dumps(body), content_type="application/json").get_data(as_text=True)]
+    refused = {**body, "submission_id": str(uuid.uuid4()), "answers": {**answers, "wait": f"{STORY}"}}
+    texts.append(client.post("/collect/api/v1/submissions", data=json.dumps(refused), content_type="application/json").get_data(as_text=True))
+    with app.app_context():
+        response_id = db.session.scalar(select(Response.id).where(Response.submission_id == uuid.UUID(sid)))
+    assert response_id is not None
+    client.post("/logout")
+    as_role("lead")
+    corrected = {"facility": str(mini["kyiv"]), "interview_date": date.today().isoformat(), "q_tested": "yes", "q_wait": "30",
+                 "q_attitude": "rude", "q_story": f"{STORY} (corrected)", "q_clinic_name_seen": CLINIC}
+    assert client.post(f"/collect/submissions/{response_id}/correct", data=corrected).status_code in (200, 302, 303)
+    assert client.post(f"/review/{sid}", data={"state": "has_issues", "comment": f"Is {CLINIC} right?"}).status_code in (200, 302, 303)
+    assert client.post(f"/collect/submissions/{response_id}/withdraw", data={"reason": "withdrawn"}).status_code in (200, 302, 303)
+    with app.app_context():
+        row = db.session.get(Response, response_id)
+        assert row.review_state == "has_issues" and row.deleted_at is not None  # every step above was really taken
+    # What the server's log holds is what its handler writes (cml.logs): SQLAlchemy's echo of result
+    # rows, which at DEBUG quotes what a SELECT read back, is dropped there whatever its level.
+    written = io.StringIO()
+    handler = logging.StreamHandler(written)
+    handler.setFormatter(logs.Formatter())
+    handler.addFilter(logs._Context())
+    for record in every_record.records:
+        handler.handle(record)
+    app_records = [r for r in every_record.records if not r.name.startswith("sqlalchemy")]
+    blob = "\n".join([written.getvalue(), *texts, *(r.getMessage() + repr(r.__dict__) for r in app_records)])
+    for secret in SECRETS:
+        assert secret not in blob
+    assert every_record.records  # the check read real records (the SQL echo of every step)
