@@ -24,7 +24,7 @@ from cml.extensions import db
 from cml.models import Facility, QuestionnaireVersion, Response
 from cml.services import drafts, surveys
 from cml.services.responses import UnknownQuestionnaire, form_version
-from cml.services.scope import facilities_for, facility_for, region_for, region_ids, stand_in, visible_regions
+from cml.services.scope import facilities_for, facility_for, region_for, stand_in, visible_regions
 from cml.services.submission_access import may_correct
 from cml.web.access import capability_required
 from cml.web.answer_messages import error_message
@@ -244,18 +244,12 @@ def submit(code: str) -> HttpResponse | tuple[str, int]:
     return redirect(url_for("collect.receipt", submission_id=submission_id, repeat=1 if outcome.status == "duplicate" else None), code=303)
 
 
-def _may_correct(response: Response) -> bool:
-    """Whether the correction page will open for this user's own submission (as `submission_access.correctable` decides)."""
-    allowed = region_ids(current_user)
-    return (allowed is None or response.region_id in allowed) and may_correct(current_user, response)
-
-
 @bp.get("/receipt/<uuid:submission_id>")
 @capability_required("view_own_submissions")
 def receipt(submission_id: uuid.UUID) -> str:
     """Proof that an interview was stored: id, time received, questionnaire version."""
     response = db.session.scalar(select(Response).where(Response.submission_id == submission_id, Response.submitted_by_id == current_user.id)) or abort(404)
-    correct_url = url_for("collect.correct", response_id=response.id) if _may_correct(response) else None
+    correct_url = url_for("collect.correct", response_id=response.id) if may_correct(current_user, response) else None
     return render_template("collect/receipt.html", response=response, repeat=request.args.get("repeat") == "1", language=current_language(),
                            correct_url=correct_url)
 
@@ -267,6 +261,6 @@ def mine() -> str:
     rows = db.session.scalars(
         select(Response).where(Response.submitted_by_id == current_user.id).order_by(Response.received_at.desc(), Response.id.desc()).limit(200)
     ).all()
-    correctable = {r.id for r in rows if _may_correct(r)}
+    correctable = {r.id for r in rows if may_correct(current_user, r)}
     return render_template("collect/mine.html", responses=rows, correctable=correctable, language=current_language(),
                            unfinished=drafts.unfinished(current_user))

@@ -16,7 +16,7 @@ from cml.auth.capabilities import has_capability
 from cml.core.bounds import parse_id
 from cml.extensions import db
 from cml.models import Response, User
-from cml.services.scope import region_ids
+from cml.services.scope import region_ids, restrict_to_user_regions
 
 
 def correction_window() -> timedelta:
@@ -33,10 +33,7 @@ def _in_scope(user: User, response_id: object, lock: bool = False) -> Response |
     wanted = parse_id(response_id)
     if wanted is None:
         return None
-    query = select(Response).where(Response.id == wanted)
-    allowed = region_ids(user)
-    if allowed is not None:
-        query = query.where(Response.region_id.in_(sorted(allowed)))
+    query = restrict_to_user_regions(select(Response).where(Response.id == wanted), user, Response.region_id)
     if lock:  # PostgreSQL: two corrections of one response take turns (SQLite's BEGIN IMMEDIATE already does)
         query = query.with_for_update()
     return db.session.scalar(query)
@@ -51,7 +48,11 @@ def own_within_window(user: User, response: Response, now: datetime | None = Non
 
 
 def may_correct(user: User, response: Response) -> bool:
-    return response.deleted_at is None and (has_capability(user, "correct_submissions") or own_within_window(user, response))
+    """Whether `user` may correct this submission now: one of their regions, not in the trash, and
+    theirs to correct (a reviewer's, or its sender's within the window). The lists' "Correct it" links
+    ask this; the page itself asks `correctable`, which reads the response within the regions first."""
+    in_regions = (ids := region_ids(user)) is None or response.region_id in ids
+    return in_regions and response.deleted_at is None and (has_capability(user, "correct_submissions") or own_within_window(user, response))
 
 
 def correctable(user: User, response_id: object, lock: bool = False) -> Response | None:
