@@ -6,6 +6,7 @@ it by its kinds, and tests/core/test_question_types.py fails where a layer lacks
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -46,6 +47,21 @@ def offline_table() -> dict[str, dict[str, object]]:
     }
 
 
+def offline_script() -> str:
+    """cml/static/offline/question_types.js: the table for the browser, as `python -m cml.core.question_types` writes it."""
+    rows = ",\n".join(f"    {json.dumps(name)}: {json.dumps(entry, sort_keys=True)}" for name, entry in offline_table().items())
+    table = "{\n" + rows + "\n  }"
+    return (
+        "// Generated from cml/core/question_types by `python -m cml.core.question_types > cml/static/offline/question_types.js`;\n"
+        "// do not edit (tests/core/test_question_types.py fails when it is stale). What questionnaire.js and form.js know of each type.\n"
+        "(function (root) {\n"
+        '  "use strict";\n'
+        f"  var types = {table};\n"
+        '  if (typeof module === "object" && module.exports) { module.exports = types; } else { root.CMLQuestionTypes = types; }\n'
+        '})(typeof self !== "undefined" ? self : this);\n'
+    )
+
+
 __all__ = [
     "ALL_OPERATORS",
     "QUESTION_KINDS",
@@ -58,5 +74,6 @@ __all__ = [
     "is_time",
     "kind_of",
     "names_where",
+    "offline_script",
     "offline_table",
 ]

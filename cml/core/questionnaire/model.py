@@ -97,6 +97,11 @@ class Question:
         """Whether the question takes an answer (a note is only text shown)."""
         return QUESTION_KINDS[self.type].answers
 
+    @property
+    def widget(self) -> str:
+        """How forms draw it (cml.core.question_types.WidgetKind)."""
+        return QUESTION_KINDS[self.type].widget
+
     def offered(self, answers: Mapping[str, object]) -> tuple[Choice, ...]:
         """The choices offered given the earlier answers (all of them without a choice filter)."""
         if self.choice_filter is None:
