@@ -14,6 +14,7 @@ from typing import Any
 
 from pyxform import aliases
 
+from cml.core.question_types import QUESTION_KINDS
 from cml.core.questionnaire import parse_document
 from cml.core.questionnaire.model import BUILTIN_YES_NO_DK, YES_NO_DK_IDS
 from cml.core.questionnaire.problems import Problem
@@ -46,13 +47,8 @@ ID = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 CHOICE_FILTER = re.compile(r"^filter\s*=\s*\$\{([^}]*)\}$")
-EXTRA_KEYS_BY_TYPE: Mapping[str, tuple[str, ...]] = {
-    "single_choice": (), "yes_no_dk": (), "multiple_choice": ("min_selected", "max_selected"),
-    "integer": ("min", "max", "unit"), "decimal": ("min", "max", "unit"), "time": ("min", "max"),
-    "rating": ("min_label", "max_label"), "date": ("allow_future",),
-    "text": ("max_length",), "long_text": ("max_length",), "note": (),
-}
-"""The CML-only columns each type may fill; any other is reported."""
+EXTRA_COLUMNS = frozenset({"min", "max", "min_selected", "max_selected", "max_length", "allow_future", "unit", "min_label", "max_label"})
+"""The columns of CML's own question keys; a type may fill those among its keys in the type registry."""
 
 
 @dataclass
@@ -587,7 +583,7 @@ class _Reader:
     def extras(self, row: _Row, question: dict[str, Any]) -> None:
         """CML's own columns: bounds, units, scale labels, lengths, selections, future dates."""
         kind = question["type"]
-        allowed = EXTRA_KEYS_BY_TYPE.get(kind, ())
+        allowed = QUESTION_KINDS[kind].keys & EXTRA_COLUMNS if kind in QUESTION_KINDS else frozenset()
         for name in ("min", "max", "min_selected", "max_selected", "max_length", "allow_future"):
             if not self.cell("survey", row.cells, name):
                 continue
