@@ -84,6 +84,7 @@ class _Reader:
         """JSON path of each object built -> (sheet, row) it came from, to place the CML loader's problems."""
         self.list_rows: dict[str, list[int]] = {}
         self.settings_row: tuple[int, dict[str, str]] | None = None
+        self.document: dict[str, Any] = {}
 
     def fail(self, sheet: str, row: int | None, column: str | None, message: str) -> None:
         self.problems.append(XlsformProblem(sheet, row, column, message))
@@ -236,8 +237,12 @@ class _Reader:
             return
         row, cells = self.settings_row
         title = self.text("settings", row, cells, "label")
+        plain = self.cell("settings", cells, "form_title")
+        shown = title.get(self.default_code or self.languages[0], "") if title else ""
+        if title is not None and plain and shown and plain != shown:
+            # Both are written on export; an author who edits one should not see the other win silently.
+            self.fail("settings", row, self.header("settings", "form_title"), f"form_title \"{plain}\" differs from the title in the label columns (\"{shown}\"); make them the same, or clear form_title")
         if title is None:
-            plain = self.cell("settings", cells, "form_title")
             if not plain:
                 self.fail("settings", row, self.header("settings", "form_title"), "the form needs a form_title")
             else:
@@ -689,6 +694,7 @@ class _Reader:
                 if self.list_rows.get(name):
                     self.origins[f"$.choice_lists.{name}"] = ("choices", self.list_rows[name][0])
         document["sections"] = sections
+        self.document = document
         indicators = self.indicators(types)
         if indicators:
             document["indicators"] = indicators
@@ -702,6 +708,8 @@ class _Reader:
             prefix = "$" + "".join(f"[{s}]" if isinstance(s, int) else f".{s}" for s in segments[:cut])
             if prefix in self.origins:
                 sheet, row = self.origins[prefix]
+                if segments[cut:] == ["choices", "filter"]:
+                    return self.locate_filter(segments[:cut], problem.message) or XlsformProblem(sheet, row, None, problem.message)
                 return XlsformProblem(sheet, row, self.column_of(sheet, segments[cut:]), problem.message)
         if segments and segments[0] == "sections":
             return XlsformProblem("survey", None, None, problem.message)
@@ -709,6 +717,24 @@ class _Reader:
             return XlsformProblem("choices", None, None, problem.message)
         place = self.settings_row[0] if self.settings_row else None
         return XlsformProblem("settings", place, self.column_of("settings", segments), problem.message)
+
+    def locate_filter(self, question_path: list[str | int], message: str) -> XlsformProblem | None:
+        """A named list's filter that names no choice of the deciding question: the choices row that has it."""
+        try:
+            sections = self.document["sections"]
+            question = sections[question_path[1]]["questions"][question_path[3]]
+            decider = next(q for s in sections for q in s["questions"] if q["id"] == question["choice_filter"])
+            choices = decider.get("choices", [])
+            allowed = set(YES_NO_DK_IDS) if decider["type"] == "yes_no_dk" else {
+                c["id"] for c in (self.document.get("choice_lists", {}).get(choices, []) if isinstance(choices, str) else choices)
+            }
+            for i, choice in enumerate(self.document["choice_lists"][question["choices"]]):
+                values = choice.get("filter", [])
+                if set([values] if isinstance(values, str) else values) - allowed:
+                    return XlsformProblem("choices", self.list_rows[question["choices"]][i], self.header("choices", "filter"), message)
+        except (KeyError, IndexError, TypeError, StopIteration):
+            return None
+        return None
 
     def column_of(self, sheet: str, rest: list[str | int]) -> str | None:
         """The column a JSON key (and language) below a row's object is written in."""

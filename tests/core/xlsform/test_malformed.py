@@ -156,6 +156,19 @@ CASES = [
         "survey", 1, None, "Duplicate column header",
     ),
     Case(
+        "a filter naming no choice of the deciding question (the CML loader's check)",
+        lambda: workbook(
+            [["type", "name", EN, UK, "choice_filter"], BASE_SURVEY[1], BASE_SURVEY[2], ["select_one services", "service", "Service", "Послуга", "filter=${reason}"], BASE_SURVEY[-1]],
+            choices=[[*BASE_CHOICES[0], "filter"], *BASE_CHOICES[1:3], [*BASE_CHOICES[3], "test"], [*BASE_CHOICES[4], "tests"]],
+        ),
+        "choices", 5, "filter", "\"tests\" is not a choice of \"reason\"",
+    ),
+    Case(
+        "form_title and the label columns disagree",
+        lambda: workbook(settings=[["form_id", "version", "form_title", EN, UK], ["mini_form", "1", "Mini", "Mini form", "Міні"]]),
+        "settings", 2, "form_title", "differs from the title in the label columns",
+    ),
+    Case(
         "choices from a file",
         lambda: workbook(with_row(4, ["select_one_from_file places.csv", "place", "Place", "Місце"])),
         "survey", 5, "type", "no \"select_one_from_file\" questions",
