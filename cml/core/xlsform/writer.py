@@ -18,13 +18,15 @@ from cml.core.questionnaire.model import BUILTIN_YES_NO_DK, YES_NO_DK_IDS
 from cml.core.xlsform.columns import XLSFORM_TYPES
 from cml.core.xlsform.expressions import to_expression
 from cml.core.xlsform.languages import language_header
+from cml.core.xlsform.xform_rules import with_type_rules
 
 Row = dict[str, str]
 
 
 class _Writer:
-    def __init__(self, questionnaire: Mapping[str, Any]) -> None:
+    def __init__(self, questionnaire: Mapping[str, Any], for_xform: bool = False) -> None:
         self.q = questionnaire
+        self.for_xform = for_xform
         self.languages: list[str] = list(questionnaire.get("languages", []))
         self.types = {
             question["id"]: question["type"] for section in questionnaire.get("sections", []) for question in section.get("questions", [])
@@ -83,6 +85,8 @@ class _Writer:
             row["allow_future"] = "yes" if question["allow_future"] else "no"
         for base in ("unit", "min_label", "max_label"):
             self.texts(row, base, question.get(base))
+        if self.for_xform:
+            with_type_rules(row, question, self.languages, {code: f"constraint_message::{language_header(code)}" for code in self.languages})
         return row
 
     def xlsform_type(self, question: Mapping[str, Any]) -> str:
@@ -157,13 +161,17 @@ def _plain(value: object) -> str:
     return str(value)
 
 
-def xlsform_sheets(questionnaire: Mapping[str, Any]) -> dict[str, list[dict[str, str]]]:
+def xlsform_sheets(questionnaire: Mapping[str, Any], *, for_xform: bool = False) -> dict[str, list[dict[str, str]]]:
     """The XLSForm sheets of a CML questionnaire (one that passed the CML loader).
 
     Each row maps a column header to its cell's text; conditions are in XLSForm syntax.
     pyxform turns {"survey", "choices", "settings"} into an XForm as they are.
+
+    :param for_xform: also write the rules of each question's type (min and max, length,
+        options chosen, no future date) into its constraint, so ODK Collect enforces them
+        as the server will; such sheets no longer read back into the same questionnaire.
     """
-    writer = _Writer(questionnaire)
+    writer = _Writer(questionnaire, for_xform)
     survey = writer.survey()  # before choices: names the lists of questions' own choices
     return {"survey": survey, "choices": writer.choices(), "settings": writer.settings(), "indicators": writer.indicators()}
 

@@ -96,3 +96,28 @@ def test_written_workbook_has_the_four_sheets_with_headers_in_row_one() -> None:
     headers = [c.value for c in next(workbook["survey"].iter_rows(max_row=1))]
     assert headers[:2] == ["type", "name"]
     assert headers.index("label::English (en)") < headers.index("label::Українська (uk)") < headers.index("label::Русский (ru)")
+
+
+@pytest.mark.parametrize("path", SHIPPED + FIXTURES, ids=lambda p: p.stem)
+def test_sheets_for_an_xform_carry_the_type_rules_and_still_convert(path: Path) -> None:
+    sheets = xlsform_sheets(load(path), for_xform=True)
+    warnings: list[str] = []
+    convert({k: v for k, v in sheets.items() if k != "indicators"}, warnings=warnings)
+    assert warnings == []
+
+
+def test_type_rules_join_the_questions_own_constraint_in_every_language() -> None:
+    document = load(FIXTURES[0])
+    survey = {row.get("name"): row for row in xlsform_sheets(document, for_xform=True)["survey"]}
+    assert survey["wait"]["constraint"] == ". >= 0 and . <= 600"
+    assert survey["wait"]["constraint_message::Русский (ru)"] == "Введите число от 0 до 600."
+    assert survey["services"]["constraint"] == "count-selected(.) <= 2"
+    assert survey["staff"]["constraint"] == "string-length(.) <= 500"
+    assert survey["visit_date"]["constraint"] == ". <= today()"
+    assert survey["seen"]["constraint"] == ". >= ${arrived}"  # a time: its own rule only
+    shipped = {row.get("name"): row for row in xlsform_sheets(load(ROOT / "surveys/clinic_exit.json"), for_xform=True)["survey"]}
+    question = next(q for s in load(ROOT / "surveys/clinic_exit.json")["sections"] for q in s["questions"] if q["id"] == "waiting_minutes")
+    assert shipped["waiting_minutes"]["constraint"].endswith("and (. <= 600)")
+    assert shipped["waiting_minutes"]["constraint_message::English (en)"].endswith(question["constraint"]["message"]["en"])
+    # The workbook for people keeps them in CML's own columns, so it reads back unchanged.
+    assert "constraint" not in {row.get("name"): row for row in xlsform_sheets(document)["survey"]}["wait"]
