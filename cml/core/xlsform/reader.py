@@ -94,6 +94,8 @@ class _Reader:
         columns = _Columns()
         text_bases = set(texts)
         for header in self.sheets[sheet].headers if sheet in self.sheets else ():
+            if header.startswith("$"):
+                continue  # KoboToolbox's bookkeeping ($kuid, $autoname …): ids of its own, no part of the form
             canonical = HEADER_ALIASES.get(header.strip().lower(), header)
             base, language = split_header(canonical)
             if base in text_bases:

@@ -10,8 +10,8 @@ from tests.core.xlsform.workbooks import workbook
 def test_a_kobo_style_form_without_groups_or_languages() -> None:
     data = workbook(
         [
-            ["type", "name", "label", "hint", "required", "relevant", "constraint", "constraint_message", "appearance"],
-            ["note", "welcome", "Thank you for taking part"],
+            ["type", "name", "label", "hint", "required", "relevant", "constraint", "constraint_message", "appearance", "$kuid", "$autoname"],
+            ["note", "welcome", "Thank you for taking part", "", "", "", "", "", "", "abc123", "welcome"],
             ["select_one yes_no_dk", "tested", "Were you offered a test?", "", "TRUE"],
             ["select one reasons", "why_not", "Why not?", "", "yes", "${tested} = 'no'", "", "", "minimal"],
             ["integer", "wait", "Minutes waited", "Your best guess", "", "", ". >= 0 and . <= 600", "0 to 600 minutes"],
