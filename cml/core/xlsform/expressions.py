@@ -35,6 +35,14 @@ class ExpressionError(ValueError):
     """An expression CML cannot read; the message says what to write instead."""
 
 
+class UnreadableQuestion(ExpressionError):
+    """The expression looks at a question whose own row could not be read (already reported there)."""
+
+
+UNREADABLE = ""
+"""The type given to a question whose row could not be read."""
+
+
 # --- the syntax tree of the supported subset -------------------------------------------------
 @dataclass(frozen=True)
 class Ref:
@@ -264,9 +272,11 @@ class _Converter:
             return self.own, self.types[self.own]
         if ref.name not in self.types:
             raise ExpressionError(f"there is no question ${{{ref.name}}}")
+        kind = self.types[ref.name]
+        if kind == UNREADABLE:
+            raise UnreadableQuestion(f"${{{ref.name}}} could not be read")
         if ref.name not in self.visible and ref.name != self.own:
             raise ExpressionError(f"${{{ref.name}}} is not an earlier question; skip logic can only look back")
-        kind = self.types[ref.name]
         if kind == "note":
             raise ExpressionError(f"${{{ref.name}}} is a note and has no answer to look at")
         return ref.name, kind

@@ -38,7 +38,7 @@ from cml.core.xlsform.columns import (
     SURVEY_TEXTS,
     YES_NO,
 )
-from cml.core.xlsform.expressions import ExpressionError, to_condition
+from cml.core.xlsform.expressions import UNREADABLE, ExpressionError, UnreadableQuestion, to_condition
 from cml.core.xlsform.languages import language_code, language_header, split_header
 from cml.core.xlsform.problems import XlsformProblem, XlsformResult
 from cml.core.xlsform.workbook import Sheet, read_sheets
@@ -74,8 +74,12 @@ class _Columns:
 
 
 class _Reader:
-    def __init__(self, sheets: Mapping[str, Sheet]) -> None:
+    def __init__(self, sheets: Mapping[str, Sheet], unreadable: frozenset[str] = frozenset()) -> None:
         self.sheets = sheets
+        self.unreadable = unreadable
+        """Sheets that could not be read at all (already reported): not "missing" too."""
+        self.quiet_failure = False
+        """Something was left out because it depends on a row already reported."""
         self.problems: list[XlsformProblem] = []
         self.columns: dict[str, _Columns] = {}
         self.languages: list[str] = []
@@ -85,6 +89,7 @@ class _Reader:
         self.list_rows: dict[str, list[int]] = {}
         self.settings_row: tuple[int, dict[str, str]] | None = None
         self.document: dict[str, Any] = {}
+        self.question_rows: dict[int, int] = {}
 
     def fail(self, sheet: str, row: int | None, column: str | None, message: str) -> None:
         self.problems.append(XlsformProblem(sheet, row, column, message))
@@ -191,7 +196,8 @@ class _Reader:
         sheet = self.sheets.get("settings")
         rows = [(i, cells) for i, cells in enumerate(sheet.rows) if cells] if sheet else []
         if not rows:
-            self.fail("settings", None, None, "the settings sheet needs a row with form_id, version and form_title")
+            if "settings" not in self.unreadable:
+                self.fail("settings", None, None, "the settings sheet needs a row with form_id, version and form_title")
             return result
         if len(rows) > 1:
             self.fail("settings", Sheet.row_number(rows[1][0]), None, "the settings sheet has one row of values; remove the others")
@@ -336,7 +342,8 @@ class _Reader:
     def survey(self, lists: Mapping[str, list[dict[str, Any]]]) -> tuple[list[dict[str, Any]], set[str]]:
         sheet = self.sheets.get("survey")
         if sheet is None:
-            self.fail("survey", None, None, "the workbook has no survey sheet")
+            if "survey" not in self.unreadable:
+                self.fail("survey", None, None, "the workbook has no survey sheet")
             return [], set()
         rows = [_Row(i, cells) for i, cells in enumerate(sheet.rows) if cells]
         kinds = {row.index: self.kind(row) for row in rows}
@@ -345,7 +352,11 @@ class _Reader:
         for row in rows:
             found = kinds[row.index]
             name = self.cell("survey", row.cells, "name")
-            if found is None or found[0] in ("begin", "end") or not name:
+            if found is None:
+                if name:
+                    types.setdefault(name, UNREADABLE)  # its row is reported; expressions on it stay quiet
+                continue
+            if found[0] in ("begin", "end") or not name:
                 continue
             kind, list_name = found
             if kind == "text" and self.cell("survey", row.cells, "appearance") == LONG_TEXT_APPEARANCE:
@@ -402,6 +413,7 @@ class _Reader:
             assert target is not None  # noqa: S101 (one of the two was just made sure of)
             path = f"$.sections[{len(sections) - 1}].questions[{len(target['questions'])}]"
             self.origins[path] = ("survey", row.number)
+            self.question_rows[id(question)] = row.number
             for i, choice_row in enumerate(self.list_rows.get(list_name or "", []) if isinstance(question.get("choices"), list) else []):
                 self.origins[f"{path}.choices[{i}]"] = ("choices", choice_row)
             target["questions"].append(question)
@@ -445,6 +457,9 @@ class _Reader:
             return None
         try:
             return to_condition(text, types, visible, own)
+        except UnreadableQuestion:
+            self.quiet_failure = True
+            return None
         except ExpressionError as error:
             self.fail("survey", row.number, self.header("survey", column), f"{error} (in \"{text}\")")
             return None
@@ -648,6 +663,8 @@ class _Reader:
                     continue
                 try:
                     indicator[key] = to_condition(written, types, everything)
+                except UnreadableQuestion:
+                    self.quiet_failure = True
                 except ExpressionError as error:
                     self.fail("indicators", row, self.header("indicators", key), f"{error} (in \"{written}\")")
             question = self.cell("indicators", cells, "question")
@@ -665,7 +682,8 @@ class _Reader:
         return result
 
     # --- the whole form -----------------------------------------------------------------------
-    def read(self) -> dict[str, Any] | None:
+    def read(self) -> dict[str, Any]:
+        """The questionnaire as far as the sheets allow; complete only when self.problems is empty."""
         self.classify("survey", SURVEY_PLAIN, SURVEY_TEXTS)
         self.classify("choices", CHOICES_PLAIN, CHOICE_TEXTS)
         self.classify("settings", SETTINGS_PLAIN, SETTINGS_TEXTS)
@@ -700,9 +718,13 @@ class _Reader:
         indicators = self.indicators(types)
         if indicators:
             document["indicators"] = indicators
-        return None if self.problems else document
+        return document
 
     # --- the CML loader's problems, placed in the workbook ------------------------------------
+    def origin_row(self, question: Mapping[str, Any]) -> int | None:
+        """The survey row a built question came from."""
+        return self.question_rows.get(id(question))
+
     def locate(self, problem: Problem) -> XlsformProblem:
         """The sheet, row and column a CML loader problem (a JSON path) comes from."""
         segments = _segments(problem.path)
@@ -772,20 +794,30 @@ def _segments(path: str) -> list[str | int]:
     return [int(index) if index else key for key, index in re.findall(r"\.([^.\[]+)|\[(\d+)\]", path)]
 
 
-def read_sheets_as_questionnaire(sheets: Mapping[str, Sheet]) -> XlsformResult:
+def read_sheets_as_questionnaire(sheets: Mapping[str, Sheet], unreadable: frozenset[str] = frozenset()) -> XlsformResult:
     """The questionnaire of already-read sheets, checked by the CML loader too.
 
     The loader's problems (a maximum below a minimum, a free-text opt-out without a reason …)
     are placed at the sheet, row and column they come from, so the author fixes the workbook.
+    They are sought even when the sheets have problems of their own, so that one upload
+    shows everything; a loader problem on a row that already has one is left out, as the
+    row's object was built incompletely.
     """
-    reader = _Reader(sheets)
+    reader = _Reader(sheets, unreadable)
     document = reader.read()
-    if document is None:
-        return XlsformResult(None, sorted(set(reader.problems), key=_order))
-    _, loader_problems = parse_document(document)
-    loader_problems = loader_problems + opt_out_problems(document)
-    if loader_problems:
-        return XlsformResult(None, sorted({reader.locate(p) for p in loader_problems}, key=_order))
+    found = set(reader.problems)
+    if "sections" in document:
+        _, loader_problems = parse_document(document)
+        troubled = {(p.sheet, p.row) for p in found}
+        # Names of questions whose rows are reported: the loader's complaints about them are echoes.
+        echoes = {f"\"{q['id']}\"" for s in document["sections"] for q in s["questions"] if ("survey", reader.origin_row(q)) in troubled}
+        located = {reader.locate(p) for p in loader_problems + opt_out_problems(document)}
+        found |= {
+            p for p in located
+            if not (found or unreadable) or ((p.sheet, p.row) not in troubled and p.row is not None and not any(e in p.message for e in echoes))
+        }
+    if found or reader.quiet_failure:
+        return XlsformResult(None, sorted(found, key=_order))
     return XlsformResult(document, [])
 
 
@@ -801,7 +833,7 @@ def read_xlsform(data: bytes) -> XlsformResult:
     sheets, problems = read_sheets(data)
     if problems and not sheets:
         return XlsformResult(None, problems)
-    result = read_sheets_as_questionnaire(sheets)
+    result = read_sheets_as_questionnaire(sheets, frozenset(p.sheet for p in problems))
     if problems:
         return XlsformResult(None, sorted(set(problems + result.problems), key=_order))
     return result

@@ -260,3 +260,18 @@ def test_random_cells_never_raise_only_give_problems(headers, rows, choice_rows,
 def test_random_bytes_give_a_problem_not_an_exception(data: bytes) -> None:
     result = read_xlsform(data)
     assert result.questionnaire is None and result.problems
+
+
+def test_the_cml_checks_run_alongside_the_sheets_own_problems() -> None:
+    rows = [[*SURVEY_HEADERS, "min", "max"], *[list(r) for r in BASE_SURVEY[1:]]]
+    rows[2] = ["select_one reason", "reason", "Why?", "Чому?", "bogus("]  # a problem of the sheet
+    rows[3] = [*rows[3], "", "", "", "", "", "", "", "", "", "", "", ""][:9] + ["100", "5"]  # one only the CML check finds
+    result = read_xlsform(workbook(rows))
+    assert [(p.sheet, p.row, p.column) for p in result.problems] == [("survey", 3, "relevant"), ("survey", 4, "min")]
+
+
+def test_no_echoes_of_a_row_already_reported() -> None:
+    # The type of row 3 cannot be read: row 5's skip logic on it, and the CML check's view of it, stay quiet.
+    for bad_type in ("select_one reason or_other", "select_one why"):
+        result = read_xlsform(workbook(replaced(2, [bad_type, "reason", "Why?", "Чому?"])))
+        assert [(p.sheet, p.row, p.column) for p in result.problems] == [("survey", 3, "type")], [p.format() for p in result.problems]
