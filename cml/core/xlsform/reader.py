@@ -166,8 +166,8 @@ class _Reader:
         value = self.cell(sheet, cells, name)
         if not value:
             return None
-        if value in YES_NO:
-            return bool(YES_NO[value])
+        if value.lower() in YES_NO:  # yes, Yes, TRUE, true(), TRUE() …
+            return bool(YES_NO[value.lower()])
         self.fail(sheet, row, self.header(sheet, name), f"write yes or no, not \"{value}\"")
         return None
 
@@ -525,8 +525,8 @@ class _Reader:
         value = self.cell("survey", row.cells, "required")
         if not value:
             return None
-        if value in YES_NO:
-            return bool(YES_NO[value])
+        if value.lower() in YES_NO:  # yes, Yes, TRUE, true(), TRUE() …
+            return bool(YES_NO[value.lower()])
         self.fail("survey", row.number, self.header("survey", "required"), f"CML's required is yes or no, not \"{value}\"; to ask only sometimes, put the condition in relevant")
         return None
 

@@ -15,7 +15,7 @@ def test_a_kobo_style_form_without_groups_or_languages() -> None:
             ["select_one yes_no_dk", "tested", "Were you offered a test?", "", "TRUE"],
             ["select one reasons", "why_not", "Why not?", "", "yes", "${tested} = 'no'", "", "", "minimal"],
             ["integer", "wait", "Minutes waited", "Your best guess", "", "", ". >= 0 and . <= 600", "0 to 600 minutes"],
-            ["range", "rating", "How was it?"],
+            ["range", "rating", "How was it?", "", "TRUE()"],
             ["text", "comments", "Anything else?", "", "", "", "", "", "multiline"],
         ],
         choices=[
@@ -48,6 +48,7 @@ def test_a_kobo_style_form_without_groups_or_languages() -> None:
         "message": {"en": "0 to 600 minutes"},
     }
     assert questions["rating"]["type"] == "rating" and questions["rating"]["scale"] == {"min": 1, "max": 10}
+    assert questions["rating"]["required"] is True
     assert questions["comments"]["type"] == "long_text"
     questionnaire, problems = parse_document(document)
     assert problems == [] and questionnaire is not None
