@@ -15,8 +15,9 @@ from sqlalchemy import select
 from cml.collect.fields import FIELD_HANDLERS
 from cml.core.question_types import QUESTION_KINDS
 from cml.extensions import db
-from cml.models import Facility, Response
+from cml.models import Facility, QuestionnaireVersion, Response, User
 from cml.services import surveys
+from cml.services.responses import store_response
 from tests.conftest import FIXTURES
 
 
@@ -127,3 +128,26 @@ def test_the_import_template_has_no_column_for_a_note(client, as_role, all_types
     as_role("lead")
     header = client.get("/collect/import/all_types/template.csv").get_data(as_text=True).lstrip("\ufeff").splitlines()[0]
     assert "intro" not in header and "late_note" not in header and "arrived" in header
+
+
+def test_the_correction_page_draws_every_type_and_saves_a_filtered_choice(client, app, as_role, all_types) -> None:
+    with app.app_context():
+        version = db.session.get(QuestionnaireVersion, all_types["version"])
+        user = db.session.scalar(select(User).where(User.username == "demo-monitor"))
+        facility = db.session.get(Facility, all_types["kyiv"])
+        answers = {"area": "north", "city": "kyiv", "arrived": "09:30", "district": "podil"}
+        response_id = store_response(uuid.uuid4(), version, facility, date(2026, 10, 1), answers, user).response.id
+        db.session.commit()
+    as_role("lead")
+    page = client.get(f"/collect/submissions/{response_id}/correct").get_data(as_text=True)
+    assert "Ask only about the last visit." in page and 'name="q_intro"' not in page
+    assert re.search(r'<input[^>]*id="q_arrived"[^>]*type="time"[^>]*value="09:30"', page)
+    # The whole interview is one page: every city is drawn, each with its filter, for the browser to apply.
+    assert re.findall(r'value="(\w+)"', field_html(page, "city")) == ["kyiv", "chernihiv", "odesa", "kherson", "elsewhere"]
+    form = {"facility": str(all_types["kyiv"]), "interview_date": "2026-10-01", "q_area": "south", "q_city": "kyiv", "q_arrived": "09:30"}
+    refused = client.post(f"/collect/submissions/{response_id}/correct", data=form)
+    assert refused.status_code == 422 and "Please choose one of the options shown." in field_html(refused.get_data(as_text=True), "city")
+    saved = client.post(f"/collect/submissions/{response_id}/correct", data={**form, "q_city": "odesa", "q_district": "arcadia"})
+    assert saved.status_code == 303
+    with app.app_context():
+        assert db.session.get(Response, response_id).answers == {"area": "south", "city": "odesa", "arrived": "09:30", "district": "arcadia"}
