@@ -358,12 +358,7 @@ class _Reader:
                 continue
             if found[0] in ("begin", "end") or not name:
                 continue
-            kind, list_name = found
-            if kind == "text" and self.cell("survey", row.cells, "appearance") == LONG_TEXT_APPEARANCE:
-                kind = "long_text"
-            if kind == "single_choice" and self.is_yes_no_dk(row, list_name, lists):
-                kind = "yes_no_dk"
-            types.setdefault(name, kind)
+            types.setdefault(name, self.cml_type(row, *found, lists))
         sections: list[dict[str, Any]] = []
         used_inline: set[str] = set()
         visible: set[str] = set()
@@ -406,11 +401,13 @@ class _Reader:
                 visible.add(name)
             if question is None:
                 continue
-            if open_group is None and loose is None:
-                loose = {"id": f"part_{len(sections) + 1}", "title": {}, "questions": []}
-                sections.append(loose)
-            target = open_group[0] if open_group is not None else loose
-            assert target is not None  # noqa: S101 (one of the two was just made sure of)
+            if open_group is not None:
+                target = open_group[0]
+            else:
+                if loose is None:  # questions outside groups: a section of their own, titled as the form
+                    loose = {"id": f"part_{len(sections) + 1}", "title": {}, "questions": []}
+                    sections.append(loose)
+                target = loose
             path = f"$.sections[{len(sections) - 1}].questions[{len(target['questions'])}]"
             self.origins[path] = ("survey", row.number)
             self.question_rows[id(question)] = row.number
@@ -422,6 +419,14 @@ class _Reader:
         if not sections:
             self.fail("survey", None, None, "the survey sheet has no questions")
         return sections, used_inline
+
+    def cml_type(self, row: _Row, kind: str, list_name: str | None, lists: Mapping[str, list[dict[str, Any]]]) -> str:
+        """The CML type of a question row: some depend on its appearance or its list."""
+        if kind == "text" and self.cell("survey", row.cells, "appearance") == LONG_TEXT_APPEARANCE:
+            return "long_text"
+        if kind == "single_choice" and self.is_yes_no_dk(row, list_name, lists):
+            return "yes_no_dk"
+        return kind
 
     def is_yes_no_dk(self, row: _Row, list_name: str | None, lists: Mapping[str, list[dict[str, Any]]]) -> bool:
         """`select_one yes_no_dk` over the ids yes, no, dont_know is CML's built-in yes/no/don't know."""
@@ -485,7 +490,7 @@ class _Reader:
         name = self.identifier("survey", row.number, row.cells, "name", "question")
         if name is None:
             return None
-        kind = types.get(name, kind)
+        kind = self.cml_type(row, kind, list_name, lists)
         question: dict[str, Any] = {"id": name, "type": kind}
         label = self.text("survey", row.number, row.cells, "label")
         if label is None:

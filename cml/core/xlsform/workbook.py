@@ -32,6 +32,8 @@ UNSUPPORTED_SHEETS = {
 MAX_ROWS = 5000
 """More rows than any questionnaire needs; keeps a hostile file from tying up the server."""
 MAX_COLUMNS = 200
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+"""An .xlsx is a zip archive: a few kilobytes may unpack to gigabytes (openpyxl holds the shared strings in memory)."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,13 @@ def _clean(cell: Any, row: int, column: str) -> str | None:
 
 def read_sheets(data: bytes) -> tuple[dict[str, Sheet], list[XlsformProblem]]:
     """The XLSForm sheets of an .xlsx file by lower-case name, and what stopped reading them."""
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as archive:
+            unpacked = sum(entry.file_size for entry in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return {}, [XlsformProblem("", None, None, "the file is not an .xlsx workbook; save the XLSForm as Excel .xlsx and upload it again")]
+    if unpacked > MAX_UNPACKED_BYTES:
+        return {}, [XlsformProblem("", None, None, f"the workbook unpacks to {unpacked:,} bytes; a questionnaire needs far less than {MAX_UNPACKED_BYTES:,}")]
     try:
         workbook = load_workbook(BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, EOFError):

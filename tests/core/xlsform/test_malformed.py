@@ -275,3 +275,16 @@ def test_no_echoes_of_a_row_already_reported() -> None:
     for bad_type in ("select_one reason or_other", "select_one why"):
         result = read_xlsform(workbook(replaced(2, [bad_type, "reason", "Why?", "Чому?"])))
         assert [(p.sheet, p.row, p.column) for p in result.problems] == [("survey", 3, "type")], [p.format() for p in result.problems]
+
+
+def test_a_workbook_that_unpacks_to_too_much_is_refused_unopened() -> None:
+    import zipfile
+    from io import BytesIO
+
+    buffer = BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/sharedStrings.xml", b"<a>" + b" " * (60 * 1024 * 1024) + b"</a>")
+    assert len(buffer.getvalue()) < 200_000
+    result = read_xlsform(buffer.getvalue())
+    assert result.questionnaire is None
+    assert [p.message.split(";")[0] for p in result.problems] == ["the workbook unpacks to 62,914,567 bytes"]
