@@ -184,3 +184,24 @@ def test_an_older_version_takes_over_when_the_newest_is_retired(client, app, as_
         assert surveys.collectable_version("mini").version == 1
         assert surveys.collectable_version("mini", 2) is None
     assert client.post("/admin/questionnaires/mini/9/retire").status_code == 404
+
+
+def test_an_xlsform_upload_lists_sheet_row_and_column_then_the_fixed_file_is_a_draft(client, app, as_role, world) -> None:
+    from tests.authoring_files import NEW_WORDING, clinic_exit_workbook
+
+    as_role("admin")
+    before = counts(app)
+    broken, rows = clinic_exit_workbook(mistakes=True)
+    page = upload(client, broken, "clinic_exit.xlsx").get_data(as_text=True)
+    assert "2 problem(s)" in page
+    assert f"sheet survey</strong>" not in page and f"row {rows['type']}, column type:" in " ".join(page.split())
+    assert f"row {rows['relevant']}, column relevant:" in " ".join(page.split()) and "${nowhere}" in page and "geopoint" in page
+    assert counts(app) == before
+    fixed, _rows = clinic_exit_workbook(mistakes=False)
+    response = upload(client, fixed, "clinic_exit.xlsx")
+    assert response.status_code == 303
+    draft = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert NEW_WORDING["en"] in draft and 'data-kind="changed"' in draft and draft.count("data-question=") == 1
+    with app.app_context():
+        stored = db.session.scalars(select(QuestionnaireDraft)).one()
+        assert stored.source_filename == "clinic_exit.xlsx" and json.loads(stored.content)["id"] == "clinic_exit"
