@@ -49,7 +49,7 @@ def test_every_problem_of_a_json_file_is_listed_with_its_line_and_nothing_is_sto
     text = json.dumps(document, indent=2, ensure_ascii=False)
     response = upload(client, text.encode())
     page = response.get_data(as_text=True)
-    assert response.status_code == 200 and "2 problem(s)" in page
+    assert response.status_code == 200 and "2 problems" in page
     show_if_line = text.splitlines().index(next(line for line in text.splitlines() if '"nowhere"' in line)) + 1
     items = re.findall(r"<li>(.*?)</li>", page, re.S)
     problems = [" ".join(i.split()) for i in items if "line" in i]
@@ -193,7 +193,7 @@ def test_an_xlsform_upload_lists_sheet_row_and_column_then_the_fixed_file_is_a_d
     before = counts(app)
     broken, rows = clinic_exit_workbook(mistakes=True)
     page = upload(client, broken, "clinic_exit.xlsx").get_data(as_text=True)
-    assert "2 problem(s)" in page
+    assert "2 problems" in page
     assert f"sheet survey</strong>" not in page and f"row {rows['type']}, column type:" in " ".join(page.split())
     assert f"row {rows['relevant']}, column relevant:" in " ".join(page.split()) and "${nowhere}" in page and "geopoint" in page
     assert counts(app) == before
