@@ -130,7 +130,13 @@ def questionnaire_preview(draft_id: int) -> str:
     start = reader if reader in model.languages else model.default_language
     return render_template("admin/questionnaire_preview.html", draft=draft, model=model, start=start, language=reader,
                            setup=json.dumps(setup, ensure_ascii=False, sort_keys=True),
-                           names={code: language_name(code, code) for code in model.languages})
+                           names={code: _own_name(code) for code in model.languages})
+
+
+def _own_name(code: str) -> str:
+    """A language's name in itself, capitalised as a button label ("українська" -> "Українська")."""
+    name = language_name(code, code)
+    return name[:1].upper() + name[1:]
 
 
 @bp.post("/questionnaires/drafts/<int:draft_id>/publish")
