@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -8,6 +9,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from cml.core.questionnaire import Questionnaire, check_bytes, check_warnings
+from cml.core.xlsform import read_xlsform, write_xlsform
 from cml.extensions import db
 from cml.services import surveys
 
@@ -82,3 +84,62 @@ def publish(paths: tuple[Path, ...]) -> None:
         click.echo(f"{path}: {version.questionnaire.code} version {version.version} {state} ({version.content_hash[:12]})")
     if failed:
         sys.exit(1)
+
+
+@group.command("import-xlsform")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the questionnaire JSON to this file (default: print it).")
+def import_xlsform(path: Path, output: Path | None) -> None:
+    """Read an XLSForm (.xlsx) into a questionnaire JSON file; every problem on its own line."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        click.echo(f"{path}: cannot read the file: {error.strerror}")
+        sys.exit(1)
+    result = read_xlsform(data)
+    if result.questionnaire is None:
+        for problem in result.problems:
+            click.echo(f"{path}: {problem.format()}")
+        click.echo(f"{len(result.problems)} problem(s); nothing written", err=True)
+        sys.exit(1)
+    text = json.dumps(result.questionnaire, ensure_ascii=False, indent=2) + "\n"
+    for warning in check_warnings(text.encode()):
+        click.echo(warning.format(str(output or path)), err=True)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    output.write_text(text, encoding="utf-8")
+    document = result.questionnaire
+    count = sum(len(section["questions"]) for section in document["sections"])
+    click.echo(f"{output}: {document['id']} version {document['version']}: {len(document['sections'])} sections, "
+               f"{count} questions, {len(document.get('indicators', []))} indicators; check it, then publish it")
+
+
+@group.command("export-xlsform")
+@click.argument("source")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="The .xlsx file to write.")
+@click.option("--version", "number", type=int, help="A published version (default: the latest).")
+def export_xlsform(source: str, output: Path, number: int | None) -> None:
+    """Write a questionnaire (a published CODE, or a FILE.json) as an XLSForm .xlsx."""
+    path = Path(source)
+    if source.endswith(".json") or path.is_file():
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            click.echo(f"{path}: $: cannot read the file: {error.strerror}")
+            sys.exit(1)
+        questionnaire, problems = check_bytes(data)
+        if questionnaire is None:
+            for problem in problems:
+                click.echo(problem.format(str(path)))
+            sys.exit(1)
+        document = json.loads(data)
+    else:
+        version = surveys.version_of(source, number)
+        if version is None:
+            click.echo(f"{source}: no such published questionnaire{f' version {number}' if number else ''}; "
+                       "give a questionnaire code (flask --app cml surveys check lists the files) or a .json file")
+            sys.exit(1)
+        document = json.loads(version.content)
+    output.write_bytes(write_xlsform(document))
+    click.echo(f"{output}: {document['id']} version {document['version']} as XLSForm (survey, choices, settings, indicators)")

@@ -49,6 +49,20 @@ DISPLAY_APPEARANCES = frozenset({
 })
 LONG_TEXT_APPEARANCE = "multiline"
 
+XLSFORM_TYPES: Mapping[str, str] = {
+    "single_choice": "select_one",
+    "multiple_choice": "select_multiple",
+    "yes_no_dk": "select_one",  # over the list yes_no_dk
+    "integer": "integer",
+    "decimal": "decimal",
+    "rating": "range",  # parameters start=MIN end=MAX step=1
+    "date": "date",
+    "time": "time",
+    "text": "text",
+    "long_text": "text",  # appearance multiline
+    "note": "note",
+}
+"""Each CML question type as an XLSForm type (tests hold it to every type of the registry)."""
 SIMPLE_TYPES: Mapping[str, str] = {
     "integer": "integer", "int": "integer",
     "decimal": "decimal",

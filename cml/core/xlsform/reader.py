@@ -14,7 +14,11 @@ from typing import Any
 
 from pyxform import aliases
 
+from cml.core.question_types import QUESTION_KINDS
+from cml.core.questionnaire import parse_document
 from cml.core.questionnaire.model import BUILTIN_YES_NO_DK, YES_NO_DK_IDS
+from cml.core.questionnaire.problems import Problem
+from cml.core.questionnaire.sensitivity import opt_out_problems
 from cml.core.xlsform.columns import (
     CHOICE_TEXTS,
     CHOICES_PLAIN,
@@ -43,13 +47,8 @@ ID = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 CHOICE_FILTER = re.compile(r"^filter\s*=\s*\$\{([^}]*)\}$")
-EXTRA_KEYS_BY_TYPE: Mapping[str, tuple[str, ...]] = {
-    "single_choice": (), "yes_no_dk": (), "multiple_choice": ("min_selected", "max_selected"),
-    "integer": ("min", "max", "unit"), "decimal": ("min", "max", "unit"), "time": ("min", "max"),
-    "rating": ("min_label", "max_label"), "date": ("allow_future",),
-    "text": ("max_length",), "long_text": ("max_length",), "note": (),
-}
-"""The CML-only columns each type may fill; any other is reported."""
+EXTRA_COLUMNS = frozenset({"min", "max", "min_selected", "max_selected", "max_length", "allow_future", "unit", "min_label", "max_label"})
+"""The columns of CML's own question keys; a type may fill those among its keys in the type registry."""
 
 
 @dataclass
@@ -81,6 +80,11 @@ class _Reader:
         self.columns: dict[str, _Columns] = {}
         self.languages: list[str] = []
         self.default_code: str | None = None
+        self.origins: dict[str, tuple[str, int]] = {}
+        """JSON path of each object built -> (sheet, row) it came from, to place the CML loader's problems."""
+        self.list_rows: dict[str, list[int]] = {}
+        self.settings_row: tuple[int, dict[str, str]] | None = None
+        self.document: dict[str, Any] = {}
 
     def fail(self, sheet: str, row: int | None, column: str | None, message: str) -> None:
         self.problems.append(XlsformProblem(sheet, row, column, message))
@@ -229,12 +233,16 @@ class _Reader:
                 self.fail("settings", Sheet.row_number(index), header, f"cannot tell the language of \"{written}\"; write it as in the label columns, e.g. English (en)")
 
     def settings_texts(self, result: dict[str, Any]) -> None:
-        if not hasattr(self, "settings_row"):
+        if self.settings_row is None:
             return
         row, cells = self.settings_row
         title = self.text("settings", row, cells, "label")
+        plain = self.cell("settings", cells, "form_title")
+        shown = title.get(self.default_code or self.languages[0], "") if title else ""
+        if title is not None and plain and shown and plain != shown:
+            # Both are written on export; an author who edits one should not see the other win silently.
+            self.fail("settings", row, self.header("settings", "form_title"), f"form_title \"{plain}\" differs from the title in the label columns (\"{shown}\"); make them the same, or clear form_title")
         if title is None:
-            plain = self.cell("settings", cells, "form_title")
             if not plain:
                 self.fail("settings", row, self.header("settings", "form_title"), "the form needs a form_title")
             else:
@@ -253,7 +261,6 @@ class _Reader:
     # --- choices ------------------------------------------------------------------------------
     def choice_lists(self) -> dict[str, list[dict[str, Any]]]:
         lists: dict[str, list[dict[str, Any]]] = {}
-        self.list_rows: dict[str, int] = {}
         sheet = self.sheets.get("choices")
         if sheet is None:
             return lists
@@ -269,7 +276,6 @@ class _Reader:
             if not ID.match(name):
                 self.fail("choices", row, self.header("choices", "list_name"), f"\"{name}\" cannot be a CML list name: use lower-case letters, digits and _, starting with a letter")
                 continue
-            self.list_rows.setdefault(name, row)
             choice_id = self.identifier("choices", row, cells, "name", "choice")
             label = self.text("choices", row, cells, "label")
             if label is None:
@@ -285,6 +291,7 @@ class _Reader:
             if filter_value:
                 choice["filter"] = filter_value[0] if len(filter_value) == 1 else filter_value
             lists.setdefault(name, []).append(choice)
+            self.list_rows.setdefault(name, []).append(row)
         return lists
 
     # --- survey -------------------------------------------------------------------------------
@@ -363,6 +370,7 @@ class _Reader:
                     continue
                 section = self.section(row, types, frozenset(visible))
                 open_group = (section, row)
+                self.origins[f"$.sections[{len(sections)}]"] = ("survey", row.number)
                 sections.append(section)
                 loose = None
                 continue
@@ -385,13 +393,16 @@ class _Reader:
                 visible.add(name)
             if question is None:
                 continue
-            if open_group is not None:
-                open_group[0]["questions"].append(question)
-            else:
-                if loose is None:
-                    loose = {"id": f"part_{len(sections) + 1}", "title": {}, "questions": []}
-                    sections.append(loose)
-                loose["questions"].append(question)
+            if open_group is None and loose is None:
+                loose = {"id": f"part_{len(sections) + 1}", "title": {}, "questions": []}
+                sections.append(loose)
+            target = open_group[0] if open_group is not None else loose
+            assert target is not None  # noqa: S101 (one of the two was just made sure of)
+            path = f"$.sections[{len(sections) - 1}].questions[{len(target['questions'])}]"
+            self.origins[path] = ("survey", row.number)
+            for i, choice_row in enumerate(self.list_rows.get(list_name or "", []) if isinstance(question.get("choices"), list) else []):
+                self.origins[f"{path}.choices[{i}]"] = ("choices", choice_row)
+            target["questions"].append(question)
         if depth > 0 and open_group is not None:
             self.fail("survey", open_group[1].number, self.header("survey", "type"), "begin group without an end group; add an end group row after its questions")
         if not sections:
@@ -577,7 +588,7 @@ class _Reader:
     def extras(self, row: _Row, question: dict[str, Any]) -> None:
         """CML's own columns: bounds, units, scale labels, lengths, selections, future dates."""
         kind = question["type"]
-        allowed = EXTRA_KEYS_BY_TYPE.get(kind, ())
+        allowed = QUESTION_KINDS[kind].keys & EXTRA_COLUMNS if kind in QUESTION_KINDS else frozenset()
         for name in ("min", "max", "min_selected", "max_selected", "max_length", "allow_future"):
             if not self.cell("survey", row.cells, name):
                 continue
@@ -619,6 +630,7 @@ class _Reader:
             if not cells:
                 continue
             row = Sheet.row_number(index)
+            self.origins[f"$.indicators[{len(result)}]"] = ("indicators", row)
             indicator: dict[str, Any] = {"id": self.identifier("indicators", row, cells, "id", "indicator") or ""}
             label = self.text("indicators", row, cells, "label")
             if label is None:
@@ -676,11 +688,73 @@ class _Reader:
             del named["yes_no_dk"]  # CML has these labels built in
         if named:
             document["choice_lists"] = named
+            for name in named:
+                for i, choice_row in enumerate(self.list_rows.get(name, [])):
+                    self.origins[f"$.choice_lists.{name}[{i}]"] = ("choices", choice_row)
+                if self.list_rows.get(name):
+                    self.origins[f"$.choice_lists.{name}"] = ("choices", self.list_rows[name][0])
         document["sections"] = sections
+        self.document = document
         indicators = self.indicators(types)
         if indicators:
             document["indicators"] = indicators
         return None if self.problems else document
+
+    # --- the CML loader's problems, placed in the workbook ------------------------------------
+    def locate(self, problem: Problem) -> XlsformProblem:
+        """The sheet, row and column a CML loader problem (a JSON path) comes from."""
+        segments = _segments(problem.path)
+        for cut in range(len(segments), 0, -1):
+            prefix = "$" + "".join(f"[{s}]" if isinstance(s, int) else f".{s}" for s in segments[:cut])
+            if prefix in self.origins:
+                sheet, row = self.origins[prefix]
+                if segments[cut:] == ["choices", "filter"]:
+                    return self.locate_filter(segments[:cut], problem.message) or XlsformProblem(sheet, row, None, problem.message)
+                return XlsformProblem(sheet, row, self.column_of(sheet, segments[cut:]), problem.message)
+        if segments and segments[0] == "sections":
+            return XlsformProblem("survey", None, None, problem.message)
+        if segments and segments[0] == "choice_lists":
+            return XlsformProblem("choices", None, None, problem.message)
+        place = self.settings_row[0] if self.settings_row else None
+        return XlsformProblem("settings", place, self.column_of("settings", segments), problem.message)
+
+    def locate_filter(self, question_path: list[str | int], message: str) -> XlsformProblem | None:
+        """A named list's filter that names no choice of the deciding question: the choices row that has it."""
+        try:
+            sections = self.document["sections"]
+            question = sections[question_path[1]]["questions"][question_path[3]]
+            decider = next(q for s in sections for q in s["questions"] if q["id"] == question["choice_filter"])
+            choices = decider.get("choices", [])
+            allowed = set(YES_NO_DK_IDS) if decider["type"] == "yes_no_dk" else {
+                c["id"] for c in (self.document.get("choice_lists", {}).get(choices, []) if isinstance(choices, str) else choices)
+            }
+            for i, choice in enumerate(self.document["choice_lists"][question["choices"]]):
+                values = choice.get("filter", [])
+                if set([values] if isinstance(values, str) else values) - allowed:
+                    return XlsformProblem("choices", self.list_rows[question["choices"]][i], self.header("choices", "filter"), message)
+        except (KeyError, IndexError, TypeError, StopIteration):
+            return None
+        return None
+
+    def column_of(self, sheet: str, rest: list[str | int]) -> str | None:
+        """The column a JSON key (and language) below a row's object is written in."""
+        if not rest or not isinstance(rest[0], str):
+            return None
+        key = rest[0]
+        following = rest[1] if len(rest) > 1 and isinstance(rest[1], str) else None
+        if key == "constraint" and following == "message":
+            key, following = "constraint_message", rest[2] if len(rest) > 2 and isinstance(rest[2], str) else None
+        renamed = {
+            "survey": {"show_if": "relevant", "id": "name", "choices": "type", "scale": "parameters", "title": "label"},
+            "choices": {"id": "name"},
+            "settings": {"id": "form_id", "title": "label", "sampling": "sampling"},
+        }.get(sheet, {})
+        key = renamed.get(key, key)
+        texts = self.columns.get(sheet, _Columns()).texts
+        if any(base == key for base, _ in texts) or key in SURVEY_TEXTS + SETTINGS_TEXTS:
+            code = following if following in self.languages else self.languages[0] if self.languages else ""
+            return texts.get((key, code), f"{key}::{language_header(code)}")
+        return self.columns.get(sheet, _Columns()).plain.get(key, key)
 
     def shared(self, name: str, sections: list[dict[str, Any]]) -> bool:
         return any(q.get("choices") == name for s in sections for q in s["questions"])
@@ -692,10 +766,25 @@ class _Reader:
         )
 
 
+def _segments(path: str) -> list[str | int]:
+    return [int(index) if index else key for key, index in re.findall(r"\.([^.\[]+)|\[(\d+)\]", path)]
+
+
 def read_sheets_as_questionnaire(sheets: Mapping[str, Sheet]) -> XlsformResult:
+    """The questionnaire of already-read sheets, checked by the CML loader too.
+
+    The loader's problems (a maximum below a minimum, a free-text opt-out without a reason …)
+    are placed at the sheet, row and column they come from, so the author fixes the workbook.
+    """
     reader = _Reader(sheets)
     document = reader.read()
-    return XlsformResult(document, sorted(set(reader.problems), key=_order))
+    if document is None:
+        return XlsformResult(None, sorted(set(reader.problems), key=_order))
+    _, loader_problems = parse_document(document)
+    loader_problems = loader_problems + opt_out_problems(document)
+    if loader_problems:
+        return XlsformResult(None, sorted({reader.locate(p) for p in loader_problems}, key=_order))
+    return XlsformResult(document, [])
 
 
 _SHEET_ORDER = {"": 0, "settings": 1, "survey": 2, "choices": 3, "indicators": 4}

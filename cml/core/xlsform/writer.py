@@ -15,6 +15,7 @@ from typing import Any
 import xlsxwriter
 
 from cml.core.questionnaire.model import BUILTIN_YES_NO_DK, YES_NO_DK_IDS
+from cml.core.xlsform.columns import XLSFORM_TYPES
 from cml.core.xlsform.expressions import to_expression
 from cml.core.xlsform.languages import language_header
 
@@ -89,10 +90,9 @@ class _Writer:
         if kind == "yes_no_dk":
             return "select_one yes_no_dk"
         if kind in ("single_choice", "multiple_choice"):
-            prefix = "select_one" if kind == "single_choice" else "select_multiple"
             choices = question.get("choices")
-            return f"{prefix} {choices if isinstance(choices, str) else self.inline_list(question)}"
-        return {"rating": "range", "long_text": "text"}.get(kind, str(kind))
+            return f"{XLSFORM_TYPES[kind]} {choices if isinstance(choices, str) else self.inline_list(question)}"
+        return XLSFORM_TYPES[kind]
 
     def inline_list(self, question: Mapping[str, Any]) -> str:
         """A name on the choices sheet for a question's own choices: its id, unless a list has it."""

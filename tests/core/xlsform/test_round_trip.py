@@ -11,11 +11,14 @@ import pytest
 from openpyxl import load_workbook
 from pyxform.xls2xform import convert
 
+from cml.core.question_types import QUESTION_KINDS
 from cml.core.questionnaire import parse_document
 from cml.core.xlsform import read_xlsform, write_xlsform, xlsform_sheets
+from cml.core.xlsform.columns import XLSFORM_TYPES
 
 ROOT = Path(__file__).resolve().parents[3]
 SHIPPED = sorted((ROOT / "surveys").glob("*.json"))
+FIXTURES = [ROOT / "tests/fixtures/all_types.json", ROOT / "tests/fixtures/mini.json"]
 
 
 def load(path: Path) -> dict[str, Any]:
@@ -33,7 +36,33 @@ def test_shipped_questionnaire_survives_the_round_trip_unchanged(path: Path) -> 
     assert problems == [] and questionnaire is not None
 
 
-@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.stem)
+def test_every_question_type_survives_the_round_trip(path: Path) -> None:
+    original = load(path)
+    result = read_xlsform(write_xlsform(original))
+    assert result.problems == []
+    assert result.questionnaire == original
+
+
+def test_every_registered_question_type_has_an_xlsform_type() -> None:
+    assert set(XLSFORM_TYPES) == set(QUESTION_KINDS)
+    used = {q["type"] for s in load(FIXTURES[0])["sections"] for q in s["questions"]}
+    assert used == set(QUESTION_KINDS), "the all_types fixture shows every type going through XLSForm"
+
+
+def test_note_time_and_choice_filter_in_xlsform_terms() -> None:
+    survey = {row.get("name"): row for row in xlsform_sheets(load(FIXTURES[0]))["survey"]}
+    assert survey["intro"]["type"] == "note"
+    assert survey["arrived"]["type"] == "time" and survey["arrived"]["min"] == "06:00"
+    assert survey["city"]["choice_filter"] == "filter=${area}"
+    assert survey["late_note"]["relevant"] == "${arrived} >= '18:00'"
+    assert survey["story"]["type"] == "text" and survey["story"]["appearance"] == "multiline"
+    assert survey["respect"]["type"] == "range" and survey["respect"]["parameters"] == "start=1 end=5 step=1"
+    choices = xlsform_sheets(load(FIXTURES[0]))["choices"]
+    assert {"list_name": "city", "name": "kyiv", "filter": "north"}.items() <= next(c for c in choices if c["name"] == "kyiv").items()
+
+
+@pytest.mark.parametrize("path", SHIPPED + FIXTURES, ids=lambda p: p.stem)
 def test_exported_xlsform_converts_to_an_xform_with_pyxform(path: Path) -> None:
     original = load(path)
     warnings: list[str] = []
