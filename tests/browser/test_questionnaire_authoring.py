@@ -115,3 +115,25 @@ def test_a_json_upload_lists_its_problems_with_lines_then_becomes_a_draft(browse
     admin.wait_for_url(f"{live_server}/admin/questionnaires")
     assert admin.locator("#version-mini-1").count() == 1
     admin.context.close()
+
+
+def test_the_preview_draws_notes_times_and_filtered_choices_at_phone_width(browser, live_server) -> None:
+    admin = signed_in(browser, live_server, "demo-admin")
+    upload(admin, live_server, "all_types.json", (FIXTURES / "all_types.json").read_bytes(), "application/json")
+    admin.click("#open-preview")
+    admin.wait_for_selector("#field-intro")
+    admin.click("#preview-languages button[data-lang=ru]")
+    assert admin.locator("#field-intro").is_visible() and not admin.locator("#field-intro input").count()
+    offered = admin.locator("#field-city li:visible")
+    assert offered.count() == 1  # no area yet: only the choice without a filter
+    admin.check("#field-area input[value=south]")
+    assert sorted(admin.locator("#field-city li:visible input").evaluate_all("all => all.map(i => i.value)")) == ["elsewhere", "kherson", "odesa"]
+    admin.check("#field-city input[value=odesa]")
+    admin.fill("#field-arrived input", "19:30")
+    admin.click("#preview-screen button[value=next]")
+    admin.wait_for_selector("#field-late_note")
+    assert admin.locator("#field-late_note").is_visible() and admin.locator("#field-evening_open").is_visible()
+    assert admin.locator("#field-district li:visible input").evaluate_all("all => all.map(i => i.value)") == ["arcadia", "other_district"]
+    assert fits(admin)
+    screenshot(admin, "authoring-preview-all-types-ru")
+    admin.context.close()
