@@ -206,3 +206,28 @@ def test_an_xlsform_upload_lists_sheet_row_and_column_then_the_fixed_file_is_a_d
     with app.app_context():
         stored = db.session.scalars(select(QuestionnaireDraft)).one()
         assert stored.source_filename == "clinic_exit.xlsx" and json.loads(stored.content)["id"] == "clinic_exit"
+
+
+def test_a_file_over_the_size_limit_is_refused_unread(client, app, as_role, mini_v1) -> None:
+    from cml.services.questionnaire_drafts import MAX_UPLOAD_BYTES
+
+    as_role("admin")
+    before = counts(app)
+    for name in ("big.json", "big.xlsx"):
+        page = upload(client, b" " * (MAX_UPLOAD_BYTES + 1), name).get_data(as_text=True)
+        assert "at most 5,242,880 are accepted" in page, name
+    assert counts(app) == before
+
+
+def test_a_post_without_its_csrf_token_stores_nothing(make_app, world) -> None:
+    app = make_app(WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert client.post("/login", data={"username": "demo-admin", "password": PASSWORD, "csrf_token": token.group(1)}).status_code == 302
+    before = counts(app)
+    assert upload(client, (FIXTURES / "mini.json").read_bytes()).status_code == 400
+    assert client.post("/admin/questionnaires/clinic_exit/2/retire").status_code == 400
+    assert counts(app) == before
+    with app.app_context():
+        assert surveys.collectable_version("clinic_exit") is not None
