@@ -1,6 +1,6 @@
 """Administration: users, regions and facilities, questionnaires."""
 
-from cml.admin import audit  # noqa: F401  (registers the audit page)
+from cml.admin import audit, questionnaires  # noqa: F401  (register the audit and questionnaire pages)
 from cml.admin.views import bp
 
 __all__ = ["bp"]

@@ -12,7 +12,7 @@ from cml.admin.forms import NewUserForm, PasswordForm, UploadForm, UserForm, fac
 from cml.core.bounds import is_plain_text
 from cml.extensions import db
 from cml.models import Facility, Questionnaire, Region, Response, User
-from cml.services import audit, surveys, users
+from cml.services import audit, users
 from cml.services import regions as region_service
 from cml.web.access import capability_required
 from cml.web.i18n import current_language, language_name, languages
@@ -177,28 +177,3 @@ def facility_edit(facility_id: int) -> HttpResponse | tuple[str, int] | str:
             return redirect(url_for("admin.region_list") + f"#facility-{facility.id}")
         return render_template("admin/facility.html", form=form, facility=facility), 422
     return render_template("admin/facility.html", form=form, facility=facility), (422 if form.errors else 200)
-
-
-@bp.route("/questionnaires", methods=["GET", "POST"])
-@capability_required("manage_accounts")
-def questionnaire_list() -> HttpResponse | str:
-    """Published questionnaires and their versions; publish a new one."""
-    form = UploadForm()
-    problems: list[str] = []
-    if form.validate_on_submit():
-        upload = form.file.data
-        name = upload.filename or "upload.json"
-        try:
-            published = surveys.publish(upload.read(), current_user)
-        except surveys.PublishError as error:
-            problems = [f"{name}: {p.path}: {p.message}" for p in error.problems]
-        else:
-            db.session.commit()
-            v = published.version
-            if published.created:
-                flash(_("Published %(code)s version %(version)d.", code=v.questionnaire.code, version=v.version), "success")
-            else:
-                flash(_("%(code)s version %(version)d was already published with exactly this content.", code=v.questionnaire.code, version=v.version), "success")
-            return redirect(url_for("admin.questionnaire_list"))
-    rows = list(db.session.scalars(select(Questionnaire).order_by(Questionnaire.code)))
-    return render_template("admin/questionnaires.html", form=form, questionnaires=rows, problems=problems)

@@ -38,6 +38,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
         "sensitive_answers",  # open sealed answers (raw export, the review page)
         "restore_from_trash",
         "manage_accounts",
+        "manage_questionnaires",  # upload, preview, compare, publish and retire questionnaire versions
         "audit_log",
     },
 }

@@ -27,8 +27,7 @@ from cml.core.questionnaire import Questionnaire
 from cml.db import WRITE_LOCK_OPTION, reads_before_writing
 from cml.extensions import db
 from cml.models import Facility, QuestionnaireVersion, Region, Response
-from cml.models import Questionnaire as QuestionnaireRow
-from cml.services import sessions
+from cml.services import sessions, surveys
 from cml.services.committer import Outcome
 from cml.services.responses import UnknownQuestionnaire, form_version_number
 from cml.services.scope import facilities_for, stand_in, visible_regions
@@ -92,19 +91,16 @@ def _labels(label: Any) -> dict[str, str]:
 
 
 def _questionnaires() -> list[dict[str, Any]]:
-    """The latest version of every published questionnaire (every collector may fill every one)."""
-    latest = (select(QuestionnaireVersion.questionnaire_id, db.func.max(QuestionnaireVersion.version).label("number"))
-              .group_by(QuestionnaireVersion.questionnaire_id).subquery())
-    rows = db.session.execute(
-        select(QuestionnaireRow.code, QuestionnaireRow.title, QuestionnaireVersion.version, QuestionnaireVersion.content)
-        .join(QuestionnaireVersion, QuestionnaireVersion.questionnaire_id == QuestionnaireRow.id)
-        .join(latest, (latest.c.questionnaire_id == QuestionnaireVersion.questionnaire_id) & (latest.c.number == QuestionnaireVersion.version))
-        .order_by(QuestionnaireRow.code)
-    ).all()
+    """The version new interviews are recorded on, of every published questionnaire (every collector may
+    fill every one); a questionnaire whose versions are all retired is not offered."""
     found = []
-    for code, title, number, content in rows:
-        definition = json.loads(content)
-        found.append({"code": code, "version": number, "subject": definition.get("subject", "facility"), "title": title, "definition": definition})
+    for row in surveys.published_questionnaires():
+        version = surveys.collectable_version(row.code)
+        if version is None:
+            continue
+        definition = json.loads(version.content)
+        found.append({"code": row.code, "version": version.version, "subject": definition.get("subject", "facility"), "title": row.title,
+                      "definition": definition})
     return found
 
 

@@ -45,7 +45,11 @@ def import_page() -> HttpResponse | tuple[str, int] | str:
     if form.validate_on_submit():
         code = form.survey.data or ""
         number = parse_id(form.version.data) if form.version.data else None
-        version = surveys.version_of(code, number) if number is not None or not form.version.data else None
+        readable = number is not None or not form.version.data
+        version = surveys.collectable_version(code, number) if readable else None
+        if version is None and readable and (retired := surveys.version_of(code, number)) is not None:
+            form.version.errors = [_("%(code)s version %(version)s is retired: it takes no new interviews", code=code, version=retired.version)]
+            return render_template("collect/import.html", form=form, report=None, versions=versions), 422
         if version is None:
             form.version.errors = [_("%(code)s has no version %(version)s; its versions are %(versions)s",
                                      code=code, version=form.version.data, versions=", ".join(map(str, versions.get(code, []))))]

@@ -82,7 +82,7 @@ def _place_choices(form: StartForm, questionnaire: Questionnaire) -> None:
 
 
 def _latest(code: str) -> tuple[QuestionnaireVersion, Questionnaire]:
-    version = surveys.latest_version(code) or abort(404)
+    version = surveys.collectable_version(code) or abort(404)
     return version, surveys.model_of(version)
 
 

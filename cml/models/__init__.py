@@ -4,7 +4,7 @@ from cml.models.accounts import ROLES, User, region_memberships
 from cml.models.audit import AuditEvent
 from cml.models.data_version import DataVersion
 from cml.models.places import FACILITY_KINDS, Facility, Region
-from cml.models.questionnaires import Questionnaire, QuestionnaireVersion
+from cml.models.questionnaires import Questionnaire, QuestionnaireDraft, QuestionnaireVersion
 from cml.models.responses import DELETED_REASONS, Draft, IndicatorFact, IndicatorSum, PurgedSubmission, Response, ResponseRevision
 from cml.models.sessions import UserSession
 
@@ -19,6 +19,7 @@ __all__ = [
     "IndicatorFact",
     "IndicatorSum",
     "Questionnaire",
+    "QuestionnaireDraft",
     "QuestionnaireVersion",
     "Region",
     "PurgedSubmission",

@@ -40,5 +40,23 @@ class QuestionnaireVersion(db.Model):  # type: ignore[name-defined,misc]
     """SHA-256 of `content`, so a version can be recognised and never silently changed."""
     published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """When set, no new interview starts on this version; its responses keep counting."""
+    retired_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     questionnaire: Mapped[Questionnaire] = relationship(back_populates="versions")
+
+
+class QuestionnaireDraft(db.Model):  # type: ignore[name-defined,misc]
+    """An uploaded questionnaire that passed every check, waiting to be previewed, compared and
+    published by the administrator who uploaded it; nothing collects on it."""
+
+    __tablename__ = "questionnaire_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), index=True)
+    content: Mapped[str] = mapped_column(Text)
+    """The questionnaire JSON (an XLSForm upload is stored converted)."""
+    source_filename: Mapped[str] = mapped_column(String(255))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -161,9 +161,11 @@ def import_csv(
     """
     report = ImportReport()
     today = today or date.today()
-    version = surveys.version_of(code, version_number)
+    version = surveys.collectable_version(code, version_number)
     if version is None:
-        if version_number is not None and surveys.latest_version(code) is not None:
+        if (retired := surveys.version_of(code, version_number)) is not None:
+            report.file_problem = _("%(code)s version %(version)s is retired: it takes no new interviews", code=code, version=retired.version)
+        elif version_number is not None and surveys.latest_version(code) is not None:
             report.file_problem = _("%(code)s has no version %(version)s; its versions are %(versions)s",
                                     code=code, version=version_number, versions=", ".join(map(str, surveys.version_numbers(code))))
         else:

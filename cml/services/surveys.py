@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import lru_cache
 
 from sqlalchemy import func, select
@@ -57,6 +58,8 @@ def publish(data: bytes, actor: User | None = None) -> Published:
     latest = latest_number(row.id)
     if questionnaire.version < latest:
         raise PublishError([Problem("$.version", f"version {questionnaire.version} is older than the published version {latest}; raise \"version\" to {latest + 1}")])
+    if latest and questionnaire.version != latest + 1:  # a gap would look like a lost version
+        raise PublishError([Problem("$.version", f"version {questionnaire.version} skips a number: the published version is {latest}; set \"version\" to {latest + 1}")])
     version = QuestionnaireVersion(questionnaire_id=row.id, version=questionnaire.version, content=content, content_hash=content_hash, published_by_id=actor.id if actor else None)
     db.session.add(version)
     row.title = dict(questionnaire.title)
@@ -79,6 +82,39 @@ def latest_version(code: str) -> QuestionnaireVersion | None:
         .order_by(QuestionnaireVersion.version.desc())
         .limit(1)
     )
+
+
+def is_retired(version: QuestionnaireVersion) -> bool:
+    """Whether a version may start no new interview (its responses keep counting)."""
+    return version.retired_at is not None
+
+
+def collectable_version(code: str, number: int | None = None) -> QuestionnaireVersion | None:
+    """The version a new interview of `code` is recorded on: version `number` unless it is retired,
+    else (None) the newest one not retired; None when there is no such version.
+
+    The one rule for every way in: the web form, the offline app's setup and the paper import.
+    """
+    query = (
+        select(QuestionnaireVersion)
+        .join(QuestionnaireRow)
+        .where(QuestionnaireRow.code == code, QuestionnaireVersion.retired_at.is_(None))
+    )
+    if number is not None:
+        query = query.where(QuestionnaireVersion.version == number)
+    return db.session.scalar(query.order_by(QuestionnaireVersion.version.desc()).limit(1))
+
+
+def set_retired(version: QuestionnaireVersion, retired: bool, actor: User) -> bool:
+    """Retire a version (no new interviews) or bring it back; False when it already was so."""
+    if is_retired(version) == retired:
+        return False
+    version.retired_at = datetime.now(UTC) if retired else None
+    version.retired_by_id = actor.id if retired else None
+    db.session.flush()
+    audit.record("questionnaire.retire" if retired else "questionnaire.unretire", actor,
+                 target=f"{version.questionnaire.code} v{version.version}")
+    return True
 
 
 def version_of(code: str, number: int | None) -> QuestionnaireVersion | None:

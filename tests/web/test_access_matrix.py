@@ -53,7 +53,12 @@ NEEDS = {
     "admin.user_password": "manage_accounts",
     "admin.region_list": "manage_accounts",
     "admin.facility_edit": "manage_accounts",
-    "admin.questionnaire_list": "manage_accounts",
+    "admin.questionnaire_list": "manage_questionnaires",
+    "admin.questionnaire_draft": "manage_questionnaires",
+    "admin.questionnaire_preview": "manage_questionnaires",
+    "admin.questionnaire_publish": "manage_questionnaires",
+    "admin.questionnaire_discard": "manage_questionnaires",
+    "admin.questionnaire_retire": "manage_questionnaires",
     "admin.audit_log": "audit_log",
 }
 ALLOWED = {endpoint: set(ROLE_CAPABILITIES) if needs is SIGNED_IN else set(roles_with(needs)) for endpoint, needs in NEEDS.items()}
@@ -64,7 +69,7 @@ BEFORE_CAPABILITIES = {
     "manage_accounts": {"admin"}, "audit_log": {"admin"},
 }
 SAMPLE_ARGS = {"code": "clinic_exit", "submission_id": uuid.UUID(int=7), "number": 1, "user_id": 1, "facility_id": 1, "filename": "cml.css", "version": "0",
-               "session_id": "0" * 64, "response_id": 1}
+               "session_id": "0" * 64, "response_id": 1, "draft_id": 1}
 ROLES = ("stranger", "monitor", "lead", "advocate", "admin")
 JSON_ONLY = "/collect/api/"
 """Routes a JSON client calls: a stranger gets 401 JSON there, never a redirect to a page."""

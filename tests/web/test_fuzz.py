@@ -25,7 +25,7 @@ from sqlalchemy import select
 
 from cml.extensions import db
 from cml.models import Facility, Response, User
-from tests.conftest import login
+from tests.conftest import FIXTURES, login
 from tests.web.fresh import publish_mini
 
 ROLES = ("monitor", "lead", "advocate", "admin", "odesa", None)
@@ -126,6 +126,9 @@ def test_no_route_answers_5xx_to_hostile_input(make_app, world) -> None:
         sid = str(uuid.uuid4())
         clients[role].post("/collect/mini/", data={"submission_id": sid, "facility": mini["kyiv"], "interview_date": date.today().isoformat()})
         drafts.append(sid)
+    uploaded = clients["admin"].post("/admin/questionnaires", data={"file": (io.BytesIO(json.dumps({**json.loads((FIXTURES / "mini.json").read_text()), "version": 2}).encode()), "mini.json")},
+                                     content_type="multipart/form-data")
+    questionnaire_drafts = [uploaded.headers["Location"].rsplit("/", 1)[-1]]  # a real draft, so its pages reach their forms
     sent, responses = _stored_responses(app)  # real submissions, so review and correction pages reach their forms
     rules = [r for r in app.url_map.iter_rules() if r.endpoint not in SKIPPED]
     values = HOSTILE + facilities + user_ids + drafts + responses + [str(mini["version"])]
@@ -138,7 +141,8 @@ def test_no_route_answers_5xx_to_hostile_input(make_app, world) -> None:
     fields -= {"csrf_token"}
     argument_values = {"code": ["mini", "clinic_exit", "\ud800", "x" * 300, "%00"], "user_id": user_ids + [str(2**63), "0"],
                        "submission_id": sent + drafts + [str(uuid.uuid4())], "response_id": responses + [str(2**63), "0", "-1"], "number": ["1", "2", "3", "99", str(2**64)],
-                       "session_id": ["0" * 64, "x" * 300, "\ud800", "%00", str(uuid.uuid4())], "facility_id": facilities + [str(2**63), "0"]}
+                       "session_id": ["0" * 64, "x" * 300, "\ud800", "%00", str(uuid.uuid4())], "facility_id": facilities + [str(2**63), "0"],
+                       "draft_id": questionnaire_drafts + [str(2**63), "0"]}
 
     errors: list[str] = []
 
