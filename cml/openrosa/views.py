@@ -41,7 +41,9 @@ SUBMISSION_PART = "xml_submission_file"
 
 @bp.before_request
 def _small_bodies() -> None:
-    request.max_content_length = MAX_BODY_BYTES  # a body sent in chunks, without a length, too
+    # The app's own limit (MAX_CONTENT_LENGTH) already bounds what was read; a submission is far smaller.
+    if (request.content_length or 0) > MAX_BODY_BYTES:
+        abort(413)
 
 
 @bp.errorhandler(auth.Refusal)
@@ -111,8 +113,11 @@ def submit() -> Response:
     part = files.get(SUBMISSION_PART)
     if part is None:
         return message(_("The submission has no %(part)s part.", part=SUBMISSION_PART), 400)
+    data = part.read(MAX_BODY_BYTES + 1)
+    if len(data) > MAX_BODY_BYTES:  # a body sent in chunks, without a length
+        abort(413)
     try:
-        instance = read_instance(part.read(MAX_BODY_BYTES + 1))
+        instance = read_instance(data)
     except SubmissionXmlError:
         return message(_("The submission is not a form instance CML can read."), 400)
     version = _version(instance.form_id, instance.version)
