@@ -1,7 +1,9 @@
-"""A registry from questionnaire question types to WTForms fields.
+"""WTForms fields for questions, chosen by the widget kind of the question's type.
 
-Fields only collect and render; every rule (required, choices, bounds, skip logic) is
-enforced by `cml.core.answers`, the same code the paper import and the API use.
+Which widget a type uses is the type's own entry in `cml.core.question_types`; this module
+knows only how to draw each widget kind. Fields only collect and render; every rule
+(required, choices, bounds, skip logic) is enforced by `cml.core.answers`, the same code
+the paper import and the API use.
 """
 
 from __future__ import annotations
@@ -10,20 +12,28 @@ from collections.abc import Callable
 
 from wtforms import Field, RadioField, SelectMultipleField, StringField, TextAreaField, widgets
 
+from cml.core.question_types import kind_of
 from cml.core.questionnaire import Question, Questionnaire
 
 FieldFactory = Callable[[Question, Questionnaire, str], Field]
-FIELD_HANDLERS: dict[str, FieldFactory] = {}
+FIELD_HANDLERS: dict[str, FieldFactory | None] = {"note": None}
+"""Widget kind -> field factory; None for a widget with no field (a note: text only)."""
 FIELD_PREFIX = "q_"
 
 
-def handles(*types: str) -> Callable[[FieldFactory], FieldFactory]:
+def handles(*widget_kinds: str) -> Callable[[FieldFactory], FieldFactory]:
     def register(factory: FieldFactory) -> FieldFactory:
-        for question_type in types:
-            FIELD_HANDLERS[question_type] = factory
+        for widget in widget_kinds:
+            FIELD_HANDLERS[widget] = factory
         return factory
 
     return register
+
+
+def field_for(question: Question, questionnaire: Questionnaire, language: str) -> Field | None:
+    """The question's form field (unbound), or None for a question that takes no answer."""
+    factory = FIELD_HANDLERS[kind_of(question.type).widget]
+    return factory(question, questionnaire, language) if factory is not None else None
 
 
 class CheckboxListField(SelectMultipleField):
@@ -39,26 +49,27 @@ def _choices(question: Question, questionnaire: Questionnaire, language: str) ->
     return [(choice.id, questionnaire.text(choice.label, language)) for choice in question.choices]
 
 
-@handles("single_choice", "yes_no_dk")
+@handles("radio")
 def _single(question: Question, questionnaire: Questionnaire, language: str) -> Field:
     return RadioField(_label(question, questionnaire, language), choices=_choices(question, questionnaire, language), validate_choice=False)
 
 
-@handles("multiple_choice")
+@handles("checkboxes")
 def _multiple(question: Question, questionnaire: Questionnaire, language: str) -> Field:
     return CheckboxListField(_label(question, questionnaire, language), choices=_choices(question, questionnaire, language), validate_choice=False)
 
 
-@handles("rating")
+@handles("scale")
 def _rating(question: Question, questionnaire: Questionnaire, language: str) -> Field:
     low, high = int(question.minimum or 1), int(question.maximum or 5)
     choices = [(str(point), str(point)) for point in range(low, high + 1)]
     return RadioField(_label(question, questionnaire, language), choices=choices, validate_choice=False, render_kw={"class": "scale"})
 
 
-@handles("integer", "decimal")
+@handles("number")
 def _number(question: Question, questionnaire: Questionnaire, language: str) -> Field:
-    attributes: dict[str, object] = {"inputmode": "numeric" if question.type == "integer" else "decimal", "autocomplete": "off", "maxlength": 32}
+    whole = kind_of(question.type).answer == "whole"
+    attributes: dict[str, object] = {"inputmode": "numeric" if whole else "decimal", "autocomplete": "off", "maxlength": 32}
     return StringField(_label(question, questionnaire, language), render_kw=attributes)
 
 
@@ -67,12 +78,18 @@ def _date(question: Question, questionnaire: Questionnaire, language: str) -> Fi
     return StringField(_label(question, questionnaire, language), render_kw={"type": "date"})
 
 
-@handles("text")
+@handles("time")
+def _time(question: Question, questionnaire: Questionnaire, language: str) -> Field:
+    attributes = {"type": "time", "min": question.earliest, "max": question.latest}
+    return StringField(_label(question, questionnaire, language), render_kw={k: v for k, v in attributes.items() if v is not None})
+
+
+@handles("line")
 def _text(question: Question, questionnaire: Questionnaire, language: str) -> Field:
     return StringField(_label(question, questionnaire, language), render_kw={"maxlength": question.max_length, "autocomplete": "off"})
 
 
-@handles("long_text")
+@handles("box")
 def _long_text(question: Question, questionnaire: Questionnaire, language: str) -> Field:
     return TextAreaField(_label(question, questionnaire, language), render_kw={"maxlength": question.max_length, "rows": 5})
 

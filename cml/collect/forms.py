@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField
 
-from cml.collect.fields import FIELD_HANDLERS, field_name
+from cml.collect.fields import field_for, field_name
 from cml.core.questionnaire import Questionnaire, Section
 
 
@@ -45,8 +45,7 @@ def section_form_class(questionnaire: Questionnaire, section: Section, language:
     """A FlaskForm subclass with one field per question of `section`, labelled in `language`."""
     key = (questionnaire.id, questionnaire.version, section.id, language)
     if key not in _FORM_CLASSES:
-        attributes: dict[str, Any] = {
-            field_name(question.id): FIELD_HANDLERS[question.type](question, questionnaire, language) for question in section.questions
-        }
+        fields = {field_name(question.id): field_for(question, questionnaire, language) for question in section.questions}
+        attributes: dict[str, Any] = {name: field for name, field in fields.items() if field is not None}  # a note has no field
         _FORM_CLASSES[key] = type(f"Section_{questionnaire.id}_{section.id}", (FlaskForm,), attributes)
     return _FORM_CLASSES[key]

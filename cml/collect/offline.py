@@ -20,7 +20,7 @@ from cml.collect.views import bp
 from cml.web.i18n import current_language, in_every_language
 
 # The app's own files, cached by the service worker when it installs.
-SCRIPTS = ("offline/questionnaire.js", "offline/vault.js", "offline/form.js", "offline/sync.js", "offline/app.js")
+SCRIPTS = ("offline/question_types.js", "offline/questionnaire.js", "offline/vault.js", "offline/form.js", "offline/sync.js", "offline/app.js")
 STATIC = ("cml.css", "favicon.svg", *SCRIPTS)
 
 

@@ -10,6 +10,7 @@ from werkzeug.datastructures import MultiDict
 
 from cml.collect.fields import FIELD_PREFIX, field_name
 from cml.core.answers import CleanedAnswers, RawValue, clean_answers, section_applies
+from cml.core.question_types import kind_of
 from cml.core.questionnaire import Answer, Question, Questionnaire, Section, evaluate
 from cml.core.questionnaire.conditions import condition_to_json, referenced_questions
 
@@ -44,7 +45,7 @@ def neighbour(shown: list[int], current: int, step: int) -> int | None:
 
 def unknown_keys(form: MultiDict[str, str], questionnaire: Questionnaire, section: Section | None = None) -> list[str]:
     """Posted keys that are neither control fields nor questions (of `section`, when given)."""
-    allowed = {field_name(q.id) for q in (section.questions if section else questionnaire.questions)}
+    allowed = {field_name(q.id) for q in (section.questions if section else questionnaire.questions) if q.answers}
     return sorted(key for key in form if key not in CONTROL_KEYS and key not in allowed)
 
 
@@ -53,10 +54,10 @@ def raw_answers(form: MultiDict[str, str], questionnaire: Questionnaire, section
     raw: dict[str, RawValue] = {}
     for question in section.questions if section else questionnaire.questions:
         key = field_name(question.id)
-        if key not in form:
+        if key not in form or not question.answers:
             continue
         values = form.getlist(key)
-        raw[question.id] = values if question.type == "multiple_choice" else (values[0] if len(values) == 1 else values)
+        raw[question.id] = values if kind_of(question.type).several else (values[0] if len(values) == 1 else values)
     return raw
 
 
@@ -93,12 +94,16 @@ def _cleaning_keys(question: Question) -> dict[str, object]:
         keys["show_if"] = condition_to_json(question.show_if)
     if question.constraint is not None:
         keys["constraint"] = {"condition": condition_to_json(question.constraint.condition)}
-    if question.type in ("single_choice", "multiple_choice"):
-        keys["choices"] = [{"id": choice.id} for choice in question.choices]
+    if kind_of(question.type).choices == "list":
+        keys["choices"] = [{"id": c.id, **({"filter": list(c.filter)} if c.filter is not None else {})} for c in question.choices]
+    if question.choice_filter is not None:
+        keys["choice_filter"] = question.choice_filter
     if question.type == "rating":
         keys["scale"] = {"min": question.minimum, "max": question.maximum}
     elif question.type in ("integer", "decimal"):
         keys.update({k: v for k, v in (("min", question.minimum), ("max", question.maximum)) if v is not None})
+    elif question.type == "time":
+        keys.update({k: v for k, v in (("min", question.earliest), ("max", question.latest)) if v is not None})
     optional = (("min_selected", question.min_selected), ("max_selected", question.max_selected), ("max_length", question.max_length))
     keys.update({k: v for k, v in optional if v is not None})
     if question.allow_future:
@@ -127,6 +132,16 @@ def asked_questions(questionnaire: Questionnaire, section: Section, raw: Mapping
     earlier = _earlier_answers(questionnaire, section, raw, today)
     live = live_conditions(section)
     return {q.id for q in section.questions if q.show_if is None or q.id in live or evaluate(q.show_if, earlier)}
+
+
+def offered_choices(questionnaire: Questionnaire, section: Section, raw: Mapping[str, RawValue], today: date) -> dict[str, set[str]]:
+    """The choices drawn for filtered questions whose filter is answered on an earlier page: only those
+    its answer offers. A filter answered on this same page is the browser's to apply live (every choice
+    is drawn, so that without JavaScript no valid answer is out of reach; the server refuses the others)."""
+    on_page = {q.id for q in section.questions}
+    earlier = _earlier_answers(questionnaire, section, raw, today)
+    return {q.id: {c.id for c in q.offered(earlier)} for q in section.questions
+            if q.choice_filter is not None and q.choice_filter not in on_page}
 
 
 def earlier_answers_json(questionnaire: Questionnaire, section: Section, raw: Mapping[str, RawValue], today: date) -> str:

@@ -181,6 +181,7 @@ def page(submission_id: uuid.UUID, number: int) -> HttpResponse | tuple[str, int
         "language": language,
         "asked": pages.asked_questions(questionnaire, section, answers, date.today()),
         "live": pages.live_conditions(section),
+        "offered": pages.offered_choices(questionnaire, section, answers, date.today()),
         "earlier_json": pages.earlier_answers_json(questionnaire, section, answers, date.today()),
         "page_definition": pages.page_definition_json(section),
         "today": date.today().isoformat(),

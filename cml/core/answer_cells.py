@@ -22,10 +22,14 @@ from typing import Any
 
 from cml.core.bounds import plain_text
 from cml.core.cells import DANGEROUS_PREFIXES, Cell, csv_field, safe_cell
-from cml.core.questionnaire.model import NUMERIC_TYPES, Question, Questionnaire
+from cml.core.question_types import names_where
+from cml.core.questionnaire.model import Question, Questionnaire
 
 _NUMBER_TYPES = frozenset({int, float, type(None)})
-_CODE_TYPES = frozenset({"single_choice", "yes_no_dk"})
+# Columns by the type's export kind (cml.core.question_types): the fast paths below rely on it.
+_CODE_TYPES = names_where(export="code")
+NUMERIC_TYPES = names_where(export="number")
+_SEVERAL_TYPES = names_where(export="codes")
 
 Convert = Callable[[Any], Cell]
 
@@ -102,7 +106,7 @@ def choice_columns(questions: Sequence[Question], cells: Callable[[Mapping[str, 
     header: list[str] = []
     spread: list[tuple[int, str, tuple[str, ...]]] = []
     for index, question in enumerate(questions):
-        if question.type == "multiple_choice":
+        if question.type in _SEVERAL_TYPES:
             spread.append((index, question.id, question.choice_ids))
             header.extend(f"{question.id}/{choice}" for choice in question.choice_ids)
         else:
@@ -152,7 +156,7 @@ def _converter(question: Question, labels: Mapping[str, str] | None) -> Convert:
         return text
     table: dict[object, Cell] = {choice: safe_cell(label) for choice, label in labels.items()}
     table[None] = None
-    if question.type == "multiple_choice":
+    if question.type in _SEVERAL_TYPES:
         allowed = _unchanged_ids(question)
 
         def chosen(value: Any) -> Cell:
@@ -210,7 +214,7 @@ class AnswerFields:
             number = question.type in NUMERIC_TYPES and not question.choices
             kept: type = (float if question.type == "decimal" else int) if number else str
             self._tables.append(_Fields(self._cells.plain(index), kept))
-            if question.type == "multiple_choice":
+            if question.type in _SEVERAL_TYPES:
                 self._lists.append(index)
             if number:
                 (floats if kept is float else ints).append(index)

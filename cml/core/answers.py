@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from cml.core.bounds import EARLIEST_ANSWER_DATE, INT64_MAX, INT64_MIN, latest_answer_date, plain_text
+from cml.core.question_types import AnswerKind, kind_of
 from cml.core.questionnaire import Answer, Question, Questionnaire, Section, Text, evaluate, is_answered
 from cml.core.questionnaire.conditions import Condition
 
@@ -29,7 +30,7 @@ class FieldError:
 
     `code` is one of: required, not_a_choice, too_many_choices, too_few_choices,
     not_an_integer, not_a_number, below_min, above_max, not_a_date, future_date,
-    too_long, constraint, not_applicable_list.
+    not_a_time, too_long, constraint, not_applicable_list.
     """
 
     code: str
@@ -87,6 +88,7 @@ def clean_one(question: Question, raw: RawValue, today: date, accept_labels: boo
 
 Cleaner = Callable[[RawValue, date], tuple[Answer, FieldError | None]]
 Shown = Callable[[Mapping[str, Answer]], bool]
+Offered = Callable[[Mapping[str, Answer], Answer], bool]
 
 
 class _Plan:
@@ -95,9 +97,11 @@ class _Plan:
     cleans thousands of rows with the same questionnaire."""
 
     def __init__(self, questionnaire: Questionnaire, accept_labels: bool) -> None:
-        self.steps: list[tuple[str, Shown | None, Cleaner, bool, Shown | None, Text | None]] = []
+        self.steps: list[tuple[str, Shown | None, Cleaner, bool, Shown | None, Text | None, Offered | None]] = []
         for section in questionnaire.sections:
             for question in section.questions:
+                if not question.answers:  # a note: text shown, nothing to clean
+                    continue
                 constraint = question.constraint
                 self.steps.append((
                     question.id,
@@ -106,18 +110,21 @@ class _Plan:
                     question.required,
                     constraint.condition.test if constraint is not None else None,
                     constraint.message if constraint is not None else None,
+                    _offered(question),
                 ))
         self.known = frozenset(step[0] for step in self.steps)
 
     def clean(self, raw: Mapping[str, RawValue], today: date) -> CleanedAnswers:
         answers: dict[str, Answer] = {}
         errors: dict[str, FieldError] = {}
-        for question_id, shown, cleaner, required, constraint, message in self.steps:
+        for question_id, shown, cleaner, required, constraint, message, offered in self.steps:
             if shown is not None and not shown(answers):
                 continue
             given = raw.get(question_id)
             # Blank (None, "", []) is no answer to any type; a paper form leaves many blank.
             value, error = cleaner(given, today) if given else (None, None)
+            if offered is not None and value is not None and not offered(answers, value):
+                value, error = None, FieldError("not_a_choice", {"value": str(value)[:50]})
             if error is None and value is None and required:
                 error = FieldError("required")
             if error is None and value is not None:
@@ -157,9 +164,23 @@ def _shown(section_if: Condition | None, question_if: Condition | None) -> Shown
     return lambda answers: section_test(answers) and question_test(answers)
 
 
+def _offered(question: Question) -> Offered | None:
+    """For a choice filter: whether a choice is offered, given the earlier answers."""
+    decider = question.choice_filter
+    if decider is None:
+        return None
+    only_when = {choice.id: choice.filter for choice in question.choices}
+
+    def offered(answers: Mapping[str, Answer], value: Answer) -> bool:
+        allowed = only_when.get(str(value))
+        return allowed is None or answers.get(decider) in allowed
+
+    return offered
+
+
 def _cleaner(question: Question, accept_labels: bool) -> Cleaner:
     """The function that cleans one raw answer to `question`."""
-    if question.type == "multiple_choice":
+    if kind_of(question.type).several:
         pick = _multiple(question, _matcher(question, accept_labels))
 
         def several(raw: RawValue, today: date) -> tuple[Answer, FieldError | None]:
@@ -187,19 +208,27 @@ def _cleaner(question: Question, accept_labels: bool) -> Cleaner:
 
 
 def _typed(question: Question, accept_labels: bool) -> Callable[[str, date], tuple[Answer, FieldError | None]]:
-    """The check of a non-blank single answer, by question type."""
-    if question.type in ("single_choice", "yes_no_dk"):
-        match = _matcher(question, accept_labels)
+    """The check of a non-blank single answer, by the type's answer kind (cml.core.question_types)."""
+    answer = kind_of(question.type).answer
+    if answer is None:
+        raise ValueError(f"a {question.type} takes no answer")
+    return SINGLE_ANSWER_CHECKS[answer](question, accept_labels)
 
-        def choice(text: str, today: date) -> tuple[Answer, FieldError | None]:
-            chosen = match(text)
-            return (chosen, None) if chosen else (None, FieldError("not_a_choice", {"value": text[:50]}))
 
-        return choice
-    if question.type in ("integer", "rating", "decimal"):
-        return lambda text, today: _clean_number(question, text)
-    if question.type == "date":
-        return lambda text, today: _clean_date(question, text, today)
+Check = Callable[[str, date], tuple[Answer, FieldError | None]]
+
+
+def _choice_check(question: Question, accept_labels: bool) -> Check:
+    match = _matcher(question, accept_labels)
+
+    def choice(text: str, today: date) -> tuple[Answer, FieldError | None]:
+        chosen = match(text)
+        return (chosen, None) if chosen else (None, FieldError("not_a_choice", {"value": text[:50]}))
+
+    return choice
+
+
+def _text_check(question: Question, accept_labels: bool) -> Check:
     limit = question.max_length or 0
 
     def free_text(text: str, today: date) -> tuple[Answer, FieldError | None]:
@@ -208,6 +237,23 @@ def _typed(question: Question, accept_labels: bool) -> Callable[[str, date], tup
         return text, None
 
     return free_text
+
+
+def _several_check(question: Question, accept_labels: bool) -> Check:
+    pick = _multiple(question, _matcher(question, accept_labels))
+    return lambda text, today: pick([text])
+
+
+SINGLE_ANSWER_CHECKS: Mapping[AnswerKind, Callable[[Question, bool], Check]] = {
+    "choice": _choice_check,
+    "choices": _several_check,
+    "whole": lambda question, accept_labels: lambda text, today: _clean_number(question, text),
+    "decimal": lambda question, accept_labels: lambda text, today: _clean_number(question, text),
+    "date": lambda question, accept_labels: lambda text, today: _clean_date(question, text, today),
+    "time": lambda question, accept_labels: lambda text, today: _clean_time(question, text),
+    "text": _text_check,
+}
+"""One check per answer kind: a test holds it to every kind the registry uses."""
 
 
 def _matcher(question: Question, accept_labels: bool) -> Callable[[str], str | None]:
@@ -255,7 +301,7 @@ def _multiple(question: Question, match: Callable[[str], str | None]) -> Callabl
 def _clean_number(question: Question, text: str) -> tuple[Answer, FieldError | None]:
     if len(text) > MAX_NUMBER_CHARS:
         return None, FieldError("not_a_number")
-    whole = question.type in ("integer", "rating")
+    whole = kind_of(question.type).answer == "whole"
     value: int | float | Decimal
     if text.isascii() and text.isdigit():  # plain digits, most numbers: what Decimal would give, without it
         value = int(text) if whole else float(int(text))
@@ -303,6 +349,21 @@ def _clean_date(question: Question, text: str, today: date) -> tuple[Answer, Fie
     if value > latest:
         return None, FieldError("above_max", {"max": latest.isoformat()})
     return value.isoformat(), None
+
+
+def _clean_time(question: Question, text: str) -> tuple[Answer, FieldError | None]:
+    """A time of day as "HH:MM"; "7:05" (as a paper form or a spreadsheet writes it) reads as "07:05"."""
+    hours, colon, minutes = text.partition(":")
+    if not (colon and 1 <= len(hours) <= 2 and len(minutes) == 2 and (hours + minutes).isascii() and (hours + minutes).isdigit()):
+        return None, FieldError("not_a_time")
+    if int(hours) > 23 or int(minutes) > 59:
+        return None, FieldError("not_a_time")
+    value = f"{int(hours):02d}:{minutes}"
+    if question.earliest is not None and value < question.earliest:
+        return None, FieldError("below_min", {"min": question.earliest})
+    if question.latest is not None and value > question.latest:
+        return None, FieldError("above_max", {"max": question.latest})
+    return value, None
 
 
 def answers_as_raw(answers: Mapping[str, Answer]) -> dict[str, RawValue]:

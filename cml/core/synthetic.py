@@ -24,6 +24,7 @@ from itertools import accumulate
 
 from cml.core.answers import RawValue, clean_answers
 from cml.core.periods import period_of
+from cml.core.question_types import kind_of
 from cml.core.questionnaire import Answer, Condition, Question, Questionnaire, evaluate
 from cml.core.questionnaire.conditions import All, AnyOf, Compare, Not
 
@@ -207,32 +208,54 @@ class Generator:
         return SyntheticResponse(facility.id, facility.region_id, day, cleaned.answers)
 
     def _answer(self, question: Question, answers: Mapping[str, Answer], quality: float, day: date, rng: random.Random) -> Answer:
-        if not question.required and (question.type in ("text", "long_text") or rng.random() > ANSWER_OPTIONAL):
+        kind = kind_of(question.type)
+        if kind.demo is None:  # a note: nothing to answer
+            return None
+        if not question.required and (kind.free_text or rng.random() > ANSWER_OPTIONAL):
+            return None
+        offered = {c.id for c in question.offered(answers)}
+        if question.choice_filter is not None and not offered:
             return None
         for _ in range(MAX_TRIES):
-            value = self._draw(question, quality, day, rng)
+            value = self._draw(question, quality, day, rng, offered)
             if question.constraint is None or evaluate(question.constraint.condition, {**answers, question.id: value}):
                 return value
         if question.required:
             raise GenerationError(f"{self.questionnaire.id}: no valid answer found for {question.id!r}")
         return None
 
-    def _draw(self, question: Question, quality: float, day: date, rng: random.Random) -> Answer:
-        kind = question.type
+    def _draw(self, question: Question, quality: float, day: date, rng: random.Random, offered: set[str]) -> Answer:
+        """An answer drawn as the type's demo kind (cml.core.question_types) says."""
+        demo = kind_of(question.type).demo
         scores = self.scores.get(question.id, {})
-        if kind in ("single_choice", "yes_no_dk"):
-            choices = self.choices[question.id]
+        if demo == "weighted_choice":
+            choices = [c for c in self.choices[question.id] if c in offered]
             weights = [self.base[(question.id, c)] * math.exp(scores.get(c, 0.0) * quality) for c in choices]
             return rng.choices(choices, weights=weights)[0]
-        if kind == "multiple_choice":
+        if demo == "several_choices":
             return self._multiple(question, scores, quality, rng)
-        if kind == "rating":
+        if demo == "rating":
             return self._rating(question, scores.get("direction", 0.0), quality, rng)
-        if kind in ("integer", "decimal"):
+        if demo == "number":
             return self._number(question, scores.get("direction", 0.0), quality, rng)
-        if kind == "date":
+        if demo == "recent_date":
             return (day - timedelta(days=rng.randint(0, 90))).isoformat()
+        if demo == "time_of_day":
+            return self._time(question, rng)
         return "demo"  # a required free text: never anything personal
+
+    def _time(self, question: Question, rng: random.Random) -> Answer:
+        """A time of day in the question's bounds (else clinic hours), on a five-minute step where it can be."""
+        first = _minutes(question.earliest) if question.earliest else 8 * 60
+        last = _minutes(question.latest) if question.latest else 18 * 60
+        if question.earliest is None:
+            first = min(first, last)
+        if question.latest is None:
+            last = max(last, first)
+        minute = rng.randint(first, last)
+        stepped = minute - minute % 5
+        minute = stepped if stepped >= first else minute
+        return f"{minute // 60:02d}:{minute % 60:02d}"
 
     def _multiple(self, question: Question, scores: Mapping[object, float], quality: float, rng: random.Random) -> Answer:
         chosen = []
@@ -283,6 +306,11 @@ class Generator:
             return int(min(max(round(value), math.ceil(low)), math.floor(high)))
         stepped = round(value * 2.0) / 2.0 if high - low <= 60 else round(value)
         return float(min(max(stepped, low), high))
+
+
+def _minutes(time_of_day: str) -> int:
+    hours, minutes = time_of_day.split(":")
+    return int(hours) * 60 + int(minutes)
 
 
 def _as_text(value: Answer) -> str:

@@ -26,6 +26,7 @@ from sqlalchemy import select
 from cml import logs
 from cml.core.answers import FieldError, RawValue, clean_answers
 from cml.core.bounds import EARLIEST_INTERVIEW, MAX_CELL_CHARS, is_plain_text
+from cml.core.question_types import kind_of
 from cml.core.questionnaire import Questionnaire
 from cml.extensions import db
 from cml.models import Facility, QuestionnaireVersion, Region, User
@@ -246,7 +247,7 @@ def _check_header(columns: list[str], questionnaire: Questionnaire) -> str | Non
         return _("missing column(s): %(columns)s", columns=", ".join(missing))
     if len(set(columns)) != len(columns):
         return _("a column name appears twice")
-    known = {q.id for q in questionnaire.questions} | set(fixed) | {"submission_id"}
+    known = {q.id for q in questionnaire.questions if q.answers} | set(fixed) | {"submission_id"}
     unknown = [c for c in columns if c not in known]
     if unknown:
         return _("column(s) that are not questions of %(questionnaire)s: %(columns)s", questionnaire=questionnaire.id, columns=", ".join(c[:60] for c in unknown[:10]))
@@ -273,8 +274,8 @@ class _RowCheck:
         self.id_at = position.get("submission_id")
         # Cells by question: one answer, or several choices split at the separators. The
         # cleaner strips and drops blanks itself; a question without a column is unanswered.
-        self.single = [(q.id, position[q.id]) for q in questionnaire.questions if q.id in position and q.type != "multiple_choice"]
-        self.several = [(q.id, position[q.id]) for q in questionnaire.questions if q.id in position and q.type == "multiple_choice"]
+        self.single = [(q.id, position[q.id]) for q in questionnaire.questions if q.id in position and q.answers and not kind_of(q.type).several]
+        self.several = [(q.id, position[q.id]) for q in questionnaire.questions if q.id in position and kind_of(q.type).several]
         self.places, self.separators, self.describe, self.today = places, separators, describe, today
         self.user_id = user.id if user else None
         self.dates: dict[str, date | None] = {}
@@ -346,4 +347,4 @@ class _RowCheck:
 
 def template_columns(version: QuestionnaireVersion) -> list[str]:
     questionnaire = surveys.model_of(version)
-    return [*fixed_columns(questionnaire), *(q.id for q in questionnaire.questions)]
+    return [*fixed_columns(questionnaire), *(q.id for q in questionnaire.questions if q.answers)]  # a note has no column

@@ -30,7 +30,7 @@ from sqlalchemy import Date, bindparam, func, select, text
 from cml.core.answer_cells import AnswerCells, AnswerFields, choice_columns
 from cml.core.cells import QUOTED as _QUOTED
 from cml.core.cells import Cell, csv_field, safe_cell
-from cml.core.questionnaire import Question, Questionnaire
+from cml.core.questionnaire import Choice, Question, Questionnaire
 from cml.extensions import db
 from cml.models import Facility, QuestionnaireVersion, Region, Response
 from cml.models import Questionnaire as QuestionnaireRow
@@ -77,7 +77,7 @@ def export_questions(code: str, include_sensitive: bool) -> tuple[Questionnaire,
     for version in versions:
         for question in surveys.model_of(version).questions:
             questions.setdefault(question.id, question)
-    chosen = [q for q in questions.values() if include_sensitive or not q.sensitive]
+    chosen = [q for q in questions.values() if q.answers and (include_sensitive or not q.sensitive)]  # a note has no column
     return latest, chosen
 
 
@@ -337,7 +337,7 @@ def codebook(request: RawExportRequest) -> list[list[Cell]]:
         rows.append([column, None, safe_cell(label), kind, None, None])
     for question in questions:
         label = safe_cell(questionnaire.text(question.label, language))
-        choices = safe_cell("; ".join(f"{c.id} = {questionnaire.text(c.label, language)}" for c in question.choices)) if question.choices else None
+        choices = safe_cell("; ".join(f"{c.id} = {questionnaire.text(c.label, language)}{_offered_when(question, c)}" for c in question.choices)) if question.choices else None
         sensitive = _("yes") if question.sensitive else _("no")
         if request.choices_as_columns and question.type == "multiple_choice":
             for choice in question.choices:
@@ -347,6 +347,13 @@ def codebook(request: RawExportRequest) -> list[list[Cell]]:
         else:
             rows.append([question.id, question.id, label, question.type, choices, sensitive])
     return rows
+
+
+def _offered_when(question: Question, choice: Choice) -> str:
+    """For a filtered choice: when it is offered, e.g. " (when region = north)"."""
+    if question.choice_filter is None or choice.filter is None:
+        return ""
+    return " (" + _("when %(question)s = %(values)s", question=question.choice_filter, values=" / ".join(choice.filter)) + ")"
 
 
 def _fixed_descriptions() -> list[tuple[str, str, str]]:

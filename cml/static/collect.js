@@ -25,8 +25,23 @@
     return raw;
   }
 
+  function answersNow() { return Object.assign({}, earlier, engine.clean(definition, pageRaw(), today, earlier).answers); }
+
+  // A choice filter answered on this page: offer only the choices its answer allows (and untick the others).
+  function filterChoices(answers) {
+    form.querySelectorAll("[data-choice-filter]").forEach(function (field) {
+      var decider = answers[field.getAttribute("data-choice-filter")];
+      field.querySelectorAll("li[data-filter]").forEach(function (item) {
+        var offered = decider !== undefined && item.getAttribute("data-filter").split(" ").indexOf(String(decider)) >= 0;
+        item.hidden = !offered;
+        if (!offered) { item.querySelectorAll("input").forEach(function (input) { input.checked = false; }); }
+      });
+    });
+  }
+
   function refresh() {
-    var answers = Object.assign({}, earlier, engine.clean(definition, pageRaw(), today, earlier).answers);
+    filterChoices(answersNow());
+    var answers = answersNow();
     form.querySelectorAll("[data-show-if]").forEach(function (field) {
       field.hidden = !engine.evaluate(JSON.parse(field.getAttribute("data-show-if")), answers);
     });

@@ -6,6 +6,7 @@ from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 
 from cml.core.answers import FieldError
+from cml.core.question_types import is_time
 from cml.core.questionnaire import Questionnaire
 from cml.web.formatting import fmt_day, fmt_number
 
@@ -70,6 +71,7 @@ def _messages(most: int, least: int, low: object, high: object, longest: object,
         "above_max": _("The largest allowed value is %(max)s.", max=high),
         "not_a_date": _("Please enter a date as year-month-day, such as 2026-03-31."),
         "future_date": _("This date is in the future."),
+        "not_a_time": _("Please enter a time of day as hours:minutes, such as 14:30."),
         "too_long": _("Please shorten this answer to %(max)s characters (it has %(length)s).", max=longest, length=length),
         "constraint": _("This answer does not fit the other answers."),
         "not_applicable_list": _("Please give only one answer."),
@@ -78,6 +80,8 @@ def _messages(most: int, least: int, low: object, high: object, longest: object,
 
 def _limit(value: object, language: str) -> str:
     """A limit as the reader writes it: a day in their date format, a number with their separators."""
+    if is_time(value):  # a time question's bound, "HH:MM": read the same in every language
+        return value
     if isinstance(value, str):
         return fmt_day(value, locale=language)
     if isinstance(value, int | float) and not isinstance(value, bool):

@@ -31,6 +31,7 @@ SOURCES = {
     "training_evaluation": ("surveys/training_evaluation.json", 600),
     "mini": ("tests/fixtures/mini.json", 400),
     "tricky": ("tests/parity/tricky.json", 600),
+    "all_types": ("tests/fixtures/all_types.json", 600),
 }
 SEED = "cml-parity-1"
 TODAYS = ("2026-12-02", "2024-02-29", "2025-12-31", "2026-01-01", "2020-12-28")
@@ -53,6 +54,11 @@ TEXTS = [
     "ok", "x", "y", " x ", "a\x00b", "\x00", " \x00 ", "\x1cx\x1d", "\x85abc\x85", "\ufeffabc\ufeff", "\u200babc\u200b",
     "  pad  ", "line\nbreak", "\u2028z\u2029", "\ud800", "a\udc00b", "\ud83d\ude00", "Клініка №5", "\t\t", "\u180ex",
     "\ud83d\x00\ude00", "\x00\ud800\x00\udc00\x00",
+]
+TIMES = [
+    "00:00", "07:05", "7:05", "07:5", "23:59", "24:00", "12:60", "05:59", "06:00", "22:00", "22:01", " 09:30 ", "09:30:00",
+    "0930", "9.30", "09-30", "\uff10\uff19:30", "\u0660\u0669:30", "+9:30", "-1:00", "009:30", ":30", "09:", "\x0009:30", "09:30\x00",
+    "18:00", "17:59", "1:1", "123:45", "ab:cd", "noon", "", " ", ["09:30", "10:00"], ["", "08:15"],
 ]
 CHOICE_EXTRAS = ["", " ", "\x00", "nope", "YES", "Yes", "Так", "x" * 60, "\U0001f600" * 60, "\ud800z", "1", "\xa0"]
 
@@ -186,6 +192,10 @@ class Cases:
             return f"{r.uniform(-5, 200):.{r.randint(0, 3)}f}".replace(".", r.choice([".", ","]))
         if kind == "date":
             return (date(2026, 12, 2) + timedelta(days=r.randint(-4000, 500))).isoformat()
+        if kind == "time":
+            return f"{r.randint(0, 24):0{r.choice([1, 2])}d}:{r.randint(0, 60):02d}"
+        if kind == "note":  # no answer: a key for it is an unknown key
+            return "seen"
         return r.choice(["fine", "ok", "x", "long " * r.randint(1, 120)])
 
     def hard_values(self, question: Question) -> list[RawValue]:
@@ -209,6 +219,10 @@ class Cases:
             return [*NUMBERS, *near, ["1", "2"], ["", "5"], [" "]]
         if kind == "date":
             return self.dates()
+        if kind == "time":
+            return list(TIMES)
+        if kind == "note":
+            return ["x", ""]
         limit = question.max_length or 0
         return [*TEXTS, "a" * limit, "a" * (limit + 1), "\U0001f600" * limit, "\U0001f600" * (limit + 1),
                 " " + "b" * limit + " ", ["one", "two"], ["", "one"], "\ud800" * 3]

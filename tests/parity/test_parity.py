@@ -29,7 +29,7 @@ HERE = Path(__file__).resolve().parent
 RUNNER = HERE / "parity.test.mjs"
 REGENERATE = "the Python rules changed: if on purpose, regenerate the corpus with `python -m tests.parity.generate`, then make cml/static/offline/questionnaire.js pass `node tests/parity/parity.test.mjs` again"
 ERROR_CODES = {"required", "not_a_choice", "too_many_choices", "too_few_choices", "not_an_integer", "not_a_number", "below_min",
-               "above_max", "not_a_date", "future_date", "too_long", "constraint", "not_applicable_list"}
+               "above_max", "not_a_date", "future_date", "not_a_time", "too_long", "constraint", "not_applicable_list"}
 
 
 def corpus(name: str) -> dict[str, Any]:

@@ -11,15 +11,13 @@ import contextlib
 from collections.abc import Mapping
 from typing import Any, cast
 
+from cml.core.question_types import QUESTION_KINDS, TYPE_SPECIFIC_KEYS, is_time
 from cml.core.questionnaire.conditions import Condition, Referable, parse_condition, referenced_questions
 from cml.core.questionnaire.model import (
     BUILTIN_YES_NO_DK,
-    CHOICE_TYPES,
     COUNTED_BY_DEFAULT,
-    LONG_TEXT_MAX_LENGTH,
     NUMERIC_TYPES,
     REVIEW_STATES,
-    TEXT_MAX_LENGTH,
     YES_NO_DK_IDS,
     Choice,
     Constraint,
@@ -34,18 +32,8 @@ from cml.core.questionnaire.sensitivity import is_sensitive
 from cml.core.questionnaire.structure import sort_problems
 
 TEXT_KEYS = ("label", "hint", "unit", "min_label", "max_label")
-KEYS_BY_TYPE: Mapping[str, frozenset[str]] = {
-    "single_choice": frozenset({"choices"}),
-    "multiple_choice": frozenset({"choices", "min_selected", "max_selected"}),
-    "yes_no_dk": frozenset(),
-    "integer": frozenset({"min", "max", "unit"}),
-    "decimal": frozenset({"min", "max", "unit"}),
-    "rating": frozenset({"scale", "min_label", "max_label"}),
-    "date": frozenset({"allow_future"}),
-    "text": frozenset({"max_length"}),
-    "long_text": frozenset({"max_length"}),
-}
-TYPE_SPECIFIC_KEYS = frozenset().union(*KEYS_BY_TYPE.values())
+FILTER_DECIDERS = frozenset({"single_choice", "yes_no_dk"})
+"""The types whose answer may decide a choice filter: one choice id."""
 
 
 class _Builder:
@@ -82,7 +70,9 @@ class _Builder:
             if item["id"] in seen:
                 self.fail(child(item_path, "id"), f"duplicate choice id \"{item['id']}\" (also at {child(path, seen[item['id']])})")
             seen.setdefault(item["id"], i)
-            result.append(Choice(item["id"], self.text(item["label"], child(item_path, "label"))))
+            spec = item.get("filter")
+            only_when = None if spec is None else (spec,) if isinstance(spec, str) else tuple(spec)
+            result.append(Choice(item["id"], self.text(item["label"], child(item_path, "label")), only_when))
         return tuple(result)
 
     def choice_lists(self) -> dict[str, tuple[Choice, ...]]:
@@ -114,9 +104,10 @@ class _Builder:
     def question_choices(
         self, raw: dict[str, Any], path: str, lists: Mapping[str, tuple[Choice, ...]], yes_no: tuple[Choice, ...]
     ) -> tuple[Choice, ...]:
-        if raw["type"] == "yes_no_dk":
+        source = QUESTION_KINDS[raw["type"]].choices
+        if source == "yes_no_dk":
             return yes_no
-        if raw["type"] not in CHOICE_TYPES:
+        if source != "list":
             return ()
         spec = raw.get("choices")
         if spec is None:
@@ -130,7 +121,7 @@ class _Builder:
         return self.choices(spec, child(path, "choices"))
 
     def type_keys(self, raw: dict[str, Any], path: str) -> None:
-        allowed = KEYS_BY_TYPE[raw["type"]]
+        allowed = QUESTION_KINDS[raw["type"]].keys
         for key in sorted(TYPE_SPECIFIC_KEYS & set(raw) - allowed):
             self.fail(child(path, key), f"\"{key}\" does not apply to a {raw['type']} question")
 
@@ -144,6 +135,18 @@ class _Builder:
                 self.fail(child(path, "scale"), "a rating scale may have at most 101 points")
             return low, high
         low, high = raw.get("min"), raw.get("max")
+        if raw["type"] == "time":
+            for key in ("min", "max"):
+                if key in raw and not is_time(raw[key]):
+                    self.fail(child(path, key), f"must be a time written \"HH:MM\" (24-hour) for a time question, found {raw[key]!r}")
+                    return None, None
+            if low is not None and high is not None and low > high:
+                self.fail(child(path, "min"), f"min {low} is later than max {high}")
+            return None, None
+        for key in ("min", "max"):
+            if isinstance(raw.get(key), str):
+                self.fail(child(path, key), f"must be a number for a {raw['type']} question, found {raw[key]!r}")
+                return None, None
         if raw["type"] == "integer":
             for key in ("min", "max"):
                 if key in raw and not float(raw[key]).is_integer():
@@ -159,8 +162,8 @@ class _Builder:
         if choices and most is not None and most > len(choices):
             self.fail(child(path, "max_selected"), f"max_selected {most} is more than the {len(choices)} choices")
         max_length = None
-        if raw["type"] in ("text", "long_text"):
-            ceiling = TEXT_MAX_LENGTH if raw["type"] == "text" else LONG_TEXT_MAX_LENGTH
+        ceiling = QUESTION_KINDS[raw["type"]].max_length
+        if ceiling is not None:
             max_length = raw.get("max_length", ceiling)
             if max_length > ceiling:
                 self.fail(child(path, "max_length"), f"a {raw['type']} answer may be at most {ceiling} characters")
@@ -250,6 +253,11 @@ class _Builder:
         low, high = self.bounds(raw, path)
         least, most, max_length = self.limits(raw, path, choices)
         show_if = self.condition(raw["show_if"], child(path, "show_if"), visible, known) if "show_if" in raw else None
+        self.choice_filter(raw, path, choices, visible, known)
+        if not QUESTION_KINDS[raw["type"]].answers:
+            for key in ("required", "constraint"):
+                if raw.get(key):
+                    self.fail(child(path, key), f"a {raw['type']} has no answer, so it cannot have \"{key}\"")
         constraint = None
         if "constraint" in raw:
             with_self = {**visible, raw["id"]: known[raw["id"]]}
@@ -281,7 +289,38 @@ class _Builder:
             max_label=texts["max_label"],
             max_length=max_length,
             allow_future=raw.get("allow_future", False),
+            earliest=raw.get("min") if raw["type"] == "time" else None,
+            latest=raw.get("max") if raw["type"] == "time" else None,
+            choice_filter=raw.get("choice_filter"),
         )
+
+    def choice_filter(
+        self, raw: dict[str, Any], path: str, choices: tuple[Choice, ...], visible: Mapping[str, Referable], known: Mapping[str, Referable]
+    ) -> None:
+        """A choice filter names an earlier one-choice question, and each choice's filter its choice ids."""
+        decider_id = raw.get("choice_filter")
+        if decider_id is None:
+            if isinstance(raw.get("choices"), list):
+                for i, item in enumerate(raw["choices"]):
+                    if "filter" in item:
+                        self.fail(child(child(child(path, "choices"), i), "filter"), "a choice's \"filter\" needs the question's \"choice_filter\"")
+            return
+        fpath = child(path, "choice_filter")
+        if decider_id not in known:
+            self.fail(fpath, f"there is no question \"{decider_id}\"")
+            return
+        if decider_id not in visible:
+            self.fail(fpath, f"\"{decider_id}\" is not an earlier question; a choice filter can only look back")
+            return
+        decider = visible[decider_id]
+        if decider.type not in FILTER_DECIDERS:
+            self.fail(fpath, f"\"{decider_id}\" is a {decider.type} question; a choice filter needs a single_choice or yes_no_dk question")
+            return
+        for i, choice in enumerate(choices):
+            for value in choice.filter or ():
+                if value not in decider.choice_ids:
+                    where = child(child(path, "choices"), i) if isinstance(raw.get("choices"), list) else child(path, "choices")
+                    self.fail(child(where, "filter"), f"\"{value}\" is not a choice of \"{decider_id}\" (choices: {', '.join(decider.choice_ids)})")
 
     # --- indicators --------------------------------------------------------------------
     def indicators(self, known: Mapping[str, Referable]) -> tuple[Indicator, ...]:

@@ -12,14 +12,12 @@ from datetime import date
 from functools import cached_property
 from typing import Any
 
+from cml.core.question_types import QUESTION_KINDS, is_time
 from cml.core.questionnaire.problems import Problem, child
 
 MAX_CONDITION_DEPTH = 12
 
 COMPARISONS = ("equals", "in", "includes", "at_least", "at_most", "answered")
-CHOICE_TYPES = frozenset({"single_choice", "multiple_choice", "yes_no_dk"})
-ORDERED_TYPES = frozenset({"integer", "decimal", "rating", "date"})
-NUMBER_TYPES = frozenset({"integer", "decimal", "rating"})
 
 Scalar = str | int | float
 Answer = str | int | float | list[str] | None
@@ -302,6 +300,9 @@ def _parse_comparison(
     question = _resolve(raw["question"], child(path, "question"), visible, known, problems)
     if question is None:
         return None
+    if not QUESTION_KINDS[question.type].answers:
+        problems.append(Problem(child(path, "question"), f"\"{question.id}\" is a {question.type}: it has no answer to look at"))
+        return None
     value = _parse_value(question, operator, raw[operator], child(path, operator), visible, known, problems)
     if value is None:
         return None
@@ -356,18 +357,25 @@ def _parse_value(
             return None
         return tuple(v for v in values if v is not None)
     # at_least / at_most
-    if question.type not in ORDERED_TYPES:
-        return fail(f"\"{operator}\" works only on number, rating and date questions; \"{question.id}\" is {question.type}")
+    kind = QUESTION_KINDS[question.type]
+    if operator not in kind.operators:
+        return fail(f"\"{operator}\" works only on number, rating, date and time questions; \"{question.id}\" is {question.type}")
     if isinstance(raw, dict):
         if set(raw) != {"question"}:
             return fail("compare with another answer as {\"question\": \"other_id\"}")
         other = _resolve(raw["question"], child(path, "question"), visible, known, problems)
         if other is None:
             return None
-        if (other.type == "date") != (question.type == "date") or other.type not in ORDERED_TYPES:
+        other_kind = QUESTION_KINDS[other.type]
+        if not other_kind.ordered or _compared_as(other_kind.answer) != _compared_as(kind.answer):
             return fail(f"cannot compare {question.type} \"{question.id}\" with {other.type} \"{other.id}\"")
         return QuestionRef(other.id)
     return _scalar_value(question, raw, path, problems)
+
+
+def _compared_as(answer: str | None) -> str | None:
+    """What ordered answers compare as: numbers with numbers, dates with dates, times with times."""
+    return "number" if answer in ("whole", "decimal") else answer
 
 
 def _choice_value(question: Referable, raw: object, path: str, problems: list[Problem]) -> str | None:
@@ -383,16 +391,22 @@ def _choice_value(question: Referable, raw: object, path: str, problems: list[Pr
 def _scalar_value(
     question: Referable, raw: object, path: str, problems: list[Problem], multi_ok: bool = False
 ) -> Scalar | None:
-    if question.type in CHOICE_TYPES:
+    answer = QUESTION_KINDS[question.type].answer
+    if answer in ("choice", "choices"):
         return _choice_value(question, raw, path, problems)
-    if question.type in NUMBER_TYPES:
+    if answer in ("whole", "decimal"):
         if isinstance(raw, bool) or not isinstance(raw, (int, float)):
             problems.append(Problem(path, f"must be a number, as \"{question.id}\" is a {question.type} question"))
             return None
         return raw
-    if question.type == "date":
+    if answer == "date":
         if not isinstance(raw, str) or not _is_iso_date(raw):
             problems.append(Problem(path, f"must be a date written YYYY-MM-DD, as \"{question.id}\" is a date question"))
+            return None
+        return raw
+    if answer == "time":
+        if not is_time(raw):
+            problems.append(Problem(path, f"must be a time written HH:MM (24-hour, e.g. \"07:05\"), as \"{question.id}\" is a time question"))
             return None
         return raw
     if not isinstance(raw, str):

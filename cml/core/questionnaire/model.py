@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
 
+from cml.core.question_types import QUESTION_KINDS, names_where
+from cml.core.question_types.text import LONG_TEXT_MAX_LENGTH as LONG_TEXT_MAX_LENGTH
+from cml.core.question_types.text import TEXT_MAX_LENGTH as TEXT_MAX_LENGTH
 from cml.core.questionnaire.conditions import Condition
 
 Text = Mapping[str, str]
@@ -20,26 +23,17 @@ QuestionType = Literal[
     "decimal",
     "rating",
     "date",
+    "time",
     "text",
     "long_text",
+    "note",
 ]
-QUESTION_TYPES: tuple[QuestionType, ...] = (
-    "single_choice",
-    "multiple_choice",
-    "yes_no_dk",
-    "integer",
-    "decimal",
-    "rating",
-    "date",
-    "text",
-    "long_text",
-)
-CHOICE_TYPES = frozenset({"single_choice", "multiple_choice", "yes_no_dk"})
-NUMERIC_TYPES = frozenset({"integer", "decimal", "rating"})
-ORDERED_TYPES = NUMERIC_TYPES | {"date"}
-
-TEXT_MAX_LENGTH = 500
-LONG_TEXT_MAX_LENGTH = 4000
+"""The names in cml.core.question_types (a test holds the two equal)."""
+QUESTION_TYPES: tuple[QuestionType, ...] = tuple(QUESTION_KINDS)  # type: ignore[arg-type]
+CHOICE_TYPES = names_where(choices="list") | names_where(choices="yes_no_dk")
+NUMERIC_TYPES = names_where(export="number")
+"""Types a mean may average."""
+ORDERED_TYPES = frozenset(name for name, kind in QUESTION_KINDS.items() if kind.ordered)
 
 YES_NO_DK_IDS = ("yes", "no", "dont_know")
 BUILTIN_YES_NO_DK: Mapping[str, Text] = {
@@ -58,6 +52,8 @@ def translate(text: Text, language: str, fallback: str) -> str:
 class Choice:
     id: str
     label: Text
+    filter: tuple[str, ...] | None = None
+    """With a choice filter: the earlier question's answers under which this choice is offered (None: always)."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +85,29 @@ class Question:
     max_label: Text | None = None
     max_length: int | None = None
     allow_future: bool = False
+    earliest: str | None = None
+    """A time question's earliest answer, "HH:MM"."""
+    latest: str | None = None
+    """A time question's latest answer, "HH:MM"."""
+    choice_filter: str | None = None
+    """A single choice's earlier question whose answer decides which choices are offered."""
+
+    @property
+    def answers(self) -> bool:
+        """Whether the question takes an answer (a note is only text shown)."""
+        return QUESTION_KINDS[self.type].answers
+
+    @property
+    def widget(self) -> str:
+        """How forms draw it (cml.core.question_types.WidgetKind)."""
+        return QUESTION_KINDS[self.type].widget
+
+    def offered(self, answers: Mapping[str, object]) -> tuple[Choice, ...]:
+        """The choices offered given the earlier answers (all of them without a choice filter)."""
+        if self.choice_filter is None:
+            return self.choices
+        decider = answers.get(self.choice_filter)
+        return tuple(c for c in self.choices if c.filter is None or decider in c.filter)
 
     @property
     def choice_ids(self) -> tuple[str, ...]:

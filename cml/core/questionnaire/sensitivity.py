@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from cml.core.question_types import names_where
 from cml.core.questionnaire.problems import Problem, child
 
-FREE_TEXT_TYPES = frozenset({"text", "long_text"})
+FREE_TEXT_TYPES = names_where(free_text=True)
 
 
 def is_sensitive(raw: dict[str, Any]) -> bool:

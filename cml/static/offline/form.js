@@ -7,7 +7,10 @@
     {id: "no", label: {en: "No", uk: "Ні", ru: "Нет"}},
     {id: "dont_know", label: {en: "Don't know", uk: "Не знаю", ru: "Не знаю"}}
   ];
-  var CHOICES = {single_choice: 1, multiple_choice: 1, yes_no_dk: 1, rating: 1};
+  // Widget kinds drawn as a list of options (cml/core/question_types says which widget a type uses).
+  var CHOICES = {radio: 1, checkboxes: 1, scale: 1};
+
+  function kindOf(question) { return root.CMLQuestionTypes[question.type] || {}; }
 
   function el(tag, attributes, children) {
     var node = document.createElement(tag);
@@ -23,13 +26,15 @@
   function text(definition, value, language) { return value ? root.CMLQuestionnaire.text(definition, value, language) : ""; }
 
   function choicesOf(definition, question) {
-    if (question.type === "rating") {
+    var source = kindOf(question).choices;
+    if (source === "scale") {
       var scale = question.scale || {}, low = scale.min === undefined ? 1 : scale.min, high = scale.max === undefined ? 5 : scale.max, points = [];
       for (var point = low; point <= high; point += 1) { points.push({id: String(point), label: null}); }
       return points;
     }
     var lists = definition.choice_lists || {};
-    if (question.type === "yes_no_dk") { return lists.yes_no_dk || YES_NO_DK; }
+    if (source === "yes_no_dk") { return lists.yes_no_dk || YES_NO_DK; }
+    if (source !== "list") { return []; }
     return typeof question.choices === "string" ? lists[question.choices] || [] : question.choices || [];
   }
 
@@ -40,41 +45,43 @@
   }
 
   function choiceField(definition, question, value, language, strings, hasError) {
-    var multiple = question.type === "multiple_choice", chosen = [].concat(value === undefined ? [] : value);
+    var widget = kindOf(question).widget, multiple = widget === "checkboxes", chosen = [].concat(value === undefined ? [] : value);
+    var filtered = !!question.choice_filter;
     var options = choicesOf(definition, question).map(function (choice, i) {
       var input = el("input", {type: multiple ? "checkbox" : "radio", name: "q_" + question.id, value: choice.id, id: "q_" + question.id + "-" + i,
         checked: chosen.indexOf(choice.id) >= 0});
-      return el("li", {}, [el("label", {}, [input, el("span", {text: choice.label ? text(definition, choice.label, language) : choice.id})])]);
+      var only = filtered && choice.filter !== undefined ? [].concat(choice.filter).join(" ") : null;
+      return el("li", {"data-filter": only}, [el("label", {}, [input, el("span", {text: choice.label ? text(definition, choice.label, language) : choice.id})])]);
     });
     var legend = el("legend", {}, label(definition, question, language, strings));
     var hint = question.hint ? el("p", {"class": "hint", text: text(definition, question.hint, language)}) : null;
     var ends = null;
-    if (question.type === "rating") {
+    if (widget === "scale") {
       var scale = question.scale || {};
       ends = el("p", {"class": "scale-ends hint"}, [
         el("span", {text: question.min_label ? text(definition, question.min_label, language) : String(scale.min === undefined ? 1 : scale.min)}),
         el("span", {text: question.max_label ? text(definition, question.max_label, language) : String(scale.max === undefined ? 5 : scale.max)})]);
     }
-    return el("fieldset", {"aria-invalid": hasError ? "true" : null}, [legend, hint, ends, el("ul", {"class": question.type === "rating" ? "scale" : "options"}, options)]);
+    return el("fieldset", {"aria-invalid": hasError ? "true" : null}, [legend, hint, ends, el("ul", {"class": widget === "scale" ? "scale" : "options"}, options)]);
   }
 
   function inputField(definition, question, value, language, strings, hasError) {
-    var id = "q_" + question.id, box;
+    var id = "q_" + question.id, box, kind = kindOf(question), widget = kind.widget;
     var common = {id: id, name: id, "aria-invalid": hasError ? "true" : null, "aria-describedby": hasError ? "error-" + question.id : null};
-    if (question.type === "long_text") {
-      box = el("textarea", Object.assign({rows: 5, maxlength: question.max_length || 4000}, common));
+    if (widget === "box") {
+      box = el("textarea", Object.assign({rows: 5, maxlength: question.max_length || kind.max_length}, common));
       box.value = value || "";
     } else {
       var extra = {type: "text", autocomplete: "off"};
-      if (question.type === "integer") { extra.inputmode = "numeric"; extra.maxlength = 32; }
-      if (question.type === "decimal") { extra.inputmode = "decimal"; extra.maxlength = 32; }
-      if (question.type === "date") { extra.type = "date"; }
-      if (question.type === "text") { extra.maxlength = question.max_length || 500; }
+      if (widget === "number") { extra.inputmode = kind.answer === "whole" ? "numeric" : "decimal"; extra.maxlength = 32; }
+      if (widget === "date") { extra.type = "date"; }
+      if (widget === "time") { extra.type = "time"; extra.min = question.min; extra.max = question.max; }
+      if (widget === "line") { extra.maxlength = question.max_length || kind.max_length; }
       box = el("input", Object.assign(extra, common));
       box.value = value || "";
     }
     var unit = question.unit ? el("span", {"class": "unit", text: text(definition, question.unit, language)}) : null;
-    var sensitive = question.type === "text" || question.type === "long_text" ? el("p", {"class": "hint sensitive", text: strings.sensitive}) : null;
+    var sensitive = kind.free_text ? el("p", {"class": "hint sensitive", text: strings.sensitive}) : null;
     return [el("label", {"for": id}, label(definition, question, language, strings)),
       question.hint ? el("p", {"class": "hint", text: text(definition, question.hint, language)}) : null,
       sensitive, el("div", {"class": "with-unit"}, [box, unit])];
@@ -84,10 +91,17 @@
   function drawSection(container, definition, index, raw, language, strings, errors) {
     container.textContent = "";
     definition.sections[index].questions.forEach(function (question) {
+      if (kindOf(question).widget === "note") {  // text shown, nothing to answer
+        container.appendChild(el("div", {"class": "field note", id: "field-" + question.id, role: "note"}, [
+          el("p", {"class": "note-text", text: text(definition, question.label, language)}),
+          question.hint ? el("p", {"class": "hint", text: text(definition, question.hint, language)}) : null]));
+        return;
+      }
       var error = errors[question.id], value = raw[question.id];
-      var body = CHOICES[question.type] ? [choiceField(definition, question, value, language, strings, !!error)] : inputField(definition, question, value, language, strings, !!error);
+      var body = CHOICES[kindOf(question).widget] ? [choiceField(definition, question, value, language, strings, !!error)] : inputField(definition, question, value, language, strings, !!error);
       if (error) { body.push(el("p", {"class": "error", id: "error-" + question.id, role: "alert", text: error})); }
-      container.appendChild(el("div", {"class": "field q-" + question.type + (error ? " has-error" : ""), id: "field-" + question.id, "data-type": question.type}, body));
+      container.appendChild(el("div", {"class": "field q-" + question.type + (error ? " has-error" : ""), id: "field-" + question.id, "data-type": question.type,
+        "data-choice-filter": question.choice_filter || null}, body));
     });
   }
 
@@ -96,7 +110,7 @@
     var raw = {};
     definition.sections[index].questions.forEach(function (question) {
       var inputs = container.querySelectorAll("[name='q_" + question.id + "']");
-      if (question.type === "multiple_choice") {
+      if (kindOf(question).answer === "choices") {
         var ticked = Array.prototype.filter.call(inputs, function (i) { return i.checked; }).map(function (i) { return i.value; });
         if (ticked.length) { raw[question.id] = ticked; }
         return;
@@ -108,19 +122,31 @@
     return raw;
   }
 
-  /** Hides the questions that do not apply, given every answer so far (the server drops their answers too). */
+  /** Hides the questions that do not apply, given every answer so far (the server drops their answers too),
+   * and the choices a choice filter does not offer (unticking them: `raw` loses that answer). */
   function showApplying(container, definition, index, raw, today) {
     var cleaned = root.CMLQuestionnaire.clean(definition, raw, today).answers;
     definition.sections[index].questions.forEach(function (question) {
       var field = container.querySelector("#field-" + question.id);
-      if (field) { field.hidden = !root.CMLQuestionnaire.applies(definition, question.id, cleaned); }
+      if (!field) { return; }
+      field.hidden = !root.CMLQuestionnaire.applies(definition, question.id, cleaned);
+      if (!question.choice_filter) { return; }
+      var offered = root.CMLQuestionnaire.offeredChoices(definition, question, cleaned).map(function (c) { return c.id; });
+      Array.prototype.forEach.call(field.querySelectorAll("li"), function (item) {
+        var input = item.querySelector("input");
+        item.hidden = offered.indexOf(input.value) < 0;
+        if (item.hidden && input.checked) {
+          input.checked = false;
+          delete raw[question.id];
+        }
+      });
     });
   }
 
   /** An answer as the review page shows it: choice labels, else the value typed. */
   function shown(definition, question, value, language) {
     if (value === undefined || value === null) { return ""; }
-    if (CHOICES[question.type] && question.type !== "rating") {
+    if (kindOf(question).choices === "list" || kindOf(question).choices === "yes_no_dk") {
       var chosen = [].concat(value).map(String);
       return choicesOf(definition, question).filter(function (c) { return chosen.indexOf(c.id) >= 0; })
         .map(function (c) { return text(definition, c.label, language); }).join(", ");

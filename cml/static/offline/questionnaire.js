@@ -6,7 +6,8 @@
 
   var own = Object.prototype.hasOwnProperty;
   var isArray = Array.isArray;
-  var TEXT_MAX = { text: 500, long_text: 4000 };
+  // What each question type is (answer kind, widget, limits): generated from cml/core/question_types.
+  var TYPES = typeof module === "object" && module.exports ? require("./question_types.js") : root.CMLQuestionTypes;
   var YES_NO_DK = ["yes", "no", "dont_know"];
   var MAX_NUMBER_CHARS = 32;
   var FUTURE_ANSWER_DAYS = 366;
@@ -149,7 +150,7 @@
 
   function cleanNumber(question, text) {
     if (length(text) > MAX_NUMBER_CHARS) { return fail("not_a_number"); }
-    var whole = question.type !== "decimal";
+    var whole = question.answer === "whole";
     var number = /^[0-9]+$/.test(text) ? { negative: false, digits: text.replace(/^0+/, "") || "0", exponent: "0" }
       : readDecimal(text.replace(/,/g, ".").replace(/[\u00a0 ]/g, ""));
     if (number === null) { return fail(whole ? "not_an_integer" : "not_a_number"); }
@@ -257,18 +258,36 @@
     return { value: value };
   }
 
+  // --- times of day (cml.core.answers._clean_time) --------------------------------------
+
+  function cleanTime(question, text) {
+    var match = /^([0-9]{1,2}):([0-9]{2})$/.exec(text);
+    if (!match || Number(match[1]) > 23 || Number(match[2]) > 59) { return fail("not_a_time"); }
+    var value = pad(Number(match[1]), 2) + ":" + match[2];
+    if (question.earliest !== null && value < question.earliest) { return fail("below_min", { min: question.earliest }); }
+    if (question.latest !== null && value > question.latest) { return fail("above_max", { max: question.latest }); }
+    return { value: value };
+  }
+
   // --- one answer ------------------------------------------------------------------------
 
-  function cleanTyped(question, text, today) {
-    var type = question.type;
-    if (type === "single_choice" || type === "yes_no_dk") {
+  // One check per answer kind of cml/core/question_types (as SINGLE_ANSWER_CHECKS in answers.py).
+  var CHECKS = {
+    choice: function (question, text) {
       return question.choices.indexOf(text) >= 0 ? { value: text } : fail("not_a_choice", { value: head(text, 50) });
+    },
+    choices: function (question, text) { return cleanMultiple(question, [text]); },
+    whole: cleanNumber,
+    decimal: cleanNumber,
+    date: cleanDate,
+    time: cleanTime,
+    text: function (question, text) {
+      var size = length(text);
+      return size > question.maxLength ? fail("too_long", { max: question.maxLength, length: size }) : { value: text };
     }
-    if (type === "integer" || type === "rating" || type === "decimal") { return cleanNumber(question, text); }
-    if (type === "date") { return cleanDate(question, text, today); }
-    var size = length(text);
-    return size > question.maxLength ? fail("too_long", { max: question.maxLength, length: size }) : { value: text };
-  }
+  };
+
+  function cleanTyped(question, text, today) { return CHECKS[question.answer](question, text, today); }
 
   function isText(value) { return typeof value === "string"; }
   function filled(value) { return isText(value) && strip(value) !== ""; }
@@ -289,7 +308,7 @@
   }
 
   function cleanOne(question, raw, today) {
-    if (question.type === "multiple_choice") { return cleanMultiple(question, raw); }
+    if (question.answer === "choices") { return cleanMultiple(question, raw); }
     var text;
     if (isText(raw)) {
       text = strip(raw);
@@ -303,35 +322,62 @@
 
   // --- a questionnaire's plan ------------------------------------------------------------
 
-  function choiceIds(definition, question) {
-    var lists = definition.choice_lists || {}, spec = question.choices;
-    if (question.type === "yes_no_dk") {
+  function choicesOf(definition, question) {
+    var lists = definition.choice_lists || {}, spec = question.choices, source = kindOf(question).choices;
+    if (source === "yes_no_dk") {
       spec = has(lists, "yes_no_dk") ? lists.yes_no_dk : null;
-      if (spec === null) { return YES_NO_DK.slice(); }
+      if (spec === null) { return YES_NO_DK.map(function (id) { return { id: id }; }); }
+    } else if (source !== "list") {
+      return [];
     } else if (typeof spec === "string") {
       spec = get(lists, spec) || [];
     }
-    return (spec || []).map(function (choice) { return choice.id; });
+    return spec || [];
+  }
+
+  function choiceIds(definition, question) { return choicesOf(definition, question).map(function (choice) { return choice.id; }); }
+
+  // A choice filter: choice id -> the earlier answers under which it is offered (null: always).
+  function choiceFilters(definition, question) {
+    if (!has(question, "choice_filter")) { return null; }
+    var filters = {};
+    choicesOf(definition, question).forEach(function (choice) {
+      if (!own.call(filters, choice.id)) {
+        filters[choice.id] = has(choice, "filter") ? [].concat(choice.filter) : null;
+      }
+    });
+    return filters;
+  }
+
+  function kindOf(question) {
+    if (!own.call(TYPES, question.type)) { throw new Error("unknown question type " + question.type); }
+    return TYPES[question.type];
   }
 
   function numberOr(value) { return typeof value === "number" ? value : null; }
+  function timeOr(value) { return typeof value === "string" ? value : null; }
 
   function planQuestion(definition, question, section, sectionIndex) {
-    var rating = question.type === "rating", scale = question.scale || {};
+    var kind = kindOf(question), rating = kind.choices === "scale", scale = question.scale || {}, time = kind.answer === "time";
     return {
       id: question.id,
       type: question.type,
+      answer: kind.answer,
+      choiceFilter: has(question, "choice_filter") ? question.choice_filter : null,
+      filters: choiceFilters(definition, question),
+      earliest: time ? timeOr(question.min) : null,
+      latest: time ? timeOr(question.max) : null,
       section: sectionIndex,
       sectionIf: has(section, "show_if") ? section.show_if : null,
       showIf: has(question, "show_if") ? question.show_if : null,
       required: question.required === true,
       constraint: has(question, "constraint") ? question.constraint : null,
       choices: choiceIds(definition, question),
-      minimum: rating ? (has(scale, "min") ? scale.min : 1) : numberOr(question.min),
-      maximum: rating ? (has(scale, "max") ? scale.max : 5) : numberOr(question.max),
+      minimum: rating ? (has(scale, "min") ? scale.min : 1) : time ? null : numberOr(question.min),
+      maximum: rating ? (has(scale, "max") ? scale.max : 5) : time ? null : numberOr(question.max),
       minSelected: numberOr(question.min_selected),
       maxSelected: numberOr(question.max_selected),
-      maxLength: has(question, "max_length") ? question.max_length : TEXT_MAX[question.type] || 0,
+      maxLength: has(question, "max_length") ? question.max_length : kind.max_length || 0,
       allowFuture: question.allow_future === true
     };
   }
@@ -341,12 +387,13 @@
   function planOf(definition) {
     var plan = plans && plans.get(definition);
     if (plan) { return plan; }
-    plan = { steps: [], byId: {} };
+    plan = { steps: [], byId: {}, answering: {} };
     definition.sections.forEach(function (section, s) {
       section.questions.forEach(function (question) {
         var step = planQuestion(definition, question, section, s);
         plan.steps.push(step);
         if (!own.call(plan.byId, step.id)) { plan.byId[step.id] = step; }
+        if (step.answer !== null) { plan.answering[step.id] = true; }
       });
     });
     if (plans) { plans.set(definition, plan); }
@@ -369,11 +416,14 @@
     }
     for (i = 0; i < plan.steps.length; i++) {
       var step = plan.steps[i];
-      if (!shows(step, running)) { continue; }
+      if (step.answer === null || !shows(step, running)) { continue; }  // a note takes no answer
       var given = get(raw, step.id);
       var result = isText(given) ? (given ? cleanOne(step, given, today) : { value: null })
         : isArray(given) && given.length ? cleanOne(step, given, today) : { value: null };
       var error = result.error || null;
+      if (!error && result.value !== null && !offered(step, result.value, running)) {
+        error = fail("not_a_choice", { value: head(String(result.value), 50) }).error;
+      }
       if (!error && result.value === null && step.required) { error = { code: "required", params: {}, message: null }; }
       if (!error && result.value !== null) {
         answers[step.id] = running[step.id] = result.value;
@@ -385,8 +435,21 @@
       }
       if (error) { errors[step.id] = error; }
     }
-    var unknown = Object.keys(raw || {}).filter(function (k) { return !own.call(plan.byId, k); }).sort(compareText);
+    var unknown = Object.keys(raw || {}).filter(function (k) { return !own.call(plan.answering, k); }).sort(compareText);
     return { answers: answers, errors: errors, unknown: unknown };
+  }
+
+  // Whether a choice is offered under the question's choice filter, given the earlier answers.
+  function offered(step, value, answers) {
+    if (step.filters === null) { return true; }
+    var only = own.call(step.filters, value) ? step.filters[value] : null;
+    return only === null || (own.call(answers, step.choiceFilter) && only.indexOf(answers[step.choiceFilter]) >= 0);
+  }
+
+  /** The choices of a question offered given the answers so far (all of them without a choice filter). */
+  function offeredChoices(definition, question, answers) {
+    var step = get(planOf(definition).byId, question.id);
+    return choicesOf(definition, question).filter(function (choice) { return !step || offered(step, choice.id, answers); });
   }
 
   function sectionApplies(definition, sectionIndex, answers) {
@@ -423,7 +486,10 @@
     shownSections: shownSections,
     text: text,
     evaluate: evaluate,
-    isAnswered: isAnswered
+    isAnswered: isAnswered,
+    offeredChoices: offeredChoices,
+    types: TYPES,
+    answerKinds: Object.keys(CHECKS)
   };
   if (typeof module === "object" && module.exports) { module.exports = api; } else { root.CMLQuestionnaire = api; }
 })(typeof self !== "undefined" ? self : this);
