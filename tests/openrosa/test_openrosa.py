@@ -22,10 +22,11 @@ from cml.models import Questionnaire as QuestionnaireRow
 from cml.services import device_tokens, surveys, users
 from cml.services.responses import all_answers
 from cml.services.scope import facilities_for, stand_in
-from tests.conftest import SURVEYS
+from tests.conftest import FIXTURES, SURVEYS
 from tests.openrosa.helpers import XF, basic, filled, form_list, multipart
 
 SHIPPED = sorted(path.stem for path in SURVEYS.glob("*.json"))
+EVERY_TYPE = [*SHIPPED, "all_types"]  # the fixture with notes, times and filtered choices
 RESPONSE_NS = "{http://openrosa.org/http/response}"
 
 def listed(client, **headers: str) -> list[dict[str, str]]:
@@ -81,8 +82,16 @@ def count(app, model=Response) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(model))
 
-@pytest.mark.parametrize("code", SHIPPED)
+def publish_fixture(app, code: str) -> None:
+    if code not in SHIPPED:
+        with app.app_context():
+            surveys.publish((FIXTURES / f"{code}.json").read_bytes())
+            db.session.commit()
+
+
+@pytest.mark.parametrize("code", EVERY_TYPE)
 def test_each_shipped_questionnaire_is_an_xform_with_every_question_choice_and_language(client, app, world, code) -> None:
+    publish_fixture(app, code)
     number, model = model_of(app, code)
     xform = download(client, code)
     root = fromstring(xform)
@@ -92,9 +101,15 @@ def test_each_shipped_questionnaire_is_an_xform_with_every_question_choice_and_l
     texts = {t.get("lang")[-3:-1]: {"".join(v.itertext()) for v in t.iter(f"{XF}value")} for t in root.iter(f"{XF}translation")}
     assert set(texts) == set(model.languages)
     names = {item.findtext(f"{XF}name") for item in root.iter(f"{XF}item")}
+    for section in model.sections:
+        group = binds.get(section.id)  # pyxform binds a group only when it has a condition
+        assert (group is not None and group.get("relevant") is not None) == (section.show_if is not None), section.id
     for question in model.questions:
         assert question.id in binds, question.id
         assert (binds[question.id].get("required") == "true()") == question.required, question.id
+        assert (binds[question.id].get("relevant") is not None) == (question.show_if is not None), question.id
+        if question.constraint is not None:
+            assert binds[question.id].get("constraint"), question.id
         for language in model.languages:
             assert straight(model.text(question.label, language)) in texts[language], (question.id, language)
         for choice in question.choices:
@@ -140,8 +155,9 @@ def _web_form_fields(app, code: str, response: Any) -> dict[str, Any]:
             fields[f"q_{key}"] = str(value)
     return fields
 
-@pytest.mark.parametrize("code", SHIPPED)
+@pytest.mark.parametrize("code", EVERY_TYPE)
 def test_generated_submissions_are_stored_with_exactly_the_web_forms_answers(client, app, world, code) -> None:
+    publish_fixture(app, code)
     _, model = model_of(app, code)
     kinds = {q.id: str(q.type) for q in model.questions}
     xform = download(client, code)
