@@ -78,7 +78,7 @@ def throttled(view: F) -> F:
 
 def transport_allowed() -> bool:
     """HTTPS, or a development or test server."""
-    return request.is_secure or current_app.debug or current_app.testing or bool(current_app.config.get("OPENROSA_ALLOW_HTTP"))
+    return request.is_secure or current_app.debug or current_app.testing
 
 
 def authenticated() -> User:
