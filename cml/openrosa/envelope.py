@@ -1,7 +1,8 @@
 """OpenRosa responses: the headers every one carries and the XML envelope of messages.
 
-X-OpenRosa-Version and Date on every response (the HTTP Request API); the submission's answers
-and errors in `<OpenRosaResponse>`, whose message ODK Collect shows the monitor as it is.
+X-OpenRosa-Version on every response (the HTTP Request API; its Date header is the HTTP server's:
+gunicorn and Werkzeug always send one, and a second would be a duplicate); the submission's
+answers and errors in `<OpenRosaResponse>`, whose message ODK Collect shows the monitor as it is.
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 from xml.etree.ElementTree import Element, SubElement, tostring
 
 from flask import current_app
-from werkzeug.http import http_date
 from werkzeug.wrappers import Response
 
 from cml.web.i18n import current_language
@@ -27,7 +27,6 @@ def xml_response(body: bytes, status: int = 200, content_type: str = "text/xml; 
 
 def with_headers(response: Response) -> Response:
     response.headers["X-OpenRosa-Version"] = "1.0"
-    response.headers["Date"] = http_date()
     response.headers["Content-Language"] = current_language()
     response.headers["X-OpenRosa-Accept-Content-Length"] = str(MAX_BODY_BYTES)
     return response

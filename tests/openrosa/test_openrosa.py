@@ -33,7 +33,6 @@ def listed(client, **headers: str) -> list[dict[str, str]]:
     response = client.get("/openrosa/formList", headers={**basic(), **headers})
     assert response.status_code == 200, response.data
     assert response.headers["X-OpenRosa-Version"] == "1.0" and response.headers["Content-Type"].startswith("text/xml")
-    assert response.headers["Date"].endswith("GMT")
     return form_list(response.data)
 
 def download(client, code: str) -> bytes:
