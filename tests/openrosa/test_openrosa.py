@@ -375,3 +375,26 @@ def test_an_admin_makes_and_revokes_a_token_for_a_monitor_and_others_cannot(clie
     as_role("lead")
     assert client.get(f"/admin/users/{monitor_id}/devices").status_code == 403
 
+
+
+def test_a_verified_password_is_remembered_until_it_changes(client, app, world, monkeypatch) -> None:
+    from cml.openrosa import auth
+
+    calls = []
+    real = auth.verify_password
+    monkeypatch.setattr(auth, "verify_password", lambda stored, password: calls.append(1) or real(stored, password))
+    auth._verified.clear()
+    for _ in range(3):
+        assert client.get("/openrosa/formList", headers=basic()).status_code == 200
+    assert len(calls) == 1  # argon2 once, then the remembered success
+    assert client.get("/openrosa/formList", headers=basic(password="correct horse battery!")).status_code == 401
+    with app.app_context():
+        users.set_password(users.find_user("demo-monitor"), "a brand new password", None)
+        db.session.commit()
+    assert client.get("/openrosa/formList", headers=basic()).status_code == 401  # the old password, remembered no more
+    assert client.get("/openrosa/formList", headers=basic(password="a brand new password")).status_code == 200
+    with app.app_context():
+        monitor = users.find_user("demo-monitor")
+        monitor.active = False
+        db.session.commit()
+    assert client.get("/openrosa/formList", headers=basic(password="a brand new password")).status_code == 401
