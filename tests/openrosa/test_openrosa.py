@@ -398,3 +398,20 @@ def test_a_verified_password_is_remembered_until_it_changes(client, app, world, 
         monitor.active = False
         db.session.commit()
     assert client.get("/openrosa/formList", headers=basic(password="a brand new password")).status_code == 401
+
+
+def test_a_retired_version_is_neither_listed_nor_accepted(client, app, clinic) -> None:
+    """Runs once AUTHOR's retiring (branch issue19-author, surveys.set_retired) is merged."""
+    if not hasattr(surveys, "set_retired"):
+        pytest.skip("retiring versions comes with branch issue19-author")
+    with app.app_context():
+        admin = users.find_user("demo-admin")
+        version = db.session.scalar(select(QuestionnaireVersion).join(QuestionnaireRow).where(QuestionnaireRow.code == "clinic_exit")
+                                    .order_by(QuestionnaireVersion.version.desc()))
+        number = version.version
+        surveys.set_retired(version, True, admin)
+        db.session.commit()
+    refused = post(client, _instance(clinic))
+    assert refused.status_code == 400 and "blank forms again" in message_of(refused)
+    assert all(f["version"] != str(number) for f in listed(client) if f["formID"] == "clinic_exit")
+    assert count(app) == 0
