@@ -30,7 +30,8 @@ from cml.extensions import limiter
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _mark(kind: str, text: str) -> str:
+def mark(kind: str, text: str) -> str:
+    """A limit key of this kind for `text`: a keyed digest, so neither a name nor an address is stored."""
     secret = str(current_app.config["SECRET_KEY"]).encode()
     return kind + ":" + hmac.new(secret, f"limit:{kind}:{text}".encode(), hashlib.sha256).hexdigest()[:32]
 
@@ -40,15 +41,15 @@ def _username() -> str:
 
 
 def address_key() -> str:
-    return _mark("address", get_remote_address() or "")
+    return mark("address", get_remote_address() or "")
 
 
 def username_address_key() -> str:
-    return _mark("user-address", _username() + "\n" + (get_remote_address() or ""))
+    return mark("user-address", _username() + "\n" + (get_remote_address() or ""))
 
 
 def username_key() -> str:
-    return _mark("user", _username())
+    return mark("user", _username())
 
 
 def _failed(response: Response) -> bool:

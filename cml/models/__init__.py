@@ -3,6 +3,7 @@
 from cml.models.accounts import ROLES, User, region_memberships
 from cml.models.audit import AuditEvent
 from cml.models.data_version import DataVersion
+from cml.models.devices import DeviceToken
 from cml.models.places import FACILITY_KINDS, Facility, Region
 from cml.models.questionnaires import Questionnaire, QuestionnaireDraft, QuestionnaireVersion
 from cml.models.responses import DELETED_REASONS, Draft, IndicatorFact, IndicatorSum, PurgedSubmission, Response, ResponseRevision
@@ -14,6 +15,7 @@ __all__ = [
     "ROLES",
     "AuditEvent",
     "DataVersion",
+    "DeviceToken",
     "Draft",
     "Facility",
     "IndicatorFact",

@@ -8,6 +8,7 @@ import uuid
 import pytest
 
 from cml.auth.capabilities import ROLE_CAPABILITIES, roles_with
+from tests.openrosa.helpers import basic
 
 # The offline app's shell, service worker and manifest hold no user data and must open signed out (offline).
 PUBLIC = {"auth.login", "static", "vendor.plotly_js", "i18n.set_language", "health.healthz", "collect.app_shell", "collect.service_worker", "collect.manifest"}
@@ -60,6 +61,15 @@ NEEDS = {
     "admin.questionnaire_discard": "manage_questionnaires",
     "admin.questionnaire_retire": "manage_questionnaires",
     "admin.audit_log": "audit_log",
+    # OpenRosa (ODK Collect): HTTP Basic on every request, never the session cookie.
+    "openrosa.form_list": "collect",
+    "openrosa.form_download": "collect",
+    "openrosa.submission_preflight": "collect",
+    "openrosa.submit": "collect",
+    "devices.own_devices": "collect",
+    "devices.own_device_revoke": "collect",
+    "devices.user_devices": "manage_accounts",
+    "devices.user_device_revoke": "manage_accounts",
 }
 ALLOWED = {endpoint: set(ROLE_CAPABILITIES) if needs is SIGNED_IN else set(roles_with(needs)) for endpoint, needs in NEEDS.items()}
 # What each role could open before capabilities: the table must keep it (no change of behaviour).
@@ -69,15 +79,17 @@ BEFORE_CAPABILITIES = {
     "manage_accounts": {"admin"}, "audit_log": {"admin"},
 }
 SAMPLE_ARGS = {"code": "clinic_exit", "submission_id": uuid.UUID(int=7), "number": 1, "user_id": 1, "facility_id": 1, "filename": "cml.css", "version": "0",
-               "session_id": "0" * 64, "response_id": 1, "draft_id": 1}
+               "session_id": "0" * 64, "response_id": 1, "draft_id": 1, "token_id": 1}
 ROLES = ("stranger", "monitor", "lead", "advocate", "admin")
 JSON_ONLY = "/collect/api/"
 """Routes a JSON client calls: a stranger gets 401 JSON there, never a redirect to a page."""
+BASIC_ONLY = "/openrosa/"
+"""Routes ODK Collect calls with HTTP Basic: the role's account by its password, a stranger with none (401)."""
 
 
 def routes(app):
     for rule in app.url_map.iter_rules():
-        method = "GET" if "GET" in rule.methods else "POST"
+        method = "GET" if "GET" in rule.methods else "HEAD" if rule.methods <= {"HEAD", "OPTIONS"} else "POST"
         yield rule, method
 
 
@@ -103,8 +115,16 @@ def test_role_by_route(client, as_role, app, role) -> None:
             from flask import url_for
 
             url = url_for(rule.endpoint, **{k: SAMPLE_ARGS[k] for k in rule.arguments})
-        response = client.open(url, method=method)
         allowed = role in ALLOWED[rule.endpoint]
+        if url.startswith(BASIC_ONLY):
+            cookie_only = client.open(url, method=method)  # a signed-in browser's cookie is no OpenRosa credential
+            response = client.open(url, method=method, headers=basic(f"demo-{role}") if role != "stranger" else {})
+            ok = cookie_only.status_code == 401 and response.status_code == (401 if role == "stranger" else 403 if not allowed else response.status_code)
+            ok = ok and response.status_code in (200, 204, 400, 401, 403, 404)
+            if not ok:
+                failures.append((rule.endpoint, method, url, cookie_only.status_code, response.status_code))
+            continue
+        response = client.open(url, method=method)
         if url.startswith(JSON_ONLY):
             if not response.is_json:
                 failures.append((rule.endpoint, method, url, response.status_code, "not JSON"))
