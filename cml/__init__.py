@@ -70,12 +70,13 @@ def _register_features(app: Flask) -> None:
     from cml.collect import api_bp as collect_api_bp
     from cml.collect import bp as collect_bp
     from cml.dashboard import bp as dashboard_bp
+    from cml.meetings import bp as meetings_bp
     from cml.reports import bp as reports_bp
     from cml.review import bp as review_bp
     from cml.web import register_web
 
     register_web(app)
-    for blueprint in (auth_bp, admin_bp, collect_bp, collect_api_bp, dashboard_bp, reports_bp, review_bp):
+    for blueprint in (auth_bp, admin_bp, collect_bp, collect_api_bp, dashboard_bp, reports_bp, review_bp, meetings_bp):
         app.register_blueprint(blueprint)
 
 
