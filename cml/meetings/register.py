@@ -81,7 +81,7 @@ def register_xlsx(items: Sequence[ActionLine], generated_by: str) -> bytes:
         (_("Actions"), str(len(items))),
         (_("Figures"), _("Each baseline is the figure as it was when the action was opened. The current figure is the same indicator for the "
                          "same place in the due quarter (or the latest quarter with data after the baseline). A change is marked clear only "
-                         "as on the dashboard: its 95% interval excludes zero.")),
+                         "as on the dashboard: its interval at the 95 percent level excludes zero.")),
         (_("Withheld"), _("Figures that may not be shown to you (too few people, or a facility's figure in a published output) are left "
                           "empty and marked in the Withheld column.")),
     ]
