@@ -18,14 +18,15 @@ def account(name: str) -> User:
     return db.session.scalars(select(User).where(User.username == name)).one()
 
 
-def open_action(by: str, region: str | None, problem: str, asked: str = "Stock condoms at every visit", facility: bool = False) -> int:
-    """An action on the region's (or nation's) figure three quarters back, due one quarter back."""
+def open_action(by: str, region: str | None, problem: str, asked: str = "Stock condoms at every visit", facility: bool = False,
+                baseline: int = 3, due: int = 1) -> int:
+    """An action on the region's (or nation's) figure `baseline` quarters back, due `due` quarters back."""
     user = account(by)
     unit_region = region_by_code(region) if region else None
     unit_facility = unit_region.facilities[0] if facility and unit_region is not None else None
-    figure = actions.figure_for(user, "clinic_exit", INDICATOR, actions.Unit(unit_region, unit_facility), quarters_back(3))
+    figure = actions.figure_for(user, "clinic_exit", INDICATOR, actions.Unit(unit_region, unit_facility), quarters_back(baseline))
     action = actions.new_action(user, figure, {"estimate": "x"}, problem=problem, duty_bearer_kind="regional_health_department",
-                                duty_bearer="Regional health department", asked=asked, owner="Legalife", due_period=quarters_back(1))
+                                duty_bearer="Regional health department", asked=asked, owner="Legalife", due_period=quarters_back(due))
     db.session.commit()
     return action.id
 
