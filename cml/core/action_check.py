@@ -83,6 +83,12 @@ class Recheck:
     level: float = 0.95
 
 
+def next_quarter(key: int) -> int:
+    """The quarter after `key` (YYYYQ)."""
+    year, quarter = divmod(key, 10)
+    return year * 10 + quarter + 1 if quarter < 4 else (year + 1) * 10 + 1
+
+
 def frozen_sums(rows: Iterable[FacilityTotals]) -> list[list[float]]:
     """The per-facility sums of a figure as JSON keeps them: [region, facility, numerator, denominator, squares, count]."""
     return [[row.region_id, row.facility_id, row.numerator, row.denominator, row.numerator_squared, row.count] for row in rows]
