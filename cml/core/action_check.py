@@ -83,6 +83,12 @@ class Recheck:
     level: float = 0.95
 
 
+def next_quarter(key: int) -> int:
+    """The quarter after `key` (YYYYQ)."""
+    year, quarter = divmod(key, 10)
+    return year * 10 + quarter + 1 if quarter < 4 else (year + 1) * 10 + 1
+
+
 def frozen_sums(rows: Iterable[FacilityTotals]) -> list[list[float]]:
     """The per-facility sums of a figure as JSON keeps them: [region, facility, numerator, denominator, squares, count]."""
     return [[row.region_id, row.facility_id, row.numerator, row.denominator, row.numerator_squared, row.count] for row in rows]
@@ -151,25 +157,24 @@ def recheck(
         raise ValueError(f"an action needs a direction, not {better!r}")
     spec = IndicatorSpec(spec.id, spec.kind, target, better, spec.scale, spec.sampling)
     base_cell = estimate_of(spec, baseline_rows, baseline_period, level, min_n)
-    base = None if base_cell is None else _figure(base_cell, baseline_period)
-    common = {"better": better, "due_period": due_period, "baseline": base, "target": target, "level": level}
+    result = Recheck("not_due", better, due_period, None if base_cell is None else _figure(base_cell, baseline_period), None,
+                     target=target, level=level)
     if current_period is None or current_period <= baseline_period:
-        return Recheck("not_due", **common)  # type: ignore[arg-type]
-    provisional = current_period < due_period
+        return result
+    result = replace(result, verdict="not_enough_data", provisional=current_period < due_period)
     now_cell = estimate_of(spec, current_rows, current_period, level, min_n)
     if now_cell is None:
-        return Recheck("not_enough_data", provisional=provisional, **common)  # type: ignore[arg-type]
-    now = _figure(now_cell, current_period)
+        return result
     meets = True if now_cell.verdict == MEETS else False if now_cell.verdict == MISSES else None
-    common.update(current=now, meets_target=meets, provisional=provisional)
+    result = replace(result, current=_figure(now_cell, current_period), meets_target=meets)
     if base_cell is None or base_cell.n < min_n or now_cell.n < min_n:
-        return Recheck("not_enough_data", **common)  # type: ignore[arg-type]
+        return result
     current_sums, region_of = _sums(current_rows)
     baseline_sums, baseline_regions = _sums(baseline_rows)
     regions: Mapping[int, int] = {**baseline_regions, **region_of}
     change = change_between(current_sums, baseline_sums, spec, baseline_period, level, regions)
     if change is None:
-        return Recheck("not_enough_data", **common)  # type: ignore[arg-type]
+        return result
     # The dashboard's rule for a clear change, over this one test.
     (tested,) = adjust_changes([replace(now_cell, change=change)])
     assert tested.change is not None
@@ -181,8 +186,8 @@ def recheck(
     else:
         verdict = "no_clear_change"
     p_value = final.p_adjusted if final.p_adjusted is not None else final.p_value
-    return Recheck(verdict, change=final.estimate, change_low=final.lower, change_high=final.upper, p_value=p_value,
-                   method=final.method, clear=final.clear, **common)  # type: ignore[arg-type]
+    return replace(result, verdict=verdict, change=final.estimate, change_low=final.lower, change_high=final.upper,
+                   p_value=p_value, method=final.method, clear=final.clear)
 
 
 def withheld(recheck_result: Recheck, *, baseline_too: bool = False) -> Recheck:

@@ -15,29 +15,12 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 
 from cml.config import suppression_threshold
-from cml.core.action_check import Figure, Recheck, withheld
+from cml.core.action_check import Recheck, withheld
 from cml.models import Action
 from cml.services import surveys
 from cml.services.publication import disclosure_cube
+from cml.web.action_labels import action_state_names, change_text, duty_bearer_kind_names, figure_text, verdict_text
 from cml.web.formatting import fmt_number, fmt_period
-from cml.web.present import fmt, fmt_points
-
-
-def duty_bearer_kinds() -> dict[str, str]:
-    return {
-        "facility_head": _("Head of the facility"), "regional_health_department": _("Regional health department"),
-        "police_department": _("Police department"), "council": _("Council"), "other": _("Other"),
-    }
-
-
-def state_names() -> dict[str, str]:
-    return {"open": _("Open"), "committed": _("Committed"), "in_progress": _("In progress"), "resolved": _("Resolved"),
-            "not_resolved": _("Not resolved")}
-
-
-def verdict_names() -> dict[str, str]:
-    return {"improved_clear": _("improved (clear)"), "no_clear_change": _("no clear change"), "worse_clear": _("worse (clear)"),
-            "not_enough_data": _("not enough data"), "not_due": _("not due yet")}
 
 
 @dataclass(frozen=True)
@@ -93,22 +76,10 @@ def unit_name(action: Action, language: str) -> str:
     return action.region.label(language) if action.region is not None else _("all regions")
 
 
-def figure_text(figure: Figure | None, percent: bool, language: str, level: float) -> str:
-    """'38.2% (95% interval 30.1%–46.0%, n = 120), Q2 2026'; '' without a figure."""
-    if figure is None:
-        return ""
-    return _("%(estimate)s (%(level)s interval %(low)s–%(high)s, n = %(n)s), %(period)s", estimate=fmt(figure.estimate, percent, language),
-             level=f"{round(level * 100)}%", low=fmt(figure.low, percent, language), high=fmt(figure.high, percent, language),
-             n=fmt_number(figure.n, 0, language), period=fmt_period(figure.period, "quarter", language))
-
-
-def change_text(check: Recheck, percent: bool, language: str) -> str:
-    if check.change is None or check.change_low is None or check.change_high is None:
-        return ""
-    text = _("%(change)s (%(level)s interval %(low)s to %(high)s)", change=fmt_points(check.change, percent, language),
-             level=f"{round(check.level * 100)}%", low=fmt_points(check.change_low, percent, language),
-             high=fmt_points(check.change_high, percent, language))
-    if check.p_value is not None:
+def with_p(check: Recheck, percent: bool, language: str) -> str:
+    """The change with its interval (`change_text`), and its p-value."""
+    text = change_text(check, percent, language)
+    if text and check.p_value is not None:
         text += ", p = " + fmt_number(check.p_value, 3, language)
     return text
 
@@ -122,20 +93,20 @@ def target_text(check: Recheck) -> str:
 def line(action: Action, check: Recheck, language: str) -> ActionLine:
     percent = (action.baseline or {}).get("kind", "proportion") == "proportion"
     withheld_words = _("withheld")
-    baseline = figure_text(check.baseline, percent, language, check.level) or withheld_words
+    baseline = figure_text(check.baseline, percent, language) if check.baseline is not None else withheld_words
     if check.withheld:
         current = withheld_words
     elif check.current is None:
         current = _("no data yet")
     else:
-        current = figure_text(check.current, percent, language, check.level)
-    verdict = withheld_words if check.withheld else verdict_names()[check.verdict]
+        current = figure_text(check.current, percent, language)
+    verdict = verdict_text(check)
     if check.provisional and not check.withheld and check.current is not None:
         verdict = _("%(verdict)s (so far: the due quarter has no data yet)", verdict=verdict)
     return ActionLine(
         action=action, check=check, indicator=indicator_label(action, language), unit=unit_name(action, language), percent=percent,
-        baseline=baseline, current=current, change=change_text(check, percent, language), verdict=verdict, target=target_text(check),
-        state=state_names().get(action.state, action.state), duty_bearer_kind=duty_bearer_kinds().get(action.duty_bearer_kind, action.duty_bearer_kind),
+        baseline=baseline, current=current, change=with_p(check, percent, language), verdict=verdict, target=target_text(check),
+        state=action_state_names().get(action.state, action.state), duty_bearer_kind=duty_bearer_kind_names().get(action.duty_bearer_kind, action.duty_bearer_kind),
         due=fmt_period(action.due_period, "quarter", language), commitment_on=_day(action.commitment_on),
     )
 

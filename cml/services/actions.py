@@ -19,14 +19,14 @@ from sqlalchemy import select
 
 from cml.auth.capabilities import has_capability
 from cml.config import suppression_threshold
-from cml.core.action_check import GRAIN, Better, Recheck, baseline_json, estimate_of, thawed_sums, withheld
+from cml.core.action_check import GRAIN, Better, Recheck, baseline_json, estimate_of, next_quarter, thawed_sums, withheld
 from cml.core.action_check import recheck as check
 from cml.core.bounds import parse_id
-from cml.core.periods import month_range, period_key
+from cml.core.periods import month_range
 from cml.core.questionnaire import Indicator, Questionnaire
 from cml.core.tabulate import CellEstimate, FacilityTotals, IndicatorSpec, indicator_spec
 from cml.extensions import db
-from cml.models import Action, Facility, Region, User
+from cml.models import Action, AuditEvent, Facility, Region, User
 from cml.services import surveys
 from cml.services.estimates import facility_totals
 from cml.services.publication import disclosure_cube
@@ -194,18 +194,12 @@ def recheck(action: Action, user: User) -> Recheck:
         return _gated(action, user, result)
     questionnaire_id, spec = found
     unit = Unit(action.region, action.facility)
-    later = unit_rows(questionnaire_id, action.indicator_id, unit, _next_quarter(action.baseline_period), None)
+    later = unit_rows(questionnaire_id, action.indicator_id, unit, next_quarter(action.baseline_period), None)
     periods = sorted({row.period for row in later})
     period = compared_period(periods, action.baseline_period, action.due_period)
     current = [row for row in later if row.period == period]
     result = check(spec, better, action.baseline_period, baseline_rows, action.due_period, period, current, target, LEVEL, MIN_N)
     return _gated(action, user, result)
-
-
-def _next_quarter(key: int) -> int:
-    first, last = month_range(key, GRAIN)
-    year, month = divmod(last, 100)
-    return period_key(year * 100 + month + 1 if month < 12 else (year + 1) * 100 + 1, GRAIN)
 
 
 def _gated(action: Action, user: User, result: Recheck) -> Recheck:
@@ -221,3 +215,19 @@ def _gated(action: Action, user: User, result: Recheck) -> Recheck:
     if not gate.status(action.indicator_id, action.region_id, GRAIN, result.current.period).published or not baseline_shown:
         return withheld(result, baseline_too=not baseline_shown)
     return result
+
+
+def history(action: Action) -> list[AuditEvent]:
+    """The action's opening, edits and changes of state, oldest first (from the audit log, which records each)."""
+    query = select(AuditEvent).where(AuditEvent.target == f"action:{action.id}").order_by(AuditEvent.id)
+    return list(db.session.scalars(query))
+
+
+def indicator_label(action: Action, language: str) -> str | None:
+    """The indicator's label in the latest published version (None if it left the questionnaire)."""
+    version = surveys.latest_version(action.questionnaire_code)
+    if version is None:
+        return None
+    questionnaire = surveys.model_of(version)
+    indicator = questionnaire.indicator(action.indicator_id)
+    return None if indicator is None else questionnaire.text(indicator.label, language)

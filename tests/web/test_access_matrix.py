@@ -61,6 +61,11 @@ NEEDS = {
     "meetings.agenda_remove": "manage_actions",
     "meetings.agenda_move": "manage_actions",
     "meetings.register": "view_actions",
+    "actions.register": "view_actions",
+    "actions.page": "view_actions",  # then only the actions of the reader's regions (404 otherwise)
+    "actions.new": "manage_actions",
+    "actions.edit": "manage_actions",
+    "actions.change_state": "manage_actions",
 }
 ALLOWED = {endpoint: set(ROLE_CAPABILITIES) if needs is SIGNED_IN else set(roles_with(needs)) for endpoint, needs in NEEDS.items()}
 # What each role could open before capabilities: the table must keep it (no change of behaviour).
