@@ -80,7 +80,7 @@ def with_p(check: Recheck, percent: bool, language: str) -> str:
     """The change with its interval (`change_text`), and its p-value."""
     text = change_text(check, percent, language)
     if text and check.p_value is not None:
-        text += ", p = " + fmt_number(check.p_value, 3, language)
+        text += ", p < " + fmt_number(0.001, 3, language) if check.p_value < 0.001 else ", p = " + fmt_number(check.p_value, 3, language)
     return text
 
 
