@@ -86,8 +86,6 @@ def new() -> Response | str | tuple[str, int]:
             words = {"estimate": shown.estimate, "interval": shown.interval, "target": shown.target, "verdict": shown.verdict,
                      "label": shown.label, "design": present.design_note(figure.questionnaire.sampling), "language": language}
             action = actions.new_action(current_user, figure, words, state="open", **_fields(form))
-            audit.record("action_created", current_user, target=f"action:{action.id}", questionnaire=code, indicator=figure.indicator.id,
-                         region_id=action.region_id, facility_id=action.facility_id, period=period_label(period, "quarter"))
             db.session.commit()
             flash(_("The action is open. Its figure is kept as it was shown."), "success")
             return redirect(url_for("actions.page", action_id=action.id), 303)

@@ -22,12 +22,12 @@ from cml.config import suppression_threshold
 from cml.core.action_check import GRAIN, Better, Recheck, baseline_json, estimate_of, next_quarter, thawed_sums, withheld
 from cml.core.action_check import recheck as check
 from cml.core.bounds import parse_id
-from cml.core.periods import month_range
+from cml.core.periods import month_range, period_label
 from cml.core.questionnaire import Indicator, Questionnaire
 from cml.core.tabulate import CellEstimate, FacilityTotals, IndicatorSpec, indicator_spec
 from cml.extensions import db
 from cml.models import Action, AuditEvent, Facility, Region, User
-from cml.services import surveys
+from cml.services import audit, surveys
 from cml.services.estimates import facility_totals
 from cml.services.publication import disclosure_cube
 from cml.services.scope import region_ids, restrict_to_user_regions
@@ -151,7 +151,7 @@ def unit_rows(questionnaire_id: int, indicator: str, unit: Unit, first: int, las
 
 
 def new_action(user: User, figure: FrozenFigure, shown: dict[str, str], **fields: Any) -> Action:
-    """An action on a frozen figure (added and flushed; the caller audits and commits)."""
+    """An action on a frozen figure, in the audit log (added and flushed; the caller commits)."""
     action = Action(
         questionnaire_code=figure.code, indicator_id=figure.indicator.id, region_id=figure.unit.region_id,
         facility_id=figure.unit.facility_id, grain=GRAIN, baseline_period=figure.period,
@@ -160,6 +160,8 @@ def new_action(user: User, figure: FrozenFigure, shown: dict[str, str], **fields
     )  # fmt: skip
     db.session.add(action)
     db.session.flush()
+    audit.record("action_created", user, target=f"action:{action.id}", questionnaire=figure.code, indicator=figure.indicator.id,
+                 region_id=action.region_id, facility_id=action.facility_id, period=period_label(figure.period, GRAIN))
     return action
 
 
