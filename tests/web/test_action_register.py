@@ -72,8 +72,8 @@ def test_the_register_is_in_the_chosen_language(client, as_role, three_actions, 
     assert book.sheetnames[0] == sheet
     header, rows = sheet_rows(response.data)
     assert asked in header and "What we asked" not in header
-    verdicts = {"uk": ("покращилося (чітко)", "чіткої зміни немає", "погіршилося (чітко)", "недостатньо даних"),
-                "ru": ("улучшилось (чётко)", "чёткого изменения нет", "ухудшилось (чётко)", "недостаточно данных")}
+    verdicts = {"uk": ("покращилося (чітко)", "без чіткої зміни", "погіршилося (чітко)", "недостатньо даних"),
+                "ru": ("улучшилось (чётко)", "без чёткого изменения", "ухудшилось (чётко)", "недостаточно данных")}
     assert rows and all(row[says] in verdicts[language] for row in rows), [row[says] for row in rows]
 
 

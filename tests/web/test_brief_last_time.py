@@ -17,8 +17,8 @@ HEADINGS = {"en": "What we asked last time and what changed", "uk": "Що ми �
             "ru": "Что мы просили в прошлый раз и что изменилось"}
 VERDICTS = {
     "en": {"improved_clear": "improved (clear)", "no_clear_change": "no clear change", "worse_clear": "worse (clear)"},
-    "uk": {"improved_clear": "покращилося (чітко)", "no_clear_change": "чіткої зміни немає", "worse_clear": "погіршилося (чітко)"},
-    "ru": {"improved_clear": "улучшилось (чётко)", "no_clear_change": "чёткого изменения нет", "worse_clear": "ухудшилось (чётко)"},
+    "uk": {"improved_clear": "покращилося (чітко)", "no_clear_change": "без чіткої зміни", "worse_clear": "погіршилося (чітко)"},
+    "ru": {"improved_clear": "улучшилось (чётко)", "no_clear_change": "без чёткого изменения", "worse_clear": "ухудшилось (чётко)"},
 }
 
 
