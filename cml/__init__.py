@@ -65,11 +65,13 @@ def _migrations_dir() -> object:
 
 
 def _register_features(app: Flask) -> None:
+    from cml.actions import bp as actions_bp
     from cml.admin import bp as admin_bp
     from cml.auth.views import bp as auth_bp
     from cml.collect import api_bp as collect_api_bp
     from cml.collect import bp as collect_bp
     from cml.dashboard import bp as dashboard_bp
+    from cml.meetings import bp as meetings_bp
     from cml.openrosa import bp as openrosa_bp
     from cml.openrosa import devices_bp
     from cml.reports import bp as reports_bp
@@ -77,7 +79,8 @@ def _register_features(app: Flask) -> None:
     from cml.web import register_web
 
     register_web(app)
-    for blueprint in (auth_bp, admin_bp, collect_bp, collect_api_bp, dashboard_bp, reports_bp, review_bp, openrosa_bp, devices_bp):
+    for blueprint in (auth_bp, admin_bp, collect_bp, collect_api_bp, dashboard_bp, reports_bp, review_bp, openrosa_bp, devices_bp,
+                      actions_bp, meetings_bp):
         app.register_blueprint(blueprint)
 
 

@@ -161,6 +161,11 @@ def _purge(d: Mapping[str, Any], n: Names) -> str:
     return ngettext("%(num)d submission purged from the trash with its history.", "%(num)d submissions purged from the trash with their history.", count)
 
 
+def _meeting_create(d: Mapping[str, Any], n: Names) -> str:
+    council = _("national council") if d.get("kind") == "national_council" else n.regions([d.get("region")])
+    return _("Meeting %(id)s of the council (%(council)s) on %(day)s added.", id=d.get("meeting", ""), council=council, day=d.get("held_on", ""))
+
+
 def _refused(d: Mapping[str, Any], n: Names, why: str) -> str:
     return why + " " + str(d.get("method", "")) + " " + str(d.get("path", "")) + _from(d)
 
@@ -193,6 +198,11 @@ SENTENCES: dict[str, Callable[[Mapping[str, Any], Names], str]] = {
     "submission.delete": lambda d, n: _("Submission %(id)s deleted: in the trash.", id=d.get("response", "")),
     "submission.restore": lambda d, n: _("Submission %(id)s restored from the trash.", id=d.get("response", "")),
     "trash.purge": _purge,
+    "meeting.create": _meeting_create,
+    "meeting.agenda_add": lambda d, n: _("Action %(action)s put on the agenda, place %(place)s.", action=d.get("action_id", ""), place=int(d.get("position", 0)) + 1),
+    "meeting.agenda_move": lambda d, n: _("Action %(action)s moved to place %(place)s on the agenda.", action=d.get("action_id", ""), place=int(d.get("position", 0)) + 1),
+    "meeting.agenda_remove": lambda d, n: _("Action %(action)s taken off the agenda.", action=d.get("action_id", "")),
+    "export.action_register": lambda d, n: _("Action register downloaded (%(rows)s actions, %(regions)s).", rows=d.get("rows", ""), regions=n.regions(d.get("regions"))),
     "request.denied": lambda d, n: _refused(d, n, _("Refused: not allowed for this role.")),
     "request.csrf_refused": lambda d, n: _refused(d, n, _("Refused: the form was stale or came from another site.")),
 }
@@ -228,6 +238,11 @@ def action_names() -> dict[str, str]:
         "submission.delete": _("Submission deleted"),
         "submission.restore": _("Submission restored"),
         "trash.purge": _("Trash purged"),
+        "meeting.create": _("Meeting added"),
+        "meeting.agenda_add": _("Agenda: action added"),
+        "meeting.agenda_move": _("Agenda: action moved"),
+        "meeting.agenda_remove": _("Agenda: action removed"),
+        "export.action_register": _("Action register downloaded"),
         "request.denied": _("Request refused"),
         "request.csrf_refused": _("Stale form refused"),
     }

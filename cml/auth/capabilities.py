@@ -19,6 +19,10 @@ _COLLECTING = frozenset({
 _INDICATORS = frozenset({
     "view_indicators",  # dashboards, the indicator table, the council brief
 })
+_ACTIONS = frozenset({
+    "view_actions",  # the action register and each action's re-check (leads: their regions')
+    "manage_actions",  # open an action from a figure, edit it, change its state
+})
 _REGIONAL_WORK = frozenset({
     "facility_figures",  # figures facility by facility (internal, not for publication)
     "import_paper",
@@ -30,10 +34,10 @@ _REGIONAL_WORK = frozenset({
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     "monitor": _COLLECTING,
-    "lead": _COLLECTING | _INDICATORS | _REGIONAL_WORK,
+    "lead": _COLLECTING | _INDICATORS | _REGIONAL_WORK | _ACTIONS,
     # Published figures only: aggregates by region, no finer than quarters, never facilities.
-    "advocate": _INDICATORS | {"advocate_outputs", "all_regions"},
-    "admin": _COLLECTING | _INDICATORS | _REGIONAL_WORK | {
+    "advocate": _INDICATORS | _ACTIONS | {"advocate_outputs", "all_regions"},
+    "admin": _COLLECTING | _INDICATORS | _REGIONAL_WORK | _ACTIONS | {
         "all_regions",
         "sensitive_answers",  # open sealed answers (raw export, the review page)
         "restore_from_trash",

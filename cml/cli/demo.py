@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 
 from cml.cli.surveys import surveys_dir
 from cml.extensions import db
-from cml.services import demo, demo_data
+from cml.services import demo, demo_actions, demo_data
 
 group = AppGroup("demo", help="Demonstration data.")
 
@@ -21,6 +21,7 @@ def load(reset_passwords: bool) -> None:
     Existing demo accounts keep their passwords unless --reset-passwords."""
     accounts = demo.load_demo(surveys_dir(), reset_passwords=reset_passwords)
     db.session.commit()
+    _demo_actions()
     click.echo("Demo loaded. Sign in with one of these accounts:")
     width = max(len(a.username) for a in accounts)
     for account in accounts:
@@ -58,3 +59,12 @@ def generate(total: int, seed: int, if_empty: bool) -> None:
         + (f", {conflicts} conflicting (stored earlier with other answers, left as they were)" if conflicts else "")
         + f" in {seconds:.1f} s ({rate:,.0f} rows/s)"
     )
+    _demo_actions()
+
+
+def _demo_actions() -> None:
+    """Open the demo actions once there are figures to rest them on (see `cml.services.demo_actions`)."""
+    opened = demo_actions.ensure_demo_actions()
+    db.session.commit()
+    if opened:
+        click.echo(f"{opened} demo actions opened on missed targets (see /actions/).")

@@ -87,7 +87,27 @@ def overview() -> str:
         rows.append({"id": indicator.id, "shown": shown, "label": shown.label})
     return render_template("dashboard/overview.html", filters=filters, rows=rows, questionnaire=questionnaire, language=language,
                            period_text=period_label(filters.period, filters.grain), regions=_region_choices(),
-                           design_note=present.design_note(questionnaire.sampling), review_counts=_review_counts(filters))
+                           design_note=present.design_note(questionnaire.sampling), review_counts=_review_counts(filters),
+                           action_args=_action_args(filters))
+
+
+def _action_args(filters: Filters) -> dict[str, str] | None:
+    """The unit part of an "Open an action" link for the figures shown over the filters' whole scope:
+    the chosen region, the nation, or a lead's one region; None where no action can be opened
+    (a grain other than quarters, a lead's several regions pooled, no right to open actions)."""
+    if filters.grain != "quarter" or not has_capability(current_user, "manage_actions"):
+        return None
+    if filters.region is not None:
+        return {"region": filters.region.code}
+    if filters.scope is None or len(filters.scope) == 1:
+        return {}  # the nation, or the lead's only region (the actions page reads it from the user)
+    return None
+
+
+def _action_link(filters: Filters, indicator: str, period: str, unit: dict[str, str] | None) -> str | None:
+    if unit is None:
+        return None
+    return url_for("actions.new", survey=filters.code, indicator=indicator, period=period, **unit)
 
 
 def _review_counts(filters: Filters) -> dict[str, int] | None:
@@ -118,12 +138,18 @@ def _indicator_data(filters: Filters) -> dict[str, Any]:
                                    period_range=(filters.first, filters.period), region_ids=filters.scope).rows
     region_id = filters.region.id if filters.region else None
     names = facility_names({c.facility_id for c in units if c.facility_id is not None}, language) if by_facility else region_labels(language)
-    unit_rows, unit_points = [], []
+    unit_rows, unit_points, unit_links = [], [], []
+    whole = _action_args(filters)
+    codes = {r.id: r.code for r in visible_regions(current_user)} if whole is not None else {}
+    period_text = period_label(filters.period, filters.grain)
     for cell in sorted(units, key=lambda c: -c.estimate):
         key = cell.facility_id if by_facility else cell.region_id
         label = names.get(key or 0, "?")
         status = _status(gate, cell, cell.region_id, filters.grain)
         unit_rows.append(present.shown(cell, indicator, questionnaire, language, label=label, publication=status))
+        unit = None if whole is None or (status is not None and not status.published) else (
+            {"facility": str(cell.facility_id)} if by_facility else {"region": codes.get(cell.region_id or 0, "")})
+        unit_links.append(_action_link(filters, indicator.id, period_text, unit))
         if status is None or status.published:
             unit_points.append((cell, present.point(cell, label)))
     if gate is not None:  # every region is listed: an absent row must not stand for "no one"
@@ -132,6 +158,7 @@ def _indicator_data(filters: Filters) -> dict[str, Any]:
             if region not in listed and (filters.scope is None or region in filters.scope):
                 hidden = _withheld_empty(gate, indicator.id, region, filters.grain, filters.period)
                 unit_rows.append(present.empty(names.get(region, "?"), hidden))
+                unit_links.append(None)
     trend_rows, trend_points = [], []
     for cell in overall_cells:
         status = _status(gate, cell, region_id, filters.grain)
@@ -149,12 +176,15 @@ def _indicator_data(filters: Filters) -> dict[str, Any]:
                 hidden = _withheld_empty(gate, indicator.id, region_id, filters.grain, period)
                 trend_rows.append(present.empty(fmt_period(text, filters.grain, language), hidden, key=text))
         trend_rows.sort(key=lambda row: row.key or "")
+    trend_links = [_action_link(filters, indicator.id, row.key, whole) if row.key and row.n and not row.suppressed else None
+                   for row in trend_rows]
     current = next((c for c in overall_cells if c.period == filters.period), None)
     if gate is not None and current is not None and not gate.status(current.indicator, region_id, filters.grain, current.period).published:
         current = None
     return {
         "questionnaire": questionnaire, "indicator": indicator, "percent": percent, "unit_dimension": unit_dimension,
         "unit_rows": unit_rows, "unit_points": unit_points, "trend_rows": trend_rows, "trend_points": trend_points,
+        "unit_links": unit_links, "trend_links": trend_links,
         "current": current, "language": language,
     }
 

@@ -1,6 +1,7 @@
 """The database models; importing this module registers every table with the metadata."""
 
 from cml.models.accounts import ROLES, User, region_memberships
+from cml.models.actions import ACTION_STATES, DUTY_BEARER_KINDS, MEETING_KINDS, Action, Meeting, MeetingAction
 from cml.models.audit import AuditEvent
 from cml.models.data_version import DataVersion
 from cml.models.devices import DeviceToken
@@ -10,6 +11,12 @@ from cml.models.responses import DELETED_REASONS, Draft, IndicatorFact, Indicato
 from cml.models.sessions import UserSession
 
 __all__ = [
+    "ACTION_STATES",
+    "DUTY_BEARER_KINDS",
+    "MEETING_KINDS",
+    "Action",
+    "Meeting",
+    "MeetingAction",
     "DELETED_REASONS",
     "FACILITY_KINDS",
     "ROLES",

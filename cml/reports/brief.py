@@ -24,6 +24,7 @@ from cml.config import suppression_threshold
 from cml.core.periods import period_label, period_of, periods_with_data, previous_period, read_period
 from cml.core.tabulate import MISSES
 from cml.extensions import db
+from cml.meetings.brief_section import last_time
 from cml.models import Region
 from cml.reports.views import bp
 from cml.services import audit, surveys
@@ -127,6 +128,7 @@ def brief_context() -> dict[str, Any]:
         "region_choices": [(r.code, r.label(language)) for r in visible_regions(current_user)], "national_allowed": region_ids(current_user) is None,
         "rule": questionnaire.disclosure,
         "design_note": present.design_note(questionnaire.sampling),
+        "last_time": last_time(region_id, period, language),
     }
 
 

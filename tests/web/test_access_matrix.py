@@ -70,6 +70,17 @@ NEEDS = {
     "devices.own_device_revoke": "collect",
     "devices.user_devices": "manage_accounts",
     "devices.user_device_revoke": "manage_accounts",
+    "meetings.meeting_list": "manage_actions",
+    "meetings.meeting": "view_actions",
+    "meetings.agenda_add": "manage_actions",
+    "meetings.agenda_remove": "manage_actions",
+    "meetings.agenda_move": "manage_actions",
+    "meetings.register": "view_actions",
+    "actions.register": "view_actions",
+    "actions.page": "view_actions",  # then only the actions of the reader's regions (404 otherwise)
+    "actions.new": "manage_actions",
+    "actions.edit": "manage_actions",
+    "actions.change_state": "manage_actions",
 }
 ALLOWED = {endpoint: set(ROLE_CAPABILITIES) if needs is SIGNED_IN else set(roles_with(needs)) for endpoint, needs in NEEDS.items()}
 # What each role could open before capabilities: the table must keep it (no change of behaviour).
@@ -79,7 +90,8 @@ BEFORE_CAPABILITIES = {
     "manage_accounts": {"admin"}, "audit_log": {"admin"},
 }
 SAMPLE_ARGS = {"code": "clinic_exit", "submission_id": uuid.UUID(int=7), "number": 1, "user_id": 1, "facility_id": 1, "filename": "cml.css", "version": "0",
-               "session_id": "0" * 64, "response_id": 1, "draft_id": 1, "token_id": 1}
+               "session_id": "0" * 64, "response_id": 1, "draft_id": 1, "token_id": 1,
+               "meeting_id": 1, "action_id": 1}
 ROLES = ("stranger", "monitor", "lead", "advocate", "admin")
 JSON_ONLY = "/collect/api/"
 """Routes a JSON client calls: a stranger gets 401 JSON there, never a redirect to a page."""
