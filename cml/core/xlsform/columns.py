@@ -6,6 +6,7 @@ Shared by the reader and the writer so both agree on every name.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from pyxform import aliases
 
@@ -85,3 +86,13 @@ SELECT_ONE = "select one"
 SELECT_MULTIPLE = "select all that apply"
 YES_NO = aliases.yes_no
 """pyxform's yes/no spellings (yes, TRUE, true(), no, ...) to True/False."""
+
+
+@dataclass
+class Columns:
+    """A sheet's headers: the plain ones by canonical name, the texts by (base, language)."""
+
+    plain: dict[str, str] = field(default_factory=dict)  # canonical name -> header as written
+    texts: dict[tuple[str, str], str] = field(default_factory=dict)  # (base, code) -> header
+    unlabelled: dict[str, str] = field(default_factory=dict)  # text base without language -> header
+    unknown: list[str] = field(default_factory=list)

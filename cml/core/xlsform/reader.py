@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from pyxform import aliases
@@ -17,7 +17,6 @@ from pyxform import aliases
 from cml.core.question_types import QUESTION_KINDS
 from cml.core.questionnaire import parse_document
 from cml.core.questionnaire.model import BUILTIN_YES_NO_DK, YES_NO_DK_IDS
-from cml.core.questionnaire.problems import Problem
 from cml.core.questionnaire.sensitivity import opt_out_problems
 from cml.core.xlsform.columns import (
     CHOICE_TEXTS,
@@ -37,9 +36,11 @@ from cml.core.xlsform.columns import (
     SURVEY_PLAIN,
     SURVEY_TEXTS,
     YES_NO,
+    Columns,
 )
 from cml.core.xlsform.expressions import UNREADABLE, ExpressionError, UnreadableQuestion, to_condition
 from cml.core.xlsform.languages import language_code, language_header, split_header
+from cml.core.xlsform.placing import Placer
 from cml.core.xlsform.problems import XlsformProblem, XlsformResult
 from cml.core.xlsform.workbook import Sheet, read_sheets
 
@@ -63,16 +64,6 @@ class _Row:
         self.number = Sheet.row_number(self.index)
 
 
-@dataclass
-class _Columns:
-    """A sheet's headers: the plain ones by canonical name, the texts by (base, language)."""
-
-    plain: dict[str, str] = field(default_factory=dict)  # canonical name -> header as written
-    texts: dict[tuple[str, str], str] = field(default_factory=dict)  # (base, code) -> header
-    unlabelled: dict[str, str] = field(default_factory=dict)  # text base without language -> header
-    unknown: list[str] = field(default_factory=list)
-
-
 class _Reader:
     def __init__(self, sheets: Mapping[str, Sheet], unreadable: frozenset[str] = frozenset()) -> None:
         self.sheets = sheets
@@ -81,22 +72,22 @@ class _Reader:
         self.quiet_failure = False
         """Something was left out because it depends on a row already reported."""
         self.problems: list[XlsformProblem] = []
-        self.columns: dict[str, _Columns] = {}
+        self.columns: dict[str, Columns] = {}
         self.languages: list[str] = []
         self.default_code: str | None = None
         self.origins: dict[str, tuple[str, int]] = {}
         """JSON path of each object built -> (sheet, row) it came from, to place the CML loader's problems."""
         self.list_rows: dict[str, list[int]] = {}
         self.settings_row: tuple[int, dict[str, str]] | None = None
-        self.document: dict[str, Any] = {}
         self.question_rows: dict[int, int] = {}
+        """id() of each question built -> its survey row."""
 
     def fail(self, sheet: str, row: int | None, column: str | None, message: str) -> None:
         self.problems.append(XlsformProblem(sheet, row, column, message))
 
     # --- headers and languages ---------------------------------------------------------------
     def classify(self, sheet: str, plain: Iterable[str], texts: Iterable[str]) -> None:
-        columns = _Columns()
+        columns = Columns()
         text_bases = set(texts)
         for header in self.sheets[sheet].headers if sheet in self.sheets else ():
             if header.startswith("$"):
@@ -719,71 +710,10 @@ class _Reader:
                 if self.list_rows.get(name):
                     self.origins[f"$.choice_lists.{name}"] = ("choices", self.list_rows[name][0])
         document["sections"] = sections
-        self.document = document
         indicators = self.indicators(types)
         if indicators:
             document["indicators"] = indicators
         return document
-
-    # --- the CML loader's problems, placed in the workbook ------------------------------------
-    def origin_row(self, question: Mapping[str, Any]) -> int | None:
-        """The survey row a built question came from."""
-        return self.question_rows.get(id(question))
-
-    def locate(self, problem: Problem) -> XlsformProblem:
-        """The sheet, row and column a CML loader problem (a JSON path) comes from."""
-        segments = _segments(problem.path)
-        for cut in range(len(segments), 0, -1):
-            prefix = "$" + "".join(f"[{s}]" if isinstance(s, int) else f".{s}" for s in segments[:cut])
-            if prefix in self.origins:
-                sheet, row = self.origins[prefix]
-                if segments[cut:] == ["choices", "filter"]:
-                    return self.locate_filter(segments[:cut], problem.message) or XlsformProblem(sheet, row, None, problem.message)
-                return XlsformProblem(sheet, row, self.column_of(sheet, segments[cut:]), problem.message)
-        if segments and segments[0] == "sections":
-            return XlsformProblem("survey", None, None, problem.message)
-        if segments and segments[0] == "choice_lists":
-            return XlsformProblem("choices", None, None, problem.message)
-        place = self.settings_row[0] if self.settings_row else None
-        return XlsformProblem("settings", place, self.column_of("settings", segments), problem.message)
-
-    def locate_filter(self, question_path: list[str | int], message: str) -> XlsformProblem | None:
-        """A named list's filter that names no choice of the deciding question: the choices row that has it."""
-        try:
-            sections = self.document["sections"]
-            question = sections[question_path[1]]["questions"][question_path[3]]
-            decider = next(q for s in sections for q in s["questions"] if q["id"] == question["choice_filter"])
-            choices = decider.get("choices", [])
-            allowed = set(YES_NO_DK_IDS) if decider["type"] == "yes_no_dk" else {
-                c["id"] for c in (self.document.get("choice_lists", {}).get(choices, []) if isinstance(choices, str) else choices)
-            }
-            for i, choice in enumerate(self.document["choice_lists"][question["choices"]]):
-                values = choice.get("filter", [])
-                if set([values] if isinstance(values, str) else values) - allowed:
-                    return XlsformProblem("choices", self.list_rows[question["choices"]][i], self.header("choices", "filter"), message)
-        except (KeyError, IndexError, TypeError, StopIteration):
-            return None
-        return None
-
-    def column_of(self, sheet: str, rest: list[str | int]) -> str | None:
-        """The column a JSON key (and language) below a row's object is written in."""
-        if not rest or not isinstance(rest[0], str):
-            return None
-        key = rest[0]
-        following = rest[1] if len(rest) > 1 and isinstance(rest[1], str) else None
-        if key == "constraint" and following == "message":
-            key, following = "constraint_message", rest[2] if len(rest) > 2 and isinstance(rest[2], str) else None
-        renamed = {
-            "survey": {"show_if": "relevant", "id": "name", "choices": "type", "scale": "parameters", "title": "label"},
-            "choices": {"id": "name"},
-            "settings": {"id": "form_id", "title": "label", "sampling": "sampling"},
-        }.get(sheet, {})
-        key = renamed.get(key, key)
-        texts = self.columns.get(sheet, _Columns()).texts
-        if any(base == key for base, _ in texts) or key in SURVEY_TEXTS + SETTINGS_TEXTS:
-            code = following if following in self.languages else self.languages[0] if self.languages else ""
-            return texts.get((key, code), f"{key}::{language_header(code)}")
-        return self.columns.get(sheet, _Columns()).plain.get(key, key)
 
     def shared(self, name: str, sections: list[dict[str, Any]]) -> bool:
         return any(q.get("choices") == name for s in sections for q in s["questions"])
@@ -793,10 +723,6 @@ class _Reader:
             not c.get("filter") and all(BUILTIN_YES_NO_DK[c["id"]].get(code) == c["label"].get(code) for code in self.languages)
             for c in choices
         )
-
-
-def _segments(path: str) -> list[str | int]:
-    return [int(index) if index else key for key, index in re.findall(r"\.([^.\[]+)|\[(\d+)\]", path)]
 
 
 def read_sheets_as_questionnaire(sheets: Mapping[str, Sheet], unreadable: frozenset[str] = frozenset()) -> XlsformResult:
@@ -811,12 +737,14 @@ def read_sheets_as_questionnaire(sheets: Mapping[str, Sheet], unreadable: frozen
     reader = _Reader(sheets, unreadable)
     document = reader.read()
     found = set(reader.problems)
+    placer = Placer(reader.origins, reader.question_rows, reader.list_rows, reader.columns, reader.languages,
+                    reader.settings_row[0] if reader.settings_row else None, document)
     if "sections" in document:
         _, loader_problems = parse_document(document)
         troubled = {(p.sheet, p.row) for p in found}
         # Names of questions whose rows are reported: the loader's complaints about them are echoes.
-        echoes = {f"\"{q['id']}\"" for s in document["sections"] for q in s["questions"] if ("survey", reader.origin_row(q)) in troubled}
-        located = {reader.locate(p) for p in loader_problems + opt_out_problems(document)}
+        echoes = {f"\"{q['id']}\"" for s in document["sections"] for q in s["questions"] if ("survey", placer.origin_row(q)) in troubled}
+        located = {placer.locate(p) for p in loader_problems + opt_out_problems(document)}
         found |= {
             p for p in located
             if not (found or unreadable) or ((p.sheet, p.row) not in troubled and p.row is not None and not any(e in p.message for e in echoes))
