@@ -415,3 +415,17 @@ def test_a_retired_version_is_neither_listed_nor_accepted(client, app, clinic) -
     assert refused.status_code == 400 and "blank forms again" in message_of(refused)
     assert all(f["version"] != str(number) for f in listed(client) if f["formID"] == "clinic_exit")
     assert count(app) == 0
+
+
+def test_every_error_under_openrosa_is_in_the_envelope(make_app, client, world, monkeypatch) -> None:
+    unknown = client.get("/openrosa/nope", headers=basic())
+    assert unknown.status_code == 404 and message_of(unknown)
+    from cml.openrosa import xforms
+
+    def broken(_user):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(xforms, "forms_for", broken)
+    failed = client.get("/openrosa/formList", headers=basic())
+    assert failed.status_code == 500 and "Nothing was stored" in message_of(failed)
+    assert failed.headers["X-OpenRosa-Version"] == "1.0"
