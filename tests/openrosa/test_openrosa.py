@@ -371,6 +371,8 @@ def test_an_admin_makes_and_revokes_a_token_for_a_monitor_and_others_cannot(clie
         assert event.actor_username == "demo-admin" and event.target == "demo-monitor" and token not in json.dumps(event.details)
     assert client.post(f"/admin/users/{monitor_id}/devices/{row.id}/revoke").status_code == 302
     assert client.get("/openrosa/formList", headers=basic("demo-monitor", token)).status_code == 401
+    audit_page = client.get("/admin/audit").data.decode()
+    assert "Device token made" in audit_page and "Device token revoked" in audit_page and "made for ODK Collect" in audit_page
     client.post("/logout")
     as_role("lead")
     assert client.get(f"/admin/users/{monitor_id}/devices").status_code == 403
