@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 from defusedxml.ElementTree import fromstring
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from cml.core.synthetic import Generator, SyntheticFacility
@@ -431,3 +433,24 @@ def test_every_error_under_openrosa_is_in_the_envelope(make_app, client, world, 
     failed = client.get("/openrosa/formList", headers=basic())
     assert failed.status_code == 500 and "Nothing was stored" in message_of(failed)
     assert failed.headers["X-OpenRosa-Version"] == "1.0"
+
+
+_FIELD_TEXT = st.one_of(st.text(max_size=40), st.sampled_from(["", "yes", "no", "1", "-1", "1e309", "NaN", "2026-02-30", "25:99",
+                                                                "a b c", "  ", "<x>", "&amp;", "\u202e", "0" * 30]))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(changes=st.dictionaries(st.sampled_from(["cml_facility", "cml_interview_date", "visit_reasons", "migrant", "waiting_minutes",
+                                                "hiv_test_offered", "staff_attitude", "rating_overall", "anything_else", "unknown"]),
+                               _FIELD_TEXT, max_size=5))
+def test_any_field_values_are_stored_or_refused_never_a_server_error(client, app, clinic, changes) -> None:
+    import xml.etree.ElementTree as ET
+
+    root = fromstring(_instance(clinic))
+    for element in root.iter():
+        name = element.tag.rsplit("}", 1)[-1]
+        if name in changes and len(element) == 0:
+            element.text = changes[name]
+    sent = post(client, ET.tostring(root, encoding="utf-8"))
+    assert sent.status_code in (201, 400, 403, 409), sent.data[:300]
+    assert message_of(sent)
