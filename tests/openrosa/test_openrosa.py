@@ -454,3 +454,17 @@ def test_any_field_values_are_stored_or_refused_never_a_server_error(client, app
     sent = post(client, ET.tostring(root, encoding="utf-8"))
     assert sent.status_code in (201, 400, 403, 409), sent.data[:300]
     assert message_of(sent)
+
+
+def test_a_submission_its_refusal_and_a_wrong_password_write_no_answer_or_password_to_the_log(client, app, clinic, caplog) -> None:
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    for name in ("werkzeug", "sqlalchemy", "sqlalchemy.engine", "cml", "flask.app"):
+        caplog.set_level(logging.DEBUG, logger=name)
+    story, wrong = "Halyna-beaten-by-officer-Petrenko", "my-secret-wrong-password"
+    assert post(client, _instance(clinic, anything_else=story)).status_code == 201
+    assert post(client, _instance(clinic, anything_else=story, waiting_minutes="99999")).status_code == 400
+    assert client.get("/openrosa/formList", headers=basic(password=wrong)).status_code == 401
+    seen = caplog.text + "".join(repr(record.__dict__) for record in caplog.records)
+    assert story not in seen and wrong not in seen
