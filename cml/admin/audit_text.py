@@ -48,8 +48,10 @@ def _login(d: Mapping[str, Any], n: Names) -> str:
 
 def _login_failed(d: Mapping[str, Any], n: Names) -> str:
     if d.get("known"):
-        return _("Wrong password for this account%(from)s.", **{"from": _from(d)})
-    return _("Sign-in with an unknown username%(from)s.", **{"from": _from(d)})
+        text = _("Wrong password for this account%(from)s.", **{"from": _from(d)})
+    else:
+        text = _("Sign-in with an unknown username%(from)s.", **{"from": _from(d)})
+    return text + (" " + _("From ODK Collect or KoboCollect.") if d.get("channel") == "openrosa" else "")
 
 
 def _logout(d: Mapping[str, Any], n: Names) -> str:
@@ -205,6 +207,8 @@ SENTENCES: dict[str, Callable[[Mapping[str, Any], Names], str]] = {
     "export.action_register": lambda d, n: _("Action register downloaded (%(rows)s actions, %(regions)s).", rows=d.get("rows", ""), regions=n.regions(d.get("regions"))),
     "request.denied": lambda d, n: _refused(d, n, _("Refused: not allowed for this role.")),
     "request.csrf_refused": lambda d, n: _refused(d, n, _("Refused: the form was stale or came from another site.")),
+    "device_token.create": lambda d, n: _("Device token “%(label)s” made for ODK Collect.", label=d["label"]),
+    "device_token.revoke": lambda d, n: _("Device token “%(label)s” revoked.", label=d["label"]),
 }
 
 
@@ -245,6 +249,8 @@ def action_names() -> dict[str, str]:
         "export.action_register": _("Action register downloaded"),
         "request.denied": _("Request refused"),
         "request.csrf_refused": _("Stale form refused"),
+        "device_token.create": _("Device token made"),
+        "device_token.revoke": _("Device token revoked"),
     }
 
 

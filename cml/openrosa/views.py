@@ -60,11 +60,7 @@ def _http(error: HTTPException) -> Response:
     db.session.rollback()
     code = error.code or 400
     text = {413: _("This submission is larger than CML accepts. CML takes no attachments (photos, audio, files).")}.get(code)
-    response = message(text or status_messages().get(code, status_messages()[400]), code)
-    for name in ("Retry-After", "Allow"):
-        if name in error.get_headers():  # type: ignore[operator]
-            response.headers[name] = dict(error.get_headers())[name]
-    return response
+    return message(text or status_messages().get(code, status_messages()[400]), code)
 
 
 @bp.get("/formList")

@@ -57,6 +57,8 @@ def recent_fault(app: Flask) -> str | None:
 
 JSON_PREFIXES = ("/api/", "/collect/api/")
 """Paths whose clients read JSON only: every error there is JSON, never a page or a redirect."""
+OPENROSA_PREFIX = "/openrosa/"
+"""ODK Collect's paths: every error there is in the OpenRosa XML envelope (cml.openrosa.envelope)."""
 STATUS_WORDS = {400: "bad_request", 401: "signed_out", 403: "forbidden", 404: "not_found", 405: "not_allowed", 409: "conflict",
                 413: "too_large", 429: "too_many", 500: "error", 503: "unavailable"}
 
@@ -67,6 +69,10 @@ def wants_json() -> bool:
 
 def render_error(code: int, detail: str | None = None, status: str | None = None) -> tuple[Response | str, int]:
     message = detail or _messages().get(code, _messages()[400])
+    if request.path.startswith(OPENROSA_PREFIX):
+        from cml.openrosa.envelope import message as openrosa_message  # the web layer does not import features at start
+
+        return openrosa_message(message, code), code
     if wants_json():
         return jsonify(status=status or STATUS_WORDS.get(code, "error"), error=code, message=message), code
     return render_template("error.html", code=code, message=message), code

@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 from defusedxml.ElementTree import fromstring
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from cml.core.synthetic import Generator, SyntheticFacility
@@ -371,6 +373,8 @@ def test_an_admin_makes_and_revokes_a_token_for_a_monitor_and_others_cannot(clie
         assert event.actor_username == "demo-admin" and event.target == "demo-monitor" and token not in json.dumps(event.details)
     assert client.post(f"/admin/users/{monitor_id}/devices/{row.id}/revoke").status_code == 302
     assert client.get("/openrosa/formList", headers=basic("demo-monitor", token)).status_code == 401
+    audit_page = client.get("/admin/audit").data.decode()
+    assert "Device token made" in audit_page and "Device token revoked" in audit_page and "made for ODK Collect" in audit_page
     client.post("/logout")
     as_role("lead")
     assert client.get(f"/admin/users/{monitor_id}/devices").status_code == 403
@@ -415,3 +419,52 @@ def test_a_retired_version_is_neither_listed_nor_accepted(client, app, clinic) -
     assert refused.status_code == 400 and "blank forms again" in message_of(refused)
     assert all(f["version"] != str(number) for f in listed(client) if f["formID"] == "clinic_exit")
     assert count(app) == 0
+
+
+def test_every_error_under_openrosa_is_in_the_envelope(make_app, client, world, monkeypatch) -> None:
+    unknown = client.get("/openrosa/nope", headers=basic())
+    assert unknown.status_code == 404 and message_of(unknown)
+    from cml.openrosa import xforms
+
+    def broken(_user):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(xforms, "forms_for", broken)
+    failed = client.get("/openrosa/formList", headers=basic())
+    assert failed.status_code == 500 and "Nothing was stored" in message_of(failed)
+    assert failed.headers["X-OpenRosa-Version"] == "1.0"
+
+
+_FIELD_TEXT = st.one_of(st.text(max_size=40), st.sampled_from(["", "yes", "no", "1", "-1", "1e309", "NaN", "2026-02-30", "25:99",
+                                                                "a b c", "  ", "<x>", "&amp;", "\u202e", "0" * 30]))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(changes=st.dictionaries(st.sampled_from(["cml_facility", "cml_interview_date", "visit_reasons", "migrant", "waiting_minutes",
+                                                "hiv_test_offered", "staff_attitude", "rating_overall", "anything_else", "unknown"]),
+                               _FIELD_TEXT, max_size=5))
+def test_any_field_values_are_stored_or_refused_never_a_server_error(client, app, clinic, changes) -> None:
+    import xml.etree.ElementTree as ET
+
+    root = fromstring(_instance(clinic))
+    for element in root.iter():
+        name = element.tag.rsplit("}", 1)[-1]
+        if name in changes and len(element) == 0:
+            element.text = changes[name]
+    sent = post(client, ET.tostring(root, encoding="utf-8"))
+    assert sent.status_code in (201, 400, 403, 409), sent.data[:300]
+    assert message_of(sent)
+
+
+def test_a_submission_its_refusal_and_a_wrong_password_write_no_answer_or_password_to_the_log(client, app, clinic, caplog) -> None:
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    for name in ("werkzeug", "sqlalchemy", "sqlalchemy.engine", "cml", "flask.app"):
+        caplog.set_level(logging.DEBUG, logger=name)
+    story, wrong = "Halyna-beaten-by-officer-Petrenko", "my-secret-wrong-password"
+    assert post(client, _instance(clinic, anything_else=story)).status_code == 201
+    assert post(client, _instance(clinic, anything_else=story, waiting_minutes="99999")).status_code == 400
+    assert client.get("/openrosa/formList", headers=basic(password=wrong)).status_code == 401
+    seen = caplog.text + "".join(repr(record.__dict__) for record in caplog.records)
+    assert story not in seen and wrong not in seen

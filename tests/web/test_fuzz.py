@@ -140,7 +140,7 @@ def test_no_route_answers_5xx_to_hostile_input(make_app, world) -> None:
                 fields |= _names(client.get(rule.rule).get_data(as_text=True))
     fields -= {"csrf_token"}
     argument_values = {"code": ["mini", "clinic_exit", "\ud800", "x" * 300, "%00"], "user_id": user_ids + [str(2**63), "0"],
-                       "submission_id": sent + drafts + [str(uuid.uuid4())], "response_id": responses + [str(2**63), "0", "-1"], "number": ["1", "2", "3", "99", str(2**64)],
+                       "submission_id": sent + drafts + [str(uuid.uuid4())], "response_id": responses + [str(2**63), "0", "-1"], "token_id": ["1", "0", str(2**63)], "number": ["1", "2", "3", "99", str(2**64)],
                        "session_id": ["0" * 64, "x" * 300, "\ud800", "%00", str(uuid.uuid4())], "facility_id": facilities + [str(2**63), "0"],
                        "draft_id": questionnaire_drafts + [str(2**63), "0"]}
 
