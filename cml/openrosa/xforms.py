@@ -75,9 +75,9 @@ def xform_of(version: QuestionnaireVersion, user: User) -> XForm | None:
                                      texts.place_label, texts.date_label, texts.date_message], sort_keys=True).encode()).hexdigest()
     xml = _FORMS.get(key)
     if xml is None:
-        from cml.core.xlsform import xlsform_sheets  # XLSFORM's (branch issue19-xlsform): the one mapping of conditions
+        from cml.core.xlsform import xlsform_sheets  # the one mapping of conditions; for_xform adds each type's own rules, so the phone stops where the server would
 
-        xml = build_xform(with_place_rows(xlsform_sheets(definition), code, version.version, places, texts))
+        xml = build_xform(with_place_rows(xlsform_sheets(definition, for_xform=True), code, version.version, places, texts))
         if len(_FORMS) >= _KEPT:
             _FORMS.clear()
         _FORMS[key] = xml
