@@ -66,3 +66,15 @@ def test_a_lead_opens_an_action_from_a_figure_and_sees_it_rechecked(client, app,
         assert events == ["action_created"]
     register = client.get("/actions/").data.decode()
     assert "Too few condoms" in register
+
+
+def test_the_frozen_figure_is_the_one_the_dashboard_shows(client, app, as_role, generated) -> None:
+    as_role("lead")
+    action_id = open_one(client)
+    data = client.get(f"/dashboard/indicator.json?survey=clinic_exit&indicator={INDICATOR}&region=kyiv&period={quarter(3)}").get_json()
+    row = next(r for r in data["trend"] if r["key"] == quarter(3))
+    with app.app_context():
+        baseline = db.session.get(Action, action_id).baseline
+    assert (baseline["shown"]["estimate"], baseline["shown"]["interval"], baseline["n"]) == (row["estimate"], row["interval"], row["n"])
+    page = client.get(f"/actions/{action_id}").data.decode()
+    assert f"n = {row['n']}" in page
