@@ -11,7 +11,7 @@ never query actions themselves.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from flask import abort
@@ -161,7 +161,8 @@ def new_action(user: User, figure: FrozenFigure, shown: dict[str, str], **fields
     db.session.add(action)
     db.session.flush()
     audit.record("action_created", user, target=f"action:{action.id}", questionnaire=figure.code, indicator=figure.indicator.id,
-                 region_id=action.region_id, facility_id=action.facility_id, period=period_label(figure.period, GRAIN))
+                 region_id=action.region_id, facility_id=action.facility_id, period=period_label(figure.period, GRAIN),
+                 state=action.state)
     return action
 
 
@@ -208,8 +209,8 @@ def _gated(action: Action, user: User, result: Recheck) -> Recheck:
     """For advocates: only what the dashboard's gate publishes (never a facility's figures)."""
     if not has_capability(user, "advocate_outputs"):
         return result
-    if action.facility_id is not None:
-        return withheld(result, baseline_too=True)
+    if action.facility_id is not None:  # not even whether the facility has data since
+        return replace(withheld(result, baseline_too=True), verdict="not_enough_data")
     gate = disclosure_cube(action.questionnaire_code, suppression_threshold())
     baseline_shown = gate.status(action.indicator_id, action.region_id, GRAIN, action.baseline_period).published
     if result.current is None:
