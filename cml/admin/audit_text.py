@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from cml.extensions import db
 from cml.models import AuditEvent, Region
+from cml.web.action_labels import action_state_names
 from cml.web.i18n import language_name
 from cml.web.labels import review_state_names, role_names
 
@@ -161,6 +162,27 @@ def _purge(d: Mapping[str, Any], n: Names) -> str:
     return ngettext("%(num)d submission purged from the trash with its history.", "%(num)d submissions purged from the trash with their history.", count)
 
 
+def _action_create(d: Mapping[str, Any], n: Names) -> str:
+    region = n.by_id.get(d["region_id"], str(d["region_id"])) if d.get("region_id") is not None else _("national")
+    where = _("a facility in %(region)s", region=region) if d.get("facility_id") is not None else region
+    return _("Action %(id)s opened on %(indicator)s (%(questionnaire)s), %(where)s, %(period)s.", id=d.get("action_id", ""),
+             indicator=d.get("indicator", ""), questionnaire=d.get("questionnaire", ""), where=where, period=d.get("period", ""))
+
+
+def _action_edit(d: Mapping[str, Any], n: Names) -> str:
+    labels = {"problem": _("problem"), "duty_bearer_kind": _("kind of duty bearer"), "duty_bearer": _("duty bearer"),
+              "asked": _("what was asked"), "commitment": _("commitment"), "commitment_where": _("where committed"),
+              "commitment_on": _("when committed"), "owner": _("owner"), "due_period": _("due quarter")}
+    fields = ", ".join(labels.get(str(f), str(f)) for f in d.get("fields") or [])
+    return _("Action %(id)s edited (%(fields)s).", id=d.get("action_id", ""), fields=fields or "—")
+
+
+def _action_state(d: Mapping[str, Any], n: Names) -> str:
+    names = action_state_names()
+    return _("Action %(id)s: %(before)s → %(after)s.", id=d.get("action_id", ""), before=names.get(str(d.get("previous")), str(d.get("previous", ""))),
+             after=names.get(str(d.get("state")), str(d.get("state", ""))))
+
+
 def _refused(d: Mapping[str, Any], n: Names, why: str) -> str:
     return why + " " + str(d.get("method", "")) + " " + str(d.get("path", "")) + _from(d)
 
@@ -189,6 +211,9 @@ SENTENCES: dict[str, Callable[[Mapping[str, Any], Names], str]] = {
     "submission.delete": lambda d, n: _("Submission %(id)s deleted: in the trash.", id=d.get("response", "")),
     "submission.restore": lambda d, n: _("Submission %(id)s restored from the trash.", id=d.get("response", "")),
     "trash.purge": _purge,
+    "action.create": _action_create,
+    "action.edit": _action_edit,
+    "action.state": _action_state,
     "request.denied": lambda d, n: _refused(d, n, _("Refused: not allowed for this role.")),
     "request.csrf_refused": lambda d, n: _refused(d, n, _("Refused: the form was stale or came from another site.")),
 }
@@ -220,6 +245,9 @@ def action_names() -> dict[str, str]:
         "submission.delete": _("Submission deleted"),
         "submission.restore": _("Submission restored"),
         "trash.purge": _("Trash purged"),
+        "action.create": _("Action opened"),
+        "action.edit": _("Action edited"),
+        "action.state": _("Action state changed"),
         "request.denied": _("Request refused"),
         "request.csrf_refused": _("Stale form refused"),
     }
