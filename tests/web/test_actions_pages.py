@@ -63,7 +63,7 @@ def test_a_lead_opens_an_action_from_a_figure_and_sees_it_rechecked(client, app,
         action = db.session.get(Action, action_id)
         assert action.baseline_period == int(quarter(3)[:4]) * 10 + int(quarter(3)[-1])
         events = db.session.scalars(select(AuditEvent.action).where(AuditEvent.target == f"action:{action_id}")).all()
-        assert events == ["action_created"]
+        assert events == ["action.create"]
     register = client.get("/actions/").data.decode()
     assert "Too few condoms" in register
 
