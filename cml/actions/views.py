@@ -10,13 +10,13 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from cml.actions.forms import TEXT_MAX, ActionForm, NewActionForm, StateForm
+from cml.actions.forms import ActionForm, NewActionForm, StateForm
 from cml.actions.units import figure_fingerprint, quarter_choices, unit_from_args, unit_words
 from cml.core.action_check import Figure
 from cml.core.periods import parse_period, period_label
 from cml.extensions import db
 from cml.models import ACTION_STATES, Action, Region
-from cml.services import actions, audit
+from cml.services import actions
 from cml.services.scope import region_ids, visible_regions
 from cml.web import present
 from cml.web.access import capability_required
@@ -92,7 +92,7 @@ def new() -> Response | str | tuple[str, int]:
     status = 422 if request.method == "POST" else 200
     return render_template("actions/new.html", form=form, figure=figure, shown=shown, unit=unit_words(None, current_user, language, unit),
                            title=figure.questionnaire.text(figure.indicator.label, language), language=language,
-                           design_note=present.design_note(figure.questionnaire.sampling), text_max=TEXT_MAX), status
+                           design_note=present.design_note(figure.questionnaire.sampling)), status
 
 
 @bp.get("/<action_id>")
@@ -117,17 +117,12 @@ def edit(action_id: str) -> Response | str | tuple[str, int]:
     if request.method == "GET":
         form.due_period.data = str(action.due_period)
     elif form.validate_on_submit():
-        fields = _fields(form)
-        changed = sorted(name for name, value in fields.items() if getattr(action, name) != value)
-        for name, value in fields.items():
-            setattr(action, name, value)
-        if changed:  # the names of the fields changed, never their words
-            audit.record("action_edited", current_user, target=f"action:{action.id}", fields=changed)
+        changed = actions.edit(action, current_user, _fields(form))
         db.session.commit()
         flash(_("Saved.") if changed else _("Nothing changed."), "success")
         return redirect(url_for("actions.page", action_id=action.id), 303)
     status = 422 if request.method == "POST" else 200
-    return render_template("actions/edit.html", form=form, action=action, language=language, text_max=TEXT_MAX), status
+    return render_template("actions/edit.html", form=form, action=action, language=language), status
 
 
 @bp.post("/<action_id>/state")
@@ -140,12 +135,9 @@ def change_state(action_id: str) -> Response | tuple[str, int]:
     form = _state_form(action)
     if not form.validate_on_submit():
         return render_template("actions/action.html", **_page_data(action), state_form=form), 422
-    before, after = action.state, form.state.data
-    if before != after:
-        action.state = after
-        audit.record("action_state", current_user, target=f"action:{action.id}", previous=before, state=after)
+    if actions.set_state(action, current_user, form.state.data):
         db.session.commit()
-        flash(_("The action is now: %(state)s.", state=action_state_names()[after]), "success")
+        flash(_("The action is now: %(state)s.", state=action_state_names()[action.state]), "success")
     return redirect(url_for("actions.page", action_id=action.id), 303)
 
 

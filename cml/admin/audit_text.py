@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from cml.extensions import db
 from cml.models import AuditEvent, Region
+from cml.web.action_labels import action_state_names
 from cml.web.i18n import language_name
 from cml.web.labels import review_state_names, role_names
 
@@ -168,6 +169,27 @@ def _meeting_create(d: Mapping[str, Any], n: Names) -> str:
     return _("Meeting %(id)s of the council (%(council)s) on %(day)s added.", id=d.get("meeting", ""), council=council, day=d.get("held_on", ""))
 
 
+def _action_create(d: Mapping[str, Any], n: Names) -> str:
+    region = n.by_id.get(d["region_id"], str(d["region_id"])) if d.get("region_id") is not None else _("national")
+    where = _("a facility in %(region)s", region=region) if d.get("facility_id") is not None else region
+    return _("Action %(id)s opened on %(indicator)s (%(questionnaire)s), %(where)s, %(period)s.", id=d.get("action_id", ""),
+             indicator=d.get("indicator", ""), questionnaire=d.get("questionnaire", ""), where=where, period=d.get("period", ""))
+
+
+def _action_edit(d: Mapping[str, Any], n: Names) -> str:
+    labels = {"problem": _("problem"), "duty_bearer_kind": _("kind of duty bearer"), "duty_bearer": _("duty bearer"),
+              "asked": _("what was asked"), "commitment": _("commitment"), "commitment_where": _("where committed"),
+              "commitment_on": _("when committed"), "owner": _("owner"), "due_period": _("due quarter")}
+    fields = ", ".join(labels.get(str(f), str(f)) for f in d.get("fields") or [])
+    return _("Action %(id)s edited (%(fields)s).", id=d.get("action_id", ""), fields=fields or "—")
+
+
+def _action_state(d: Mapping[str, Any], n: Names) -> str:
+    names = action_state_names()
+    return _("Action %(id)s: %(before)s → %(after)s.", id=d.get("action_id", ""), before=names.get(str(d.get("previous")), str(d.get("previous", ""))),
+             after=names.get(str(d.get("state")), str(d.get("state", ""))))
+
+
 def _refused(d: Mapping[str, Any], n: Names, why: str) -> str:
     return why + " " + str(d.get("method", "")) + " " + str(d.get("path", "")) + _from(d)
 
@@ -205,6 +227,9 @@ SENTENCES: dict[str, Callable[[Mapping[str, Any], Names], str]] = {
     "meeting.agenda_move": lambda d, n: _("Action %(action)s moved to place %(place)s on the agenda.", action=d.get("action_id", ""), place=int(d.get("position", 0)) + 1),
     "meeting.agenda_remove": lambda d, n: _("Action %(action)s taken off the agenda.", action=d.get("action_id", "")),
     "export.action_register": lambda d, n: _("Action register downloaded (%(rows)s actions, %(regions)s).", rows=d.get("rows", ""), regions=n.regions(d.get("regions"))),
+    "action.create": _action_create,
+    "action.edit": _action_edit,
+    "action.state": _action_state,
     "request.denied": lambda d, n: _refused(d, n, _("Refused: not allowed for this role.")),
     "request.csrf_refused": lambda d, n: _refused(d, n, _("Refused: the form was stale or came from another site.")),
     "device_token.create": lambda d, n: _("Device token “%(label)s” made for ODK Collect.", label=d["label"]),
@@ -247,6 +272,9 @@ def action_names() -> dict[str, str]:
         "meeting.agenda_move": _("Agenda: action moved"),
         "meeting.agenda_remove": _("Agenda: action removed"),
         "export.action_register": _("Action register downloaded"),
+        "action.create": _("Action opened"),
+        "action.edit": _("Action edited"),
+        "action.state": _("Action state changed"),
         "request.denied": _("Request refused"),
         "request.csrf_refused": _("Stale form refused"),
         "device_token.create": _("Device token made"),

@@ -140,14 +140,16 @@ def _indicator_data(filters: Filters) -> dict[str, Any]:
     names = facility_names({c.facility_id for c in units if c.facility_id is not None}, language) if by_facility else region_labels(language)
     unit_rows, unit_points, unit_links = [], [], []
     whole = _action_args(filters)
-    codes = {r.id: r.code for r in visible_regions(current_user)} if whole is not None else {}
+    # Each unit row is a unit of its own, also where the rows together are not (a lead's several regions).
+    openable = filters.grain == "quarter" and has_capability(current_user, "manage_actions")
+    codes = {r.id: r.code for r in visible_regions(current_user)} if openable else {}
     period_text = period_label(filters.period, filters.grain)
     for cell in sorted(units, key=lambda c: -c.estimate):
         key = cell.facility_id if by_facility else cell.region_id
         label = names.get(key or 0, "?")
         status = _status(gate, cell, cell.region_id, filters.grain)
         unit_rows.append(present.shown(cell, indicator, questionnaire, language, label=label, publication=status))
-        unit = None if whole is None or (status is not None and not status.published) else (
+        unit = None if not openable or (status is not None and not status.published) else (
             {"facility": str(cell.facility_id)} if by_facility else {"region": codes.get(cell.region_id or 0, "")})
         unit_links.append(_action_link(filters, indicator.id, period_text, unit))
         if status is None or status.published:

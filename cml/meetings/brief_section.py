@@ -34,5 +34,5 @@ def last_time(region_id: int | None, period: int, language: str) -> LastTime:
     meeting = meetings.latest_meeting(region_id, quarter_end(period))
     if meeting is None:
         return LastTime(None, [])
-    items = [lines.line(a, lines.published_recheck(a, recheck(a, current_user)), language) for a in meetings.agenda(current_user, meeting)]
+    items = [lines.line(a, lines.published_recheck(a, recheck(a, current_user)), language, current_user, published=True) for a in meetings.agenda(current_user, meeting)]
     return LastTime(meeting, items)

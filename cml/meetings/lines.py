@@ -14,9 +14,10 @@ from typing import Any
 from flask_babel import format_date
 from flask_babel import gettext as _
 
+from cml.actions.units import unit_words
 from cml.config import suppression_threshold
 from cml.core.action_check import Recheck, withheld
-from cml.models import Action
+from cml.models import Action, User
 from cml.services import surveys
 from cml.services.publication import disclosure_cube
 from cml.web.action_labels import action_state_names, change_text, duty_bearer_kind_names, figure_text, verdict_text
@@ -69,11 +70,12 @@ def indicator_label(action: Action, language: str) -> str:
     return questionnaire.text(indicator.label, language) if indicator is not None else action.indicator_id
 
 
-def unit_name(action: Action, language: str) -> str:
-    if action.facility is not None:
-        region = action.facility.region.label(language) if action.facility.region is not None else ""
-        return f"{action.facility.label(language)}, {region}" if region else action.facility.label(language)
-    return action.region.label(language) if action.region is not None else _("all regions")
+def unit_name(action: Action, language: str, user: User, published: bool) -> str:
+    """Where the action is, as this reader may read it (ACTIONS' `unit_words`); in a published output a
+    facility is never named, whoever prints it."""
+    if published and action.facility is not None and action.region is not None:
+        return _("a facility in %(region)s", region=action.region.label(language))
+    return unit_words(action, user, language)
 
 
 def with_p(check: Recheck, percent: bool, language: str) -> str:
@@ -90,7 +92,8 @@ def target_text(check: Recheck) -> str:
     return _("meets the target") if check.meets_target else _("misses the target")
 
 
-def line(action: Action, check: Recheck, language: str) -> ActionLine:
+def line(action: Action, check: Recheck, language: str, user: User, published: bool = False) -> ActionLine:
+    """`published`: for an output made to leave the platform (the brief), with `check` from `published_recheck`."""
     percent = (action.baseline or {}).get("kind", "proportion") == "proportion"
     withheld_words = _("withheld")
     baseline = figure_text(check.baseline, percent, language) if check.baseline is not None else withheld_words
@@ -104,7 +107,7 @@ def line(action: Action, check: Recheck, language: str) -> ActionLine:
     if check.provisional and not check.withheld and check.current is not None:
         verdict = _("%(verdict)s (so far: the due quarter has no data yet)", verdict=verdict)
     return ActionLine(
-        action=action, check=check, indicator=indicator_label(action, language), unit=unit_name(action, language), percent=percent,
+        action=action, check=check, indicator=indicator_label(action, language), unit=unit_name(action, language, user, published), percent=percent,
         baseline=baseline, current=current, change=with_p(check, percent, language), verdict=verdict, target=target_text(check),
         state=action_state_names().get(action.state, action.state), duty_bearer_kind=duty_bearer_kind_names().get(action.duty_bearer_kind, action.duty_bearer_kind),
         due=fmt_period(action.due_period, "quarter", language), commitment_on=_day(action.commitment_on),

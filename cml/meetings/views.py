@@ -68,9 +68,9 @@ def meeting(meeting_id: int) -> str:
     """A meeting: its agenda with each action's figure and re-check, and what its council was asked last time."""
     language = current_language()
     found = meetings.meeting_for(current_user, meeting_id)
-    items = [lines.line(a, recheck(a, current_user), language) for a in meetings.agenda(current_user, found)]
+    items = [lines.line(a, recheck(a, current_user), language, current_user) for a in meetings.agenda(current_user, found)]
     before = meetings.previous_meeting(found)
-    earlier = [lines.line(a, recheck(a, current_user), language) for a in meetings.agenda(current_user, before)] if before else []
+    earlier = [lines.line(a, recheck(a, current_user), language, current_user) for a in meetings.agenda(current_user, before)] if before else []
     form = AgendaForm()
     form.action.choices = [(str(a.id), f"#{a.id} {a.problem[:80]}") for a in meetings.candidates(current_user, found)]
     return render_template("meetings/meeting.html", meeting=found, council=council_name(found, language), items=items, before=before,
@@ -128,7 +128,7 @@ def _refused(message: str) -> tuple[str, int]:
 def register() -> Response:
     """Every action the user may see as an XLSX, in the reader's language; recorded before the first byte."""
     language = current_language()
-    items = [lines.line(a, recheck(a, current_user), language) for a in visible_actions(current_user)]
+    items = [lines.line(a, recheck(a, current_user), language, current_user) for a in visible_actions(current_user)]
     audit.record("export.action_register", current_user, target="actions", rows=len(items), language=language,
                  regions=sorted(region_ids(current_user) or []) or "all")
     db.session.commit()

@@ -11,7 +11,7 @@ never query actions themselves.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from flask import abort
@@ -26,7 +26,7 @@ from cml.core.periods import month_range, period_label
 from cml.core.questionnaire import Indicator, Questionnaire
 from cml.core.tabulate import CellEstimate, FacilityTotals, IndicatorSpec, indicator_spec
 from cml.extensions import db
-from cml.models import Action, AuditEvent, Facility, Region, User
+from cml.models import ACTION_STATES, Action, AuditEvent, Facility, Region, User
 from cml.services import audit, surveys
 from cml.services.estimates import facility_totals
 from cml.services.publication import disclosure_cube
@@ -160,9 +160,31 @@ def new_action(user: User, figure: FrozenFigure, shown: dict[str, str], **fields
     )  # fmt: skip
     db.session.add(action)
     db.session.flush()
-    audit.record("action_created", user, target=f"action:{action.id}", questionnaire=figure.code, indicator=figure.indicator.id,
-                 region_id=action.region_id, facility_id=action.facility_id, period=period_label(figure.period, GRAIN))
+    audit.record("action.create", user, target=f"action:{action.id}", action_id=action.id, questionnaire=figure.code,
+                 indicator=figure.indicator.id, region_id=action.region_id, facility_id=action.facility_id,
+                 period=period_label(figure.period, GRAIN), state=action.state)
     return action
+
+
+def edit(action: Action, user: User, fields: dict[str, Any]) -> list[str]:
+    """Change what an action says (never its figure); the names of the fields changed, audited without their words."""
+    changed = sorted(name for name, value in fields.items() if getattr(action, name) != value)
+    for name in changed:
+        setattr(action, name, fields[name])
+    if changed:
+        audit.record("action.edit", user, target=f"action:{action.id}", action_id=action.id, fields=changed)
+    return changed
+
+
+def set_state(action: Action, user: User, state: str) -> bool:
+    """A person's decision on the action's state, audited; whether it changed."""
+    if state not in ACTION_STATES:
+        raise ValueError(f"unknown state {state!r}")
+    if state == action.state:
+        return False
+    audit.record("action.state", user, target=f"action:{action.id}", action_id=action.id, previous=action.state, state=state)
+    action.state = state
+    return True
 
 
 def _spec(action: Action) -> tuple[int, IndicatorSpec] | None:
@@ -208,9 +230,12 @@ def _gated(action: Action, user: User, result: Recheck) -> Recheck:
     """For advocates: only what the dashboard's gate publishes (never a facility's figures)."""
     if not has_capability(user, "advocate_outputs"):
         return result
-    if action.facility_id is not None:
+    if action.facility_id is not None:  # not even whether the facility has data since
+        return replace(withheld(result, baseline_too=True), verdict="not_enough_data")
+    try:
+        gate = disclosure_cube(action.questionnaire_code, suppression_threshold())
+    except LookupError:  # no published version to decide by: the gate fails closed
         return withheld(result, baseline_too=True)
-    gate = disclosure_cube(action.questionnaire_code, suppression_threshold())
     baseline_shown = gate.status(action.indicator_id, action.region_id, GRAIN, action.baseline_period).published
     if result.current is None:
         return result if baseline_shown else withheld(result, baseline_too=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import abort
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, and_, or_, select
 
 from cml.core.bounds import parse_id
 from cml.extensions import db
@@ -133,6 +133,6 @@ def latest_meeting(region_id: int | None, until: date) -> Meeting | None:
     return db.session.scalar(query)
 
 
-def _same_council(kind: str, region_id: int | None):  # type: ignore[no-untyped-def]
+def _same_council(kind: str, region_id: int | None) -> Select[tuple[Meeting]]:
     region = Meeting.region_id.is_(None) if region_id is None else Meeting.region_id == region_id
     return select(Meeting).where(Meeting.kind == kind, region)

@@ -59,6 +59,7 @@ def test_an_advocates_register_withholds_a_facilitys_figures(app, client, as_rol
     assert facility["Withheld"] == "yes"
     assert all(facility[name] is None for name in ("Baseline", "Baseline n", "Current figure", "Current n", "Change", "Change, p-value"))
     assert facility["Problem"] == "One clinic turns people away"
+    assert facility["Where"] == "a facility in Kyiv"  # a facility is not named to advocates
 
 
 @pytest.mark.parametrize(("language", "asked", "says", "sheet"), [("uk", "Що ми просили", "Що кажуть дані", "Дії"),

@@ -63,6 +63,31 @@ def test_a_lead_opens_an_action_from_a_figure_and_sees_it_rechecked(client, app,
         action = db.session.get(Action, action_id)
         assert action.baseline_period == int(quarter(3)[:4]) * 10 + int(quarter(3)[-1])
         events = db.session.scalars(select(AuditEvent.action).where(AuditEvent.target == f"action:{action_id}")).all()
-        assert events == ["action_created"]
+        assert events == ["action.create"]
     register = client.get("/actions/").data.decode()
     assert "Too few condoms" in register
+
+
+def test_the_frozen_figure_is_the_one_the_dashboard_shows(client, app, as_role, generated) -> None:
+    as_role("lead")
+    action_id = open_one(client)
+    data = client.get(f"/dashboard/indicator.json?survey=clinic_exit&indicator={INDICATOR}&region=kyiv&period={quarter(3)}").get_json()
+    row = next(r for r in data["trend"] if r["key"] == quarter(3))
+    with app.app_context():
+        baseline = db.session.get(Action, action_id).baseline
+    assert (baseline["shown"]["estimate"], baseline["shown"]["interval"], baseline["n"]) == (row["estimate"], row["interval"], row["n"])
+    page = client.get(f"/actions/{action_id}").data.decode()
+    assert f"n = {row['n']}" in page
+
+
+def test_the_dashboard_links_each_figure_a_reader_may_freeze(client, app, as_role, generated) -> None:
+    as_role("lead")
+    page = client.get(f"/dashboard/indicator?survey=clinic_exit&indicator={INDICATOR}&region=kyiv&period={quarter(3)}").data.decode()
+    assert "/actions/new?" in page and "&amp;facility=" in page  # a lead's facility rows
+    assert client.get(f"/dashboard/?survey=clinic_exit&grain=month&period={quarter(3)}").data.decode().count("/actions/new") == 0
+    client.post("/logout")
+    as_role("advocate")
+    overview = client.get(f"/dashboard/?survey=clinic_exit&period={quarter(3)}").data.decode()
+    assert f"indicator={INDICATOR}&amp;period={quarter(3)}\"" in overview  # the nation's figure
+    indicator = client.get(f"/dashboard/indicator?survey=clinic_exit&indicator={INDICATOR}&period={quarter(3)}").data.decode()
+    assert "&amp;region=" in indicator and "facility=" not in indicator

@@ -88,12 +88,19 @@ def test_edits_and_states_are_audited_and_shown_in_the_history(client, app, as_r
     with app.app_context():
         events = db.session.execute(select(AuditEvent.action, AuditEvent.details).where(AuditEvent.target == f"action:{action_id}")
                                     .order_by(AuditEvent.id)).all()
-        assert [e.action for e in events] == ["action_created", "action_edited", "action_state"]
+        assert [e.action for e in events] == ["action.create", "action.edit", "action.state"]
         # Field names only, never what was written.
-        assert events[1].details == {"fields": ["commitment", "commitment_on", "commitment_where"]}
-        assert events[2].details == {"previous": "open", "state": "committed"}
+        assert events[1].details == {"action_id": action_id, "fields": ["commitment", "commitment_on", "commitment_where"]}
+        assert events[2].details == {"action_id": action_id, "previous": "open", "state": "committed"}
         action = db.session.get(Action, action_id)
         assert (action.state, action.commitment_on) == ("committed", date(2026, 4, 2))
+    client.post("/logout")
+    as_role("admin")
+    log = client.get("/admin/audit").data.decode()
+    assert f"Action {action_id} opened on offered_test (mini), Kyiv, 2026Q1." in log
+    assert f"Action {action_id} edited (commitment, when committed, where committed)." in log
+    assert f"Action {action_id}: Open → Committed." in log
+    assert "A test offered at every visit" not in log
 
 
 def test_tampered_posts_store_nothing(client, app, as_role, figures) -> None:

@@ -91,6 +91,10 @@ def test_the_brief_never_shows_a_facility_figure_nor_a_withheld_cell(app, client
     item = page[page.index("One clinic turns people away"):]
     item = item[:item.index("</div>")]
     assert "n = " not in item and "withheld" in item  # ...but not in the brief
+    assert "a facility in Kyiv" in item
+    with app.app_context():
+        name = db.session.get(Action, facility_action).facility.name
+    assert name not in item
     # A region's cell the gate withholds is withheld in the brief too, with its verdict.
     monkeypatch.setattr(lines, "disclosure_cube", lambda code, k: type("Closed", (), {"status": lambda self, *a, **kw: HIDDEN})())
     section = last_time(client.get("/reports/brief?survey=clinic_exit&region=kyiv").get_data(as_text=True))

@@ -33,6 +33,7 @@ SKIPPED = {
     "static", "vendor.plotly_js",  # files, no input
     "reports.brief_pdf",  # starts Chromium per request (503 by design where it is missing)
     "auth.logout",  # would end the role's session mid-run
+    "meetings.register",  # an XLSX file; its only input is the signed-in user
 }
 QUERY_KEYS = ("action", "actor", "from", "to", "grain", "indicator", "lang", "next", "page", "period", "region", "repeat", "survey",
               "format", "questionnaire", "facility", "state", "month", "zzz_unknown")
@@ -109,6 +110,41 @@ def _stored_responses(app: Any) -> tuple[list[str], list[str]]:
     return [str(row.submission_id) for row in rows], [str(row.id) for row in rows]
 
 
+def _meetings(app: Any, action_ids: list[str]) -> list[str]:
+    """A Kyiv council meeting with the run's action on its agenda, so its page and agenda forms are reached."""
+    from cml.models import Meeting
+    from cml.services import meetings
+    from cml.services.regions import region_by_code
+
+    with app.app_context():
+        lead = db.session.scalars(select(User).where(User.username == "demo-lead")).one()
+        meeting = meetings.create_meeting(lead, meetings.REGIONAL, region_by_code("kyiv"), date.today(), "Kyiv council")
+        for action_id in action_ids:
+            meetings.add_to_agenda(lead, db.session.get(Meeting, meeting.id), action_id)
+        db.session.commit()
+        return [str(meeting.id)]
+
+
+def _actions(app: Any) -> list[str]:
+    """An action on the mini interviews stored for the run (Kyiv, this quarter), so its pages reach their forms."""
+    from cml.core.action_check import next_quarter
+    from cml.core.periods import period_of
+    from cml.services import actions
+    from cml.services.regions import region_by_code
+
+    with app.app_context():
+        lead = db.session.scalars(select(User).where(User.username == "demo-lead")).one()
+        unit = actions.Unit(region_by_code("kyiv"), None)
+        try:
+            figure = actions.figure_for(lead, "mini", "offered_test", unit, period_of(date.today(), "quarter"))
+        except actions.NotAFigure:
+            return []
+        action = actions.new_action(lead, figure, {}, problem="p", duty_bearer_kind="other", duty_bearer="d", asked="a", owner="o",
+                                    due_period=next_quarter(period_of(date.today(), "quarter")))
+        db.session.commit()
+        return [str(action.id)]
+
+
 def test_no_route_answers_5xx_to_hostile_input(make_app, world) -> None:
     app = make_app(PROPAGATE_UNEXPECTED=False)
     mini = publish_mini(app)
@@ -133,16 +169,22 @@ def test_no_route_answers_5xx_to_hostile_input(make_app, world) -> None:
     rules = [r for r in app.url_map.iter_rules() if r.endpoint not in SKIPPED]
     values = HOSTILE + facilities + user_ids + drafts + responses + [str(mini["version"])]
     fields: set[str] = {"q_" + q for q in ("tested", "why_not", "wait", "cost", "attitude", "services", "rating", "visit_date", "clinic_name_seen", "story")}
-    fields |= {"submission_id", "facility", "interview_date", "version", "action", "q_unknown", "file", "state", "comment", "reason", "place", "region"}
+    fields |= {"submission_id", "facility", "interview_date", "version", "action", "q_unknown", "file", "state", "comment", "reason", "place", "region",
+               "direction", "kind", "held_on", "title"}
+    fields |= {"problem", "duty_bearer_kind", "duty_bearer", "asked", "commitment", "commitment_where", "commitment_on", "owner",
+               "due_period", "seen"}  # an action's form (its page needs a figure in the link)
     for role, client in clients.items():  # the names of every field the pages draw, for every role
         for rule in rules:
             if "GET" in (rule.methods or ()) and not rule.arguments:
                 fields |= _names(client.get(rule.rule).get_data(as_text=True))
     fields -= {"csrf_token"}
+    action_ids = _actions(app)
     argument_values = {"code": ["mini", "clinic_exit", "\ud800", "x" * 300, "%00"], "user_id": user_ids + [str(2**63), "0"],
                        "submission_id": sent + drafts + [str(uuid.uuid4())], "response_id": responses + [str(2**63), "0", "-1"], "token_id": ["1", "0", str(2**63)], "number": ["1", "2", "3", "99", str(2**64)],
                        "session_id": ["0" * 64, "x" * 300, "\ud800", "%00", str(uuid.uuid4())], "facility_id": facilities + [str(2**63), "0"],
-                       "draft_id": questionnaire_drafts + [str(2**63), "0"]}
+                       "draft_id": questionnaire_drafts + [str(2**63), "0"],
+                       "action_id": action_ids + [str(2**63), "0", "-1", "\ud800", "x" * 300],
+                       "meeting_id": _meetings(app, action_ids) + [str(2**63), "0", "-1"]}
 
     errors: list[str] = []
 
