@@ -21,7 +21,7 @@ from cml.models import Action, User
 from cml.services import surveys
 from cml.services.publication import disclosure_cube
 from cml.web.action_labels import action_state_names, change_text, duty_bearer_kind_names, figure_text, verdict_text
-from cml.web.formatting import fmt_number, fmt_period
+from cml.web.formatting import fmt_period
 
 
 @dataclass(frozen=True)
@@ -78,14 +78,6 @@ def unit_name(action: Action, language: str, user: User, published: bool) -> str
     return unit_words(action, user, language)
 
 
-def with_p(check: Recheck, percent: bool, language: str) -> str:
-    """The change with its interval (`change_text`), and its p-value."""
-    text = change_text(check, percent, language)
-    if text and check.p_value is not None:
-        text += ", p < " + fmt_number(0.001, 3, language) if check.p_value < 0.001 else ", p = " + fmt_number(check.p_value, 3, language)
-    return text
-
-
 def target_text(check: Recheck) -> str:
     if check.meets_target is None or check.current is None:
         return ""
@@ -108,7 +100,7 @@ def line(action: Action, check: Recheck, language: str, user: User, published: b
         verdict = _("%(verdict)s (so far: the due quarter has no data yet)", verdict=verdict)
     return ActionLine(
         action=action, check=check, indicator=indicator_label(action, language), unit=unit_name(action, language, user, published), percent=percent,
-        baseline=baseline, current=current, change=with_p(check, percent, language), verdict=verdict, target=target_text(check),
+        baseline=baseline, current=current, change=change_text(check, percent, language), verdict=verdict, target=target_text(check),
         state=action_state_names().get(action.state, action.state), duty_bearer_kind=duty_bearer_kind_names().get(action.duty_bearer_kind, action.duty_bearer_kind),
         due=fmt_period(action.due_period, "quarter", language), commitment_on=_day(action.commitment_on),
     )

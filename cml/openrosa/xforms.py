@@ -75,7 +75,8 @@ def xform_of(version: QuestionnaireVersion, user: User) -> XForm | None:
                                      texts.place_label, texts.date_label, texts.date_message], sort_keys=True).encode()).hexdigest()
     xml = _FORMS.get(key)
     if xml is None:
-        from cml.core.xlsform import xlsform_sheets  # the one mapping of conditions; for_xform adds each type's own rules, so the phone stops where the server would
+        # The one mapping of conditions; for_xform adds each type's own rules, so the phone stops where the server would.
+        from cml.core.xlsform import xlsform_sheets
 
         xml = build_xform(with_place_rows(xlsform_sheets(definition, for_xform=True), code, version.version, places, texts))
         if len(_FORMS) >= _KEPT:
