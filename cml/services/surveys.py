@@ -137,6 +137,13 @@ def published_questionnaires() -> list[QuestionnaireRow]:
     return list(db.session.scalars(select(QuestionnaireRow).where(QuestionnaireRow.versions.any()).order_by(QuestionnaireRow.code)))
 
 
+def collectable_questionnaires() -> list[QuestionnaireRow]:
+    """The questionnaires a new interview may start on: those with a version not retired."""
+    return list(db.session.scalars(
+        select(QuestionnaireRow).where(QuestionnaireRow.versions.any(QuestionnaireVersion.retired_at.is_(None))).order_by(QuestionnaireRow.code)
+    ))
+
+
 def model_of(version: QuestionnaireVersion) -> Questionnaire:
     """The core model of a stored version, parsed once per content."""
     return _parse_stored(version.content_hash, version.content)
