@@ -146,7 +146,7 @@ def submit() -> tuple[HttpResponse, int]:
         version = None
     if version is None:
         return _invalid(_("This questionnaire or its version is not known here. Update the app's questionnaires and start the interview again."))
-    if set(raw) - {q.id for q in version.model.questions}:
+    if set(raw) - {q.id for q in version.model.questions if q.answers}:
         abort(400)  # keys a form could not have had: a broken or tampered client
     checked = submission.check(submission_id, version, body["facility"], body["interview_date"], raw)
     if checked.problem is not None:

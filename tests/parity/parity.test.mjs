@@ -46,6 +46,14 @@ function rawOf(raw, path) {
 let total = 0;
 const failures = [];
 
+// Every answer kind of the type registry (cml/core/question_types, as question_types.js) has a check here.
+const kinds = new Set(Object.values(engine.types).map((type) => type.answer).filter((answer) => answer !== null));
+const unchecked = [...kinds].filter((kind) => !engine.answerKinds.includes(kind));
+if (unchecked.length) {
+  console.log(`questionnaire.js has no check for the answer kind(s) ${unchecked.join(", ")} of cml/core/question_types`);
+  process.exit(1);
+}
+
 function only(object, ids) { return Object.fromEntries(Object.entries(object).filter(([k]) => ids.has(k))); }
 
 // A form page's rules alone (cml.collect.pages.page_definition_json), seeded with the answers

@@ -162,3 +162,24 @@ def test_hypothesis_values_clean_alike_for_every_question_type(tmp_path: Path, v
     (folder / "mini.json").write_text(dump({"questionnaire": "mini", "definition": source, "cases": cases}), "utf-8")
     result = run_node("--cases", str(folder))
     assert result.returncode == 0, result.stdout[-3000:]
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(["north", "south", "east", "", "west"]),
+                          st.one_of(st.text(max_size=8), st.text(alphabet="0123456789: +-\u0660\uff10", max_size=8),
+                                    st.sampled_from(["kyiv", "odesa", "kherson", "elsewhere"]))),
+                min_size=30, max_size=30))
+def test_hypothesis_times_and_filtered_choices_clean_alike(tmp_path: Path, values: list[tuple[str, str]]) -> None:
+    """Property: any text as a time, and any city under any area, cleans alike in Python and questionnaire.js."""
+    node()
+    source = SOURCES["all_types"][0]
+    questionnaire = questionnaire_of(source)
+    cases = []
+    for index, (area, value) in enumerate(values):
+        raw = json.loads(_json({"area": area, "city": value, "arrived": value, "seen": value, "district": value}))
+        cases.append({"questionnaire": "all_types", "note": f"hypothesis {index}: {value!r}", "today": "2026-12-02", "raw": raw,
+                      "expected": expected(questionnaire, raw, date(2026, 12, 2))})
+    folder = Path(tempfile.mkdtemp(dir=tmp_path))
+    (folder / "all_types.json").write_text(dump({"questionnaire": "all_types", "definition": source, "cases": cases}), "utf-8")
+    result = run_node("--cases", str(folder))
+    assert result.returncode == 0, result.stdout[-3000:]

@@ -2,4 +2,5 @@
 
 from cml.core.question_types import offline_script
 
-print(offline_script(), end="")
+if __name__ == "__main__":  # not when a package walk imports it
+    print(offline_script(), end="")
