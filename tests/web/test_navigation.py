@@ -18,7 +18,8 @@ from tests.web.test_access_matrix import ALLOWED
 # collection app's JSON. One submission's pages (review, correction, withdrawal) are links of its row
 # or page: this world has no submissions (tests/web/test_review.py follows them).
 NOT_PAGES = {"collect.page", "collect.review", "collect.receipt", "collect.resume", "dashboard.indicator_json",
-             "collect_api.session_info", "collect_api.setup", "review.submission", "collect.correct", "collect.withdraw"}
+             "collect_api.session_info", "collect_api.setup", "review.submission", "collect.correct", "collect.withdraw",
+             "admin.questionnaire_draft", "admin.questionnaire_preview"}  # a draft's pages: linked once one is uploaded (test_questionnaire_authoring)
 VISITS_PER_ENDPOINT = 3  # enough to leave a paged or filtered page by its links
 
 
