@@ -20,7 +20,6 @@ from cml.admin.forms import UploadForm
 from cml.admin.views import bp
 from cml.collect.offline_strings import app_strings
 from cml.core.questionnaire import translate
-from cml.core.questionnaire.compare import Comparison
 from cml.extensions import db
 from cml.models import Questionnaire, QuestionnaireDraft, QuestionnaireVersion, Response, User
 from cml.services import questionnaire_drafts as drafts
@@ -87,11 +86,11 @@ def questionnaire_draft(draft_id: int) -> str:
     language = current_language()
     return render_template("admin/questionnaire_draft.html", draft=draft, model=model, comparison=comparison,
                            text=lambda value: translate(value, language, model.default_language) if value else "",
-                           aspects=_aspect_names(), settings=_setting_names(), same=_same_as_published(draft, comparison),
+                           aspects=_aspect_names(), settings=_setting_names(), same=_same_as_published(draft),
                            language=language)
 
 
-def _same_as_published(draft: QuestionnaireDraft, comparison: Comparison) -> bool:
+def _same_as_published(draft: QuestionnaireDraft) -> bool:
     """Whether this very content is already the published version (publishing it would change nothing)."""
     latest = surveys.latest_version(draft.code)
     return latest is not None and latest.content == draft.content

@@ -94,7 +94,7 @@ def _questionnaires() -> list[dict[str, Any]]:
     """The version new interviews are recorded on, of every published questionnaire (every collector may
     fill every one); a questionnaire whose versions are all retired is not offered."""
     found = []
-    for row in surveys.published_questionnaires():
+    for row in surveys.collectable_questionnaires():
         version = surveys.collectable_version(row.code)
         if version is None:
             continue

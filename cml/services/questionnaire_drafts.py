@@ -127,7 +127,7 @@ def discard(draft: QuestionnaireDraft, user: User) -> None:
 
 def publish(draft: QuestionnaireDraft, user: User) -> surveys.Published:
     """Publish through the same service as `surveys publish`; the draft is gone once it is a version."""
-    published = surveys.publish(draft.content.encode(), user)
+    published = surveys.publish(draft.content.encode(), user, require_next=True)
     if published.created:
         db.session.delete(draft)
         db.session.flush()

@@ -34,8 +34,12 @@ def canonical_json(document: object) -> str:
     return json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def publish(data: bytes, actor: User | None = None) -> Published:
-    """Publish a questionnaire file's contents as a new version, after every check passes."""
+def publish(data: bytes, actor: User | None = None, require_next: bool = False) -> Published:
+    """Publish a questionnaire file's contents as a new version, after every check passes.
+
+    :param require_next: refuse any number but the next (the browser's drafts); the shipped files and
+        the command line may skip numbers, as `demo load` publishing a file's current version does.
+    """
     questionnaire, problems = check_bytes(data)
     if questionnaire is None:
         raise PublishError(problems)
@@ -58,7 +62,7 @@ def publish(data: bytes, actor: User | None = None) -> Published:
     latest = latest_number(row.id)
     if questionnaire.version < latest:
         raise PublishError([Problem("$.version", f"version {questionnaire.version} is older than the published version {latest}; raise \"version\" to {latest + 1}")])
-    if latest and questionnaire.version != latest + 1:  # a gap would look like a lost version
+    if require_next and latest and questionnaire.version != latest + 1:  # in the browser a gap would look like a lost version
         raise PublishError([Problem("$.version", f"version {questionnaire.version} skips a number: the published version is {latest}; set \"version\" to {latest + 1}")])
     version = QuestionnaireVersion(questionnaire_id=row.id, version=questionnaire.version, content=content, content_hash=content_hash, published_by_id=actor.id if actor else None)
     db.session.add(version)
@@ -135,6 +139,13 @@ def version_numbers(code: str) -> list[int]:
 
 def published_questionnaires() -> list[QuestionnaireRow]:
     return list(db.session.scalars(select(QuestionnaireRow).where(QuestionnaireRow.versions.any()).order_by(QuestionnaireRow.code)))
+
+
+def collectable_questionnaires() -> list[QuestionnaireRow]:
+    """The questionnaires a new interview may start on: those with a version not retired."""
+    return list(db.session.scalars(
+        select(QuestionnaireRow).where(QuestionnaireRow.versions.any(QuestionnaireVersion.retired_at.is_(None))).order_by(QuestionnaireRow.code)
+    ))
 
 
 def model_of(version: QuestionnaireVersion) -> Questionnaire:

@@ -32,7 +32,7 @@ def index() -> HttpResponse | str:
         "home.html",
         regions=visible_regions(current_user),
         facilities=facilities_for(current_user, active_only=False),
-        questionnaires=surveys.published_questionnaires(),
+        questionnaires=surveys.collectable_questionnaires(),  # the links to start an interview
         by_facility=by_facility,
         by_region=by_region,
         my_count=mine,

@@ -157,6 +157,7 @@ def test_a_retired_version_starts_no_interview_anywhere_and_its_responses_keep_c
     assert "retired" in listing and "demo-admin" in listing
     as_role("lead")
     assert client.get("/collect/clinic_exit/").status_code == 404
+    assert "/collect/clinic_exit/" not in client.get("/").get_data(as_text=True)
     setup = client.get("/collect/api/v1/setup").get_json()
     assert "clinic_exit" not in [q["code"] for q in setup["questionnaires"]] and setup["questionnaires"]
     refused = client.post("/collect/import", data={"survey": "clinic_exit", "version": "", "file": (io.BytesIO(b"region\n"), "f.csv")},
