@@ -138,6 +138,14 @@ class _Reader:
         header = self.columns[sheet].plain.get(name)
         return cells.get(header, "").strip() if header else ""
 
+    def names_of_rows(self, sheets: Mapping[str, Sheet], rows: set[tuple[str, int | None]]) -> set[str]:
+        """The names written in these survey rows (rows of other sheets ignored)."""
+        survey = sheets.get("survey")
+        if survey is None or "survey" not in self.columns:
+            return set()
+        found = (self.cell("survey", cells, "name") for index, cells in enumerate(survey.rows) if ("survey", Sheet.row_number(index)) in rows)
+        return {name for name in found if name}
+
     def header(self, sheet: str, name: str) -> str:
         return self.columns[sheet].plain.get(name, name)
 
@@ -744,6 +752,8 @@ def read_sheets_as_questionnaire(sheets: Mapping[str, Sheet], unreadable: frozen
         troubled = {(p.sheet, p.row) for p in found}
         # Names of questions whose rows are reported: the loader's complaints about them are echoes.
         echoes = {f"\"{q['id']}\"" for s in document["sections"] for q in s["questions"] if ("survey", placer.origin_row(q)) in troubled}
+        # And of rows left out altogether (an unsupported type): an indicator on such a question is an echo too.
+        echoes |= {f"\"{name}\"" for name in reader.names_of_rows(sheets, troubled)}
         located = {placer.locate(p) for p in loader_problems + opt_out_problems(document)}
         found |= {
             p for p in located

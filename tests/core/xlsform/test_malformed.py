@@ -288,3 +288,12 @@ def test_a_workbook_that_unpacks_to_too_much_is_refused_unopened() -> None:
     result = read_xlsform(buffer.getvalue())
     assert result.questionnaire is None
     assert [p.message.split(";")[0] for p in result.problems] == ["the workbook unpacks to 62,914,567 bytes"]
+
+
+def test_an_indicator_on_a_question_of_an_unsupported_type_is_not_a_second_problem() -> None:
+    """The row of the unsupported type is the problem; the indicator naming that question is its echo."""
+    rows = replaced(3, ["geopoint", "age", "Where?", "Де?"])
+    indicators = [["id", "type", EN, UK, "question"], ["mean_age", "mean", "Age", "Вік", "${age}"]]
+    problems = read_xlsform(workbook(rows, indicators=indicators)).problems
+    assert [(p.sheet, p.row, p.column) for p in problems] == [("survey", 4, "type")]
+    assert "geopoint" in problems[0].message
