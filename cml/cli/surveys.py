@@ -9,7 +9,6 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from cml.core.questionnaire import Questionnaire, check_bytes, check_warnings
-from cml.core.xlsform import read_xlsform, write_xlsform
 from cml.extensions import db
 from cml.services import surveys
 
@@ -96,6 +95,8 @@ def import_xlsform(path: Path, output: Path | None) -> None:
     except OSError as error:
         click.echo(f"{path}: cannot read the file: {error.strerror}")
         sys.exit(1)
+    from cml.core.xlsform import read_xlsform  # pyxform and openpyxl only when a workbook is read
+
     result = read_xlsform(data)
     if result.questionnaire is None:
         for problem in result.problems:
@@ -141,5 +142,7 @@ def export_xlsform(source: str, output: Path, number: int | None) -> None:
                        "give a questionnaire code (flask --app cml surveys check lists the files) or a .json file")
             sys.exit(1)
         document = json.loads(version.content)
+    from cml.core.xlsform import write_xlsform  # XlsxWriter only when a workbook is written
+
     output.write_bytes(write_xlsform(document))
     click.echo(f"{output}: {document['id']} version {document['version']} as XLSForm (survey, choices, settings, indicators)")

@@ -12,7 +12,6 @@ from werkzeug.wrappers import Response as BaseResponse
 from cml.extensions import db
 from cml.meetings import lines
 from cml.meetings.forms import AgendaForm, MeetingForm, MoveForm, PostForm
-from cml.meetings.register import register_xlsx
 from cml.models import Meeting
 from cml.services import audit, meetings
 from cml.services.actions import recheck, visible_actions
@@ -133,4 +132,6 @@ def register() -> Response:
                  regions=sorted(region_ids(current_user) or []) or "all")
     db.session.commit()
     name = f"cml-action-register-{date.today().isoformat()}-{language}.xlsx"
+    from cml.meetings.register import register_xlsx  # XlsxWriter only when a register is asked for: a fresh app loads no writer
+
     return Response(register_xlsx(items, current_user.username), mimetype=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -21,7 +21,7 @@ NOT_PAGES = {"collect.page", "collect.review", "collect.receipt", "collect.resum
              "collect_api.session_info", "collect_api.setup", "review.submission", "collect.correct", "collect.withdraw",
              # One action's pages are links of its row in the register, and "Open an action" a link of a figure:
              # this world has neither (tests/web/test_actions_pages.py follows them).
-             "actions.page", "actions.edit", "actions.new",
+             "actions.page", "actions.edit", "actions.new", "meetings.meeting",
              "openrosa.form_list", "openrosa.form_download",  # ODK Collect's, not pages
              "admin.questionnaire_draft", "admin.questionnaire_preview"}  # a draft's pages: linked once one is uploaded (test_questionnaire_authoring)
 VISITS_PER_ENDPOINT = 3  # enough to leave a paged or filtered page by its links
