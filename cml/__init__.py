@@ -66,6 +66,7 @@ def _migrations_dir() -> object:
 
 def _register_features(app: Flask) -> None:
     from cml.actions import bp as actions_bp
+    from cml.api import register as register_api
     from cml.admin import bp as admin_bp
     from cml.auth.views import bp as auth_bp
     from cml.collect import api_bp as collect_api_bp
@@ -79,6 +80,7 @@ def _register_features(app: Flask) -> None:
     from cml.web import register_web
 
     register_web(app)
+    register_api(app)
     for blueprint in (auth_bp, admin_bp, collect_bp, collect_api_bp, dashboard_bp, reports_bp, review_bp, openrosa_bp, devices_bp,
                       actions_bp, meetings_bp):
         app.register_blueprint(blueprint)

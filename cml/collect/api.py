@@ -135,9 +135,15 @@ def submit() -> tuple[HttpResponse, int]:
     """Store a complete interview exactly once; the receipt is sent only after the commit."""
     if len(request.get_data(cache=True)) > MAX_BODY_BYTES:  # a body sent in chunks, without a length
         abort(413)
-    body = request.get_json(force=True, silent=True)
+    return receive(request.get_json(force=True, silent=True), source="api")
+
+
+def receive(body: object, source: str) -> tuple[HttpResponse, int]:
+    """Check and store one submission body of the contract's shape, as the current user: 201 stored, 200 a resend,
+    409 another interview under this id, 422 answers to correct; 400 for a body of another shape.
+    The token API (cml.api) takes its submissions here too, so both answer alike."""
     wanted = _parsed(body)
-    if wanted is None:
+    if wanted is None or not isinstance(body, dict):
         abort(400)
     submission_id, code, number, raw = wanted
     try:
@@ -152,7 +158,7 @@ def submit() -> tuple[HttpResponse, int]:
     if checked.problem is not None:
         return _invalid(checked.problem, version.model, checked.cleaned)
     user_id = current_user.id  # read before the commit, which expires the loaded account
-    outcome = submission.store(checked, source="api")
+    outcome = submission.store(checked, source=source)
     return _answer(outcome, code, user_id, submission_id, number)
 
 
