@@ -11,7 +11,8 @@ from cml.auth.capabilities import ROLE_CAPABILITIES, roles_with
 from tests.openrosa.helpers import basic
 
 # The offline app's shell, service worker and manifest hold no user data and must open signed out (offline).
-PUBLIC = {"auth.login", "static", "vendor.plotly_js", "i18n.set_language", "health.healthz", "collect.app_shell", "collect.service_worker", "collect.manifest"}
+PUBLIC = {"auth.login", "static", "vendor.plotly_js", "i18n.set_language", "health.healthz", "collect.app_shell", "collect.service_worker", "collect.manifest",
+          "api-docs.openapi_json"}  # the API's OpenAPI document describes, holds no data
 SIGNED_IN = None  # any signed-in account, whatever its role
 # Endpoint -> the capability it needs (GET); the roles come from cml.auth.capabilities, the
 # table the views read. Anything not listed is a test failure, so a new route must be added
@@ -81,6 +82,17 @@ NEEDS = {
     "actions.new": "manage_actions",
     "actions.edit": "manage_actions",
     "actions.change_state": "manage_actions",
+    # The token API: a Bearer token on every request, never the session cookie.
+    "api.questionnaires": "collect",
+    "api.questionnaire_version": "collect",
+    "api.submit": "collect",
+    "api.my_submissions": "view_own_submissions",
+    "api.indicator_table": "view_indicators",
+    "api.indicator_csv_export": "view_indicators",
+    "api_tokens.own_tokens": SIGNED_IN,
+    "api_tokens.own_token_revoke": SIGNED_IN,
+    "api_tokens.user_tokens": "manage_accounts",
+    "api_tokens.user_token_revoke": "manage_accounts",
 }
 ALLOWED = {endpoint: set(ROLE_CAPABILITIES) if needs is SIGNED_IN else set(roles_with(needs)) for endpoint, needs in NEEDS.items()}
 # What each role could open before capabilities: the table must keep it (no change of behaviour).
@@ -97,6 +109,8 @@ JSON_ONLY = "/collect/api/"
 """Routes a JSON client calls: a stranger gets 401 JSON there, never a redirect to a page."""
 BASIC_ONLY = "/openrosa/"
 """Routes ODK Collect calls with HTTP Basic: the role's account by its password, a stranger with none (401)."""
+BEARER_ONLY = "/api/v1/"
+"""The token API: the role's account by a personal access token, a stranger with none (401); a cookie is no credential."""
 
 
 def routes(app):
@@ -117,8 +131,11 @@ def test_every_endpoint_is_in_the_matrix(app) -> None:
 
 @pytest.mark.parametrize("role", ROLES)
 def test_role_by_route(client, as_role, app, role) -> None:
+    from tests.api.helpers import bearer, token_for
+
     if role != "stranger":
         as_role(role)
+    token = bearer(token_for(app, f"demo-{role}")) if role != "stranger" else {}
     failures = []
     for rule, method in routes(app):
         if rule.endpoint in PUBLIC or rule.endpoint == "auth.logout":
@@ -133,6 +150,15 @@ def test_role_by_route(client, as_role, app, role) -> None:
             response = client.open(url, method=method, headers=basic(f"demo-{role}") if role != "stranger" else {})
             ok = cookie_only.status_code == 401 and response.status_code == (401 if role == "stranger" else 403 if not allowed else response.status_code)
             ok = ok and response.status_code in (200, 204, 400, 401, 403, 404)
+            if not ok:
+                failures.append((rule.endpoint, method, url, cookie_only.status_code, response.status_code))
+            continue
+        if url.startswith(BEARER_ONLY):
+            cookie_only = client.open(url, method=method)
+            response = client.open(url, method=method, headers=token)
+            ok = cookie_only.status_code == 401 and cookie_only.is_json and (response.is_json or response.mimetype == "text/csv")
+            ok = ok and response.status_code == (401 if role == "stranger" else 403 if not allowed else response.status_code)
+            ok = ok and response.status_code in (200, 400, 401, 403, 404)
             if not ok:
                 failures.append((rule.endpoint, method, url, cookie_only.status_code, response.status_code))
             continue
