@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import abort, current_app, g, jsonify, request
 from flask_babel import gettext as _
@@ -44,8 +44,9 @@ def _wrong_token(_response: Response) -> bool:
 
 
 def _throttled(view: F) -> F:
-    return limiter.shared_limit(lambda: str(current_app.config["LOGIN_RATE_LIMIT"]), scope="api-token", key_func=address_key,
-                                deduct_when=_wrong_token)(view)  # type: ignore[no-any-return]
+    limit = limiter.shared_limit(lambda: str(current_app.config["LOGIN_RATE_LIMIT"]), scope="api-token", key_func=address_key,
+                                 deduct_when=_wrong_token)
+    return cast(F, limit(view))
 
 
 def note_token_use(_error: BaseException | None = None) -> None:
@@ -84,6 +85,6 @@ def token_required(capability: str) -> Callable[[F], F]:
 
         # The app's temporary-password hook leaves the check to this view, in JSON (cml.auth.views).
         wrapped.answers_json = True  # type: ignore[attr-defined]
-        return _throttled(wrapped)  # type: ignore[arg-type]
+        return _throttled(cast(F, wrapped))
 
     return decorator

@@ -18,6 +18,7 @@ from cml.auth.capabilities import has_capability
 from cml.config import suppression_threshold
 from cml.core.cells import Cell
 from cml.core.periods import Grain, periods_with_data, read_period
+from cml.core.tabulate import Dimension
 from cml.services import surveys
 from cml.services.estimates import data_months
 from cml.services.indicator_export import ExportRequest, IndicatorTable
@@ -26,7 +27,7 @@ from cml.web.i18n import current_language
 
 from .methods import method_words
 
-BY = {"region": ("region", "period"), "national": ("period",), "facility": ("region", "facility", "period")}
+BY: dict[str, tuple[Dimension, ...]] = {"region": ("region", "period"), "national": ("period",), "facility": ("region", "facility", "period")}
 
 
 class Unanswerable(Exception):
@@ -38,7 +39,8 @@ def export_request(code: str, args: dict[str, Any]) -> ExportRequest:
     row = next((q for q in surveys.published_questionnaires() if q.code == code), None)
     if row is None:
         abort(404)
-    breakdown, grain = args["breakdown"], args["grain"]
+    breakdown: str = args["breakdown"]
+    grain: Grain = args["grain"]  # one of the schema's GRAINS
     if breakdown == "facility" and not has_capability(current_user, "facility_figures"):
         abort(403)
     scope = region_ids(current_user)
@@ -53,7 +55,7 @@ def export_request(code: str, args: dict[str, Any]) -> ExportRequest:
         if breakdown == "national":
             raise Unanswerable(_("A region's table breaks down by region: ask for breakdown=region."))
         scope = {region.id}
-    return ExportRequest(code=code, by=BY[breakdown], grain=grain, period_range=_range(row.id, grain, args, scope),  # type: ignore[arg-type]
+    return ExportRequest(code=code, by=BY[breakdown], grain=grain, period_range=_range(row.id, grain, args, scope),
                          region_ids=scope, aggregates_only=breakdown != "facility", language=current_language(), k=suppression_threshold())
 
 

@@ -19,6 +19,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy import func, select
 from werkzeug.exceptions import UnprocessableEntity
+from werkzeug.wrappers import Response as HttpResponse
 
 from cml.collect import api as collect_api
 from cml.db import reads_before_writing
@@ -108,7 +109,7 @@ def questionnaire_version(code: str, number: int) -> dict[str, Any]:
 @bp.alt_response(200, schema=schemas.SubmissionOutSchema, description="Already stored (a resend), or withdrawn and removed.", success=True)
 @bp.alt_response(409, schema=schemas.ErrorSchema, description="Another interview was stored under this submission id: nothing changed.")
 @errors(400, 413)
-def submit() -> tuple[Response, int]:
+def submit() -> tuple[HttpResponse, int]:
     """Store one complete interview exactly once, by the same checks and path as the offline app (cml.collect.api)."""
     if (request.content_length or 0) > collect_api.MAX_BODY_BYTES or len(request.get_data(cache=True)) > collect_api.MAX_BODY_BYTES:
         abort(413)

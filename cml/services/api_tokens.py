@@ -57,7 +57,7 @@ def tokens_of(owner: User) -> list[ApiToken]:
 
 
 def is_expired(row: ApiToken, moment: datetime | None = None) -> bool:
-    return sessions.aware(row.expires_at) <= (moment or sessions.now())
+    return bool(sessions.aware(row.expires_at) <= (moment or sessions.now()))
 
 
 def revoke(owner: User, token_id: int, actor: User) -> bool:
