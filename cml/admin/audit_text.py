@@ -128,8 +128,9 @@ def _import_failed(d: Mapping[str, Any], n: Names) -> str:
 
 
 def _export_indicators(d: Mapping[str, Any], n: Names) -> str:
-    return _("Indicator table downloaded as %(format)s, rows by %(breakdown)s: %(rows)d rows.",
+    text = _("Indicator table downloaded as %(format)s, rows by %(breakdown)s: %(rows)d rows.",
              format=str(d.get("format", "")).upper(), breakdown=d.get("breakdown", ""), rows=int(d.get("rows", 0)))
+    return text + (" " + _("Through the API, with a token.") if d.get("channel") == "api" else "")
 
 
 def _export_raw(d: Mapping[str, Any], n: Names) -> str:
@@ -234,6 +235,8 @@ SENTENCES: dict[str, Callable[[Mapping[str, Any], Names], str]] = {
     "request.csrf_refused": lambda d, n: _refused(d, n, _("Refused: the form was stale or came from another site.")),
     "device_token.create": lambda d, n: _("Device token “%(label)s” made for ODK Collect.", label=d["label"]),
     "device_token.revoke": lambda d, n: _("Device token “%(label)s” revoked.", label=d["label"]),
+    "api_token.create": lambda d, n: _("API token “%(name)s” made, valid for %(days)s days.", name=d.get("name", ""), days=d.get("days", "")),
+    "api_token.revoke": lambda d, n: _("API token “%(name)s” revoked.", name=d.get("name", "")),
 }
 
 
@@ -279,6 +282,8 @@ def action_names() -> dict[str, str]:
         "request.csrf_refused": _("Stale form refused"),
         "device_token.create": _("Device token made"),
         "device_token.revoke": _("Device token revoked"),
+        "api_token.create": _("API token made"),
+        "api_token.revoke": _("API token revoked"),
     }
 
 

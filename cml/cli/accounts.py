@@ -39,3 +39,20 @@ def create(username: str, role: str, region_codes: tuple[str, ...]) -> None:
         sys.exit(1)
     db.session.commit()
     click.echo(f"created {user.username} ({user.role}{'; ' + ', '.join(region_codes) if region_codes else ''})")
+
+
+@group.command("token")
+@click.argument("username")
+@click.option("--name", required=True, help="What the token is for, e.g. 'Power BI, national office'.")
+@click.option("--days", type=click.IntRange(1, 365), default=90, show_default=True, help="How long it lasts.")
+def token(username: str, name: str, days: int) -> None:
+    """Make a personal access token for the API (/api/v1); it is printed once, on standard output, and never stored."""
+    from cml.services import api_tokens
+
+    user = users.find_user(username)
+    if user is None or not user.active:
+        click.echo(f"no active account {username!r}", err=True)
+        sys.exit(1)
+    made = api_tokens.create(user, name, days, None)
+    db.session.commit()
+    click.echo(made)

@@ -36,8 +36,8 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create(owner: User, name: str, days: int, actor: User) -> str:
-    """A new token for `owner`, valid `days` days (1 to MAX_DAYS); returned once, never stored."""
+def create(owner: User, name: str, days: int, actor: User | None) -> str:
+    """A new token for `owner`, valid `days` days (1 to MAX_DAYS); returned once, never stored. `actor` None: the command line."""
     if not 1 <= days <= MAX_DAYS:
         raise ValueError(f"a token lasts 1 to {MAX_DAYS} days")
     token = PREFIX + secrets.token_urlsafe(32)

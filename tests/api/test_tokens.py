@@ -163,3 +163,28 @@ def test_refused_tokens_are_throttled_by_address(make_app, world) -> None:
     assert codes == [401, 401, 401, 429]
     limited = client.get(QUESTIONNAIRES, headers=bearer("cml_pat_wrong"))
     assert limited.status_code == 429 and limited.is_json
+
+
+def test_the_command_line_makes_a_token_for_scripts(app, runner, client, world) -> None:
+    made = runner.invoke(args=["users", "token", "demo-advocate", "--name", "R script", "--days", "30"])
+    assert made.exit_code == 0, made.output
+    token = made.output.strip()
+    assert token.startswith("cml_pat_")
+    assert client.get("/api/v1/indicators/clinic_exit", headers=bearer(token)).status_code == 200
+    with app.app_context():
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "api_token.create"))
+        assert event.actor_username is None and event.target == "demo-advocate" and event.details["name"] == "R script"
+    assert runner.invoke(args=["users", "token", "nobody", "--name", "x"]).exit_code == 1
+    assert runner.invoke(args=["users", "token", "demo-advocate", "--name", "x", "--days", "400"]).exit_code == 2
+
+
+def test_the_audit_log_tells_token_events_in_words(client, app, as_role) -> None:
+    from cml.admin.audit_text import SENTENCES, action_names
+
+    as_role("admin")
+    _shown_token(client.post("/account/tokens", data={"name": "Dashboard feed", "days": "14"}).data)
+    with app.app_context():
+        details = db.session.scalar(select(AuditEvent.details).where(AuditEvent.action == "api_token.create"))
+    with app.test_request_context(headers={"Accept-Language": "uk"}):
+        assert SENTENCES["api_token.create"](details, None) == "Токен API «Dashboard feed» створено, дійсний 14 днів."
+        assert action_names()["api_token.revoke"] == "Токен API відкликано"
