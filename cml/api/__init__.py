@@ -9,12 +9,16 @@ from flask import Flask
 from flask_smorest import Api
 
 from cml.api.pages import bp as tokens_bp
+from cml.api.schemas import ErrorSchema
 
 __all__ = ["register", "tokens_bp"]
 
 
 class CmlApi(Api):  # type: ignore[misc]
-    """flask-smorest without its own error handlers: the app's (cml.web.errors) already answer every /api/ path in JSON."""
+    """flask-smorest without its own error handlers: the app's (cml.web.errors) already answer every /api/ path in JSON,
+    in the shape ErrorSchema documents."""
+
+    ERROR_SCHEMA = ErrorSchema
 
     def _register_error_handlers(self) -> None:
         return None
@@ -22,14 +26,12 @@ class CmlApi(Api):  # type: ignore[misc]
 
 def register(app: Flask) -> None:
     """The API and its token pages in this app; the document is served at /api/v1/openapi.json, signed out."""
-    from cml.api import schemas
     from cml.api.views import bp
     from cml.extensions import csrf
 
     app.config.setdefault("OPENAPI_URL_PREFIX", "/api/v1")
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
     api = CmlApi(spec_kwargs={"title": "CML", "version": "1", "openapi_version": "3.0.3", "info": _info(), "security": [{"bearer": []}]})
-    CmlApi.ERROR_SCHEMA = schemas.ErrorSchema
     api.init_app(app)
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "description": "A personal access token (cml_pat_…)."})
     api.register_blueprint(bp)
