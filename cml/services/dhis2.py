@@ -76,7 +76,7 @@ def export_payload(mapping: Dhis2Mapping, *, region_ids: set[int] | None, period
     request = ExportRequest(code=mapping.questionnaire, by=("region", "period"), grain=mapping.grain, period_range=period_range,
                             region_ids=region_ids, aggregates_only=True, k=k)
     table = build(request)
-    codes = dict(db.session.execute(select(Region.id, Region.code)).tuples().all())
+    codes = {region_id: code for region_id, code in db.session.execute(select(Region.id, Region.code))}
     figures = []
     for row, kind, region_id in zip(table.rows, table.kinds, table.region_ids, strict=True):
         parsed = parse_period(str(row["period"] or ""))

@@ -72,7 +72,7 @@ class Dhis2Payload:
     """The JSON body for POST /api/dataValueSets."""
     warnings: list[Dhis2Warning] = field(default_factory=list)
     withheld: int = 0
-    """Cells of mapped indicators withheld by disclosure control, and so absent."""
+    """Cells of mapped indicators and places withheld by disclosure control, and so absent."""
 
     @property
     def values(self) -> int:
@@ -120,13 +120,13 @@ def build_payload(figures: Iterable[Figure], mapping: Dhis2Mapping, indicators: 
     national_left = 0
     for figure in figures:
         targets = mapping.indicators.get(figure.indicator)
-        if not figure.published:
-            withheld += targets is not None
+        org_unit = mapping.national if figure.region is None else mapping.regions.get(figure.region)
+        if not figure.published:  # counted only where it would have gone: what disclosure control kept out
+            withheld += targets is not None and org_unit is not None
             continue
         if targets is None:
             unmapped_indicators[figure.indicator] += 1
             continue
-        org_unit = mapping.national if figure.region is None else mapping.regions.get(figure.region)
         if org_unit is None:
             if figure.region is None:
                 national_left += 1
