@@ -92,13 +92,13 @@ def _range(form: Dhis2ExportForm, mapping: Dhis2Mapping, periods: list[int]) -> 
         text = (field.data or "").strip()
         period = read_period(text, mapping.grain, periods) if text else default
         if text and period is None:
-            field.errors = [*field.errors, _("Choose a period from the list (such as 2026Q3 or 2026).")]  # type: ignore[list-item]
+            field.errors = [*field.errors, _("Choose a period from the list (such as 2026Q3 or 2026).")]
         ends.append(period)
     first, last = ends
     if first is None or last is None or not ((form.first.data or "").strip() or (form.last.data or "").strip()):
         return None
     if first > last:
-        form.last.errors = [*form.last.errors, _("The last period comes before the first.")]  # type: ignore[list-item]
+        form.last.errors = [*form.last.errors, _("The last period comes before the first.")]
     return first, last
 
 

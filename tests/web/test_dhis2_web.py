@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 from sqlalchemy import select
 
@@ -97,3 +99,17 @@ def test_without_a_mapping_the_page_says_what_to_do(client, as_role) -> None:
     text = client.get("/dhis2/").get_data(as_text=True)
     assert "No DHIS2 mapping is installed" in text and "dhis2" in text
     assert client.post("/dhis2/", data={"mapping": "x", "action": "download"}).status_code == 422
+
+
+TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(mapping=st.sampled_from(["national", "broken", ""]) | TEXT, first=st.sampled_from(["", "2026Q1", "2026", "2026-07"]) | TEXT,
+       last=st.sampled_from(["", "2026Q4", "1899Q1"]) | TEXT, action=st.sampled_from(["download", "check", ""]) | TEXT)
+def test_any_form_gets_a_page_or_a_valid_file_never_a_500(web, world, mapping, first, last, action) -> None:
+    sign_in(web, "advocate")
+    response = web.post("/dhis2/", data={"mapping": mapping, "first": first, "last": last, "action": action})
+    assert response.status_code in (200, 400, 422), (mapping, first, last, action)
+    if response.mimetype == "application/json":
+        assert list(Draft202012Validator(datavalueset_schema()).iter_errors(response.get_json())) == []
