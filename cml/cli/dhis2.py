@@ -117,7 +117,11 @@ def export(mapping_path: Path, code: str | None, first: str | None, last: str | 
         if str(output) == "-":
             click.echo(text, nl=False)
         else:
-            output.write_text(text, encoding="utf-8")
+            try:
+                output.write_text(text, encoding="utf-8")
+            except OSError as error:
+                click.echo(f"error: cannot write {output}: {error.strerror or error}", err=True)
+                sys.exit(1)
     audit.record("export.dhis2", None, target=mapping.questionnaire, data_set=mapping.data_set, values=payload.values,
                  withheld=payload.withheld, username="command line")
     db.session.commit()

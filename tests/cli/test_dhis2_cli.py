@@ -141,6 +141,7 @@ def test_the_payload_is_the_published_table_without_withheld_cells(app, runner, 
     (["-o", "x.json", "--dry-run"], "error: --dry-run goes with --push"),
     (["--push", "--server", "http://dhis2.example.org"], "is plain http: credentials go only over https"),
     (["--push", "--server", "https://127.0.0.1:9"], "error: cannot reach https://127.0.0.1:9"),
+    (["-o", "no/such/folder/x.json"], "error: cannot write no/such/folder/x.json"),
 ])
 def test_export_refuses_clearly(runner, world, tmp_path, monkeypatch, args, message) -> None:
     monkeypatch.chdir(tmp_path)
