@@ -72,6 +72,7 @@ def _register_features(app: Flask) -> None:
     from cml.collect import api_bp as collect_api_bp
     from cml.collect import bp as collect_bp
     from cml.dashboard import bp as dashboard_bp
+    from cml.dhis2 import bp as dhis2_bp
     from cml.meetings import bp as meetings_bp
     from cml.openrosa import bp as openrosa_bp
     from cml.openrosa import devices_bp
@@ -82,7 +83,7 @@ def _register_features(app: Flask) -> None:
     register_web(app)
     register_api(app)
     for blueprint in (auth_bp, admin_bp, collect_bp, collect_api_bp, dashboard_bp, reports_bp, review_bp, openrosa_bp, devices_bp,
-                      actions_bp, meetings_bp):
+                      actions_bp, meetings_bp, dhis2_bp):
         app.register_blueprint(blueprint)
 
 

@@ -133,6 +133,20 @@ def _export_indicators(d: Mapping[str, Any], n: Names) -> str:
     return text + (" " + _("Through the API, with a token.") if d.get("channel") == "api" else "")
 
 
+def _export_dhis2(d: Mapping[str, Any], n: Names) -> str:
+    return _("DHIS2 payload made for data set %(data_set)s: %(values)d data values; %(withheld)d withheld cells left out.",
+             data_set=d.get("data_set", ""), values=int(d.get("values", 0)), withheld=int(d.get("withheld", 0)))
+
+
+def _export_dhis2_push(d: Mapping[str, Any], n: Names) -> str:
+    if d.get("outcome") == "failed":
+        return _("DHIS2 push to %(server)s failed: no import took place.", server=d.get("server", ""))
+    text = _("DHIS2 push to %(server)s: %(status)s; imported %(imported)d, updated %(updated)d, ignored %(ignored)d, %(conflicts)d conflicts.",
+             server=d.get("server", ""), status=d.get("outcome", ""), imported=int(d.get("imported", 0)), updated=int(d.get("updated", 0)),
+             ignored=int(d.get("ignored", 0)), conflicts=int(d.get("conflicts", 0)))
+    return text + (" " + _("Dry run: nothing stored.") if d.get("dry_run") else "")
+
+
 def _export_raw(d: Mapping[str, Any], n: Names) -> str:
     text = _("Raw data downloaded as %(format)s: %(rows)d rows, regions: %(regions)s.",
              format=str(d.get("format", "")).upper(), rows=int(d.get("rows", 0)), regions=n.regions(d.get("regions")))
@@ -215,6 +229,8 @@ SENTENCES: dict[str, Callable[[Mapping[str, Any], Names], str]] = {
     "responses.import_failed": _import_failed,
     "export.indicators": _export_indicators,
     "export.raw": _export_raw,
+    "export.dhis2": _export_dhis2,
+    "export.dhis2_push": _export_dhis2_push,
     "export.brief_pdf": lambda d, n: _brief(d, n, pdf=True),
     "report.brief_view": lambda d, n: _brief(d, n, pdf=False),
     "submission.review": _review,
@@ -262,6 +278,8 @@ def action_names() -> dict[str, str]:
         "responses.import_failed": _("Paper forms refused"),
         "export.indicators": _("Indicator table downloaded"),
         "export.raw": _("Raw data downloaded"),
+        "export.dhis2": _("DHIS2 payload made"),
+        "export.dhis2_push": _("DHIS2 push"),
         "export.brief_pdf": _("Brief downloaded"),
         "report.brief_view": _("Brief viewed"),
         "submission.review": _("Submission reviewed"),

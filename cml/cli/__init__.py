@@ -10,6 +10,7 @@ def register_commands(app: Flask) -> None:
         accounts,
         backup,
         demo,
+        dhis2,
         drafts,
         indicator_files,
         indicators,
@@ -23,5 +24,5 @@ def register_commands(app: Flask) -> None:
 
     del indicator_files  # imported for its `indicators export` command
     for group in (surveys.group, places.group, accounts.group, demo.group, responses.group, indicators.group, keys.group, translate.group, drafts.group,
-                  trash.group, backup.group):
+                  trash.group, backup.group, dhis2.group):
         app.cli.add_command(group)

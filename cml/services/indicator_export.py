@@ -8,7 +8,7 @@ figure of each period and withhold every cell that disclosure control suppresses
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from flask_babel import gettext as _
@@ -55,6 +55,8 @@ class IndicatorTable:
     """For each row, "proportion" or "mean": proportions are formatted as percentages."""
     versions: list[tuple[int, str, datetime]]
     generated_at: datetime
+    region_ids: list[int | None] = field(default_factory=list)
+    """For each row, the region's id (None for the nation or no breakdown by region), for exports keyed by code."""
 
 
 def build(request: ExportRequest) -> IndicatorTable:
@@ -85,7 +87,7 @@ def build(request: ExportRequest) -> IndicatorTable:
             cells += _empty_cells(table, gate, request, cells)
     labels = _labels(request.language)
     facility_names = dict(db.session.execute(select(Facility.id, Facility.code)).all())
-    rows, kinds = [], []
+    rows, kinds, row_regions = [], [], []
     versions = _versions(request.code)
     version_text = ", ".join(str(v) for v, _, _ in versions)
     order = {indicator.id: index for index, indicator in enumerate(table.indicators)}
@@ -94,7 +96,8 @@ def build(request: ExportRequest) -> IndicatorTable:
         change_ok = gate is None or gate.change_shown(cell.indicator, cell.region_id, request.grain, cell.period)
         rows.append(_row(cell, table, status, labels, facility_names, version_text, request, change_ok))
         kinds.append(cell.kind)
-    return IndicatorTable(request, table, rows, kinds, versions, datetime.now(UTC))
+        row_regions.append(cell.region_id)
+    return IndicatorTable(request, table, rows, kinds, versions, datetime.now(UTC), region_ids=row_regions)
 
 
 @dataclass(frozen=True)

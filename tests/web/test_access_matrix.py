@@ -47,6 +47,7 @@ NEEDS = {
     "reports.indicators": "view_indicators",
     "reports.brief": "view_indicators",
     "reports.brief_pdf": "view_indicators",
+    "dhis2.export": "view_indicators",  # the published aggregates as a DHIS2 file; a lead gets their regions only
     "review.submissions": "review_submissions",
     "review.submission": "review_submissions",
     "admin.index": "manage_accounts",
