@@ -217,7 +217,7 @@ def stat_file(request: raw_export.RawExportRequest, file_format: StatFormat, tit
     del columns  # the frame holds the arrays now
     frame = pandas.DataFrame(data, copy=False)
     del data
-    labels_of = {v.name: _cut(v.label, variable_limit, in_bytes) for v in variables_}
+    labels_of: dict[str, str | None] = {v.name: _cut(v.label, variable_limit, in_bytes) for v in variables_}
     handle, path = tempfile.mkstemp(prefix="cml-raw-", suffix=f".{file_format}")
     os.close(handle)
     try:
