@@ -174,8 +174,8 @@ def _cut(text: str, limit: int, in_bytes: bool) -> str:
         return text
     room = limit - (3 if in_bytes else 1)
     if in_bytes:
-        return text.encode()[:room].decode("utf-8", "ignore") + "…"
-    return text[:room] + "…"
+        return text.encode()[:room].decode("utf-8", "ignore").rstrip() + "…"
+    return text[:room].rstrip() + "…"
 
 
 def stat_file(request: raw_export.RawExportRequest, file_format: StatFormat, title: str) -> str:

@@ -154,3 +154,11 @@ cat("ok\n")
     result = subprocess.run(["Rscript", str(checker), str(csv_file), str(script)],
                             capture_output=True, text=True, timeout=120, env={"LANG": "C.UTF-8", "PATH": "/usr/bin:/bin"})
     assert result.returncode == 0 and result.stdout.strip().endswith("ok"), result.stderr[-2000:]
+
+
+@pytest.mark.parametrize("file_format", ["sav", "dta"])
+def test_an_empty_range_gives_a_file_of_labelled_variables_and_no_rows(client, as_role, stored, tmp_path, file_format) -> None:
+    as_role("lead")
+    rows, meta = read(client, tmp_path, file_format, date_from="2030-01-01")
+    assert rows == [] and meta.number_rows == 0
+    assert "services_pep" in meta.column_names and meta.variable_value_labels["tested"][1] == "Yes"
