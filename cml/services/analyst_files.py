@@ -34,6 +34,7 @@ from cml.services import raw_export
 StatFormat = Literal["sav", "dta"]
 
 _FIXED_KINDS: dict[str, VariableKind] = {"version": "whole", "interview_date": "date", "received_at": "moment"}
+_LARGEST = 8.988e307  # Stata's largest double; NaN is not within it either
 _DAY_1582 = date(1582, 10, 14).toordinal()  # SPSS counts seconds from here
 _DAY_1960 = date(1960, 1, 1).toordinal()  # Stata counts days (%td) and milliseconds (%tc) from here
 _LIMITS = {  # (variable label, value label, file label), in UTF-8 bytes for SPSS and characters for Stata
@@ -82,9 +83,9 @@ class _Column:
         def number(cell: Cell) -> None:
             if cell is None:
                 append(nan)
-            elif type(cell) is int or type(cell) is float:
+            elif (type(cell) is int or type(cell) is float) and -_LARGEST < cell < _LARGEST:
                 append(cell)
-            else:
+            else:  # text, or a number no file can hold (infinite, NaN, past Stata's largest): kept as its text
                 self._to_text(cell)
 
         def code(cell: Cell) -> None:

@@ -27,6 +27,7 @@ def test_codes_follow_the_choices_and_an_unknown_value_gets_the_next_code_labell
 def test_a_value_a_number_column_cannot_hold_turns_it_into_text_and_keeps_every_value() -> None:
     column = filled(Variable("wait", "wait", "Wait", "whole"), [10, None, 2.5, "a lot", 7])
     assert column.numbers is None and column.texts == ["10", None, "2.5", "a lot", "7"]
+    assert filled(Variable("cost", "cost", "Cost", "number"), [1.5, float("inf"), float("nan")]).texts == ["1.5", "inf", "nan"]
     day = filled(Variable("visit_date", "visit_date", "Visit", "date"), ["2026-08-30", "last week", None])
     assert day.texts == ["2026-08-30", "last week", None]
     moment = filled(Variable("received_at", "received_at", "Received", "moment"), ["2026-09-01T10:11:12+02:00", "soon"])
