@@ -15,6 +15,8 @@ GROWTH = {
     # metric: how it should grow with n ("linear" for time, "flat" for memory or per-request time)
     "export.raw_csv.seconds": "linear",
     "export.raw_csv.peak_rss": "flat",
+    "export.raw_sav.seconds": "linear",
+    "export.raw_sav.peak_rss": "linear",  # pyreadstat writes a whole data frame: the rows are held once
     "export.indicator_xlsx.seconds": "linear",
     "dashboard.overview_page.warm": "flat",  # a cache hit: no work grows with the data
     "dashboard.overview_page_uncached.warm": "linear",
@@ -42,6 +44,7 @@ def run(database: BenchDatabase, report: Report, sizes: list[int], only: set[str
             dashboard.run(app, data, report, n, database.accounts["demo-advocate"])
         if "exports" in only:
             exports.run_raw_csv(database, report, n)
+            exports.run_stat_files(database, report, n)
             if not report.context.get("quick") or n == max(sizes):
                 exports.run_xlsx(app, data, report, n)
         if "import" in only:

@@ -17,6 +17,11 @@ dashboards).
 `export.raw_csv_sensitive` is the administrator's export with the sensitive answers, every
 row's sealed answers opened (its baseline is the plain export's rate).
 
+The analysts' files (`export.raw_sav.*`, `export.raw_dta.*`: cml.services.analyst_files)
+are written to a temporary file in a child each, as the download does: time, file size and
+peak memory. pyreadstat writes a whole data frame, so unlike the CSV their memory grows with
+the rows (8 bytes a number or code, a pointer a text): the baseline is the CSV's.
+
 The XLSX indicator table is `indicator_export.build` (regions x quarters, aggregates
 only, with the national rows) plus `indicator_spreadsheets.indicator_xlsx`; its
 baseline is the bare GROUP BY of the facts it sums.
@@ -38,7 +43,7 @@ from cml.bench.databases import ROOT, BenchDatabase
 from cml.bench.report import Report
 from cml.extensions import db
 
-MODES = ("csv", "csv_sensitive", "csv_after_dashboard", "scan")
+MODES = ("csv", "csv_sensitive", "csv_after_dashboard", "scan", "sav", "dta")
 
 
 def _rss_kb(field: str) -> int:
@@ -80,6 +85,12 @@ def child(mode: str, url: str, instance: str, secret: str) -> dict[str, Any]:
         rows = written = 0
         if mode == "scan":
             rows = _scan(request)
+        elif mode in ("sav", "dta"):
+            from cml.services import analyst_files
+
+            path = analyst_files.stat_file(request, mode, CODE)  # type: ignore[arg-type]
+            written = os.path.getsize(path)
+            os.unlink(path)
         else:
             with open(os.devnull, "wb") as sink:
                 for chunk in raw_export.csv_chunks(request):
@@ -89,7 +100,7 @@ def child(mode: str, url: str, instance: str, secret: str) -> dict[str, Any]:
         peak = _rss_kb("VmHWM")
         if mode != "scan":
             rows = raw_export.count_rows(request)
-    heavy = sorted({name.split(".")[0] for name in sys.modules} & {"scipy", "numpy", "plotly", "openpyxl", "xlsxwriter"})
+    heavy = sorted({name.split(".")[0] for name in sys.modules} & {"scipy", "numpy", "plotly", "openpyxl", "xlsxwriter", "pandas"})
     return {"rows": rows, "seconds": seconds, "cpu_seconds": cpu_seconds, "bytes": written, "rss_start_kb": start_rss, "rss_peak_kb": peak,
             "startup_peak_kb": startup_peak, "peak_reset": peak_reset, "heavy_modules": heavy}
 
@@ -147,6 +158,17 @@ def run_raw_csv(database: BenchDatabase, report: Report, n: int) -> None:
                 scan["rss_peak_kb"] / 1024, target_mib=100, heavy_modules=served["heavy_modules"], **context)
     report.emit("export.raw_csv.rss_growth", (csv["rss_peak_kb"] - csv["rss_start_kb"]) / 1024, "MiB over the RSS before the export",
                 (scan["rss_peak_kb"] - scan["rss_start_kb"]) / 1024, rss_before_mib=round(csv["rss_start_kb"] / 1024, 1), **context)
+
+
+def run_stat_files(database: BenchDatabase, report: Report, n: int) -> None:
+    """SPSS and Stata files of the whole questionnaire: time, size, peak memory; baseline the plain CSV export's."""
+    csv = _in_child("csv", database)
+    for file_format in ("sav", "dta"):
+        made = _in_child(file_format, database)
+        context = {"n": n, "rows": made["rows"], "bytes": made["bytes"], "csv_bytes": csv["bytes"]}
+        report.emit(f"export.raw_{file_format}.seconds", made["seconds"], "s", csv["seconds"], cpu_seconds=round(made["cpu_seconds"], 2), **context)
+        report.emit(f"export.raw_{file_format}.peak_rss", made["rss_peak_kb"] / 1024, "MiB while exporting, fresh process", csv["rss_peak_kb"] / 1024,
+                    rss_growth_mib=round((made["rss_peak_kb"] - made["rss_start_kb"]) / 1024, 1), **context)
 
 
 def run_xlsx(app: Flask, data: BenchData, report: Report, n: int) -> None:

@@ -13,6 +13,9 @@ class RawExportForm(FlaskForm):
         ("csv_semicolon", _l("CSV for Excel set to Ukrainian or Russian (; between fields, decimal comma)")),
         ("xlsx", _l("XLSX (Excel), with a codebook sheet")),
         ("codebook", _l("Codebook only (CSV): every column's question, label, type and choices")),
+        ("sav", _l("SPSS (.sav), with question texts and choice labels")),
+        ("dta", _l("Stata (.dta), with question texts and choice labels")),
+        ("r", _l("R script (.R) that reads the CSV with question texts and choice labels")),
     ], default="csv")
     answers_as = RadioField(_l("Answers as"), choices=[("codes", _l("Codes (e.g. yes, dont_know)")), ("labels", _l("Words in the current language"))], default="codes")
     choices_as_columns = BooleanField(_l("Multiple choice as one column per choice (1 chosen, 0 not)"), default=True)

@@ -11,12 +11,13 @@ from flask_login import current_user
 from cml.auth.capabilities import has_capability
 from cml.extensions import db
 from cml.reports.forms import RawExportForm
-from cml.services import audit, raw_export, surveys
+from cml.services import analyst_files, audit, raw_export, surveys
 from cml.services.scope import region_ids, visible_regions
 from cml.web.access import capability_required
 from cml.web.i18n import current_language
 
 bp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
+_STAT_TYPES = {"sav": "application/x-spss-sav", "dta": "application/x-stata-dta"}
 
 
 def _raw_form() -> RawExportForm:
@@ -76,10 +77,19 @@ def raw() -> Response | tuple[str, int] | str:
     if form.file_format.data == "codebook":  # no answers: nothing to audit
         return Response(raw_export.codebook_csv(request), mimetype="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="cml-{request.code}-codebook.csv"'})
+    title = dict(form.survey.choices or []).get(request.code, request.code)
+    if form.file_format.data == "r":  # the columns' labels, no answers: nothing to audit
+        script_name = f"cml-{request.code}-read-csv.R"
+        return Response(analyst_files.r_file(request, f"{filename}.csv", script_name, str(title)), mimetype="text/plain",
+                        headers={"Content-Disposition": f'attachment; filename="{script_name}"'})
     audit.record("export.raw", current_user, target=request.code, format=form.file_format.data, rows=raw_export.count_rows(request),
                  regions=sorted(scope) if scope is not None else "all", sensitive=include_sensitive,
                  dates=f"{request.date_from or ''}..{request.date_to or ''}" if request.date_from or request.date_to else "all")
     db.session.commit()
+    if form.file_format.data in ("sav", "dta"):
+        path = analyst_files.stat_file(request, form.file_format.data, str(title))
+        return Response(raw_export.stream_file(path), mimetype=_STAT_TYPES[form.file_format.data],
+                        headers={"Content-Disposition": f'attachment; filename="{filename}.{form.file_format.data}"'})
     if form.file_format.data == "xlsx":
         path = raw_export.xlsx_file(request)
         return Response(raw_export.stream_file(path), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -276,7 +276,7 @@ def english_fragments(catalog) -> set[str]:
     return pieces
 
 
-ALLOWED_LATIN = {"CML", "API", "CSV", "JSON", "UUID", "XLSX", "XLSForm", "Excel", "EN", "English", "demo", "monitor", "ODK", "Collect", "KoboCollect"}
+ALLOWED_LATIN = {"CML", "API", "CSV", "JSON", "UUID", "XLSX", "XLSForm", "Excel", "EN", "English", "demo", "monitor", "ODK", "Collect", "KoboCollect", "SPSS", "Stata"}
 
 
 def assert_no_english(html: str, fragments: set[str], data: tuple[str, ...], where: str) -> None:
