@@ -38,7 +38,7 @@ from cml.models import (
 )
 from cml.models import Questionnaire as QuestionnaireRow
 from cml.models.cases import CONSENTS, STEP_NOTE_LENGTH
-from cml.services import audit, surveys
+from cml.services import audit, counting, surveys
 from cml.services.responses import all_answers
 from cml.services.scope import restrict_to_user_regions
 
@@ -302,8 +302,9 @@ def set_state(user: User, case: Case, state: str) -> bool:
 
 def withdraw_consent(user: User, case: Case, use: str) -> bool:
     """Record that the person withdrew a consent (whether it changed). Withdrawn warning consent
-    takes every warning of the case off at once; withdrawn count consent is a flag the counts
-    read. Never undone: a consent withdrawn stays withdrawn."""
+    takes every warning of the case off at once; withdrawn count consent takes the report out of
+    every indicator at once (`cml.services.counting`) and is a flag the brief's counts read.
+    Never undone: a consent withdrawn stays withdrawn."""
     if use not in CONSENTS:
         raise CaseRefused("consent")
     if not getattr(case, f"consent_{use}") or getattr(case, f"{use}_withdrawn_at") is not None:
@@ -316,6 +317,9 @@ def withdraw_consent(user: User, case: Case, use: str) -> bool:
         for warning in db.session.scalars(select(Warning).where(Warning.case_id == case.id, Warning.state != "withdrawn")):
             warning.state, warning.withdrawn_at = "withdrawn", now
             taken_off.append(warning.id)
+    if use == "count":
+        db.session.flush()
+        counting.recount([case.submission_id])
     audit.record("case.consent_withdrawn", user, target=f"case:{case.id}", case_id=case.id, consent=use, warnings_withdrawn=taken_off)
     return True
 

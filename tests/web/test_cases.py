@@ -337,3 +337,29 @@ def test_version_3_reports_count_as_before_and_their_warning_answer_is_the_conse
     login(client, "demo-lead")
     page = client.get(f"/cases/{first_id}").get_data(as_text=True)
     assert "not asked in this version of the form" in page
+
+
+def test_withdrawn_consent_to_be_counted_takes_the_report_out_of_every_indicator_and_a_rebuild_keeps_it_out(client, as_role, app, reports) -> None:
+    from cml.models import IndicatorSum
+    from cml.services import indicators
+
+    def physical_total() -> tuple[float, float]:
+        row = db.session.execute(select(func.sum(IndicatorSum.numerator), func.sum(IndicatorSum.denominator))
+                                 .where(IndicatorSum.indicator == "incidents_physical")).one()
+        return float(row[0] or 0), float(row[1] or 0)
+
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(IndicatorFact).where(IndicatorFact.response_id == reports["mine"])) == 8  # the indicators whose denominators it meets
+        before = physical_total()
+    as_role("lead")
+    client.get(f"/cases/report/{reports['mine']}")
+    case_id = case_id_of(app, reports["mine"])
+    assert client.post(f"/cases/{case_id}/consent", data={"use": "count", "confirm": "y"}).status_code == 303
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(IndicatorFact).where(IndicatorFact.response_id == reports["mine"])) == 0
+        assert physical_total() == (before[0] - 1, before[1] - 1)
+        for _ in indicators.rebuild(indicators.rebuild_plan(CODE)):
+            db.session.commit()
+        assert db.session.scalar(select(func.count()).select_from(IndicatorFact).where(IndicatorFact.response_id == reports["mine"])) == 0
+        assert physical_total() == (before[0] - 1, before[1] - 1)
+        assert cases.count_withdrawn_report_ids() == {reports["mine"]}
