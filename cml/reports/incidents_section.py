@@ -61,7 +61,7 @@ class _Gate:
         if shown and mirror in self.mirrored and self.indicators is not None:
             shown = self.indicators.status(mirror, region_id, "quarter", period).published
         if not shown:
-            return _("withheld")
+            return str(_("withheld"))
         n, x = self.cube.counts[(name, region_id, "quarter", period)]
         return str(n if x is None else x)
 

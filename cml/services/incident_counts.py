@@ -48,4 +48,5 @@ def incident_cube(k: int) -> Cube | None:
     # A withdrawal of consent writes no sums, so it changes no data version: the key carries the withdrawals.
     withdrawals = db.session.execute(select(func.count(Case.id), func.max(Case.count_withdrawn_at)).where(Case.count_withdrawn_at.is_not(None))).one()
     key = ("incident_cube", version.id, k, rule, withdrawals[0], str(withdrawals[1]))
-    return table_cache.cached(key, lambda: protect_cube(incident_counts(), GROUPS, k, rule), lambda cube: len(cube.published))
+    cube: Cube = table_cache.cached(key, lambda: protect_cube(incident_counts(), GROUPS, k, rule), lambda made: len(made.published))
+    return cube
