@@ -67,17 +67,16 @@ def may_be_counted(answers: Mapping[str, object]) -> bool:
     return answers.get("consent_count") != "no"
 
 
-def _chose(answers: Mapping[str, object], question: str, values: tuple[str, ...]) -> bool:
+def _chosen(answers: Mapping[str, object], question: str) -> frozenset[object]:
     answer = answers.get(question)
-    chosen = answer if isinstance(answer, list) else [answer]
-    return any(value in chosen for value in values)
+    return frozenset(answer) if isinstance(answer, list) else frozenset((answer,))
 
 
 def labels_of(answers: Mapping[str, object]) -> list[str]:
     """The counts one report adds to: its kinds and its perpetrators."""
-    kinds = [kind for kind, question, values in KINDS if _chose(answers, question, values)]
-    perpetrators = [f"by_{who}" for who in PERPETRATORS if _chose(answers, PERPETRATOR_QUESTION, (who,))]
-    return kinds + perpetrators
+    chosen = {question: _chosen(answers, question) for question in {*(q for _, q, _ in KINDS), PERPETRATOR_QUESTION}}
+    kinds = [kind for kind, question, values in KINDS if not chosen[question].isdisjoint(values)]
+    return kinds + [f"by_{who}" for who in PERPETRATORS if who in chosen[PERPETRATOR_QUESTION]]
 
 
 def tally(reports: Iterable[tuple[int, int, Mapping[str, object]]]) -> list[IncidentCount]:
