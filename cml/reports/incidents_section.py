@@ -38,9 +38,8 @@ class DocumentedIncidents:
 
 
 def _kind_labels() -> dict[str, str]:
-    return {"physical": _("Physical violence"), "sexual": _("Sexual violence or coerced sex"),
-            "economic": _("Not paid, theft or extortion"), "verbal": _("Threats, insults or humiliation"),
-            "documents": _("Documents taken or destroyed")}
+    return {"physical": _("Physical"), "sexual": _("Sexual, coerced sex"), "economic": _("Unpaid, theft, extortion"),
+            "verbal": _("Threats, insults"), "documents": _("Documents taken")}
 
 
 def _perpetrator_labels() -> dict[str, str]:
