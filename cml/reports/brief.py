@@ -26,6 +26,7 @@ from cml.core.tabulate import MISSES
 from cml.extensions import db
 from cml.meetings.brief_section import last_time
 from cml.models import Region
+from cml.reports.incidents_section import documented_incidents
 from cml.reports.views import bp
 from cml.services import audit, surveys
 from cml.services.estimates import data_months, estimate_cells
@@ -129,6 +130,7 @@ def brief_context() -> dict[str, Any]:
         "rule": questionnaire.disclosure,
         "design_note": present.design_note(questionnaire.sampling),
         "last_time": last_time(region_id, period, language),
+        "incidents": documented_incidents(region, period, language, k),
     }
 
 

@@ -32,7 +32,7 @@ from cml.services.bulk import NewResponse, store_many
 from cml.services.scope import stand_in
 from cml.services.surveys import latest_version, model_of
 
-SHARES = (("clinic_exit", 7), ("incident_report", 2), ("training_evaluation", 1))
+SHARES = (("clinic_exit", 7), ("incident_report", 2), ("training_evaluation", 1), ("violence_12m", 2))
 """How N is split between the shipped questionnaires (clinic exit interviews the most)."""
 QUARTERS = 8
 CHUNK = 2000

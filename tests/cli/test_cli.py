@@ -17,7 +17,7 @@ from tests.conftest import FIXTURES, SURVEYS
 def test_surveys_check_passes_on_the_shipped_files(runner) -> None:
     result = runner.invoke(args=["surveys", "check", *map(str, sorted(SURVEYS.glob("*.json")))])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("3 questionnaire(s) OK: clinic_exit v2")
+    assert result.output.startswith("4 questionnaire(s) OK: clinic_exit v2")
     assert len(result.output.strip().splitlines()) == 1
 
 
@@ -121,7 +121,7 @@ def test_demo_load_prints_one_account_per_role(runner, app) -> None:
         assert f"demo-{role}" in result.output
     with app.app_context():
         assert db.session.scalar(select(func.count(Region.id))) == 8
-        assert db.session.scalar(select(func.count(QuestionnaireVersion.id))) == 3
+        assert db.session.scalar(select(func.count(QuestionnaireVersion.id))) == 4
     second = runner.invoke(args=["demo", "load"])
     assert second.exit_code == 0
 

@@ -44,9 +44,9 @@ def test_generate_is_deterministic_idempotent_and_valid(app, world, runner) -> N
             assert demo_data.window(today) <= response.interview_date <= today
             assert response.source == "demo"
             codes[response.version.questionnaire.code] = codes.get(response.version.questionnaire.code, 0) + 1
-        assert codes == {"clinic_exit": 280, "incident_report": 80, "training_evaluation": 40}
+        assert codes == {"clinic_exit": 233, "incident_report": 67, "training_evaluation": 33, "violence_12m": 67}
         assert db.session.scalar(select(func.count()).select_from(IndicatorFact)) > 400
-        ids = {demo_data.submission_id(5, "clinic_exit", n) for n in range(280)}
+        ids = {demo_data.submission_id(5, "clinic_exit", n) for n in range(233)}
         assert ids <= set(db.session.scalars(select(Response.submission_id)))
         # The same seed on an empty database gives the same responses.
         db.session.execute(delete(IndicatorFact))
@@ -110,7 +110,7 @@ def test_rebuild_applies_a_changed_definition_to_stored_responses(app, world, ru
         db.session.commit()
 
     again = runner.invoke(args=["indicators", "rebuild"])
-    assert again.exit_code == 0 and "rebuilt 11 responses of 5 questionnaire version(s)" in again.output
+    assert again.exit_code == 0 and "rebuilt 11 responses of 6 questionnaire version(s)" in again.output
     assert runner.invoke(args=["indicators", "rebuild", "--survey", "nope"]).exit_code == 1
 
 

@@ -30,7 +30,7 @@ from cml.core.synthetic import Generator, facility_profiles
 from tests.conftest import FIXTURES, SURVEYS
 
 TODAY = date(2026, 2, 10)
-NAMES = ["clinic_exit", "incident_report", "training_evaluation", "mini"]
+NAMES = ["clinic_exit", "incident_report", "training_evaluation", "violence_12m", "mini"]
 
 
 def questionnaire_named(name: str) -> Questionnaire:
@@ -112,7 +112,7 @@ NUMBER_TEXTS = ["0", "7", "007", "12", "600", "601", "1000000", "1000001", "9999
                 "１２", "nan", "inf", "abc", "", "0x10", "1_000"]
 
 
-@pytest.mark.parametrize("name", ["clinic_exit", "incident_report", "training_evaluation"])
+@pytest.mark.parametrize("name", ["clinic_exit", "incident_report", "training_evaluation", "violence_12m"])
 def test_numbers_clean_as_through_decimal(name: str) -> None:
     questionnaire = questionnaire_named(name)
     numbers = [q for q in questionnaire.questions if q.type in ("integer", "decimal", "rating")]

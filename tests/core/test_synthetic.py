@@ -27,7 +27,7 @@ def generate(name: str, count: int, seed: str = "7") -> list:
     return [generator.response(rng) for _ in range(count)]
 
 
-@pytest.mark.parametrize("name", ["clinic_exit", "incident_report", "training_evaluation", "mini"])
+@pytest.mark.parametrize("name", ["clinic_exit", "incident_report", "training_evaluation", "violence_12m", "mini"])
 def test_generated_answers_are_valid_and_dated_in_the_window(name: str) -> None:
     path = FIXTURES / "mini.json" if name == "mini" else SURVEYS / f"{name}.json"
     questionnaire = load_questionnaire(path)

@@ -29,6 +29,7 @@ SOURCES = {
     "clinic_exit": ("surveys/clinic_exit.json", 700),
     "incident_report": ("surveys/incident_report.json", 700),
     "training_evaluation": ("surveys/training_evaluation.json", 600),
+    "violence_12m": ("surveys/violence_12m.json", 400),
     "mini": ("tests/fixtures/mini.json", 400),
     "tricky": ("tests/parity/tricky.json", 600),
     "all_types": ("tests/fixtures/all_types.json", 600),

@@ -63,7 +63,7 @@ def test_the_corpus_is_large_and_reaches_every_error_code_and_path() -> None:
     assert codes == ERROR_CODES
     assert sum(not case["expected"]["errors"] for case in cases) >= 300  # clean interviews too
     assert any(case["expected"]["unknown"] for case in cases)
-    for name in ("clinic_exit", "incident_report", "training_evaluation", "tricky"):
+    for name in ("clinic_exit", "incident_report", "training_evaluation", "violence_12m", "tricky"):
         paths = {tuple(case["expected"]["shown_sections"]) for case in corpus(name)["cases"]}
         assert len(paths) >= 2, name  # pages skipped and pages shown
 

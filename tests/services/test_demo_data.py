@@ -32,7 +32,7 @@ def test_worker_processes_generate_exactly_what_this_process_would(app, world) -
 
 
 def test_split_adds_up_and_the_window_is_eight_quarters() -> None:
-    assert demo_data.split(10, demo_data.SHARES) == [("clinic_exit", 7), ("incident_report", 2), ("training_evaluation", 1)]
+    assert demo_data.split(10, demo_data.SHARES) == [("clinic_exit", 6), ("incident_report", 2), ("training_evaluation", 1), ("violence_12m", 1)]
     assert sum(n for _, n in demo_data.split(1_000_003, demo_data.SHARES)) == 1_000_003
     assert demo_data.window(date(2026, 2, 10)) == date(2024, 4, 1)
     assert demo_data.window(date(2025, 12, 31)) == date(2024, 1, 1)
