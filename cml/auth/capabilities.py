@@ -23,6 +23,13 @@ _ACTIONS = frozenset({
     "view_actions",  # the action register and each action's re-check (leads: their regions')
     "manage_actions",  # open an action from a figure, edit it, change its state
 })
+_CASES = frozenset({
+    "manage_cases",  # follow incident reports up as cases: steps, close/reopen, withdrawn consent (their regions)
+    "manage_warnings",  # write, publish and withdraw community warnings from cases with consent
+})
+_WARNINGS = frozenset({
+    "view_warnings",  # the region's current warnings and bulletin (signed-in members of the region)
+})
 _REGIONAL_WORK = frozenset({
     "facility_figures",  # figures facility by facility (internal, not for publication)
     "import_paper",
@@ -33,11 +40,11 @@ _REGIONAL_WORK = frozenset({
 })
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
-    "monitor": _COLLECTING,
-    "lead": _COLLECTING | _INDICATORS | _REGIONAL_WORK | _ACTIONS,
+    "monitor": _COLLECTING | _WARNINGS,
+    "lead": _COLLECTING | _INDICATORS | _REGIONAL_WORK | _ACTIONS | _CASES | _WARNINGS,
     # Published figures only: aggregates by region, no finer than quarters, never facilities.
     "advocate": _INDICATORS | _ACTIONS | {"advocate_outputs", "all_regions"},
-    "admin": _COLLECTING | _INDICATORS | _REGIONAL_WORK | _ACTIONS | {
+    "admin": _COLLECTING | _INDICATORS | _REGIONAL_WORK | _ACTIONS | _CASES | _WARNINGS | {
         "all_regions",
         "sensitive_answers",  # open sealed answers (raw export, the review page)
         "restore_from_trash",

@@ -3,6 +3,7 @@
 from cml.models.accounts import ROLES, User, region_memberships
 from cml.models.actions import ACTION_STATES, DUTY_BEARER_KINDS, MEETING_KINDS, Action, Meeting, MeetingAction
 from cml.models.audit import AuditEvent
+from cml.models.cases import CASE_STATES, REFERRAL_KINDS, STEP_KINDS, STEP_OUTCOMES, WARNING_STATES, Case, CaseStep, Warning
 from cml.models.data_version import DataVersion
 from cml.models.devices import DeviceToken
 from cml.models.places import FACILITY_KINDS, Facility, Region
@@ -21,6 +22,14 @@ __all__ = [
     "FACILITY_KINDS",
     "ROLES",
     "AuditEvent",
+    "CASE_STATES",
+    "Case",
+    "CaseStep",
+    "REFERRAL_KINDS",
+    "STEP_KINDS",
+    "STEP_OUTCOMES",
+    "WARNING_STATES",
+    "Warning",
     "DataVersion",
     "DeviceToken",
     "Draft",
