@@ -14,6 +14,7 @@ from cml.models import AuditEvent, Region
 from cml.web.action_labels import action_state_names
 from cml.web.i18n import language_name
 from cml.web.labels import review_state_names, role_names
+from cml.web.warning_labels import warning_audit_names, warning_audit_sentences
 
 
 class Names:
@@ -235,6 +236,7 @@ SENTENCES: dict[str, Callable[[Mapping[str, Any], Names], str]] = {
     "device_token.create": lambda d, n: _("Device token “%(label)s” made for ODK Collect.", label=d["label"]),
     "device_token.revoke": lambda d, n: _("Device token “%(label)s” revoked.", label=d["label"]),
 }
+SENTENCES.update(warning_audit_sentences())
 
 
 def action_names() -> dict[str, str]:
@@ -279,7 +281,7 @@ def action_names() -> dict[str, str]:
         "request.csrf_refused": _("Stale form refused"),
         "device_token.create": _("Device token made"),
         "device_token.revoke": _("Device token revoked"),
-    }
+    } | warning_audit_names()
 
 
 def describe(event: AuditEvent, names: Names) -> str:

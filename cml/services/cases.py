@@ -52,7 +52,7 @@ DETAIL_QUESTIONS = (
     "documents_returned", "injured", "reported_to", "help_needed", "help_received", "pep_received",
 )  # fmt: skip
 """The report's answers a case page and a warning draft show (none of them sensitive)."""
-SEALED_DETAILS = ("aggressor_description",)
+SEALED_DETAILS = ("aggressor_description", "place_area")
 """Sensitive answers opened for the case (a warning describes the aggressor); each opening is audited."""
 
 

@@ -24,7 +24,14 @@ from sqlalchemy import ColumnElement, Select, and_, select
 
 from cml.auth.capabilities import has_capability
 from cml.core.bounds import parse_id, plain_text
-from cml.core.warnings.expiry import DEFAULT_WARNING_DAYS, default_last_day, expiry_moment, expiry_problem, is_expired, last_day_of
+from cml.core.warnings.expiry import (
+    DEFAULT_WARNING_DAYS,
+    default_last_day,
+    expiry_moment,
+    expiry_problem,
+    is_expired,
+    last_day_of,
+)
 from cml.core.warnings.messenger import Frame, Parts
 from cml.core.warnings.messenger import messenger_text as compose
 from cml.extensions import db
@@ -58,7 +65,7 @@ def today() -> date:
 
 
 def manages(user: User) -> bool:
-    return has_capability(user, "manage_warnings")
+    return bool(has_capability(user, "manage_warnings"))
 
 
 def warning_days() -> int:
@@ -82,7 +89,8 @@ def current_clause(at: datetime) -> ColumnElement[bool]:
 
 def _scoped(user: User) -> Select[tuple[CommunityWarning]]:
     query = (select(CommunityWarning).join(Case, CommunityWarning.case_id == Case.id).join(Response, Case.submission_id == Response.id))
-    return restrict_to_user_regions(query, user, CommunityWarning.region_id)
+    scoped: Select[tuple[CommunityWarning]] = restrict_to_user_regions(query, user, CommunityWarning.region_id)
+    return scoped
 
 
 def current_warnings(user: User, region_id: int | None = None) -> list[CommunityWarning]:
@@ -121,7 +129,7 @@ def shown_state(warning: CommunityWarning, at: datetime | None = None) -> str:
     """draft, published, withdrawn, or expired (published and past its expiry)."""
     if warning.state == PUBLISHED and is_expired(warning.expires_at, at or now()):
         return EXPIRED
-    return warning.state
+    return str(warning.state)
 
 
 def existing_warning(case: Case) -> CommunityWarning | None:

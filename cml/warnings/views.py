@@ -15,15 +15,17 @@ from cml.core.warnings.expiry import MAX_WARNING_DAYS, default_last_day, last_da
 from cml.core.warnings.identifying import identifying_details
 from cml.extensions import db
 from cml.models import Region
+from cml.models import Warning as CommunityWarning
 from cml.services import audit, cases
 from cml.services import warnings as service
 from cml.services.scope import region_ids, visible_regions
 from cml.warnings.candidates import candidates
 from cml.warnings.forms import PostForm, PublishForm, WarningForm
-from cml.web.warning_labels import finding_names, refusal_message, warning_state_names as state_names
 from cml.web.access import capability_required
 from cml.web.i18n import current_language
 from cml.web.pdf import render_pdf, standalone_css
+from cml.web.warning_labels import finding_names, refusal_message
+from cml.web.warning_labels import warning_state_names as state_names
 
 bp = Blueprint("warnings", __name__, url_prefix="/warnings", template_folder="templates")
 VIEW, MANAGE = "view_warnings", "manage_warnings"
@@ -136,13 +138,13 @@ def edit(warning_id: int) -> BaseResponse | tuple[str, int] | str:
     return _edit_page(warning, form, _publish_form(warning_id), 422 if request.method == "POST" else 200)
 
 
-def _edit_page(warning: object, form: WarningForm, publish_form: PublishForm, status: int) -> tuple[str, int]:
+def _edit_page(warning: CommunityWarning, form: WarningForm, publish_form: PublishForm, status: int) -> tuple[str, int]:
     texts = " \n".join(str(getattr(warning, name) or "") for name in service.FIELDS)
     today = service.today()
     return render_template("warnings/edit.html", warning=warning, form=form, publish_form=publish_form, post_form=PostForm(),
                            findings=identifying_details(texts), finding_names=finding_names(), states=state_names(),
-                           shown_state=service.shown_state(warning),  # type: ignore[arg-type]
-                           text=service.messenger_text(warning, current_language()),  # type: ignore[arg-type]
+                           shown_state=service.shown_state(warning),
+                           text=service.messenger_text(warning, current_language()),
                            earliest=today.isoformat(), latest=(today + timedelta(days=MAX_WARNING_DAYS)).isoformat()), status
 
 
