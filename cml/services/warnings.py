@@ -32,7 +32,7 @@ from cml.core.warnings.expiry import (
     is_expired,
     last_day_of,
 )
-from cml.core.warnings.messenger import Frame, Parts
+from cml.core.warnings.messenger import Frame, Parts, one_stop
 from cml.core.warnings.messenger import messenger_text as compose
 from cml.extensions import db
 from cml.models import Case, Region, Response, User
@@ -283,7 +283,7 @@ def frame(warning: CommunityWarning, region: Region, language: str) -> Frame:
     """The messenger text's words in `language` (the lead's texts stay as written)."""
     with force_locale(language):
         until = format_date(last_day_of(warning.expires_at), "long") if warning.expires_at is not None else ""
-        closing = (_("Until %(day)s.", day=until) + " " if until else "") + _("Keep it within the community.")
+        closing = (one_stop(_("Until %(day)s.", day=until)) + " " if until else "") + _("Keep it within the community.")
         return Frame(title=_("WARNING · %(region)s", region=region.label(language)), where=_("Where"), when=_("When"),
                      aggressor=_("Aggressor"), vehicle=_("Vehicle"), closing=closing)
 

@@ -6,6 +6,7 @@ import shutil
 from datetime import date, datetime, timedelta
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -13,6 +14,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from cml.core.warnings.expiry import MAX_WARNING_DAYS, default_last_day, last_day_of
 from cml.core.warnings.identifying import identifying_details
+from cml.core.warnings.messenger import one_stop
 from cml.extensions import db
 from cml.models import Region
 from cml.models import Warning as CommunityWarning
@@ -64,7 +66,8 @@ def bulletin_pdf() -> Response | tuple[str, int]:
     region = _region()
     language = current_language()
     made = service.bulletin(current_user, region, language)
-    pdf = render_pdf(chromium, render_template("warnings/bulletin_print.html", bulletin=made, css_text=standalone_css()))
+    made_on = one_stop(_("Current warnings on %(day)s.", day=format_date(made.made_on, "long")))
+    pdf = render_pdf(chromium, render_template("warnings/bulletin_print.html", bulletin=made, made_on=made_on, css_text=standalone_css()))
     audit.record("export.warning_bulletin", current_user, target=region.code, region=region.code, language=language, warnings=len(made.items))
     db.session.commit()
     name = f"cml-warnings-{region.code}-{made.made_on.isoformat()}-{language}.pdf"
@@ -162,7 +165,7 @@ def publish(warning_id: int) -> BaseResponse | tuple[str, int]:
         db.session.rollback()
         return _refused(refused.reason)
     db.session.commit()
-    flash(_("Published: members of the region see it in the bulletin until %(day)s.", day=form.last_day_date().isoformat()), "success")
+    flash(one_stop(_("Published: members of the region see it in the bulletin until %(day)s.", day=format_date(form.last_day_date(), "long"))), "success")
     return redirect(url_for("warnings.page", warning_id=warning.id), 303)
 
 

@@ -46,6 +46,11 @@ def one_line(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
+def one_stop(sentence: str) -> str:
+    """A sentence ending in a date whose own abbreviation ends in a stop ("2 березня 2027 р.") ends there, not in ".."."""
+    return sentence[:-1] if sentence.endswith("..") and not sentence.endswith("...") else sentence
+
+
 def shorten(text: str, limit: int) -> str:
     """`text` cut to at most `limit` characters, ending in an ellipsis, at a space when one is near."""
     if len(text) <= limit:

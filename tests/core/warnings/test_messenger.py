@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cml.core.warnings.messenger import ELLIPSIS, MAX_MESSENGER_CHARS, Frame, Parts, messenger_text, one_line, shorten
+from cml.core.warnings.messenger import ELLIPSIS, MAX_MESSENGER_CHARS, Frame, Parts, messenger_text, one_line, one_stop, shorten
 
 FRAME = Frame(title="WARNING · Kyiv", where="Where", when="When", aggressor="Aggressor", vehicle="Vehicle",
               closing="Shown until 2 March 2027. Keep it within the community.")
@@ -58,3 +58,8 @@ def test_never_over_the_limit(what: str, area: str, period: str, aggressor: str,
         assert text == whole  # nothing is cut when it fits
     elif len(whole) - len(one_line(title)) < limit - 50:
         assert text.startswith(one_line(title) + "\n") and text.endswith("До 2 березня 2027 р.")  # the frame survives
+
+
+def test_a_sentence_ending_in_an_abbreviated_date_ends_once() -> None:
+    assert one_stop("До 2 березня 2027 р..") == "До 2 березня 2027 р." and one_stop("Until March 2, 2027.") == "Until March 2, 2027."
+    assert one_stop("Wait...") == "Wait..."
