@@ -68,6 +68,7 @@ def _register_features(app: Flask) -> None:
     from cml.actions import bp as actions_bp
     from cml.admin import bp as admin_bp
     from cml.auth.views import bp as auth_bp
+    from cml.cases import bp as cases_bp
     from cml.collect import api_bp as collect_api_bp
     from cml.collect import bp as collect_bp
     from cml.dashboard import bp as dashboard_bp
@@ -81,7 +82,7 @@ def _register_features(app: Flask) -> None:
 
     register_web(app)
     for blueprint in (auth_bp, admin_bp, collect_bp, collect_api_bp, dashboard_bp, reports_bp, review_bp, openrosa_bp, devices_bp,
-                      actions_bp, meetings_bp, warnings_bp):
+                      actions_bp, meetings_bp, cases_bp, warnings_bp):
         app.register_blueprint(blueprint)
 
 

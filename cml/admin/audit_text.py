@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
 
+from cml.cases.labels import case_state_names, consent_names, step_kind_names, step_outcome_names
 from cml.extensions import db
 from cml.models import AuditEvent, Region
 from cml.web.action_labels import action_state_names
@@ -191,6 +192,36 @@ def _action_state(d: Mapping[str, Any], n: Names) -> str:
              after=names.get(str(d.get("state")), str(d.get("state", ""))))
 
 
+def _case_create(d: Mapping[str, Any], n: Names) -> str:
+    uses = consent_names()
+    given = ", ".join(uses.get(str(u), str(u)).lower() for u in d.get("consents") or [])
+    return _("Case %(id)s opened from an incident report (%(region)s); the person consented to: %(uses)s.", id=d.get("case_id", ""),
+             region=n.regions([d.get("region_id")]), uses=given or _("nothing"))
+
+
+def _case_step(d: Mapping[str, Any], n: Names) -> str:
+    kind = step_kind_names().get(str(d.get("kind")), str(d.get("kind", "")))
+    outcome = step_outcome_names().get(str(d.get("outcome")), str(d.get("outcome", "")))
+    if d.get("fields"):
+        return _("Step added to case %(id)s: %(kind)s, %(outcome)s (with a note).", id=d.get("case_id", ""), kind=kind, outcome=outcome)
+    return _("Step added to case %(id)s: %(kind)s, %(outcome)s.", id=d.get("case_id", ""), kind=kind, outcome=outcome)
+
+
+def _case_state(d: Mapping[str, Any], n: Names) -> str:
+    names = case_state_names()
+    return _("Case %(id)s: %(before)s → %(after)s.", id=d.get("case_id", ""), before=names.get(str(d.get("previous")), str(d.get("previous", ""))),
+             after=names.get(str(d.get("state")), str(d.get("state", ""))))
+
+
+def _case_consent(d: Mapping[str, Any], n: Names) -> str:
+    use = consent_names().get(str(d.get("consent")), str(d.get("consent", ""))).lower()
+    text = _("Case %(id)s: the person withdrew their consent to be %(use)s.", id=d.get("case_id", ""), use=use)
+    taken_off = d.get("warnings_withdrawn") or []
+    if taken_off:
+        text += " " + ngettext("%(num)d warning taken off.", "%(num)d warnings taken off.", len(taken_off))
+    return text
+
+
 def _refused(d: Mapping[str, Any], n: Names, why: str) -> str:
     return why + " " + str(d.get("method", "")) + " " + str(d.get("path", "")) + _from(d)
 
@@ -231,6 +262,12 @@ SENTENCES: dict[str, Callable[[Mapping[str, Any], Names], str]] = {
     "action.create": _action_create,
     "action.edit": _action_edit,
     "action.state": _action_state,
+    "case.create": _case_create,
+    "case.step": _case_step,
+    "case.state": _case_state,
+    "case.consent_withdrawn": _case_consent,
+    "case.open_sealed": lambda d, n: _("Sealed answers of case %(id)s opened: %(fields)s.", id=d.get("case_id", ""),
+                                       fields=", ".join(str(f) for f in d.get("fields") or []) or "—"),
     "request.denied": lambda d, n: _refused(d, n, _("Refused: not allowed for this role.")),
     "request.csrf_refused": lambda d, n: _refused(d, n, _("Refused: the form was stale or came from another site.")),
     "device_token.create": lambda d, n: _("Device token “%(label)s” made for ODK Collect.", label=d["label"]),
@@ -277,6 +314,11 @@ def action_names() -> dict[str, str]:
         "action.create": _("Action opened"),
         "action.edit": _("Action edited"),
         "action.state": _("Action state changed"),
+        "case.create": _("Case opened"),
+        "case.step": _("Case step added"),
+        "case.state": _("Case state changed"),
+        "case.consent_withdrawn": _("Consent withdrawn"),
+        "case.open_sealed": _("Sealed answers opened for a case"),
         "request.denied": _("Request refused"),
         "request.csrf_refused": _("Stale form refused"),
         "device_token.create": _("Device token made"),

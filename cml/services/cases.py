@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
 
 from flask import abort, has_request_context
 from sqlalchemy import Select, func, select
@@ -39,7 +38,7 @@ from cml.models import (
 )
 from cml.models import Questionnaire as QuestionnaireRow
 from cml.models.cases import CONSENTS, STEP_NOTE_LENGTH
-from cml.services import audit, surveys
+from cml.services import audit, counting, surveys
 from cml.services.responses import all_answers
 from cml.services.scope import restrict_to_user_regions
 
@@ -49,11 +48,10 @@ LEGACY_WARNING_QUESTION = "add_to_warning_list"
 """Versions before 4 asked only this: a "yes" there is consent to a warning."""
 DETAIL_QUESTIONS = (
     "incident_date", "violence_types", "perpetrator", "aggressor_count", "place", "place_area", "documents_confiscated",
-    "documents_returned", "injured", "reported_to", "help_needed", "help_received", "pep_received",
+    "documents_returned", "injured", "reported_to", "help_needed", "help_received", "pep_received", "aggressor_description",
 )  # fmt: skip
-"""The report's answers a case page and a warning draft show (none of them sensitive)."""
-SEALED_DETAILS = ("aggressor_description", "place_area")
-"""Sensitive answers opened for the case (a warning describes the aggressor); each opening is audited."""
+"""The report's answers a case page and a warning draft show. The sensitive ones among them (the
+area, the aggressor's description) are sealed at rest and opened here; each opening is audited."""
 
 
 class CaseRefused(ValueError):
@@ -122,15 +120,17 @@ def visible_cases(user: User, *, region_id: int | None = None, state: str | None
         types = answers.get("violence_types")
         views.append(CaseView(
             report_id=response.id, case_id=case_id, region_id=response.region_id, facility_id=response.facility_id,
-            incident_date=_incident_date(answers, response.interview_date), received_at=response.received_at,
+            incident_date=incident_date_of(response), received_at=response.received_at,
             state=case_state or "open", violence_types=tuple(types) if isinstance(types, list) else (),
             steps=int(step_count), filed_by_id=response.submitted_by_id,
         ))  # fmt: skip
     return views
 
 
-def _incident_date(answers: Mapping[str, Any], fallback: date) -> date:
-    raw = answers.get("incident_date")
+def incident_date_of(response: Response) -> date:
+    """The incident's date as answered, else the interview's."""
+    raw = response.answers.get("incident_date")
+    fallback: date = response.interview_date
     if isinstance(raw, str):
         try:
             return date.fromisoformat(raw)
@@ -172,8 +172,7 @@ def case_for_submission(user: User, submission_id: object) -> Case:
     if found is not None:
         return found
     response_id = response.id
-    db.session.commit()
-    db.session.connection(execution_options={WRITE_LOCK_OPTION: True})
+    begin_writing()
     response = db.session.get(Response, response_id)
     assert response is not None
     found = existing_case(response_id)  # made meanwhile by another request
@@ -188,6 +187,14 @@ def case_for_submission(user: User, submission_id: object) -> Case:
                  consents=sorted(use for use, given in consents.items() if given))
     db.session.commit()
     return case
+
+
+def begin_writing() -> None:
+    """End the current (reading) transaction and start one under the write lock: a page view
+    reads without it (`cml.db`), and a write there (a case made, a sealed answer's opening
+    audited) must not fail half-way on SQLite when another request writes meanwhile."""
+    db.session.commit()
+    db.session.connection(execution_options={WRITE_LOCK_OPTION: True})
 
 
 def consents_of(model: Questionnaire, answers: Mapping[str, Answer]) -> dict[str, bool]:
@@ -234,20 +241,16 @@ def may_add_step(user: User, case: Case) -> bool:
 
 
 def report_details(case: Case, actor: User | None = None) -> dict[str, Answer]:
-    """The report's answers a case page or a warning draft needs, the aggressor's description
-    opened from its seal; the opening is audit-logged (the field names, never the text)."""
+    """The report's answers a case page or a warning draft needs (DETAIL_QUESTIONS, None when not
+    answered, and the interview date), sealed ones opened; an opening is audit-logged with the
+    names of the fields opened, never their text."""
     response = case.response
-    details: dict[str, Answer] = {name: response.answers.get(name) for name in DETAIL_QUESTIONS}
+    answers = all_answers(response) if response.sealed_answers is not None else dict(response.answers)
+    details: dict[str, Answer] = {name: answers.get(name) for name in DETAIL_QUESTIONS}
     details["interview_date"] = response.interview_date.isoformat()
-    if response.sealed_answers is not None:
-        opened = all_answers(response)
-        shown = [name for name in SEALED_DETAILS if opened.get(name) not in (None, "")]
-        for name in SEALED_DETAILS:
-            details[name] = opened.get(name)
-        if shown:
-            audit.record("case.open_sealed", actor or _current_user(), target=f"case:{case.id}", case_id=case.id, fields=shown)
-    else:
-        details.update({name: None for name in SEALED_DETAILS})
+    opened = sorted(name for name in DETAIL_QUESTIONS if name not in response.answers and details[name] not in (None, ""))
+    if opened:
+        audit.record("case.open_sealed", actor or _current_user(), target=f"case:{case.id}", case_id=case.id, fields=opened)
     return details
 
 
@@ -299,8 +302,9 @@ def set_state(user: User, case: Case, state: str) -> bool:
 
 def withdraw_consent(user: User, case: Case, use: str) -> bool:
     """Record that the person withdrew a consent (whether it changed). Withdrawn warning consent
-    takes every warning of the case off at once; withdrawn count consent is a flag the counts
-    read. Never undone: a consent withdrawn stays withdrawn."""
+    takes every warning of the case off at once; withdrawn count consent takes the report out of
+    every indicator at once (`cml.services.counting`) and is a flag the brief's counts read.
+    Never undone: a consent withdrawn stays withdrawn."""
     if use not in CONSENTS:
         raise CaseRefused("consent")
     if not getattr(case, f"consent_{use}") or getattr(case, f"{use}_withdrawn_at") is not None:
@@ -313,6 +317,9 @@ def withdraw_consent(user: User, case: Case, use: str) -> bool:
         for warning in db.session.scalars(select(Warning).where(Warning.case_id == case.id, Warning.state != "withdrawn")):
             warning.state, warning.withdrawn_at = "withdrawn", now
             taken_off.append(warning.id)
+    if use == "count":
+        db.session.flush()
+        counting.recount([case.submission_id])
     audit.record("case.consent_withdrawn", user, target=f"case:{case.id}", case_id=case.id, consent=use, warnings_withdrawn=taken_off)
     return True
 

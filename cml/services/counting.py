@@ -3,7 +3,8 @@
 The rule every writer keeps: `indicator_facts` hold exactly the facts of the responses that
 count now, and `indicator_sums` are always their sums, so a full `indicators rebuild` gives
 the same sums. Whatever changes whether a response counts, or what it says (a correction, the
-trash, a review), calls `recount` in its own transaction and commits once.
+trash, a review, a withdrawn consent to be counted), calls `recount` in its own transaction and
+commits once.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy.engine import Connection
 
 from cml.core.questionnaire import Questionnaire
 from cml.extensions import db
-from cml.models import IndicatorFact, QuestionnaireVersion, Response
+from cml.models import Case, IndicatorFact, QuestionnaireVersion, Response
 from cml.services import fact_sums, sealing
 from cml.services.indicators import SUM_COLUMNS, fact_rows, facts_model
 
@@ -62,7 +63,8 @@ def recount(response_ids: Iterable[int], connection: Connection | None = None) -
     rows = conn.execute(
         select(*(responses.c[k] for k in dict.fromkeys((*_ROW, *COLUMNS)))).where(responses.c.id.in_(ids)).order_by(responses.c.id)
     ).all()
-    living = [row for row in rows if row.deleted_at is None]
+    withdrawn = _count_consent_withdrawn(conn, ids)
+    living = [row for row in rows if row.deleted_at is None and row.id not in withdrawn]
     models = _facts_models(conn, {row.questionnaire_version_id for row in living}) if living else {}
     counted = [row for row in living if counts(row, models[row.questionnaire_version_id][1])]
     if not counted:
@@ -77,6 +79,13 @@ def recount(response_ids: Iterable[int], connection: Connection | None = None) -
         conn.execute(facts.insert(), new)
         fact_sums.add(new, conn)
     return Recounted(len(old), len(new))
+
+
+def _count_consent_withdrawn(conn: Connection, ids: list[int]) -> set[int]:
+    """Those of `ids` whose person withdrew, on their case, the consent to be counted
+    (`cml.services.cases`): they count in no figure, as if in the trash."""
+    table = Case.__table__
+    return set(conn.scalars(select(table.c.submission_id).where(table.c.submission_id.in_(ids), table.c.count_withdrawn_at.is_not(None))))
 
 
 def negated(fact: Mapping[str, Any]) -> dict[str, Any]:

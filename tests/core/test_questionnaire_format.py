@@ -178,7 +178,7 @@ def test_a_questionnaire_declares_what_a_response_belongs_to() -> None:
     subjects = {path.stem: load_questionnaire(path).subject for path in SHIPPED}
     assert subjects == {"clinic_exit": "facility", "incident_report": "region", "training_evaluation": "event"}
     places = {path.stem: load_questionnaire(path) for path in SHIPPED}
-    assert places["incident_report"].version == 3 and places["training_evaluation"].version == 4
+    assert places["incident_report"].version == 4 and places["training_evaluation"].version == 4
     for code, question_id in (("incident_report", "place_area"), ("training_evaluation", "event_place")):
         question = places[code].question(question_id)
         assert question is not None and question.type == "text" and question.sensitive  # sealed at rest, never exported to leads

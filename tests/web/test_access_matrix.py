@@ -81,6 +81,13 @@ NEEDS = {
     "actions.new": "manage_actions",
     "actions.edit": "manage_actions",
     "actions.change_state": "manage_actions",
+    # Cases: a monitor opens only the cases of the reports they filed (404 otherwise), advocates none.
+    "cases.case_list": "view_own_submissions",
+    "cases.report": "view_own_submissions",
+    "cases.page": "view_own_submissions",
+    "cases.add_step": "view_own_submissions",  # then a lead's regions, or the monitor who filed it
+    "cases.change_state": "manage_cases",
+    "cases.withdraw_consent": "manage_cases",
     "warnings.bulletin": "view_warnings",  # then only the reader's regions (404 otherwise)
     "warnings.bulletin_pdf": "view_warnings",
     "warnings.page": "view_warnings",  # then only a current warning of the reader's regions; drafts for those who manage
@@ -99,7 +106,7 @@ BEFORE_CAPABILITIES = {
 }
 SAMPLE_ARGS = {"code": "clinic_exit", "submission_id": uuid.UUID(int=7), "number": 1, "user_id": 1, "facility_id": 1, "filename": "cml.css", "version": "0",
                "session_id": "0" * 64, "response_id": 1, "draft_id": 1, "token_id": 1,
-               "meeting_id": 1, "action_id": 1, "warning_id": 1, "report_id": 1}
+               "meeting_id": 1, "action_id": 1, "case_id": 1, "report_id": 1, "warning_id": 1}
 ROLES = ("stranger", "monitor", "lead", "advocate", "admin")
 JSON_ONLY = "/collect/api/"
 """Routes a JSON client calls: a stranger gets 401 JSON there, never a redirect to a page."""
