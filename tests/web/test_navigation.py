@@ -22,6 +22,9 @@ NOT_PAGES = {"collect.page", "collect.review", "collect.receipt", "collect.resum
              # One action's pages are links of its row in the register, and "Open an action" a link of a figure:
              # this world has neither (tests/web/test_actions_pages.py follows them).
              "actions.page", "actions.edit", "actions.new", "meetings.meeting",
+             # One warning's pages are links of the bulletin and of the lead's list: this world has no warnings
+             # (tests/web/test_warnings.py and tests/browser/test_warning_loop.py follow them).
+             "warnings.page", "warnings.edit",
              "openrosa.form_list", "openrosa.form_download",  # ODK Collect's, not pages
              "admin.questionnaire_draft", "admin.questionnaire_preview"}  # a draft's pages: linked once one is uploaded (test_questionnaire_authoring)
 VISITS_PER_ENDPOINT = 3  # enough to leave a paged or filtered page by its links
