@@ -277,3 +277,31 @@ def test_every_change_is_audited_with_field_names_never_text(client, as_role, ap
     assert f"Warning {warning_id} edited (what happened, area, when, aggressor, vehicle)." in page
     assert f"Warning {warning_id} withdrawn (it was: Published)." in page
     assert TEXTS["what_happened"] not in page and TEXTS["area"] not in page
+
+
+def test_any_form_post_is_stored_whole_or_refused_clearly(client, as_role, app) -> None:
+    """Fuzz: whatever the edit and publish forms receive, the answer is a redirect or a clear refusal, never a 500,
+    and what is stored keeps its bounds."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    as_role("lead")
+    warning_id = draft(client, file_report(app))
+    text = st.text(max_size=700)
+    day = st.one_of(st.dates(min_value=date(1999, 1, 1), max_value=date(2030, 1, 1)).map(date.isoformat), st.text(max_size=12))
+
+    @settings(max_examples=60, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
+    @given(st.fixed_dictionaries({name: text for name in service.FIELDS}), day, st.booleans())
+    def post(texts: dict[str, str], last_day: str, checked: bool) -> None:
+        edited = client.post(f"/warnings/{warning_id}/edit", data=texts)
+        assert edited.status_code in (303, 400, 422)
+        form = {"publish-last_day": last_day, **({"publish-checked": "y"} if checked else {})}
+        assert client.post(f"/warnings/{warning_id}/publish", data=form).status_code in (303, 400, 422)
+        with app.app_context():
+            stored = db.session.get(CommunityWarning, warning_id)
+            assert all(len(getattr(stored, name)) <= limit for name, limit in service.FIELDS.items())
+            assert stored.state in ("draft", "published")
+            if stored.expires_at is not None:
+                assert service.last_day_of(stored.expires_at) <= date.today() + timedelta(days=366)
+
+    post()
