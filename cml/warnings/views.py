@@ -80,8 +80,12 @@ def page(warning_id: int) -> str:
     """One warning: its texts and messenger text; for a lead also its state and what to do with it."""
     warning = service.warning_for(current_user, warning_id)
     language = current_language()
-    return render_template("warnings/warning.html", warning=warning, text=service.messenger_text(warning, language),
-                           shown_state=service.shown_state(warning), states=state_names(), may_manage=service.manages(current_user),
+    shown_state = service.shown_state(warning)
+    # Only a warning on the bulletin has a text to share; a lead still reads the others (to correct, re-date or see why).
+    shareable = shown_state == service.PUBLISHED and service.may_draft(warning.case)
+    return render_template("warnings/warning.html", warning=warning, text=service.messenger_text(warning, language), shareable=shareable,
+                           consent=service.may_draft(warning.case), shown_state=shown_state, states=state_names(),
+                           may_manage=service.manages(current_user),
                            last_day=last_day_of(warning.expires_at) if warning.expires_at is not None else None, post_form=PostForm())
 
 
@@ -90,7 +94,7 @@ def page(warning_id: int) -> str:
 def manage() -> str:
     """The lead's list: every warning of their regions in every state, and the reports with consent to a warning."""
     language = current_language()
-    rows = [(w, service.shown_state(w)) for w in service.managed_warnings(current_user)]
+    rows = [(w, service.shown_state(w), service.may_draft(w.case)) for w in service.managed_warnings(current_user)]
     names = {r.id: r.label(language) for r in visible_regions(current_user)}
     return render_template("warnings/manage.html", rows=rows, states=state_names(), candidates=candidates(current_user), region_names=names,
                            post_form=PostForm())

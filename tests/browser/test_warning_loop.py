@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import SCREENSHOTS, screenshot
+from tests.browser.test_accessibility import AXE_JS, BLOCKING, violations
 from tests.browser.test_fill_forms import fill_page
 from tests.conftest import PASSWORD
 
@@ -64,7 +65,20 @@ def file_incident_with_consent(page: Any, base: str) -> str:
     return str(page.url)
 
 
-def test_from_an_incident_to_the_regions_bulletin(browser, live_server, app) -> None:
+@pytest.fixture(scope="module")
+def axe() -> str:
+    """axe-core's script, or "" without it: the loop is tested either way (test_accessibility insists on axe-core
+    when CML_REQUIRE_BROWSER=1)."""
+    return AXE_JS.read_text(encoding="utf-8") if AXE_JS.is_file() else ""
+
+
+def blocking(page: Any, axe: str) -> list[dict[str, Any]]:
+    if not axe:
+        return []
+    return [v for v in violations(page, axe) if v["impact"] in BLOCKING]
+
+
+def test_from_an_incident_to_the_regions_bulletin(browser, live_server, app, axe) -> None:
     base = live_server
     monitor = signed_in(browser, base, "demo-monitor")  # Kyiv and Kharkiv
     file_incident_with_consent(monitor, base)
@@ -85,6 +99,7 @@ def test_from_an_incident_to_the_regions_bulletin(browser, live_server, app) -> 
     lead.wait_for_load_state()
     assert lead.locator("text=a phone number").is_visible()  # the check points at it; the lead takes it out
     screenshot(lead, "warning-2-edit-flagged-360")
+    assert blocking(lead, axe) == []
     lead.fill("#what_happened", WHAT)
     lead.click("form.card button.primary >> nth=0")
     lead.wait_for_load_state()
@@ -97,6 +112,7 @@ def test_from_an_incident_to_the_regions_bulletin(browser, live_server, app) -> 
     lead.wait_for_url(f"{base}/warnings/{warning_id}")
     assert fits(lead)
     screenshot(lead, "warning-3-published-360")
+    assert blocking(lead, axe) == []
 
     monitor.goto(f"{base}/warnings/?region=kyiv")
     card = monitor.locator(f"#warning-{warning_id}")
@@ -107,6 +123,7 @@ def test_from_an_incident_to_the_regions_bulletin(browser, live_server, app) -> 
     assert copied.startswith("WARNING · Kyiv\n") and WHAT in copied and len(copied) <= 600
     assert fits(monitor)
     screenshot(monitor, "warning-4-bulletin-monitor-360")
+    assert blocking(monitor, axe) == []
 
     other = signed_in(browser, base, "odesa-monitor")
     assert other.goto(f"{base}/warnings/{warning_id}").status == 404

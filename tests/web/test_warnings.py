@@ -143,6 +143,9 @@ def test_consent_withdrawn_after_publication_takes_it_off_everywhere(client, as_
     assert client.post(f"/warnings/{warning_id}/edit", data=TEXTS).status_code == 422
     assert publish(client, warning_id).status_code == 422
     assert client.post(f"/warnings/draft/{report_id}").status_code == 422  # not granted again by a new draft
+    lead_page = client.get(f"/warnings/{warning_id}").get_data(as_text=True)
+    assert "withdrew their consent" in lead_page and "messenger-" not in lead_page  # nothing left to copy
+    assert TEXTS["what_happened"] not in client.get("/warnings/manage").get_data(as_text=True)
     client.post("/logout")
     as_role("monitor")
     assert client.get(f"/warnings/{warning_id}").status_code == 404
