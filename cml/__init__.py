@@ -79,12 +79,13 @@ def _register_features(app: Flask) -> None:
     from cml.openrosa import devices_bp
     from cml.reports import bp as reports_bp
     from cml.review import bp as review_bp
+    from cml.warnings import bp as warnings_bp
     from cml.web import register_web
 
     register_web(app)
     register_api(app)
     for blueprint in (auth_bp, admin_bp, collect_bp, collect_api_bp, dashboard_bp, reports_bp, review_bp, openrosa_bp, devices_bp,
-                      actions_bp, meetings_bp, dhis2_bp, cases_bp):
+                      actions_bp, meetings_bp, dhis2_bp, cases_bp, warnings_bp):
         app.register_blueprint(blueprint)
 
 

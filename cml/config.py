@@ -50,6 +50,8 @@ DEFAULTS: dict[str, Any] = {
     # this long, then `flask --app cml trash purge` removes it with its history.
     "CORRECTION_WINDOW_DAYS": 7,
     "TRASH_DAYS": 30,
+    # A community warning is shown this many days after it is published unless its lead chooses another last day.
+    "WARNING_DAYS": 90,
     # /healthz answers 503 when the SQLite database's disk has less free space than this.
     "HEALTH_MIN_FREE_BYTES": 64 * 1024 * 1024,
     # hide_parameters: a failed statement's error (and so any log of it) never carries its values,

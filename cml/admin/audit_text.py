@@ -15,6 +15,7 @@ from cml.models import AuditEvent, Region
 from cml.web.action_labels import action_state_names
 from cml.web.i18n import language_name
 from cml.web.labels import review_state_names, role_names
+from cml.web.warning_labels import warning_audit_names, warning_audit_sentences
 
 
 class Names:
@@ -291,6 +292,7 @@ SENTENCES: dict[str, Callable[[Mapping[str, Any], Names], str]] = {
     "api_token.create": lambda d, n: _("API token “%(name)s” made, valid for %(days)s days.", name=d.get("name", ""), days=d.get("days", "")),
     "api_token.revoke": lambda d, n: _("API token “%(name)s” revoked.", name=d.get("name", "")),
 }
+SENTENCES.update(warning_audit_sentences())
 
 
 def action_names() -> dict[str, str]:
@@ -344,7 +346,7 @@ def action_names() -> dict[str, str]:
         "device_token.revoke": _("Device token revoked"),
         "api_token.create": _("API token made"),
         "api_token.revoke": _("API token revoked"),
-    }
+    } | warning_audit_names()
 
 
 def describe(event: AuditEvent, names: Names) -> str:

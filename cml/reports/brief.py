@@ -6,10 +6,7 @@ platform. The PDF is the same page printed by headless Chromium.
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -36,10 +33,10 @@ from cml.web import charts, present
 from cml.web.access import capability_required
 from cml.web.formatting import fmt_period
 from cml.web.i18n import current_language
+from cml.web.pdf import render_pdf
 from cml.web.vendor import plotly_path, plotly_url
 
 HEADLINE_CHARTS = 3
-PDF_TIMEOUT_SECONDS = 60
 
 
 def _period(quarters: list[int]) -> tuple[int, str]:
@@ -175,19 +172,3 @@ def _standalone_assets() -> dict[str, str]:
     """File URLs of the stylesheet and scripts, for a page Chromium opens from disk."""
     static = Path(current_app.static_folder or "")
     return {"css_text": (static / "cml.css").read_text(encoding="utf-8"), "plotly_src": plotly_path().as_uri(), "dashboard_js": (static / "dashboard.js").as_uri()}
-
-
-def render_pdf(chromium: str, html: str) -> bytes:
-    """Print a page to A4 PDF with headless Chromium, after its charts have drawn."""
-    with tempfile.TemporaryDirectory(prefix="cml-brief-") as folder:
-        page, pdf, profile = Path(folder, "brief.html"), Path(folder, "brief.pdf"), Path(folder, "profile")
-        page.write_text(html, encoding="utf-8")
-        command = [
-            chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--allow-file-access-from-files", f"--user-data-dir={profile}",
-            "--no-pdf-header-footer", "--virtual-time-budget=15000", "--run-all-compositor-stages-before-draw",
-            f"--print-to-pdf={pdf}", page.as_uri(),
-        ]
-        subprocess.run(command, check=True, timeout=PDF_TIMEOUT_SECONDS, capture_output=True, env={**os.environ, "HOME": folder})  # noqa: S603
-        return pdf.read_bytes()
-

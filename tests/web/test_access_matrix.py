@@ -101,6 +101,14 @@ NEEDS = {
     "cases.add_step": "view_own_submissions",  # then a lead's regions, or the monitor who filed it
     "cases.change_state": "manage_cases",
     "cases.withdraw_consent": "manage_cases",
+    "warnings.bulletin": "view_warnings",  # then only the reader's regions (404 otherwise)
+    "warnings.bulletin_pdf": "view_warnings",
+    "warnings.page": "view_warnings",  # then only a current warning of the reader's regions; drafts for those who manage
+    "warnings.manage": "manage_warnings",
+    "warnings.draft": "manage_warnings",  # then only a report of the lead's regions with consent to a warning
+    "warnings.edit": "manage_warnings",
+    "warnings.publish": "manage_warnings",
+    "warnings.withdraw": "manage_warnings",
 }
 ALLOWED = {endpoint: set(ROLE_CAPABILITIES) if needs is SIGNED_IN else set(roles_with(needs)) for endpoint, needs in NEEDS.items()}
 # What each role could open before capabilities: the table must keep it (no change of behaviour).
@@ -111,7 +119,7 @@ BEFORE_CAPABILITIES = {
 }
 SAMPLE_ARGS = {"code": "clinic_exit", "submission_id": uuid.UUID(int=7), "number": 1, "user_id": 1, "facility_id": 1, "filename": "cml.css", "version": "0",
                "session_id": "0" * 64, "response_id": 1, "draft_id": 1, "token_id": 1,
-               "meeting_id": 1, "action_id": 1, "case_id": 1, "report_id": 1}
+               "meeting_id": 1, "action_id": 1, "case_id": 1, "report_id": 1, "warning_id": 1}
 ROLES = ("stranger", "monitor", "lead", "advocate", "admin")
 JSON_ONLY = "/collect/api/"
 """Routes a JSON client calls: a stranger gets 401 JSON there, never a redirect to a page."""

@@ -24,6 +24,9 @@ NOT_PAGES = {"collect.page", "collect.review", "collect.receipt", "collect.resum
              "actions.page", "actions.edit", "actions.new", "meetings.meeting",
              # One case's pages are links of its row in the cases list: this world has no incident report (tests/web/test_cases.py).
              "cases.report", "cases.page",
+             # One warning's pages are links of the bulletin and of the lead's list: this world has no warnings
+             # (tests/web/test_warnings.py and tests/browser/test_warning_loop.py follow them).
+             "warnings.page", "warnings.edit",
              "openrosa.form_list", "openrosa.form_download",  # ODK Collect's, not pages
              "admin.questionnaire_draft", "admin.questionnaire_preview"}  # a draft's pages: linked once one is uploaded (test_questionnaire_authoring)
 VISITS_PER_ENDPOINT = 3  # enough to leave a paged or filtered page by its links

@@ -1,0 +1,1 @@
+"""Warnings to the community ("Ugly Mugs"): the messenger text, expiry, and a check for identifying details."""
