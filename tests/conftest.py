@@ -318,3 +318,11 @@ def generated(app: Flask, world: dict[str, Any], request: pytest.FixtureRequest)
     if request.node.stash.get(PREBUILT, "") != "generated":
         with app.app_context():
             _generate()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the tests that use the test database (through its fixtures, or CML_TEST_DATABASE_URL itself): the PostgreSQL
+    run selects them (-m database); the others are pure and would only repeat the SQLite run."""
+    for item in items:
+        if "database_url" in getattr(item, "fixturenames", ()) or "PG_URL" in vars(getattr(item, "module", None) or object()):
+            item.add_marker(pytest.mark.database)
