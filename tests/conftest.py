@@ -34,6 +34,15 @@ def _database_named(url: str, name: str) -> str:
     return make_url(url).set(database=name).render_as_string(hide_password=False)
 
 
+# Property tests run a bounded number of examples (CI, `dev.py test`); CML_THOROUGH=1 runs each at its full count.
+THOROUGH = os.environ.get("CML_THOROUGH") == "1"
+
+
+def examples(full: int) -> int:
+    """How many examples a property test runs: `full` when thorough, else a third of it (never fewer than 25)."""
+    return full if THOROUGH else max(full // 3, min(full, 25))
+
+
 # The database this process's tests use: the configured one, or one of this worker's own next to it.
 PG_URL = _database_named(PG_SERVER_URL, f"{make_url(PG_SERVER_URL).database}_{WORKER}") if PG_SERVER_URL and WORKER else PG_SERVER_URL
 
@@ -322,7 +331,11 @@ def generated(app: Flask, world: dict[str, Any], request: pytest.FixtureRequest)
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark the tests that use the test database (through its fixtures, or CML_TEST_DATABASE_URL itself): the PostgreSQL
-    run selects them (-m database); the others are pure and would only repeat the SQLite run."""
+    run selects them (-m database); the others are pure and would only repeat the SQLite run.
+
+    Under pytest-xdist the tests marked slow go first, so that no worker starts a long one while the others end."""
     for item in items:
         if "database_url" in getattr(item, "fixturenames", ()) or "PG_URL" in vars(getattr(item, "module", None) or object()):
             item.add_marker(pytest.mark.database)
+    if WORKER:
+        items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # stable: the same order on every worker
