@@ -29,7 +29,7 @@ def _meeting_form() -> MeetingForm:
     language = current_language()
     form.region.choices = [("", "—")] + [(str(r.id), r.label(language)) for r in visible_regions(current_user)]
     if region_ids(current_user) is not None:  # a lead's councils are their regions' councils
-        form.kind.choices = [c for c in form.kind.choices if c[0] == meetings.REGIONAL]  # type: ignore[union-attr]
+        form.kind.choices = [c for c in form.kind.choices if c[0] == meetings.REGIONAL]
     return form
 
 

@@ -48,7 +48,7 @@ def _form() -> IndicatorExportForm:
         choices.append(("facility", _l("By facility and period (internal: not for publication)")))
     form.breakdown.choices = choices
     if has_capability(current_user, "advocate_outputs"):  # published figures go no finer than quarters
-        form.grain.choices = [(value, label) for value, label in form.grain.choices if value != "month"]  # type: ignore[union-attr]
+        form.grain.choices = [(value, label) for value, label in form.grain.choices if value != "month"]
     periods = _periods(form)
     grain = _grain(form)
     form.first.choices = [("", _l("From the first period"))] + [(period_label(p, grain), fmt_period(p, grain, language)) for p in reversed(periods)]
@@ -57,8 +57,8 @@ def _form() -> IndicatorExportForm:
 
 
 def _grain(form: IndicatorExportForm) -> Grain:
-    allowed = [value for value, _label in form.grain.choices]  # type: ignore[union-attr]
-    return form.grain.data if form.grain.data in allowed else "quarter"  # type: ignore[return-value]
+    allowed = [value for value, _label in form.grain.choices]
+    return form.grain.data if form.grain.data in allowed else "quarter"
 
 
 def _periods(form: IndicatorExportForm) -> list[int]:
@@ -78,7 +78,7 @@ def _range(form: IndicatorExportForm) -> tuple[int, int] | None:
     for field, text, default in ((form.first, first_text, min(periods, default=None)), (form.last, last_text, max(periods, default=None))):
         period = read_period(text, grain, periods) if text else default
         if text and period is None:
-            field.errors = [*field.errors, _l("Choose a period from the list (such as 2026Q3, 2026-07 or 2026).")]  # type: ignore[list-item]
+            field.errors = [*field.errors, _l("Choose a period from the list (such as 2026Q3, 2026-07 or 2026).")]
         ends.append(period)
     first, last = ends
     if first is None or last is None:  # one end typed, and no data to stand for the other
@@ -86,7 +86,7 @@ def _range(form: IndicatorExportForm) -> tuple[int, int] | None:
     if first is None or last is None:
         return None
     if first > last:
-        form.last.errors = [*form.last.errors, _l("The last period comes before the first.")]  # type: ignore[list-item]
+        form.last.errors = [*form.last.errors, _l("The last period comes before the first.")]
     return (first, last)
 
 
@@ -100,7 +100,7 @@ def indicators() -> Response | tuple[str, int] | str:
     breakdown = form.breakdown.data
     by = {"region": ("region", "period"), "national": ("period",), "facility": ("region", "facility", "period")}[breakdown or "region"]
     if breakdown != "facility" and form.grain.data == "month":
-        form.grain.errors = [*form.grain.errors, _l("Published tables go no finer than quarters: choose quarters or years.")]  # type: ignore[list-item]
+        form.grain.errors = [*form.grain.errors, _l("Published tables go no finer than quarters: choose quarters or years.")]
         return render_template("reports/indicators.html", form=form), 422
     period_range = _range(form)
     if form.first.errors or form.last.errors:
@@ -108,7 +108,7 @@ def indicators() -> Response | tuple[str, int] | str:
     export = ExportRequest(
         code=form.survey.data or "",
         by=by,  # type: ignore[arg-type]
-        grain=form.grain.data,  # type: ignore[arg-type]
+        grain=form.grain.data,
         period_range=period_range,
         region_ids=region_ids(current_user),
         aggregates_only=breakdown != "facility",
