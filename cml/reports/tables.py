@@ -8,7 +8,7 @@ from flask import Response, render_template
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField
+from wtforms import RadioField, SelectChoice, SelectField
 
 from cml.auth.capabilities import has_capability
 from cml.config import suppression_threshold
@@ -30,34 +30,34 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 class IndicatorExportForm(FlaskForm):
     survey = SelectField(_l("Questionnaire"))
     breakdown = RadioField(_l("Rows"), default="region")
-    grain = SelectField(_l("Periods"), choices=[("quarter", _l("Quarters")), ("month", _l("Months")), ("year", _l("Years"))], default="quarter")
+    grain = SelectField(_l("Periods"), choices=[SelectChoice("quarter", _l("Quarters")), SelectChoice("month", _l("Months")), SelectChoice("year", _l("Years"))], default="quarter")
     # Choices of the periods with data; a period of another grain is converted, one that does not parse is an error here.
     first = SelectField(_l("From period"), validate_choice=False)
     last = SelectField(_l("To period"), validate_choice=False)
-    file_format = RadioField(_l("Format"), choices=[("xlsx", "XLSX (Excel)"), ("csv", "CSV")], default="xlsx")
+    file_format = RadioField(_l("Format"), choices=[SelectChoice("xlsx", "XLSX (Excel)"), SelectChoice("csv", "CSV")], default="xlsx")
 
 
 def _form() -> IndicatorExportForm:
     language = current_language()
     form = IndicatorExportForm()
-    form.survey.choices = [(q.code, q.label(language)) for q in surveys.published_questionnaires()]
-    choices = [("region", _l("By region and period (aggregates, small cells withheld)"))]
+    form.survey.choices = [SelectChoice(q.code, q.label(language)) for q in surveys.published_questionnaires()]
+    choices = [SelectChoice("region", _l("By region and period (aggregates, small cells withheld)"))]
     if region_ids(current_user) is None:  # a lead's own regions are shown region by region, never summed
-        choices.append(("national", _l("National, by period")))
+        choices.append(SelectChoice("national", _l("National, by period")))
     if has_capability(current_user, "facility_figures"):
-        choices.append(("facility", _l("By facility and period (internal: not for publication)")))
+        choices.append(SelectChoice("facility", _l("By facility and period (internal: not for publication)")))
     form.breakdown.choices = choices
     if has_capability(current_user, "advocate_outputs"):  # published figures go no finer than quarters
-        form.grain.choices = [(value, label) for value, label in form.grain.choices if value != "month"]
+        form.grain.choices = [choice for choice in form.grain.choices if choice.value != "month"]
     periods = _periods(form)
     grain = _grain(form)
-    form.first.choices = [("", _l("From the first period"))] + [(period_label(p, grain), fmt_period(p, grain, language)) for p in reversed(periods)]
-    form.last.choices = [("", _l("To the latest period"))] + [(period_label(p, grain), fmt_period(p, grain, language)) for p in periods]
+    form.first.choices = [SelectChoice("", _l("From the first period"))] + [SelectChoice(period_label(p, grain), fmt_period(p, grain, language)) for p in reversed(periods)]
+    form.last.choices = [SelectChoice("", _l("To the latest period"))] + [SelectChoice(period_label(p, grain), fmt_period(p, grain, language)) for p in periods]
     return form
 
 
 def _grain(form: IndicatorExportForm) -> Grain:
-    allowed = [value for value, _label in form.grain.choices]
+    allowed = [choice.value for choice in form.grain.choices]
     return form.grain.data if form.grain.data in allowed else "quarter"
 
 
