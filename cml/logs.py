@@ -43,7 +43,8 @@ def error(name: str, exc: BaseException, **fields: Any) -> None:
 
 def describe_exception(exc_info: _ExcInfo) -> dict[str, str]:
     """The exception chain's types and the innermost frames: file, line and function only."""
-    kinds, current, seen = [], exc_info[1], set()
+    kinds, seen = [], set()
+    current: BaseException | None = exc_info[1]
     while current is not None and id(current) not in seen:
         seen.add(id(current))
         kinds.append(f"{type(current).__module__}.{type(current).__qualname__}")
@@ -99,7 +100,7 @@ class Formatter(logging.Formatter):
         if own:
             fields.update(own)
         if record.exc_info and record.exc_info[1] is not None:
-            fields.update(describe_exception(record.exc_info))  # type: ignore[arg-type]
+            fields.update(describe_exception(record.exc_info))
         if self.as_json:
             return json.dumps(fields, ensure_ascii=False, default=str)
         return " ".join(f"{key}={_value(value)}" for key, value in fields.items())

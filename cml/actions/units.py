@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort
 from flask_babel import gettext as _
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from cml.auth.capabilities import has_capability
 from cml.core.action_check import next_quarter
@@ -55,12 +56,12 @@ def unit_words(action: Action | None, user: User, language: str, unit: Unit | No
     return f"{name} · {region.label(language)}"
 
 
-def quarter_choices(baseline: int, language: str) -> list[tuple[str, str]]:
+def quarter_choices(baseline: int, language: str) -> list[SelectChoice]:
     """The quarters after the baseline's, as choices of the due quarter."""
     choices, key = [], baseline
     for _index in range(DUE_CHOICES):
         key = next_quarter(key)
-        choices.append((str(key), fmt_period(key, "quarter", language)))
+        choices.append(SelectChoice(str(key), fmt_period(key, "quarter", language)))
     return choices
 
 

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
+from wtforms import SelectChoice
 
 from cml.actions.forms import ActionForm, NewActionForm, StateForm
 from cml.actions.units import figure_fingerprint, quarter_choices, unit_from_args, unit_words
@@ -74,7 +75,7 @@ def new() -> Response | str | tuple[str, int]:
     language = current_language()
     shown = present.shown(figure.cell, figure.indicator, figure.questionnaire, language)
     form = NewActionForm()
-    form.duty_bearer_kind.choices = list(duty_bearer_kind_names().items())
+    form.duty_bearer_kind.choices = [SelectChoice(kind, name) for kind, name in duty_bearer_kind_names().items()]
     form.due_period.choices = quarter_choices(period, language)
     if request.method == "GET":
         form.seen.data = figure_fingerprint(figure)
@@ -112,7 +113,7 @@ def edit(action_id: str) -> Response | str | tuple[str, int]:
         abort(403)
     language = current_language()
     form = ActionForm(obj=action if request.method == "GET" else None)
-    form.duty_bearer_kind.choices = list(duty_bearer_kind_names().items())
+    form.duty_bearer_kind.choices = [SelectChoice(kind, name) for kind, name in duty_bearer_kind_names().items()]
     form.due_period.choices = quarter_choices(action.baseline_period, language)
     if request.method == "GET":
         form.due_period.data = str(action.due_period)
@@ -143,7 +144,7 @@ def change_state(action_id: str) -> Response | tuple[str, int]:
 
 def _state_form(action: Action) -> StateForm:
     form = StateForm(data={"state": action.state} if request.method == "GET" else None)
-    form.state.choices = list(action_state_names().items())
+    form.state.choices = [SelectChoice(state, name) for state, name in action_state_names().items()]
     return form
 
 

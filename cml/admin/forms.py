@@ -5,7 +5,7 @@ from collections.abc import Callable
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField, widgets
+from wtforms import BooleanField, PasswordField, SelectChoice, SelectField, SelectMultipleField, StringField, widgets
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from cml.models import ROLES
@@ -16,11 +16,11 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-def role_choices() -> list[tuple[str, str]]:
+def role_choices() -> list[SelectChoice]:
     from cml.web.labels import role_names
 
     names = role_names()
-    return [(role, names[role]) for role in ROLES]
+    return [SelectChoice(role, names[role]) for role in ROLES]
 
 
 class UserForm(FlaskForm):

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response as HttpResponse
+from wtforms import SelectChoice
 
 from cml.admin.forms import NewUserForm, PasswordForm, UploadForm, UserForm, facility_names_form, role_choices
 from cml.core.bounds import is_plain_text
@@ -29,7 +30,7 @@ def _all_regions() -> list[Region]:
 def _prepare(form: UserForm, language: str) -> list[Region]:
     regions = _all_regions()
     form.role.choices = role_choices()
-    form.regions.choices = [(r.id, r.label(language)) for r in regions]
+    form.regions.choices = [SelectChoice(r.id, r.label(language)) for r in regions]
     return regions
 
 

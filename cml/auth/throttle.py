@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import current_app, request
 from flask_limiter.util import get_remote_address
@@ -63,7 +63,8 @@ def _setting(name: str) -> Callable[[], str]:
 
 def throttled(view: F) -> F:
     """Apply the three sign-in limits to a POST view."""
+    limited: Callable[..., Any] = view
     for setting, key in (("LOGIN_USERNAME_CEILING", username_key), ("LOGIN_USERNAME_RATE_LIMIT", username_address_key),
                          ("LOGIN_RATE_LIMIT", address_key)):
-        view = limiter.limit(_setting(setting), methods=["POST"], key_func=key, deduct_when=_failed)(view)
-    return view
+        limited = limiter.limit(_setting(setting), methods=["POST"], key_func=key, deduct_when=_failed)(limited)
+    return cast(F, limited)  # Flask-Limiter's wrapper keeps the view's signature (functools.wraps)

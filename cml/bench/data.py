@@ -215,10 +215,10 @@ class BenchData:
                 # The rows are consistent by construction; PostgreSQL's foreign-key triggers
                 # (five per fact row) would make the load 8x slower, so this session skips them.
                 cursor.execute("SET session_replication_role = replica")
-                with cursor.copy(f"COPY responses ({response_columns}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+                with cursor.copy(f"COPY responses ({response_columns}) FROM STDIN") as copy:
                     for row in responses:
                         copy.write_row(row)
-                with cursor.copy(f"COPY indicator_facts ({fact_columns}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+                with cursor.copy(f"COPY indicator_facts ({fact_columns}) FROM STDIN") as copy:
                     for row in facts:
                         copy.write_row(row)
                 cursor.execute("SELECT setval(pg_get_serial_sequence('responses', 'id'), (SELECT max(id) FROM responses))")

@@ -28,7 +28,7 @@ class Report:
     def emit(self, metric: str, value: float | None, unit: str, baseline: float | None = None, **context: Any) -> dict[str, Any]:
         ratio = None
         if value is not None and baseline not in (None, 0):
-            ratio = round(value / baseline, 3)  # type: ignore[operator]
+            ratio = round(value / baseline, 3)
         line = {"metric": metric, "value": _round(value), "unit": unit, "baseline": _round(baseline), "ratio": ratio, **self.context, **context}
         self.lines.append(line)
         print(json.dumps(line, default=str), file=self.out, flush=True)

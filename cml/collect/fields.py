@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from wtforms import Field, RadioField, SelectMultipleField, StringField, TextAreaField, widgets
+from wtforms import Field, RadioField, SelectChoice, SelectMultipleField, StringField, TextAreaField, widgets
 
 from cml.core.question_types import kind_of
 from cml.core.questionnaire import Question, Questionnaire
@@ -45,8 +45,8 @@ def _label(question: Question, questionnaire: Questionnaire, language: str) -> s
     return questionnaire.text(question.label, language)
 
 
-def _choices(question: Question, questionnaire: Questionnaire, language: str) -> list[tuple[str, str]]:
-    return [(choice.id, questionnaire.text(choice.label, language)) for choice in question.choices]
+def _choices(question: Question, questionnaire: Questionnaire, language: str) -> list[SelectChoice]:
+    return [SelectChoice(choice.id, questionnaire.text(choice.label, language)) for choice in question.choices]
 
 
 @handles("radio")
@@ -62,7 +62,7 @@ def _multiple(question: Question, questionnaire: Questionnaire, language: str) -
 @handles("scale")
 def _rating(question: Question, questionnaire: Questionnaire, language: str) -> Field:
     low, high = int(question.minimum or 1), int(question.maximum or 5)
-    choices = [(str(point), str(point)) for point in range(low, high + 1)]
+    choices = [SelectChoice(str(point)) for point in range(low, high + 1)]
     return RadioField(_label(question, questionnaire, language), choices=choices, validate_choice=False, render_kw={"class": "scale"})
 
 

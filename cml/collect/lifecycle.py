@@ -10,6 +10,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response as HttpResponse
+from wtforms import SelectChoice
 
 from cml.auth.capabilities import has_capability
 from cml.collect import pages
@@ -44,9 +45,9 @@ def correct(response_id: int) -> HttpResponse | tuple[str, int] | str:
     form = StartForm(subject=questionnaire.subject)
     _place_choices(form, questionnaire)
     own = str(response.region_id if not questionnaire.at_facility else response.facility_id)
-    if own not in {value for value, _label in form.place.choices}:  # the submission's own place stays a choice
+    if own not in {choice.value for choice in form.place.choices}:  # the submission's own place stays a choice
         label = response.region.label(language) if not questionnaire.at_facility else response.facility.label(language)
-        form.place.choices = [*form.place.choices, (own, label)]
+        form.place.choices = [*form.place.choices, SelectChoice(own, label)]
     errors: dict[str, str] = {}
     if request.method == "GET":
         form.place.data, form.interview_date.data = own, response.interview_date.isoformat()

@@ -12,7 +12,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from werkzeug.wrappers import Response as HttpResponse
-from wtforms import BooleanField, SelectField
+from wtforms import BooleanField, SelectChoice, SelectField
 
 from cml.collect.views import bp
 from cml.core.bounds import parse_id
@@ -37,10 +37,10 @@ def import_page() -> HttpResponse | tuple[str, int] | str:
     language = current_language()
     form = ImportForm()
     published = surveys.published_questionnaires()
-    form.survey.choices = [(q.code, q.label(language)) for q in published]
+    form.survey.choices = [SelectChoice(q.code, q.label(language)) for q in published]
     versions = {q.code: surveys.version_numbers(q.code) for q in published}
     newest = max((max(numbers) for numbers in versions.values() if numbers), default=1)
-    form.version.choices = [("", _l("The latest")), *((str(n), str(n)) for n in range(newest, 0, -1))]
+    form.version.choices = [SelectChoice("", _l("The latest")), *(SelectChoice(str(n)) for n in range(newest, 0, -1))]
     report = None
     if form.validate_on_submit():
         code = form.survey.data or ""

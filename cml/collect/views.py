@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response as HttpResponse
+from wtforms import SelectChoice
 
 from cml.collect import pages, submission
 from cml.collect.answer_rows import answer_rows
@@ -75,10 +76,10 @@ def _place_choices(form: StartForm, questionnaire: Questionnaire) -> None:
     """The facilities (or regions) of the user's regions, after a "choose…" placeholder, so nothing is chosen by default."""
     language = current_language()
     if questionnaire.at_facility:
-        options = [(str(f.id), f"{f.label(language)} · {f.region.label(language)}") for f in facilities_for(current_user)]
+        options = [SelectChoice(str(f.id), f"{f.label(language)} · {f.region.label(language)}") for f in facilities_for(current_user)]
     else:
-        options = [(str(r.id), r.label(language)) for r in visible_regions(current_user)]
-    form.place.choices = [("", _("Choose…")), *options] if options else []
+        options = [SelectChoice(str(r.id), r.label(language)) for r in visible_regions(current_user)]
+    form.place.choices = [SelectChoice("", _("Choose…")), *options] if options else []
 
 
 def _latest(code: str) -> tuple[QuestionnaireVersion, Questionnaire]:

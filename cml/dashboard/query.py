@@ -74,7 +74,7 @@ def read_filters() -> Filters:
     row = next((q for q in published if q.code == code), None) or abort(404)
     aggregates_only = has_capability(current_user, "advocate_outputs")
     grain_text = request.args.get("grain", "quarter")
-    grain: Grain = grain_text if grain_text in grains_for(aggregates_only) else "quarter"  # type: ignore[assignment]
+    grain: Grain = grain_text if grain_text in grains_for(aggregates_only) else "quarter"
     allowed = region_ids(current_user)
     region = None
     if request.args.get("region"):

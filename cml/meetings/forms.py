@@ -6,7 +6,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, StringField, ValidationError
+from wtforms import RadioField, SelectChoice, SelectField, StringField, ValidationError
 from wtforms.validators import DataRequired, Length
 
 from cml.core.bounds import is_plain_text
@@ -30,7 +30,7 @@ def _a_date(form: FlaskForm, field: StringField) -> None:
 
 
 class MeetingForm(FlaskForm):
-    kind = RadioField(_l("Council"), choices=[("regional_council", _l("Regional council")), ("national_council", _l("National council"))],
+    kind = RadioField(_l("Council"), choices=[SelectChoice("regional_council", _l("Regional council")), SelectChoice("national_council", _l("National council"))],
                       default="regional_council")
     region = SelectField(_l("Region (for a regional council)"), default="")
     held_on = StringField(_l("Date of the meeting"), validators=[DataRequired(), _a_date], render_kw={"type": "date"})
@@ -45,7 +45,7 @@ class AgendaForm(FlaskForm):
 
 
 class MoveForm(FlaskForm):
-    direction = RadioField(choices=[("up", "up"), ("down", "down")])
+    direction = RadioField(choices=[SelectChoice("up"), SelectChoice("down")])
 
 
 class PostForm(FlaskForm):

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
+from wtforms import SelectChoice
 
 from cml.extensions import db
 from cml.meetings import lines
@@ -27,9 +28,9 @@ VIEW, MANAGE = "view_actions", "manage_actions"
 def _meeting_form() -> MeetingForm:
     form = MeetingForm()
     language = current_language()
-    form.region.choices = [("", "—")] + [(str(r.id), r.label(language)) for r in visible_regions(current_user)]
+    form.region.choices = [SelectChoice("", "—")] + [SelectChoice(str(r.id), r.label(language)) for r in visible_regions(current_user)]
     if region_ids(current_user) is not None:  # a lead's councils are their regions' councils
-        form.kind.choices = [c for c in form.kind.choices if c[0] == meetings.REGIONAL]  # type: ignore[union-attr]
+        form.kind.choices = [c for c in form.kind.choices if c.value == meetings.REGIONAL]
     return form
 
 
@@ -71,7 +72,7 @@ def meeting(meeting_id: int) -> str:
     before = meetings.previous_meeting(found)
     earlier = [lines.line(a, recheck(a, current_user), language, current_user) for a in meetings.agenda(current_user, before)] if before else []
     form = AgendaForm()
-    form.action.choices = [(str(a.id), f"#{a.id} {a.problem[:80]}") for a in meetings.candidates(current_user, found)]
+    form.action.choices = [SelectChoice(str(a.id), f"#{a.id} {a.problem[:80]}") for a in meetings.candidates(current_user, found)]
     return render_template("meetings/meeting.html", meeting=found, council=council_name(found, language), items=items, before=before,
                            earlier=earlier, form=form, move_form=MoveForm())
 
@@ -82,7 +83,7 @@ def agenda_add(meeting_id: int) -> BaseResponse | tuple[str, int]:
     """Put an action on the agenda."""
     found = meetings.meeting_for(current_user, meeting_id)
     form = AgendaForm()
-    form.action.choices = [(str(a.id), str(a.id)) for a in meetings.candidates(current_user, found)]
+    form.action.choices = [SelectChoice(str(a.id)) for a in meetings.candidates(current_user, found)]
     if not form.validate_on_submit():
         return _refused(_("Choose one of the listed actions."))
     try:

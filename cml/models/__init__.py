@@ -1,6 +1,7 @@
 """The database models; importing this module registers every table with the metadata."""
 
-from cml.models.accounts import ROLES, User, region_memberships
+from cml.auth.capabilities import ROLES
+from cml.models.accounts import User, region_memberships
 from cml.models.actions import ACTION_STATES, DUTY_BEARER_KINDS, MEETING_KINDS, Action, Meeting, MeetingAction
 from cml.models.api_tokens import ApiToken
 from cml.models.audit import AuditEvent

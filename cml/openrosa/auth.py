@@ -20,7 +20,7 @@ import hmac
 import time
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import current_app, g, request
 from flask_babel import gettext as _
@@ -72,11 +72,12 @@ def _setting(name: str) -> Callable[[], str]:
 
 def throttled(view: F) -> F:
     """The three sign-in limits, shared by every OpenRosa endpoint, counting wrong credentials only."""
+    limited: Callable[..., Any] = view
     for setting, key in (("LOGIN_USERNAME_CEILING", _username_key), ("LOGIN_USERNAME_RATE_LIMIT", _username_address_key),
                          ("LOGIN_RATE_LIMIT", address_key)):
-        view = limiter.shared_limit(_setting(setting), scope=f"openrosa-{setting.lower()}", key_func=key,
-                                    deduct_when=_wrong_credentials)(view)
-    return view
+        limited = limiter.shared_limit(_setting(setting), scope=f"openrosa-{setting.lower()}", key_func=key,
+                                       deduct_when=_wrong_credentials)(limited)
+    return cast(F, limited)  # Flask-Limiter's wrapper keeps the view's signature (functools.wraps)
 
 
 def transport_allowed() -> bool:
@@ -159,4 +160,4 @@ def required(view: F) -> F:
         authenticated()
         return view(*args, **kwargs)
 
-    return throttled(wrapped)  # type: ignore[arg-type]
+    return throttled(cast(F, wrapped))  # functools.wraps: the view's own signature

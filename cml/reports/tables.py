@@ -8,7 +8,7 @@ from flask import Response, render_template
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField
+from wtforms import RadioField, SelectChoice, SelectField
 
 from cml.auth.capabilities import has_capability
 from cml.config import suppression_threshold
@@ -30,35 +30,35 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 class IndicatorExportForm(FlaskForm):
     survey = SelectField(_l("Questionnaire"))
     breakdown = RadioField(_l("Rows"), default="region")
-    grain = SelectField(_l("Periods"), choices=[("quarter", _l("Quarters")), ("month", _l("Months")), ("year", _l("Years"))], default="quarter")
+    grain = SelectField(_l("Periods"), choices=[SelectChoice("quarter", _l("Quarters")), SelectChoice("month", _l("Months")), SelectChoice("year", _l("Years"))], default="quarter")
     # Choices of the periods with data; a period of another grain is converted, one that does not parse is an error here.
     first = SelectField(_l("From period"), validate_choice=False)
     last = SelectField(_l("To period"), validate_choice=False)
-    file_format = RadioField(_l("Format"), choices=[("xlsx", "XLSX (Excel)"), ("csv", "CSV")], default="xlsx")
+    file_format = RadioField(_l("Format"), choices=[SelectChoice("xlsx", "XLSX (Excel)"), SelectChoice("csv", "CSV")], default="xlsx")
 
 
 def _form() -> IndicatorExportForm:
     language = current_language()
     form = IndicatorExportForm()
-    form.survey.choices = [(q.code, q.label(language)) for q in surveys.published_questionnaires()]
-    choices = [("region", _l("By region and period (aggregates, small cells withheld)"))]
+    form.survey.choices = [SelectChoice(q.code, q.label(language)) for q in surveys.published_questionnaires()]
+    choices = [SelectChoice("region", _l("By region and period (aggregates, small cells withheld)"))]
     if region_ids(current_user) is None:  # a lead's own regions are shown region by region, never summed
-        choices.append(("national", _l("National, by period")))
+        choices.append(SelectChoice("national", _l("National, by period")))
     if has_capability(current_user, "facility_figures"):
-        choices.append(("facility", _l("By facility and period (internal: not for publication)")))
+        choices.append(SelectChoice("facility", _l("By facility and period (internal: not for publication)")))
     form.breakdown.choices = choices
     if has_capability(current_user, "advocate_outputs"):  # published figures go no finer than quarters
-        form.grain.choices = [(value, label) for value, label in form.grain.choices if value != "month"]  # type: ignore[union-attr]
+        form.grain.choices = [choice for choice in form.grain.choices if choice.value != "month"]
     periods = _periods(form)
     grain = _grain(form)
-    form.first.choices = [("", _l("From the first period"))] + [(period_label(p, grain), fmt_period(p, grain, language)) for p in reversed(periods)]
-    form.last.choices = [("", _l("To the latest period"))] + [(period_label(p, grain), fmt_period(p, grain, language)) for p in periods]
+    form.first.choices = [SelectChoice("", _l("From the first period"))] + [SelectChoice(period_label(p, grain), fmt_period(p, grain, language)) for p in reversed(periods)]
+    form.last.choices = [SelectChoice("", _l("To the latest period"))] + [SelectChoice(period_label(p, grain), fmt_period(p, grain, language)) for p in periods]
     return form
 
 
 def _grain(form: IndicatorExportForm) -> Grain:
-    allowed = [value for value, _label in form.grain.choices]  # type: ignore[union-attr]
-    return form.grain.data if form.grain.data in allowed else "quarter"  # type: ignore[return-value]
+    allowed = [choice.value for choice in form.grain.choices]
+    return form.grain.data if form.grain.data in allowed else "quarter"
 
 
 def _periods(form: IndicatorExportForm) -> list[int]:
@@ -78,7 +78,7 @@ def _range(form: IndicatorExportForm) -> tuple[int, int] | None:
     for field, text, default in ((form.first, first_text, min(periods, default=None)), (form.last, last_text, max(periods, default=None))):
         period = read_period(text, grain, periods) if text else default
         if text and period is None:
-            field.errors = [*field.errors, _l("Choose a period from the list (such as 2026Q3, 2026-07 or 2026).")]  # type: ignore[list-item]
+            field.errors = [*field.errors, _l("Choose a period from the list (such as 2026Q3, 2026-07 or 2026).")]
         ends.append(period)
     first, last = ends
     if first is None or last is None:  # one end typed, and no data to stand for the other
@@ -86,7 +86,7 @@ def _range(form: IndicatorExportForm) -> tuple[int, int] | None:
     if first is None or last is None:
         return None
     if first > last:
-        form.last.errors = [*form.last.errors, _l("The last period comes before the first.")]  # type: ignore[list-item]
+        form.last.errors = [*form.last.errors, _l("The last period comes before the first.")]
     return (first, last)
 
 
@@ -100,7 +100,7 @@ def indicators() -> Response | tuple[str, int] | str:
     breakdown = form.breakdown.data
     by = {"region": ("region", "period"), "national": ("period",), "facility": ("region", "facility", "period")}[breakdown or "region"]
     if breakdown != "facility" and form.grain.data == "month":
-        form.grain.errors = [*form.grain.errors, _l("Published tables go no finer than quarters: choose quarters or years.")]  # type: ignore[list-item]
+        form.grain.errors = [*form.grain.errors, _l("Published tables go no finer than quarters: choose quarters or years.")]
         return render_template("reports/indicators.html", form=form), 422
     period_range = _range(form)
     if form.first.errors or form.last.errors:
@@ -108,7 +108,7 @@ def indicators() -> Response | tuple[str, int] | str:
     export = ExportRequest(
         code=form.survey.data or "",
         by=by,  # type: ignore[arg-type]
-        grain=form.grain.data,  # type: ignore[arg-type]
+        grain=form.grain.data,
         period_range=period_range,
         region_ids=region_ids(current_user),
         aggregates_only=breakdown != "facility",

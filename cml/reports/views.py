@@ -7,6 +7,7 @@ from datetime import date
 from flask import Blueprint, Response, abort, render_template, stream_with_context
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from cml.auth.capabilities import has_capability
 from cml.extensions import db
@@ -23,8 +24,8 @@ _STAT_TYPES = {"sav": "application/x-spss-sav", "dta": "application/x-stata-dta"
 def _raw_form() -> RawExportForm:
     language = current_language()
     form = RawExportForm()
-    form.survey.choices = [(q.code, q.label(language)) for q in surveys.published_questionnaires()]
-    form.region.choices = [("", _("All my regions"))] + [(str(r.id), r.label(language)) for r in visible_regions(current_user)]
+    form.survey.choices = [SelectChoice(q.code, q.label(language)) for q in surveys.published_questionnaires()]
+    form.region.choices = [SelectChoice("", _("All my regions"))] + [SelectChoice(str(r.id), r.label(language)) for r in visible_regions(current_user)]
     return form
 
 

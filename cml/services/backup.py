@@ -10,6 +10,7 @@ hidden temporary name, synced and renamed, so a half-written file is never taken
 
 from __future__ import annotations
 
+import base64
 import gzip
 import hashlib
 import io
@@ -151,7 +152,7 @@ def _owner_only(info: tarfile.TarInfo) -> tarfile.TarInfo:
 
 
 def _key_texts(ring: sealing.Keyring) -> dict[str, Any]:
-    encode = sealing.base64.urlsafe_b64encode
+    encode = base64.urlsafe_b64encode
     return {"current": encode(ring.current).decode(), "others": [encode(key).decode() for key in ring.others]}
 
 
@@ -257,7 +258,7 @@ def _read_archive(source: BinaryIO, work: Path) -> Opened:
                         except (gzip.BadGzipFile, EOFError, zlib.error):
                             raise BackupError("the database dump does not decompress: the backup is truncated, or was altered or is damaged") from None
                     else:
-                        _copy_checked(content, dump, manifest["dump"])
+                        _copy_checked(content, dump, manifest["dump"])  # type: ignore[arg-type]  # tarfile's member file reads like the BinaryIO it is
                 else:
                     raise BackupError(f"unexpected member {member.name!r} in the backup")
     except BackupError:

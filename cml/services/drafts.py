@@ -12,13 +12,15 @@ data key, new at every save.
 from __future__ import annotations
 
 import json
+import typing
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import Text, cast, delete, func, select
+from sqlalchemy import CursorResult, Text, cast, delete, func, select
 
 from cml.core.answers import RawValue
 from cml.core.questionnaire import Questionnaire
@@ -99,7 +101,7 @@ def purge_expired(user: User | None = None, now: datetime | None = None) -> int:
     statement = delete(Draft).where(Draft.updated_at < cutoff).execution_options(synchronize_session=False)
     if user is not None:
         statement = statement.where(Draft.user_id == user.id)
-    return int(db.session.execute(statement).rowcount or 0)
+    return int(typing.cast(CursorResult[Any], db.session.execute(statement)).rowcount or 0)  # a DELETE's result is a CursorResult
 
 
 def _count(user: User) -> int:

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import typing
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import CursorResult, delete, or_, select, update
 
 from cml.config import session_idle_limit
 from cml.extensions import db
@@ -48,7 +50,7 @@ def end(user: User, session_id: str, reason: str) -> bool:
     """End one of `user`'s sessions; False when it is not theirs or already over."""
     ended = db.session.execute(update(UserSession).where(UserSession.id == session_id, UserSession.user_id == user.id,
                                                          UserSession.ended_at.is_(None)).values(ended_at=now(), end_reason=reason))
-    return bool(ended.rowcount)
+    return bool(typing.cast(CursorResult[Any], ended).rowcount)  # an UPDATE's result is a CursorResult
 
 
 def end_all(user: User, reason: str, keep: str | None = None) -> int:
@@ -56,7 +58,7 @@ def end_all(user: User, reason: str, keep: str | None = None) -> int:
     query = update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
     if keep is not None:
         query = query.where(UserSession.id != keep)
-    return int(db.session.execute(query.values(ended_at=now(), end_reason=reason)).rowcount)
+    return int(typing.cast(CursorResult[Any], db.session.execute(query.values(ended_at=now(), end_reason=reason))).rowcount)
 
 
 def active(user: User) -> list[UserSession]:

@@ -3,7 +3,7 @@ Flask-Compress leaves alone, so the (small) files are read into the response ins
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask
 from werkzeug.wrappers import Response
@@ -13,10 +13,12 @@ def init_app(app: Flask) -> None:
     serve = app.view_functions["static"]
 
     def static(**kwargs: Any) -> Response:
-        response: Response = serve(**kwargs)
+        response = cast(Response, serve(**kwargs))  # Flask's static view returns send_from_directory's response
         if response.status_code == 200:
             response.direct_passthrough = False
-            response.set_data(response.get_data())
+            data = response.get_data()
+            response.close()  # the file the stream read: set_data would drop it unclosed (a ResourceWarning)
+            response.set_data(data)
         return response
 
     app.view_functions["static"] = static

@@ -128,7 +128,7 @@ def dot_whisker(
                        line=dict(color=VERMILLION, dash="dash", width=2)))
         data.append(_scatter(x=[None], y=[None], mode="lines", line=dict(color=VERMILLION, dash="dash"), name=names["target"]))
     if targets is not None:
-        marks = [(targets[i], short(points[i].label)) for i in order if targets[i] is not None]
+        marks = [(target_i, short(points[i].label)) for i in order if (target_i := targets[i]) is not None]
         data.append(_scatter(x=[t * factor for t, _ in marks], y=[label for _, label in marks], mode="markers",
                              marker=dict(symbol="line-ns-open", size=18, color=VERMILLION, line=dict(width=3)), name=names["target"],
                              hovertemplate="%{y}: " + names["target"] + " %{x:.1f}<extra></extra>"))

@@ -87,9 +87,10 @@ def fmt_day(value: date | str | None, format: str = "medium", locale: str | Loca
         if not _ISO_DAY.match(value):
             return value
         try:
-            value = date.fromisoformat(value)
+            day = date.fromisoformat(value)
         except ValueError:
             return value
+        return str(format_date(day, format, locale=_locale(locale)))
     return str(format_date(value, format, locale=_locale(locale)))
 
 

@@ -19,13 +19,14 @@ from datetime import date
 from typing import Any
 from urllib.parse import quote, urlencode
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
 from cml.extensions import db
 from cml.models import Facility, Response, User
-from tests.conftest import FIXTURES, login
+from tests.conftest import FIXTURES, examples, login
 from tests.web.fresh import publish_mini
 
 ROLES = ("monitor", "lead", "advocate", "admin", "odesa", None)
@@ -37,7 +38,7 @@ SKIPPED = {
 }
 QUERY_KEYS = ("action", "actor", "from", "to", "grain", "indicator", "lang", "next", "page", "period", "region", "repeat", "survey",
               "format", "questionnaire", "facility", "state", "month", "zzz_unknown")
-MAX_EXAMPLES = 1200
+MAX_EXAMPLES = examples(1200)  # random requests after the sweep (which is always whole)
 JSON_ROUTES = "/collect/api/"
 
 HOSTILE = [
@@ -145,6 +146,7 @@ def _actions(app: Any) -> list[str]:
         return [str(action.id)]
 
 
+@pytest.mark.slow
 def test_no_route_answers_5xx_to_hostile_input(make_app, world) -> None:
     app = make_app(PROPAGATE_UNEXPECTED=False)
     mini = publish_mini(app)
