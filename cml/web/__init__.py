@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from cml.web import access, assets, errors, health, home, hostile, i18n, labels, security, vendor
+from cml.web import access, assets, errors, health, home, hostile, i18n, labels, reads, security, vendor
 
 
 def register_web(app: Flask) -> None:
@@ -15,6 +15,7 @@ def register_web(app: Flask) -> None:
     security.init_app(app)
     hostile.init_app(app)
     assets.init_app(app)
+    reads.init_app(app)
     app.register_blueprint(home.bp)
     app.register_blueprint(vendor.bp)
     app.register_blueprint(health.bp)
