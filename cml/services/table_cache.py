@@ -33,6 +33,7 @@ from typing import TypeVar
 from flask import Flask, current_app
 
 from cml.services import data_version, read_context
+from cml.settings import settings
 
 T = TypeVar("T")
 EXTENSION_KEY = "cml.table_cache"
@@ -152,13 +153,14 @@ def cached(key: TableKey, compute: Callable[[], T], cells: Callable[[T], int] = 
 
 def app_cache(app: Flask) -> TableCache | None:
     """The app's cache, made on first use; None when switched off (`TABLE_CACHE`)."""
-    if not app.config.get("TABLE_CACHE", True):
+    configured = settings(app)
+    if not configured.table_cache:
         return None
     cache = app.extensions.get(EXTENSION_KEY)
     if cache is None:
         with _creating:
             cache = app.extensions.setdefault(
-                EXTENSION_KEY, TableCache(int(app.config.get("TABLE_CACHE_ENTRIES", MAX_ENTRIES)), int(app.config.get("TABLE_CACHE_CELLS", MAX_CELLS)))
+                EXTENSION_KEY, TableCache(configured.table_cache_entries, configured.table_cache_cells)
             )
     return cache  # type: ignore[no-any-return]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from cml.settings import settings
 from cml.web import access, assets, errors, health, home, hostile, i18n, labels, reads, security, vendor
 
 
@@ -19,5 +20,5 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(home.bp)
     app.register_blueprint(vendor.bp)
     app.register_blueprint(health.bp)
-    if app.config.get("BENCH_ROUTES"):
+    if settings(app).bench_routes:
         app.register_blueprint(health.bench_bp)
