@@ -30,9 +30,11 @@ def _instance_path(test_config: dict[str, Any] | None) -> str | None:
 
 
 def _configure(app: Flask, test_config: dict[str, Any] | None) -> None:
+    from cml import settings
     from cml.config import load_config
 
     load_config(app, test_config)
+    settings.init_app(app)
 
 
 def _configure_logging(app: Flask) -> None:
@@ -45,6 +47,7 @@ def _init_extensions(app: Flask) -> None:
     from cml import models  # noqa: F401  (registers the tables)
     from cml.db import configure_engine
     from cml.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
+    from cml.settings import settings
     from cml.web.i18n import select_locale
 
     db.init_app(app)
@@ -55,7 +58,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     compress.init_app(app)
     with app.app_context():
-        configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+        configure_engine(db.engine, settings(app).sqlite_busy_timeout_ms)
 
 
 def _migrations_dir() -> object:

@@ -9,14 +9,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import Flask, current_app
+from flask import Flask
 
-DEFAULTS: dict[str, Any] = {
+from cml.settings import defaults, settings
+
+DEFAULTS: dict[str, Any] = {  # Flask's and its extensions' keys; the domain's are cml.settings.Settings
     "LANGUAGES": ("en", "uk", "ru"),
     "BABEL_DEFAULT_LOCALE": "en",
-    # The organisation's time zone: every time on a page is shown in it, with its name.
-    "TIMEZONE": "Europe/Kyiv",
-    "SQLITE_BUSY_TIMEOUT_MS": 10_000,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,
@@ -27,33 +26,10 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_REFRESH_EACH_REQUEST": False,
     # A monitor may take long over a form in a clinic corridor; the token lives with the session.
     "WTF_CSRF_TIME_LIMIT": None,
-    # Sign-in limits count failed attempts only, so a room of monitors signing in from one
-    # address costs nothing; a typo costs one (cml.auth.throttle).
+    # Sign-in limits (LOGIN_* in cml.settings) count failed attempts only, so a room of monitors
+    # signing in from one address costs nothing; a typo costs one (cml.auth.throttle).
     "RATELIMIT_HEADERS_ENABLED": True,
-    "LOGIN_RATE_LIMIT": "30 per minute; 200 per hour",
-    "LOGIN_USERNAME_RATE_LIMIT": "5 per minute; 20 per hour",
-    "LOGIN_USERNAME_CEILING": "100 per hour; 500 per day",
-    # Proxies in front of the app whose X-Forwarded-For and X-Forwarded-Proto are believed.
-    "TRUSTED_PROXIES": 0,
-    # A session nobody used for this long is over (cml.auth.loading), and its cookie expires:
-    # long enough for a monitor's offline week in the field. The one setting for both.
-    "SESSION_IDLE_DAYS": 14,
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
-    "SUPPRESSION_THRESHOLD": 5,
-    # Drafts (forms being filled page by page) per user: how many, how many characters of
-    # answers in all (a full questionnaire's draft is a few thousand), and days kept untouched.
-    "DRAFT_MAX_PER_USER": 50,
-    "DRAFT_MAX_CHARS_PER_USER": 2_000_000,
-    "DRAFT_MAX_AGE_DAYS": 30,
-    # The monitor who sent an interview may correct it for this many days after it was received
-    # (leads and admins at any time); a withdrawn or deleted one stays restorable in the trash
-    # this long, then `flask --app cml trash purge` removes it with its history.
-    "CORRECTION_WINDOW_DAYS": 7,
-    "TRASH_DAYS": 30,
-    # A community warning is shown this many days after it is published unless its lead chooses another last day.
-    "WARNING_DAYS": 90,
-    # /healthz answers 503 when the SQLite database's disk has less free space than this.
-    "HEALTH_MIN_FREE_BYTES": 64 * 1024 * 1024,
     # hide_parameters: a failed statement's error (and so any log of it) never carries its values,
     # which include answers.
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
@@ -72,6 +48,7 @@ ENV_ALIASES = {"DATABASE_URL": "SQLALCHEMY_DATABASE_URI"}
 def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     """Fill `app.config` in precedence order, lowest first."""
     app.config.from_mapping(DEFAULTS)
+    app.config.from_mapping(defaults())
     app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(Path(app.instance_path) / "cml.sqlite3")
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env(prefix="CML")
@@ -133,9 +110,9 @@ def _instance_secret_key(instance: Path) -> str:
 
 def session_idle_limit() -> timedelta:
     """How long an unused session stays signed in."""
-    return timedelta(days=float(current_app.config["SESSION_IDLE_DAYS"]))
+    return timedelta(days=settings().session_idle_days)
 
 
 def suppression_threshold() -> int:
     """k: published cells need at least k respondents and k people on each side of a proportion."""
-    return int(current_app.config["SUPPRESSION_THRESHOLD"])
+    return settings().suppression_threshold

@@ -134,7 +134,9 @@ def configure(level: str = "INFO", as_json: bool = False) -> None:
 
 def init_app(app: Flask) -> None:
     """Structured logging for the app, a request id for every request (sent back as X-Request-Id)."""
-    configure(str(app.config.get("LOG_LEVEL", "INFO")).upper(), app.config.get("LOG_FORMAT") == "json")
+    from cml.settings import settings
+
+    configure(settings(app).log_level.upper(), settings(app).log_format == "json")
     app.logger.handlers.clear()  # Flask's own handler would write the same record again, with its message
     app.logger.propagate = True
 

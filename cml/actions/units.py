@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from flask import abort
 from flask_babel import gettext as _
-from sqlalchemy import select
 from wtforms import SelectChoice
 
 from cml.auth.capabilities import has_capability
 from cml.core.action_check import next_quarter
-from cml.core.bounds import parse_id
 from cml.extensions import db
-from cml.models import Action, Facility, Region, User
+from cml.models import Action, Region, User
 from cml.services.actions import FrozenFigure, Unit
-from cml.services.scope import region_ids, restrict_to_user_regions
+from cml.services.scope import load_facility, load_region, not_yours, region_ids
 from cml.web.formatting import fmt_period
 
 DUE_CHOICES = 8
@@ -23,21 +20,15 @@ DUE_CHOICES = 8
 def unit_from_args(user: User, region_code: str | None, facility_id: str | None) -> Unit:
     """The unit a dashboard link names; 404 for a region or facility that is not there or not the user's."""
     allowed = region_ids(user)
-    region = None
-    if region_code:
-        region = db.session.scalar(select(Region).where(Region.code == region_code[:64]))
-        if region is None or (allowed is not None and region.id not in allowed):
-            abort(404)
+    region = load_region(user, region_code) if region_code else None
     if facility_id:
-        wanted = parse_id(facility_id)
-        query = select(Facility).where(Facility.id == wanted) if wanted is not None else None
-        facility = db.session.scalar(restrict_to_user_regions(query, user, Facility.region_id)) if query is not None else None
-        if facility is None or (region is not None and facility.region_id != region.id):
-            abort(404)
+        facility = load_facility(user, facility_id)
+        if region is not None and facility.region_id != region.id:
+            not_yours()
         return Unit(facility.region, facility)
     if region is None and allowed is not None:
         if len(allowed) != 1:
-            abort(404)  # a lead's several regions pooled are no unit an action can follow
+            not_yours()  # a lead's several regions pooled are no unit an action can follow
         region = db.session.get(Region, next(iter(allowed)))
     return Unit(region, None)
 

@@ -7,7 +7,6 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
@@ -16,9 +15,9 @@ from cml.actions.units import figure_fingerprint, quarter_choices, unit_from_arg
 from cml.core.action_check import Figure
 from cml.core.periods import parse_period, period_label
 from cml.extensions import db
-from cml.models import ACTION_STATES, Action, Region
+from cml.models import ACTION_STATES, Action
 from cml.services import actions
-from cml.services.scope import region_ids, visible_regions
+from cml.services.scope import load_region, visible_regions
 from cml.web import present
 from cml.web.access import capability_required
 from cml.web.action_labels import (
@@ -40,12 +39,7 @@ EDITABLE = ("problem", "duty_bearer_kind", "duty_bearer", "asked", "commitment",
 @capability_required("view_actions")
 def register() -> str:
     """The actions of the reader's regions (all, for advocates and admins), filtered by state and region."""
-    region = None
-    if request.args.get("region"):
-        region = db.session.scalar(select(Region).where(Region.code == request.args["region"]))
-        allowed = region_ids(current_user)
-        if region is None or (allowed is not None and region.id not in allowed):
-            abort(404)
+    region = load_region(current_user, request.args["region"]) if request.args.get("region") else None
     state = request.args.get("state") if request.args.get("state") in ACTION_STATES else None
     language = current_language()
     rows = []

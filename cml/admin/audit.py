@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import current_app, render_template, request
+from flask import render_template, request
 from sqlalchemy import distinct, func, select
 
 from cml.admin.audit_text import Names, action_names, describe
@@ -13,6 +13,7 @@ from cml.admin.views import bp
 from cml.core.bounds import EARLIEST_ANSWER_DATE
 from cml.extensions import db
 from cml.models import AuditEvent
+from cml.settings import settings
 from cml.web.access import capability_required
 from cml.web.i18n import current_language
 
@@ -47,7 +48,7 @@ def audit_log() -> str:
         query = query.where(AuditEvent.action == action)
     if actor:
         query = query.where(func.lower(AuditEvent.actor_username) == actor)
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])  # days begin at midnight where the organisation is
+    zone = ZoneInfo(settings().timezone)  # days begin at midnight where the organisation is
     if since:
         query = query.where(AuditEvent.at >= _utc(datetime.combine(since, time.min, zone)))
     if until:

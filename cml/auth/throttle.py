@@ -26,6 +26,7 @@ from flask_limiter.util import get_remote_address
 from werkzeug.wrappers import Response
 
 from cml.extensions import limiter
+from cml.settings import settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -58,7 +59,7 @@ def _failed(response: Response) -> bool:
 
 
 def _setting(name: str) -> Callable[[], str]:
-    return lambda: str(current_app.config[name])
+    return lambda: str(getattr(settings(), name.lower()))
 
 
 def throttled(view: F) -> F:

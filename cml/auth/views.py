@@ -21,6 +21,7 @@ from cml.auth.throttle import throttled
 from cml.extensions import db, login_manager
 from cml.services import audit, sessions, users
 from cml.services.passwords import verify_password
+from cml.settings import settings
 from cml.web.access import password_change_due
 from cml.web.urls import safe_next
 
@@ -123,7 +124,7 @@ def change_password() -> Response | str:
 def session_list() -> str:
     """Where one is signed in."""
     return render_template("auth/sessions.html", sessions=sessions.active(current_user), this_session=current_user.session_id,
-                           idle_days=int(current_app.config["SESSION_IDLE_DAYS"]))
+                           idle_days=int(settings().session_idle_days))
 
 
 @bp.post("/account/sessions/<session_id>/end")

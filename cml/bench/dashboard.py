@@ -42,6 +42,7 @@ from cml.services.estimates import estimate_cells
 from cml.services.fact_sums import latest_month
 from cml.services.publication import disclosure_cube
 from cml.services.table_cache import EXTENSION_KEY
+from cml.settings import override
 
 INDICATOR = "hiv_test_offered"
 """A proportion, so its page has the binomial funnel."""
@@ -145,12 +146,12 @@ def run(app: Flask, data: BenchData, report: Report, n: int, password: str) -> N
 
     facts_n = _facts(app)
     base_cold, base_warm = _cold_then_warm(app, lambda: bare_group_by(questionnaire_id, period), repeats)
-    app.config["TABLE_CACHE"] = False
+    override(app, table_cache=False)
     # Outside a request nothing is shared: the three GROUP BYs run one after the other.
     compute = _cold_then_warm(app, lambda: compute_overview(period), repeats) if n <= 200_000 else None
     uncached_cold, uncached_warm = _cold_then_warm(app, page, repeats)
     _, indicator_warm = _cold_then_warm(app, indicator_page, repeats)
-    app.config["TABLE_CACHE"] = True
+    override(app, table_cache=True)
     page_cold, page_warm = _cold_then_warm(app, page, repeats)
     context = {"n": n, "facts": facts_n, "regions": 25, "facilities": 400, "quarters": 8, "repeats": repeats,
                "os_cache_dropped": os.geteuid() == 0}

@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 
 from cml.services import backup, backup_restore, sealing
 from cml.services.backup_crypto import BackupError, keygen
+from cml.settings import settings
 
 group = AppGroup("backup", help="Backups of the database (and, when encrypted, of the answer key).")
 
@@ -31,7 +32,7 @@ def _phases(phases: dict[str, float]) -> str:
 
 
 def _bin_dir() -> str | None:
-    return current_app.config.get("PG_BIN_DIR")
+    return settings().pg_bin_dir
 
 
 @group.command("keygen")
@@ -52,7 +53,7 @@ def keygen_command(secret: Path) -> None:
 @click.option("--keep", type=click.IntRange(min=1), help="Then remove all but the newest N backups in the folder.")
 def create_command(folder: Path | None, encrypt_to: Path | None, keep: int | None) -> None:
     """Back up the database while the app runs (SQLite's online backup, pg_dump for PostgreSQL) into one file."""
-    folder = folder or Path(current_app.config.get("BACKUP_DIR") or Path(current_app.instance_path) / "backups")
+    folder = folder or Path(settings().backup_dir or Path(current_app.instance_path) / "backups")
     try:
         made = backup.create(current_app.config["SQLALCHEMY_DATABASE_URI"], folder, sealing.keyring(), encrypt_to, keep, _bin_dir())
     except (BackupError, OSError) as error:
@@ -93,7 +94,7 @@ def restore_command(path: Path, url: str | None, identity: Path | None, force: b
     try:
         done = backup_restore.restore(
             path, url or current_app.config["SQLALCHEMY_DATABASE_URI"], Path(current_app.instance_path), _existing_keyring,
-            identity=identity, force=force, configured_key=current_app.config.get("ANSWER_KEY"), head=_head(), bin_dir=_bin_dir(),
+            identity=identity, force=force, configured_key=settings().answer_key, head=_head(), bin_dir=_bin_dir(),
         )
     except (BackupError, OSError) as error:
         _fail(error)
@@ -110,7 +111,7 @@ def restore_command(path: Path, url: str | None, identity: Path | None, force: b
 
 def _existing_keyring() -> sealing.Keyring | None:
     """The instance's keyring, or None when it has no answer key yet (a check must not make one up)."""
-    configured = current_app.config.get("ANSWER_KEY")
+    configured = settings().answer_key
     if not configured and not (Path(current_app.instance_path) / sealing.KEY_FILE).exists():
         return None
     return sealing.keyring()

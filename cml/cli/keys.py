@@ -12,6 +12,7 @@ from flask.cli import AppGroup
 
 from cml.extensions import db
 from cml.services import answer_keys, sealing
+from cml.settings import settings
 
 group = AppGroup("keys", help="The key that seals sensitive answers.")
 
@@ -22,8 +23,8 @@ group = AppGroup("keys", help="The key that seals sensitive answers.")
 def rotate(batch: int, grace: float) -> None:
     """Re-wrap every data key under a new answer key; the old key is kept until all are done (rerun to resume)."""
     instance = Path(current_app.instance_path)
-    if current_app.config.get("ANSWER_KEY"):
-        if not current_app.config.get("ANSWER_KEY_OLD"):
+    if settings().answer_key:
+        if not settings().answer_key_old:
             click.echo("CML_ANSWER_KEY is set: put the new key in CML_ANSWER_KEY and the old one in CML_ANSWER_KEY_OLD, then run this again", err=True)
             sys.exit(1)
         ring = sealing.keyring()
@@ -41,7 +42,7 @@ def rotate(batch: int, grace: float) -> None:
     if left:
         click.echo(f"{left} sealed value(s) still under the old key; run `keys rotate` again", err=True)
         sys.exit(1)
-    if current_app.config.get("ANSWER_KEY"):
+    if settings().answer_key:
         click.echo(f"{done.rewrapped} data key(s) re-wrapped; CML_ANSWER_KEY_OLD can now be removed")
     else:
         answer_keys.finish_file_rotation(instance)

@@ -11,12 +11,13 @@ from flask.cli import AppGroup
 from cml.core.questionnaire import Questionnaire, check_bytes, check_warnings
 from cml.extensions import db
 from cml.services import surveys
+from cml.settings import settings
 
 group = AppGroup("surveys", help="Check and publish questionnaires.")
 
 
 def surveys_dir() -> Path:
-    configured = current_app.config.get("SURVEYS_DIR")
+    configured = settings().surveys_dir
     return Path(configured) if configured else Path(current_app.root_path).parent / "surveys"
 
 

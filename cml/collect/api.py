@@ -31,6 +31,7 @@ from cml.services import sessions, surveys
 from cml.services.committer import Outcome
 from cml.services.responses import UnknownQuestionnaire, form_version_number
 from cml.services.scope import facilities_for, stand_in, visible_regions
+from cml.settings import settings
 from cml.web.access import json_capability_required
 from cml.web.answer_messages import error_message, message_templates, plural_templates
 from cml.web.formatting import zone_name
@@ -125,7 +126,7 @@ def _messages() -> dict[str, dict[str, str]]:
 def _time_zone() -> dict[str, Any]:
     """The organisation's time zone, by its IANA name and its city in each language: the phone shows
     a receipt's time in it, as every page does, whatever zone the phone is set to."""
-    return {"name": current_app.config["TIMEZONE"], "label": in_every_language(zone_name)}
+    return {"name": settings().timezone, "label": in_every_language(zone_name)}
 
 
 @bp.post("/submissions")

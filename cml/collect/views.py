@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -27,6 +27,7 @@ from cml.services import drafts, surveys
 from cml.services.responses import UnknownQuestionnaire, form_version
 from cml.services.scope import facilities_for, facility_for, region_for, stand_in, visible_regions
 from cml.services.submission_access import may_correct
+from cml.settings import settings
 from cml.web.access import capability_required
 from cml.web.answer_messages import error_message
 from cml.web.formatting import fmt_day
@@ -122,7 +123,7 @@ def start(code: str) -> HttpResponse | tuple[str, int] | str:
 def _quota_message(reason: str) -> str:
     if reason == "count":
         return _("You have %(count)d unfinished forms, the most allowed. Finish one first; forms left untouched for %(days)d days are removed.",
-                 count=current_app.config["DRAFT_MAX_PER_USER"], days=current_app.config["DRAFT_MAX_AGE_DAYS"])
+                 count=settings().draft_max_per_user, days=int(settings().draft_max_age_days))
     return _("Your unfinished forms hold more text than the server keeps for one person. Shorten the answers, or finish a form first.")
 
 

@@ -20,7 +20,7 @@ from cml.extensions import db
 from cml.models import Facility, Region
 from cml.services import surveys
 from cml.services.estimates import data_months
-from cml.services.scope import region_ids
+from cml.services.scope import load_region, region_ids
 
 DEFAULT_PERIODS = 8
 PUBLISHED_GRAINS: tuple[Grain, ...] = ("quarter", "year")
@@ -76,11 +76,7 @@ def read_filters() -> Filters:
     grain_text = request.args.get("grain", "quarter")
     grain: Grain = grain_text if grain_text in grains_for(aggregates_only) else "quarter"
     allowed = region_ids(current_user)
-    region = None
-    if request.args.get("region"):
-        region = db.session.scalar(select(Region).where(Region.code == request.args["region"]))
-        if region is None or (allowed is not None and region.id not in allowed):
-            abort(404)
+    region = load_region(current_user, request.args["region"]) if request.args.get("region") else None
     scope = {region.id} if region is not None else allowed
     # Published figures' choices come from the reader's whole scope: a period listed for one region alone
     # would tell that someone there was interviewed even where every figure is withheld.

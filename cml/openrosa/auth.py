@@ -34,6 +34,7 @@ from cml.extensions import db, limiter
 from cml.models import User
 from cml.services import audit, device_tokens, users
 from cml.services.passwords import verify_password
+from cml.settings import settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 REALM = 'Basic realm="CML", charset="UTF-8"'
@@ -67,7 +68,7 @@ def _wrong_credentials(_response: Response) -> bool:
 
 
 def _setting(name: str) -> Callable[[], str]:
-    return lambda: str(current_app.config[name])
+    return lambda: str(getattr(settings(), name.lower()))
 
 
 def throttled(view: F) -> F:

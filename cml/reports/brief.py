@@ -28,7 +28,7 @@ from cml.reports.views import bp
 from cml.services import audit, surveys
 from cml.services.estimates import data_months, estimate_cells
 from cml.services.publication import disclosure_cube
-from cml.services.scope import region_ids, visible_regions
+from cml.services.scope import load_region, region_ids, visible_regions
 from cml.web import charts, present
 from cml.web.access import capability_required
 from cml.web.formatting import fmt_period
@@ -52,14 +52,10 @@ def _period(quarters: list[int]) -> tuple[int, str]:
 
 def _region() -> Region | None:
     """The region the brief is about: None for the nation; a lead's brief is always of one of their regions."""
-    allowed = region_ids(current_user)
     wanted = request.args.get("region", "")
     if wanted:
-        region = db.session.scalar(select(Region).where(Region.code == wanted))
-        if region is None or (allowed is not None and region.id not in allowed):
-            abort(404)
-        return region
-    if allowed is None:
+        return load_region(current_user, wanted)
+    if region_ids(current_user) is None:
         return None
     return next(iter(visible_regions(current_user)), None) or abort(404)
 

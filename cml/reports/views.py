@@ -13,7 +13,7 @@ from cml.auth.capabilities import has_capability
 from cml.extensions import db
 from cml.reports.forms import RawExportForm
 from cml.services import analyst_files, audit, raw_export, surveys
-from cml.services.scope import region_ids, visible_regions
+from cml.services.scope import load_region_by_id, region_ids, visible_regions
 from cml.web.access import capability_required
 from cml.web.i18n import current_language
 
@@ -59,10 +59,7 @@ def raw() -> Response | tuple[str, int] | str:
         abort(403)
     scope = region_ids(current_user)
     if form.region.data:
-        chosen = int(form.region.data)
-        if scope is not None and chosen not in scope:
-            abort(403)
-        scope = {chosen}
+        scope = {load_region_by_id(current_user, form.region.data).id}
     request = raw_export.RawExportRequest(
         code=form.survey.data or "",
         region_ids=scope,

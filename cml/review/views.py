@@ -7,7 +7,6 @@ import uuid
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.wrappers import Response as HttpResponse
 
 from cml.auth.capabilities import has_capability
@@ -16,10 +15,10 @@ from cml.core.answers import CleanedAnswers
 from cml.core.bounds import parse_id
 from cml.core.questionnaire import REVIEW_STATES
 from cml.extensions import db
-from cml.models import Facility, Region, User
-from cml.services import review, surveys
+from cml.models import User
+from cml.services import review, scope, surveys
 from cml.services.responses import all_answers
-from cml.services.scope import region_ids, visible_regions
+from cml.services.scope import visible_regions
 from cml.web.access import capability_required
 from cml.web.i18n import current_language
 from cml.web.labels import review_state_names
@@ -46,17 +45,10 @@ def _filters() -> tuple[review.Filters, dict[str, str]]:
     if code:
         row = next((q for q in review.questionnaires() if q.code == code), None) or abort(404)
         questionnaire_id = row.id
-    allowed = region_ids(current_user)
-    region = None
-    if args.get("region"):
-        region = db.session.scalar(select(Region).where(Region.code == args["region"]))
-        if region is None or (allowed is not None and region.id not in allowed):
-            abort(404)
+    region = scope.load_region(current_user, args["region"]) if args.get("region") else None
     facility_id = parse_id(args.get("facility"))
     if facility_id is not None:
-        facility = db.session.get(Facility, facility_id)
-        if facility is None or (allowed is not None and facility.region_id not in allowed):
-            abort(404)
+        scope.load_facility(current_user, facility_id)
     state = args.get("state") if args.get("state") in REVIEW_STATES else None
     month = _month(args.get("month"))
     kept = {"questionnaire": code, "region": region.code if region else "", "facility": str(facility_id) if facility_id else "",

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from flask import abort
 from sqlalchemy import select
 
 from cml.auth.capabilities import has_capability
@@ -30,7 +29,7 @@ from cml.models import ACTION_STATES, Action, AuditEvent, Facility, Region, User
 from cml.services import audit, surveys
 from cml.services.estimates import facility_totals
 from cml.services.publication import disclosure_cube
-from cml.services.scope import region_ids, restrict_to_user_regions
+from cml.services.scope import not_yours, region_ids, restrict_to_user_regions
 
 LEVEL = 0.95
 MIN_N = 5
@@ -55,9 +54,9 @@ def action_for(user: User, action_id: object) -> Action:
     """The action with this id if the user may see it; 404 otherwise (also for a malformed id)."""
     wanted = parse_id(action_id)
     if wanted is None or not has_capability(user, "view_actions"):
-        abort(404)
+        not_yours()
     query = restrict_to_user_regions(select(Action).where(Action.id == wanted), user, Action.region_id)
-    return db.session.scalar(query) or abort(404)
+    return db.session.scalar(query) or not_yours()
 
 
 def may_manage(user: User, action: Action) -> bool:

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import CursorResult, Text, cast, delete, func, select
 
 from cml.core.answers import RawValue
@@ -28,6 +27,7 @@ from cml.extensions import db
 from cml.models import Draft, Facility, QuestionnaireVersion, User
 from cml.models import Questionnaire as QuestionnaireRow
 from cml.services import sealing
+from cml.settings import settings
 
 
 class DraftQuotaExceeded(Exception):
@@ -47,7 +47,7 @@ def open_draft(submission_id: uuid.UUID, user: User, version: QuestionnaireVersi
     draft = db.session.get(Draft, submission_id)
     if draft is None:
         purge_expired(user)
-        if _count(user) >= int(current_app.config["DRAFT_MAX_PER_USER"]):
+        if _count(user) >= settings().draft_max_per_user:
             raise DraftQuotaExceeded("count")
         draft = Draft(submission_id=submission_id, user_id=user.id, questionnaire_version_id=version.id, answers={})
         db.session.add(draft)
@@ -81,7 +81,7 @@ def save_section(draft: Draft, questionnaire: Questionnaire, question_ids: list[
         select(func.coalesce(func.sum(func.length(cast(Draft.answers, Text)) + func.coalesce(func.length(Draft.sealed_answers), 0)), 0))
         .where(Draft.user_id == draft.user_id, Draft.submission_id != draft.submission_id)
     )
-    if int(others or 0) + len(json.dumps(answers)) > int(current_app.config["DRAFT_MAX_CHARS_PER_USER"]):
+    if int(others or 0) + len(json.dumps(answers)) > settings().draft_max_chars_per_user:
         raise DraftQuotaExceeded("size")
     plain, sensitive = sealing.split(questionnaire, answers)
     draft.answers = plain  # a new dict, so the JSON column is seen as changed (and updated_at set)
@@ -97,7 +97,7 @@ def discard(submission_id: uuid.UUID, user: User) -> None:
 
 def purge_expired(user: User | None = None, now: datetime | None = None) -> int:
     """Delete drafts untouched for DRAFT_MAX_AGE_DAYS (of one user, or of everyone); how many went."""
-    cutoff = (now or datetime.now(UTC)) - timedelta(days=float(current_app.config["DRAFT_MAX_AGE_DAYS"]))
+    cutoff = (now or datetime.now(UTC)) - timedelta(days=settings().draft_max_age_days)
     statement = delete(Draft).where(Draft.updated_at < cutoff).execution_options(synchronize_session=False)
     if user is not None:
         statement = statement.where(Draft.user_id == user.id)
@@ -122,7 +122,7 @@ class Unfinished:
 
 def unfinished(user: User, questionnaire_id: int | None = None) -> list[Unfinished]:
     """The user's own drafts (of one questionnaire, when given), last changed first; none past DRAFT_MAX_AGE_DAYS."""
-    cutoff = datetime.now(UTC) - timedelta(days=float(current_app.config["DRAFT_MAX_AGE_DAYS"]))
+    cutoff = datetime.now(UTC) - timedelta(days=settings().draft_max_age_days)
     query = (select(Draft.submission_id, QuestionnaireVersion, QuestionnaireRow, Facility, Draft.interview_date, Draft.updated_at)
              .join(QuestionnaireVersion, QuestionnaireVersion.id == Draft.questionnaire_version_id)
              .join(QuestionnaireRow, QuestionnaireRow.id == QuestionnaireVersion.questionnaire_id)

@@ -14,10 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
 
-from flask import g, has_request_context, request
 from sqlalchemy import func, select
 
 from cml.core.periods import Grain, month_range, parse_period, period_key, period_label, previous_period
@@ -25,7 +23,7 @@ from cml.core.questionnaire import Indicator, Questionnaire
 from cml.core.tabulate import DIMENSIONS, CellEstimate, Dimension, FacilityTotals, IndicatorSpec, indicator_spec, tabulate
 from cml.extensions import db
 from cml.models import IndicatorSum
-from cml.services import fact_sums, table_cache
+from cml.services import fact_sums, read_context, table_cache
 from cml.services.sql_periods import period_sql
 from cml.services.surveys import latest_version, model_of
 
@@ -54,22 +52,13 @@ class EstimateTable:
         return len(self.rows)
 
 
-READ_ONLY_METHODS = frozenset({"GET", "HEAD"})
-TotalsCache = dict[object, tuple[tuple[int, int] | None, list[FacilityTotals]]]
-_sharing: ContextVar[TotalsCache | None] = ContextVar("cml_sharing_totals", default=None)
-
-
 @contextmanager
 def sharing_totals() -> Iterator[None]:
-    """Within the block, `shared_facility_totals` shares rows as in a read-only request: for
-    a use case that only reads (an indicator export, also when asked for by POST or the
-    command line), between its own calls; nothing outlives the block."""
-    token = _sharing.set({})
-    try:
-        with table_cache.one_version():  # the shared sums are never newer than the version tables are cached under
-            yield
-    finally:
-        _sharing.reset(token)
+    """A read-only block (`read_context.reading()`, kept under this name): its tables share
+    their sums and one data version, as in a GET request; for a use case that only reads
+    (an indicator export, also when asked for by POST or the command line)."""
+    with read_context.reading():
+        yield
 
 
 def shared_facility_totals(
@@ -80,16 +69,15 @@ def shared_facility_totals(
     region_ids: Collection[int] | None = None,
     facility_ids: Collection[int] | None = None,
 ) -> list[FacilityTotals]:
-    """`facility_totals`, read once per page: within a read-only request, a later call whose
-    months lie inside an earlier call's (same questionnaire, indicators, grain and scope)
-    takes the earlier rows instead of running the GROUP BY again. A dashboard page asks
-    for the same sums up to three times (the figures, then the regional and national
-    tables that decide publication). Nothing is shared between requests, and a request
-    that may write never shares, so the rows are never older than the request.
+    """`facility_totals`, read once per read: within a read context (`cml.services.read_context`:
+    a GET page, an export), a later call whose months lie inside an earlier call's (same
+    questionnaire, indicators, grain and scope) takes the earlier rows instead of running the
+    GROUP BY again. A dashboard page asks for the same sums up to three times (the figures,
+    then the regional and national tables that decide publication). Nothing is shared
+    between reads, and a request that may write has no read context, so never shares.
     """
-    cache = _sharing.get()
-    if cache is None and has_request_context() and request.method in READ_ONLY_METHODS:
-        cache = g.setdefault("cml_facility_totals", {})
+    context = read_context.current()
+    cache = None if context is None else context.totals
     if cache is None or not _aligned(months, grain):
         return facility_totals(questionnaire_id, indicator_ids, grain, months, region_ids, facility_ids)
     key = (questionnaire_id, tuple(indicator_ids), grain,
@@ -201,8 +189,8 @@ def estimate_cells(
         return tuple(tabulate(totals, plan.specs, plan.by, grain, period_range, level, min_n, change))
 
     # The reader's regions are part of the key: a table of one scope is never served to another.
-    key = ("estimate_cells", plan.version_id, tuple(plan.specs), plan.by, grain, period_range and tuple(period_range),
-           _frozen(region_ids), _frozen(facility_ids), level, min_n, change)
+    key = table_cache.table_key("estimate_cells", plan.key, table_cache.Scope.of(region_ids, facility_ids),
+                                plan.by, grain, period_range and tuple(period_range), level, min_n, change)
     rows = table_cache.cached(key, compute, len)
     return EstimateTable(plan.questionnaire, plan.indicators, plan.by, grain, period_range, level, list(rows))
 
@@ -213,7 +201,7 @@ def latest_month(questionnaire_id: int, region_ids: Collection[int] | None = Non
     def compute() -> int | None:
         return fact_sums.latest_month(questionnaire_id, region_ids)
 
-    return table_cache.cached(("latest_month", questionnaire_id, _frozen(region_ids)), compute)
+    return table_cache.cached(table_cache.table_key("latest_month", questionnaire_id, table_cache.Scope.of(region_ids)), compute)
 
 
 def data_months(questionnaire_id: int, region_ids: Collection[int] | None = None) -> tuple[int, ...]:
@@ -222,11 +210,7 @@ def data_months(questionnaire_id: int, region_ids: Collection[int] | None = None
     def compute() -> tuple[int, ...]:
         return tuple(fact_sums.data_months(questionnaire_id, region_ids))
 
-    return table_cache.cached(("data_months", questionnaire_id, _frozen(region_ids)), compute)
-
-
-def _frozen(ids: Collection[int] | None) -> frozenset[int] | None:
-    return None if ids is None else frozenset(ids)
+    return table_cache.cached(table_cache.table_key("data_months", questionnaire_id, table_cache.Scope.of(region_ids)), compute)
 
 
 @dataclass(frozen=True)
@@ -242,6 +226,11 @@ class TablePlan:
     by: tuple[Dimension, ...]
     months: tuple[int, int] | None
     """First and last month (YYYYMM) of the facts read, None for all."""
+
+    @property
+    def key(self) -> tuple[int, tuple[str, ...]]:
+        """What a cached table of this plan depends on: the version (its labels, targets and specs) and the indicators read."""
+        return (self.version_id, tuple(self.specs))
 
 
 def plan_table(

@@ -18,7 +18,7 @@ from cml.extensions import db
 from cml.models import Action, Meeting, MeetingAction, Region, User
 from cml.services import audit
 from cml.services.actions import action_for, visible_actions
-from cml.services.scope import restrict_to_user_regions
+from cml.services.scope import not_yours, restrict_to_user_regions
 
 NATIONAL, REGIONAL = "national_council", "regional_council"
 
@@ -38,7 +38,7 @@ def meeting_for(user: User, meeting_id: object) -> Meeting:
     wanted = parse_id(meeting_id)
     query = select(Meeting).where(Meeting.id == (wanted if wanted is not None else -1))
     meeting = db.session.scalar(restrict_to_user_regions(query, user, Meeting.region_id))
-    return meeting if meeting is not None else abort(404)
+    return meeting if meeting is not None else not_yours()
 
 
 def create_meeting(user: User, kind: str, region: Region | None, held_on: date, title: str) -> Meeting:

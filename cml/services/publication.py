@@ -29,5 +29,5 @@ def disclosure_cube(code: str, k: int) -> Cube:
         return protect_cube(quarterly, linked_groups(questionnaire), k, questionnaire.disclosure)
 
     # Over every region and period whatever the reader's scope (see above), so the key has neither.
-    key = ("disclosure_cube", plan.version_id, tuple(plan.specs), k, questionnaire.disclosure)
+    key = table_cache.table_key("disclosure_cube", plan.key, table_cache.EVERY_REGION, k, questionnaire.disclosure)
     return table_cache.cached(key, compute, lambda cube: len(cube.published))

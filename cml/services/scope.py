@@ -1,7 +1,17 @@
-"""Which regions a user may see: the one place region scope is decided."""
+"""Which regions a user may see: the one place region scope is decided.
+
+A view that is asked for a region or facility (a URL's id or code, a filter, a form's choice)
+takes it through `load_region`, `load_region_by_id` or `load_facility`: they answer one that is
+not there and one that is not the reader's alike, with `NOT_YOURS` (404), so a URL tells
+nothing about other regions. `region_for` and `facility_for` answer None instead, for forms
+that show their own error.
+"""
 
 from __future__ import annotations
 
+from typing import NoReturn
+
+from flask import abort
 from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 
@@ -62,6 +72,36 @@ def region_for(user: User, region_id: object) -> Region | None:
         return None
     region = db.session.get(Region, wanted)
     return region if region is not None and can_see_region(user, region) else None
+
+
+NOT_YOURS = 404
+"""The status for a region or facility that is not the reader's: the same as for one that does not exist."""
+
+
+def not_yours() -> NoReturn:
+    abort(NOT_YOURS)
+
+
+def load_region(user: User, code: str) -> Region:
+    """The region with this code (as in a URL's ?region=kyiv), only when it is one of the user's; else `NOT_YOURS`."""
+    region = db.session.scalar(select(Region).where(Region.code == code[:64]))
+    if region is None or not can_see_region(user, region):
+        not_yours()
+    return region
+
+
+def load_region_by_id(user: User, region_id: object) -> Region:
+    """The region with this id (as a form's choice sends it), only when it is one of the user's; else `NOT_YOURS`."""
+    return region_for(user, region_id) or not_yours()
+
+
+def load_facility(user: User, facility_id: object) -> Facility:
+    """The facility with this id, active or not, only when it is in one of the user's regions; else `NOT_YOURS`."""
+    wanted = parse_id(facility_id)
+    if wanted is None:
+        not_yours()
+    facility = db.session.scalar(restrict_to_user_regions(select(Facility).where(Facility.id == wanted), user, Facility.region_id))
+    return facility if facility is not None else not_yours()
 
 
 STAND_IN_NAME = "(no facility)"

@@ -36,6 +36,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import current_app
 
 from cml.core.questionnaire import Questionnaire
+from cml.settings import settings
 
 FORMAT = 1
 KEY_FILE = "answer_key"
@@ -158,14 +159,15 @@ def keyring() -> Keyring:
     """
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     instance = Path(app.instance_path)
-    configured = app.config.get("ANSWER_KEY")
+    configured = settings(app).answer_key
     stamp: Any = ("configured",) if configured else (_stamp(instance / KEY_FILE), _stamp(instance / OLD_KEY_FILE))
     cached = app.extensions.get("cml_keyring")
     if cached is not None and cached[0] == stamp:
         return cached[1]  # type: ignore[no-any-return]
     with _LOADING:
         if configured:
-            others = [decode_key(app.config["ANSWER_KEY_OLD"])] if app.config.get("ANSWER_KEY_OLD") else []
+            old_key = settings(app).answer_key_old
+            others = [decode_key(old_key)] if old_key else []
             ring = Keyring(decode_key(configured), tuple(others))
         else:
             current = decode_key(instance_key(instance))

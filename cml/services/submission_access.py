@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import select
 
 from cml.auth.capabilities import has_capability
@@ -17,16 +16,17 @@ from cml.core.bounds import parse_id
 from cml.extensions import db
 from cml.models import Response, User
 from cml.services.scope import region_ids, restrict_to_user_regions
+from cml.settings import settings
 
 
 def correction_window() -> timedelta:
     """How long after receipt the monitor who sent a submission may still correct it."""
-    return timedelta(days=float(current_app.config["CORRECTION_WINDOW_DAYS"]))
+    return timedelta(days=settings().correction_window_days)
 
 
 def trash_days() -> timedelta:
     """How long a withdrawn or deleted submission stays restorable before it is purged."""
-    return timedelta(days=float(current_app.config["TRASH_DAYS"]))
+    return timedelta(days=settings().trash_days)
 
 
 def _in_scope(user: User, response_id: object, lock: bool = False) -> Response | None:

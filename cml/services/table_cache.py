@@ -7,34 +7,35 @@ data version (`cml.services.data_version`) in its own transaction, so a table co
 under a version stays right for as long as the database shows that version.
 
 What is cached: whatever a caller wraps in `cached` — the rows of `estimate_cells`, the
-protected cubes of `disclosure_cube`, the latest month of a questionnaire. The key
-is the caller's (every argument that changes the result, the reader's regions among
-them) plus the data version; values must be immutable (tuples, frozen dataclasses), and
-callers hand out copies of anything mutable.
+protected cubes of `disclosure_cube`, the latest month of a questionnaire. The key is made
+by `table_key` only, from the table's name and plan, the reader's `Scope` (which regions
+and facilities count) and every other argument that changes the result: `cached` refuses
+any other key, so a table cannot be cached without saying whose figures it holds. Values
+must be immutable (tuples, frozen dataclasses), and callers hand out copies of anything
+mutable.
 
-The version is read once per read-only request (or once per `one_version` block) and
-before any sums the cached tables are computed from, so what is stored under a version
-is never older than it. The cache lives in the app (`app.extensions`), shared by the
-threads of a process and bounded by entries and by cells; it is dropped as a whole
-when a new version is seen. `CML_TABLE_CACHE=false` turns it off.
+The version is read once per read (`cml.services.read_context`: a GET request, an export)
+and before any sums the cached tables are computed from, so what is stored under a version
+is never older than it; outside a read it is read for each table. The cache lives in the app
+(`app.extensions`), shared by the threads of a process and bounded by entries and by cells;
+it is dropped as a whole when a new version is seen. `CML_TABLE_CACHE=false` turns it off.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Collection, Hashable, Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import TypeVar
 
-from flask import Flask, current_app, has_request_context, request
+from flask import Flask, current_app
 
-from cml.services import data_version
+from cml.services import data_version, read_context
+from cml.settings import settings
 
 T = TypeVar("T")
-READ_ONLY_METHODS = frozenset({"GET", "HEAD"})
-ENVIRON_KEY = "cml.data_version"
 EXTENSION_KEY = "cml.table_cache"
 MAX_ENTRIES = 512
 MAX_CELLS = 50_000
@@ -42,7 +43,6 @@ MAX_CELLS = 50_000
 costs ~0.9 KB, a publication entry ~0.35 KB, so at most ~45 MB a process. An advocate's
 overview is ~1,100 cells; a table above an eighth of the bound is computed, not kept."""
 
-_pinned: ContextVar[list[int | None] | None] = ContextVar("cml_pinned_data_version", default=None)
 _creating = threading.Lock()
 
 
@@ -95,12 +95,48 @@ class TableCache:
             self.version = version
 
 
-def cached(key: Hashable, compute: Callable[[], T], cells: Callable[[T], int] = lambda value: 1) -> T:
+@dataclass(frozen=True)
+class Scope:
+    """Whose facts a table counts: these regions and facilities (None: every one)."""
+
+    region_ids: frozenset[int] | None
+    facility_ids: frozenset[int] | None = None
+
+    @classmethod
+    def of(cls, region_ids: Collection[int] | None, facility_ids: Collection[int] | None = None) -> Scope:
+        return cls(None if region_ids is None else frozenset(region_ids), None if facility_ids is None else frozenset(facility_ids))
+
+
+EVERY_REGION = Scope(None, None)
+"""The scope of a table computed over everyone whatever the reader's scope (the disclosure cube), said so."""
+
+
+@dataclass(frozen=True)
+class TableKey:
+    """A cached table's key: made by `table_key`, never by hand."""
+
+    table: str
+    plan: Hashable
+    scope: Scope
+    parameters: tuple[Hashable, ...]
+
+
+def table_key(table: str, plan: Hashable, scope: Scope, *parameters: Hashable) -> TableKey:
+    """The key of one table: its name, its plan (the questionnaire version and the specs it
+    reads), the reader's scope, and every other argument that changes the result."""
+    if not isinstance(scope, Scope):
+        raise TypeError(f"the table {table!r} needs a Scope (the reader's regions, or EVERY_REGION), not {scope!r}")
+    return TableKey(table, plan, scope, tuple(parameters))
+
+
+def cached(key: TableKey, compute: Callable[[], T], cells: Callable[[T], int] = lambda value: 1) -> T:
     """`compute()`, or what it returned before under the same key and data version.
 
-    :param key: everything `compute`'s result depends on besides the sums.
+    :param key: from `table_key`: the table, its plan, its scope and everything else its result depends on besides the sums.
     :param cells: the result's weight against the cache's bound (its rows).
     """
+    if not isinstance(key, TableKey):
+        raise TypeError("a cached table is keyed by table_key(…), which carries its scope")
     cache = app_cache(current_app)
     if cache is None:
         return compute()
@@ -117,39 +153,27 @@ def cached(key: Hashable, compute: Callable[[], T], cells: Callable[[T], int] = 
 
 def app_cache(app: Flask) -> TableCache | None:
     """The app's cache, made on first use; None when switched off (`TABLE_CACHE`)."""
-    if not app.config.get("TABLE_CACHE", True):
+    configured = settings(app)
+    if not configured.table_cache:
         return None
     cache = app.extensions.get(EXTENSION_KEY)
     if cache is None:
         with _creating:
             cache = app.extensions.setdefault(
-                EXTENSION_KEY, TableCache(int(app.config.get("TABLE_CACHE_ENTRIES", MAX_ENTRIES)), int(app.config.get("TABLE_CACHE_CELLS", MAX_CELLS)))
+                EXTENSION_KEY, TableCache(configured.table_cache_entries, configured.table_cache_cells)
             )
     return cache  # type: ignore[no-any-return]
 
 
 def current_version() -> int | None:
-    """The data version for this request or `one_version` block, read once; else read now."""
-    if has_request_context() and request.method in READ_ONLY_METHODS:
-        environ = request.environ
-        if ENVIRON_KEY not in environ:
-            environ[ENVIRON_KEY] = data_version.read()
-        return environ[ENVIRON_KEY]  # type: ignore[no-any-return]
-    pinned = _pinned.get()
-    if pinned is None:
-        return data_version.read()
-    if not pinned:
-        pinned.append(data_version.read())
-    return pinned[0]
+    """The data version of the read under way (read once for it), else read now."""
+    context = read_context.current()
+    return data_version.read() if context is None else context.data_version()
 
 
 @contextmanager
 def one_version() -> Iterator[None]:
-    """Within the block, every cached table is looked up under the version read first: for a
-    use case that shares sums between its tables outside a read-only request (an export),
-    so no table is stored under a version newer than the sums it was computed from."""
-    token = _pinned.set([])
-    try:
+    """Within the block, every cached table is looked up under the version read first (a
+    `read_context.reading()` block; kept for callers of this name)."""
+    with read_context.reading():
         yield
-    finally:
-        _pinned.reset(token)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from flask import abort, current_app
+from flask import abort
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, and_, select
@@ -25,7 +25,7 @@ from sqlalchemy import ColumnElement, Select, and_, select
 from cml.auth.capabilities import has_capability
 from cml.core.bounds import parse_id, plain_text
 from cml.core.warnings.expiry import (
-    DEFAULT_WARNING_DAYS,
+    MAX_WARNING_DAYS,
     default_last_day,
     expiry_moment,
     expiry_problem,
@@ -38,6 +38,7 @@ from cml.extensions import db
 from cml.models import Case, Region, Response, User
 from cml.models import Warning as CommunityWarning
 from cml.services import audit, surveys
+from cml.settings import settings
 from cml.services.cases import may_warn, report_details
 from cml.services.scope import restrict_to_user_regions
 
@@ -69,11 +70,8 @@ def manages(user: User) -> bool:
 
 
 def warning_days() -> int:
-    """CML_WARNING_DAYS: how long a warning is shown unless the lead chooses."""
-    try:
-        return int(current_app.config.get("WARNING_DAYS", DEFAULT_WARNING_DAYS))
-    except (TypeError, ValueError):
-        return DEFAULT_WARNING_DAYS
+    """CML_WARNING_DAYS: how long a warning is shown unless the lead chooses (never past the longest allowed)."""
+    return max(1, min(settings().warning_days, MAX_WARNING_DAYS))
 
 
 def consent_clause() -> ColumnElement[bool]:

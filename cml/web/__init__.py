@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from cml.web import access, assets, errors, health, home, hostile, i18n, labels, security, vendor
+from cml.settings import settings
+from cml.web import access, assets, errors, health, home, hostile, i18n, labels, reads, security, vendor
 
 
 def register_web(app: Flask) -> None:
@@ -15,8 +16,9 @@ def register_web(app: Flask) -> None:
     security.init_app(app)
     hostile.init_app(app)
     assets.init_app(app)
+    reads.init_app(app)
     app.register_blueprint(home.bp)
     app.register_blueprint(vendor.bp)
     app.register_blueprint(health.bp)
-    if app.config.get("BENCH_ROUTES"):
+    if settings(app).bench_routes:
         app.register_blueprint(health.bench_bp)

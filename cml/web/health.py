@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from cml.db import WRITE_LOCK_OPTION
 from cml.extensions import db
 from cml.services.storage_faults import storage_fault
+from cml.settings import settings
 from cml.web.errors import recent_fault
 
 bp = Blueprint("health", __name__)
@@ -45,7 +46,7 @@ def _try_write() -> None:
                 transaction.rollback()
         finally:
             if sqlite:
-                busy = int(current_app.config["SQLITE_BUSY_TIMEOUT_MS"])
+                busy = settings().sqlite_busy_timeout_ms
                 conn.connection.dbapi_connection.execute(f"PRAGMA busy_timeout = {busy}")  # type: ignore[union-attr]
 
 
@@ -56,7 +57,7 @@ def healthz() -> tuple[Response, int]:
     if fault is not None:  # a request met it: the check's tiny write may still fit where an answer did not
         return jsonify(status="unavailable", database={"full": "disk full", "busy": "locked"}[fault]), 503
     free = _free_bytes()
-    if free is not None and free < int(current_app.config["HEALTH_MIN_FREE_BYTES"]):
+    if free is not None and free < settings().health_min_free_bytes:
         return jsonify(status="unavailable", database="disk full"), 503
     try:
         _try_write()

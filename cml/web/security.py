@@ -7,11 +7,13 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
+from cml.settings import settings
+
 CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
 
 
 def init_app(app: Flask) -> None:
-    proxies = int(app.config["TRUSTED_PROXIES"])
+    proxies = settings(app).trusted_proxies
     if proxies > 0:
         # Behind nginx every request comes from the proxy's address: sign-in limits would
         # count everybody together. X-Forwarded-For is believed only as far as `proxies`

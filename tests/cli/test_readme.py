@@ -25,3 +25,20 @@ def test_the_readme_screenshots_exist() -> None:
     for image in re.findall(r"(docs/[\w-]+\.png)", README):
         assert (ROOT / image).is_file(), image
     assert (ROOT / "docs" / "screenshots.py").is_file()
+
+
+def test_the_layout_names_every_package_of_cml_and_links_the_architecture() -> None:
+    layout = README.split("\n## Layout", 1)[1].split("\n## ", 1)[0]
+    packages = {path.parent.name for path in (ROOT / "cml").glob("*/__init__.py")}
+    assert {"core", "services", "bench", "demo"} <= packages
+    assert {name for name in packages if f"cml/{name}/" not in layout} == set()
+    assert "(ARCHITECTURE.md)" in layout and (ROOT / "ARCHITECTURE.md").is_file()
+
+
+def test_the_architecture_names_only_files_that_exist() -> None:
+    text = (ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`((?:cml/)?[\w/]+\.py)`", text))
+    assert len(named) > 30
+    bare = {path.name for path in (ROOT / "cml").rglob("*.py")}
+    missing = {name for name in named if not (ROOT / name).is_file() and not (ROOT / "cml" / name).is_file() and name not in bare}
+    assert missing == set()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from unittest import mock
 
@@ -41,9 +43,17 @@ def mini(app, world):
         return {"version": version.id, "facility": facility.id, "region": facility.region_id}
 
 
+@contextmanager
+def web_request(app, path: str = "/dashboard/", method: str = "GET") -> Iterator[None]:
+    """A request as the web layer runs it up to the view (its before-request hooks make a GET's read context)."""
+    with app.test_request_context(path, method=method):
+        app.preprocess_request()
+        yield
+
+
 def offered_test(app) -> tuple[tuple[int | None, int], int]:
     """(x, n) of the national "offered a test" as a read-only request sees it, and how many GROUP BYs it ran."""
-    with app.test_request_context("/dashboard/"), sums_read() as spy:
+    with web_request(app), sums_read() as spy:
         (cell,) = estimate_cells("mini", indicator_ids=["offered_test"], by=())
         return (cell.x, cell.n), spy.call_count
 
@@ -121,11 +131,11 @@ def test_two_scopes_never_share_an_entry(app, mini) -> None:
         return [[(c.x, c.n) for c in estimate_cells("mini", indicator_ids=["offered_test"], by=(), region_ids=scope).rows]
                 for scope in (None, {kyiv}, {odesa}, set())]
 
-    with app.test_request_context("/dashboard/"), sums_read() as spy:
+    with web_request(app), sums_read() as spy:
         first = tables()
         assert spy.call_count == 3  # an empty scope reads nothing
     assert first == [[(6, 10)], [(6, 10)], [], []]
-    with app.test_request_context("/dashboard/"), sums_read() as spy:
+    with web_request(app), sums_read() as spy:
         assert tables() == first
         assert spy.call_count == 0
     cache = table_cache.app_cache(app)
@@ -133,21 +143,21 @@ def test_two_scopes_never_share_an_entry(app, mini) -> None:
 
 
 def test_what_a_caller_changes_does_not_change_the_cache(app, mini) -> None:
-    with app.test_request_context("/dashboard/"):
+    with web_request(app):
         table = estimate_cells("mini", by=())
         cube = disclosure_cube("mini", 5)
         rows, statuses = list(table.rows), dict(cube.published)
         table.rows.clear()
         with pytest.raises(TypeError):
             cube.published[next(iter(cube.published))] = True  # type: ignore[index]  # read-only: the cached cube is shared
-    with app.test_request_context("/dashboard/"), sums_read() as spy:
+    with web_request(app), sums_read() as spy:
         assert estimate_cells("mini", by=()).rows == rows
         assert dict(disclosure_cube("mini", 5).published) == statuses
         assert spy.call_count == 0
 
 
 def test_a_request_that_may_write_reads_the_version_each_time(app, mini) -> None:
-    with app.test_request_context("/", method="POST"), mock.patch.object(data_version, "read", wraps=data_version.read) as spy:
+    with web_request(app, "/", method="POST"), mock.patch.object(data_version, "read", wraps=data_version.read) as spy:
         estimate_cells("mini", by=())
         estimate_cells("mini", by=())
         assert spy.call_count == 2
@@ -208,3 +218,34 @@ def test_the_cache_is_bounded_by_entries_and_by_cells() -> None:
     assert len(cache) == 3  # entries bound
     assert cache.get(2, 7) == (False, None)  # a new version drops what the old one held
     assert len(cache) == 0
+
+
+def test_a_table_cannot_be_cached_without_its_scope(app) -> None:
+    with app.app_context():
+        with pytest.raises(TypeError, match="table_key"):
+            table_cache.cached(("estimate_cells", 1, "offered_test"), lambda: ())  # type: ignore[arg-type]  # a hand-made key has no scope
+        with pytest.raises(TypeError, match="Scope"):
+            table_cache.table_key("estimate_cells", (1, ("offered_test",)), frozenset({1}))  # type: ignore[arg-type]
+        key = table_cache.table_key("estimate_cells", (1, ("offered_test",)), table_cache.Scope.of({1}))
+        assert key != table_cache.table_key("estimate_cells", (1, ("offered_test",)), table_cache.Scope.of({2}))
+
+
+def test_every_cached_table_in_cml_is_keyed_by_table_key_with_a_scope() -> None:
+    """A registry over the code: each call of `cached` builds its key with `table_key`, whose scope argument is a Scope."""
+    import ast
+    from pathlib import Path
+
+    import cml
+
+    calls = []
+    for path in Path(cml.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", None)) == "cached":
+                calls.append((path.name, node))
+    assert {name for name, _ in calls} >= {"estimates.py", "publication.py"}
+    for name, call in calls:
+        key = call.args[0] if call.args else None
+        if isinstance(key, ast.Name):  # key = table_cache.table_key(…); cached(key, …)
+            continue
+        assert isinstance(key, ast.Call) and getattr(key.func, "attr", getattr(key.func, "id", None)) == "table_key", (name, ast.unparse(call))
+        assert len(key.args) >= 3, (name, ast.unparse(key))  # name, plan, scope

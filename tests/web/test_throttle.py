@@ -61,9 +61,9 @@ def test_many_addresses_guessing_one_account_meet_the_ceiling(make_app, world) -
 
 
 def test_a_training_room_signs_in_from_one_address_with_the_default_limits(make_app, world) -> None:
-    from cml.config import DEFAULTS
+    from cml.settings import defaults
 
-    app = make_app(**{name: DEFAULTS[name] for name in ("LOGIN_RATE_LIMIT", "LOGIN_USERNAME_RATE_LIMIT", "LOGIN_USERNAME_CEILING")})
+    app = make_app(**{name: defaults()[name] for name in ("LOGIN_RATE_LIMIT", "LOGIN_USERNAME_RATE_LIMIT", "LOGIN_USERNAME_CEILING")})
     with app.app_context():
         for n in range(20):
             users.create_user(f"trainee-{n:02d}", PASSWORD, "monitor", [])
