@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 
 from cml.cli.surveys import surveys_dir
 from cml.extensions import db
-from cml.services import demo, demo_actions, demo_data
+from cml.services import demo, demo_actions, demo_cases, demo_data
 
 group = AppGroup("demo", help="Demonstration data.")
 
@@ -68,3 +68,7 @@ def _demo_actions() -> None:
     db.session.commit()
     if opened:
         click.echo(f"{opened} demo actions opened on missed targets (see /actions/).")
+    cases_opened = demo_cases.ensure_demo_cases()
+    db.session.commit()
+    if cases_opened:
+        click.echo(f"{cases_opened} demo incident cases opened with follow-up steps (see /cases/).")

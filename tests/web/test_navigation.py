@@ -22,6 +22,8 @@ NOT_PAGES = {"collect.page", "collect.review", "collect.receipt", "collect.resum
              # One action's pages are links of its row in the register, and "Open an action" a link of a figure:
              # this world has neither (tests/web/test_actions_pages.py follows them).
              "actions.page", "actions.edit", "actions.new", "meetings.meeting",
+             # One case's pages are links of its row in the cases list: this world has no incident report (tests/web/test_cases.py).
+             "cases.report", "cases.page",
              # One warning's pages are links of the bulletin and of the lead's list: this world has no warnings
              # (tests/web/test_warnings.py and tests/browser/test_warning_loop.py follow them).
              "warnings.page", "warnings.edit",
