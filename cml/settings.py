@@ -57,6 +57,7 @@ class Settings:
     answer_key: str | None = _setting(None, "the key wrapping sensitive answers' keys (None: instance/answer_key)", secret=True)
     answer_key_old: str | None = _setting(None, "the previous answer key while `keys rotate` runs", secret=True)
     backup_dir: str | None = _setting(None, "where `backup create` writes without --to (None: instance/backups)")
+    dhis2_mappings_dir: str | None = _setting(None, "the DHIS2 mapping files the web download offers (None: instance/dhis2)")
     pg_bin_dir: str | None = _setting(None, "the folder of pg_dump and pg_restore (None: found on the PATH)")
     log_level: str = _setting("INFO", "the application log's level")
     log_format: str = _setting("keyvalue", "`json` for one JSON object per line")

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import abort, current_app, g, jsonify, request
+from flask import abort, g, jsonify, request
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -23,6 +23,7 @@ from cml.auth.capabilities import has_capability, roles_with
 from cml.auth.throttle import address_key
 from cml.extensions import db, limiter
 from cml.services import api_tokens
+from cml.settings import settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -44,7 +45,7 @@ def _wrong_token(_response: Response) -> bool:
 
 
 def _throttled(view: F) -> F:
-    limit = limiter.shared_limit(lambda: str(current_app.config["LOGIN_RATE_LIMIT"]), scope="api-token", key_func=address_key,
+    limit = limiter.shared_limit(lambda: settings().login_rate_limit, scope="api-token", key_func=address_key,
                                  deduct_when=_wrong_token)
     return cast(F, limit(view))
 

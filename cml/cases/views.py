@@ -12,7 +12,6 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from cml.cases.forms import ConsentForm, StateForm, StepForm
@@ -21,10 +20,10 @@ from cml.collect.answer_rows import answer_rows
 from cml.core.answers import CleanedAnswers
 from cml.core.questionnaire import Answer
 from cml.extensions import db
-from cml.models import CASE_STATES, REFERRAL_KINDS, STEP_KINDS, Case, Region, User
+from cml.models import CASE_STATES, REFERRAL_KINDS, STEP_KINDS, Case, User
 from cml.models.cases import CONSENTS
 from cml.services import cases, surveys
-from cml.services.scope import region_ids, visible_regions
+from cml.services.scope import load_region, visible_regions
 from cml.web.access import capability_required
 from cml.web.i18n import current_language
 
@@ -40,10 +39,7 @@ def case_list() -> str:
     """The incident reports of the reader's regions as cases (a monitor: their own), by state and region."""
     region = None
     if request.args.get("region"):
-        region = db.session.scalar(select(Region).where(Region.code == request.args["region"][:64]))
-        allowed = region_ids(current_user)
-        if region is None or (allowed is not None and region.id not in allowed):
-            abort(404)
+        region = load_region(current_user, request.args["region"])
     state = request.args.get("state") if request.args.get("state") in CASE_STATES else None
     language = current_language()
     rows = cases.visible_cases(current_user, region_id=region.id if region else None, state=state)

@@ -27,6 +27,7 @@ from cml.extensions import db
 from cml.services import audit, dhis2, surveys
 from cml.services.estimates import data_months
 from cml.services.scope import region_ids
+from cml.settings import settings
 from cml.web.access import capability_required
 from cml.web.formatting import fmt_period
 from cml.web.i18n import current_language
@@ -43,7 +44,7 @@ class Dhis2ExportForm(FlaskForm):
 
 
 def mappings_dir() -> Path:
-    configured = current_app.config.get("DHIS2_MAPPINGS_DIR")
+    configured = settings().dhis2_mappings_dir
     return Path(configured) if configured else Path(current_app.instance_path) / "dhis2"
 
 

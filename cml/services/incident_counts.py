@@ -47,6 +47,7 @@ def incident_cube(k: int) -> Cube | None:
     rule = model_of(version).disclosure
     # A withdrawal of consent writes no sums, so it changes no data version: the key carries the withdrawals.
     withdrawals = db.session.execute(select(func.count(Case.id), func.max(Case.count_withdrawn_at)).where(Case.count_withdrawn_at.is_not(None))).one()
-    key = ("incident_cube", version.id, k, rule, withdrawals[0], str(withdrawals[1]))
+    # Every region's counts, whatever the reader's scope: the protection needs the whole cube, as the disclosure cube does.
+    key = table_cache.table_key("incident_cube", version.id, table_cache.EVERY_REGION, k, rule, withdrawals[0], str(withdrawals[1]))
     cube: Cube = table_cache.cached(key, lambda: protect_cube(incident_counts(), GROUPS, k, rule), lambda made: len(made.published))
     return cube

@@ -38,9 +38,9 @@ from cml.extensions import db
 from cml.models import Case, Region, Response, User
 from cml.models import Warning as CommunityWarning
 from cml.services import audit, surveys
-from cml.settings import settings
 from cml.services.cases import may_warn, report_details
 from cml.services.scope import restrict_to_user_regions
+from cml.settings import settings
 
 DRAFT, PUBLISHED, WITHDRAWN = "draft", "published", "withdrawn"
 EXPIRED = "expired"

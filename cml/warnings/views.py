@@ -9,7 +9,6 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
 from cml.core.warnings.expiry import MAX_WARNING_DAYS, default_last_day, last_day_of
@@ -20,7 +19,7 @@ from cml.models import Region
 from cml.models import Warning as CommunityWarning
 from cml.services import audit, cases
 from cml.services import warnings as service
-from cml.services.scope import region_ids, visible_regions
+from cml.services.scope import load_region, visible_regions
 from cml.warnings.candidates import candidates
 from cml.warnings.forms import PostForm, PublishForm, WarningForm
 from cml.web.access import capability_required
@@ -36,12 +35,8 @@ VIEW, MANAGE = "view_warnings", "manage_warnings"
 def _region() -> Region:
     """The region asked for (?region=code), or the user's first; another region's, or none, is 404."""
     wanted = request.args.get("region", "")
-    allowed = region_ids(current_user)
     if wanted:
-        region = db.session.scalar(select(Region).where(Region.code == wanted))
-        if region is None or (allowed is not None and region.id not in allowed):
-            abort(404)
-        return region
+        return load_region(current_user, wanted)
     return next(iter(visible_regions(current_user)), None) or abort(404)
 
 

@@ -6,7 +6,7 @@ police report, or none wanted, with dates and outcomes) and `warnings` (communit
 lead writes from a case with consent, published until they expire).
 
 Revision ID: f22c1a2b3c40
-Revises: e18a4c2d9b61
+Revises: f21a1b2c3d40
 Create Date: 2026-12-02 15:29:48
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f22c1a2b3c40'
-down_revision = 'e18a4c2d9b61'
+down_revision = 'f21a1b2c3d40'
 branch_labels = None
 depends_on = None
 
