@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import render_template, request
-from sqlalchemy import distinct, func, select
+from sqlalchemy import func, select
 
 from cml.admin.audit_text import Names, action_names, describe
 from cml.admin.views import bp
@@ -55,7 +55,7 @@ def audit_log() -> str:
         query = query.where(AuditEvent.at < _utc(datetime.combine(until + timedelta(days=1), time.min, zone)))
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     events = db.session.scalars(query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
-    actions = db.session.scalars(select(distinct(AuditEvent.action)).order_by(AuditEvent.action)).all()
+    actions = db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
     filters = {"action": action, "actor": actor, "from": request.args.get("from", ""), "to": request.args.get("to", "")}
     names = Names(current_language())
     return render_template("admin/audit.html", events=events, sentences={e.id: describe(e, names) for e in events},

@@ -13,6 +13,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
+from wtforms import SelectChoice
 
 from cml.cases.forms import ConsentForm, StateForm, StepForm
 from cml.cases.labels import case_state_names, consent_names, step_kind_names, step_outcome_names
@@ -119,8 +120,8 @@ def _step_form(case: Case) -> StepForm:
     form = StepForm()
     names = step_kind_names()
     kinds = [kind for kind in STEP_KINDS if kind not in REFERRAL_KINDS or case.consented("referral")]
-    form.kind.choices = [(kind, names[kind]) for kind in kinds]
-    form.outcome.choices = list(step_outcome_names().items())
+    form.kind.choices = [SelectChoice(kind, names[kind]) for kind in kinds]
+    form.outcome.choices = [SelectChoice(outcome, name) for outcome, name in step_outcome_names().items()]
     return form
 
 

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import SelectField
+from wtforms import SelectChoice, SelectField
 
 from cml.config import suppression_threshold
 from cml.core.dhis2 import Dhis2Mapping, Dhis2Payload, Dhis2Warning
@@ -75,14 +75,14 @@ def _periods(mapping: Dhis2Mapping | None) -> list[int]:
 def _form(mappings: dict[str, Dhis2Mapping]) -> tuple[Dhis2ExportForm, Dhis2Mapping | None, list[int]]:
     language = current_language()
     form = Dhis2ExportForm()
-    form.mapping.choices = [(name, _("%(name)s: %(questionnaire)s to data set %(data_set)s, %(periods)s", name=name, questionnaire=m.questionnaire,
+    form.mapping.choices = [SelectChoice(name, _("%(name)s: %(questionnaire)s to data set %(data_set)s, %(periods)s", name=name, questionnaire=m.questionnaire,
                                       data_set=m.data_set, periods=_("quarterly") if m.grain == "quarter" else _("yearly")))
                             for name, m in mappings.items()]
     chosen = mappings.get(form.mapping.data or "") or next(iter(mappings.values()), None)
     periods = _periods(chosen)
     grain = chosen.grain if chosen else "quarter"
-    form.first.choices = [("", _("From the first period"))] + [(period_label(p, grain), fmt_period(p, grain, language)) for p in reversed(periods)]
-    form.last.choices = [("", _("To the latest period"))] + [(period_label(p, grain), fmt_period(p, grain, language)) for p in periods]
+    form.first.choices = [SelectChoice("", _("From the first period"))] + [SelectChoice(period_label(p, grain), fmt_period(p, grain, language)) for p in reversed(periods)]
+    form.last.choices = [SelectChoice("", _("To the latest period"))] + [SelectChoice(period_label(p, grain), fmt_period(p, grain, language)) for p in periods]
     return form, chosen, periods
 
 
