@@ -173,7 +173,7 @@ def _page_data(action: Action) -> dict[str, Any]:
 
 def _dashboard_link(action: Action) -> str:
     """The indicator page of the action's region (or the nation) in its due quarter: the region-level view of it."""
-    args = {"survey": action.questionnaire_code, "indicator": action.indicator_id, "grain": "quarter",
+    args: dict[str, Any] = {"survey": action.questionnaire_code, "indicator": action.indicator_id, "grain": "quarter",  # Any: url_for's **values
             "period": period_label(action.due_period, "quarter")}
     if action.region is not None:
         args["region"] = action.region.code

@@ -58,7 +58,7 @@ def _published() -> list[dict[str, Any]]:
     counts = dict(db.session.execute(
         select(Response.questionnaire_version_id, func.count(Response.id)).where(Response.deleted_at.is_(None)).group_by(Response.questionnaire_version_id)
     ).all())
-    names = dict(db.session.execute(select(User.id, User.username)).all())
+    names: dict[int | None, str] = dict(db.session.execute(select(User.id, User.username)).all())  # None (nobody) names no one
     return [
         {
             "row": q,

@@ -23,12 +23,13 @@ session and minute, never on the request's own transaction.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask import g
 from flask import session as cookie
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import configure_mappers, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
@@ -102,12 +103,12 @@ def note_last_use(_error: BaseException | None = None) -> None:
         log.warning("could not note a session's last use", exc_info=True)
 
 
-def _loaded_user(session: Any, rows: list[Any]) -> User:
+def _loaded_user(session: Any, rows: Sequence[Row[*tuple[Any, ...]]]) -> User:
     # A fresh worker may not have run an ORM query yet: the models' attributes exist only once
     # the mappers are configured (a no-op after the first time).
     configure_mappers()
     first, offset = rows[0], 1 + len(_USER_COLUMNS)
-    user = _persistent(session, User, {name: first[1 + index] for index, name in enumerate(_USER_COLUMNS)})
+    user: User = _persistent(session, User, {name: first[1 + index] for index, name in enumerate(_USER_COLUMNS)})
     regions = []
     for row in rows:
         if row[offset] is None:  # no regions: the outer join's one empty row

@@ -173,7 +173,8 @@ class BenchData:
     def rows(self, items: list[tuple[uuid.UUID, Template, date]]) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
         """Insert rows (responses, facts) of new items, ids after the largest stored one."""
         next_id = int(db.session.scalar(select(func.coalesce(func.max(Response.id), 0))) or 0) + 1
-        responses, facts = [], []
+        responses: list[tuple[Any, ...]] = []
+        facts: list[tuple[Any, ...]] = []
         ring = sealing.keyring()
         for offset, (submission_id, template, day) in enumerate(items):
             response_id = next_id + offset

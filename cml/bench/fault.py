@@ -127,11 +127,11 @@ def hold_lock(database: BenchDatabase, seconds: float, held: threading.Event) ->
         return
     import psycopg
 
-    with psycopg.connect(database.url.replace("postgresql+psycopg://", "postgresql://")) as conn:
-        conn.execute("LOCK TABLE responses IN EXCLUSIVE MODE")
+    with psycopg.connect(database.url.replace("postgresql+psycopg://", "postgresql://")) as server:
+        server.execute("LOCK TABLE responses IN EXCLUSIVE MODE")
         held.set()
         time.sleep(seconds)
-        conn.rollback()
+        server.rollback()
 
 
 def run_lock(database: BenchDatabase, report: Report, requests: int, concurrency: int, workers: int, threads: int) -> dict[str, int]:

@@ -31,7 +31,8 @@ TEMPLATE = TRANSLATIONS / "messages.pot"
 DOMAIN = "messages"
 
 # Babel's defaults plus Flask-Babel's lazy variants (`from flask_babel import lazy_gettext as _l`).
-KEYWORDS: dict[str, object] = {
+# A keyword's value: the positions of its message arguments, (position, "c") for a context; None: the first.
+KEYWORDS: dict[str, tuple[int | tuple[int, str], ...] | None] = {
     "_": None,
     "gettext": None,
     "ngettext": (1, 2),
@@ -53,7 +54,7 @@ group = AppGroup("translate", help="Extract, update and compile the interface tr
 def extract_catalog(root: Path = ROOT, mapping: Path = MAPPING) -> Catalog:
     """Every translatable message of the code and templates, as a template catalog."""
     with mapping.open(encoding="utf-8") as handle:
-        method_map, options_map = parse_mapping_cfg(handle, filename=str(mapping))
+        method_map, options_map = parse_mapping_cfg(handle, filename=str(mapping))  # type: ignore[no-untyped-call]  # Babel's frontend module has no annotations
     catalog = Catalog(project="CML", version="1", msgid_bugs_address="", copyright_holder="CML contributors",
                       charset="utf-8", fuzzy=False)
 

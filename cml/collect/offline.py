@@ -45,7 +45,8 @@ def _shared(response: Response) -> Response:
     (a 304 when unchanged, by a digest of the body)."""
     response.headers["Cache-Control"] = "no-cache"
     response.add_etag()
-    return response.make_conditional(request)
+    response.make_conditional(request)  # in place: it returns the response itself, typed as Werkzeug's
+    return response
 
 
 @bp.get("/app/")

@@ -40,7 +40,7 @@ def parse_date(text: object) -> date | None:
 _ACTIVE_FACILITY = select(Facility.id, Facility.region_id, Facility.stands_for_region).where(Facility.id == bindparam("wanted"), Facility.active.is_(True))
 
 
-def submitted_facility(raw: object, at_facility: bool) -> Row[tuple[int, int, bool]] | None:
+def submitted_facility(raw: object, at_facility: bool) -> Row[int, int, bool] | None:
     """What `facility_for` answers (the active facility, only in one of the user's regions, as
     `scope.region_ids` decides), as id and region from one prebuilt query: submit is the hot path.
     A questionnaire whose responses belong to a region or an event takes only a region's stand-in, and no other does."""
@@ -60,7 +60,7 @@ class Checked:
 
     submission_id: uuid.UUID
     version: FormVersion
-    facility: Row[tuple[int, int, bool]] | None
+    facility: Row[int, int, bool] | None
     interview_date: date | None
     cleaned: CleanedAnswers
     problem: str | None

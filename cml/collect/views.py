@@ -22,7 +22,7 @@ from cml.core.bounds import EARLIEST_INTERVIEW, interview_date_ok
 from cml.core.questionnaire import Questionnaire
 from cml.db import reads_before_writing
 from cml.extensions import db
-from cml.models import Facility, QuestionnaireVersion, Response
+from cml.models import Draft, Facility, QuestionnaireVersion, Response
 from cml.services import drafts, surveys
 from cml.services.responses import UnknownQuestionnaire, form_version
 from cml.services.scope import facilities_for, facility_for, region_for, stand_in, visible_regions
@@ -106,7 +106,7 @@ def start(code: str) -> HttpResponse | tuple[str, int] | str:
         return render_template("collect/start.html", form=form, questionnaire=questionnaire, version=version, language=current_language()), 422
     if db.session.scalar(select(Response.id).where(Response.submission_id == submission_id)) is not None:
         return redirect(url_for("collect.receipt", submission_id=submission_id))
-    existing = db.session.get(drafts.Draft, submission_id)
+    existing = db.session.get(Draft, submission_id)
     if existing is not None and existing.user_id != current_user.id:
         abort(404)
     try:

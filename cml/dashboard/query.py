@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from flask import abort, request
 from flask_babel import gettext as _
@@ -49,9 +50,9 @@ class Filters:
     notices: dict[str, str] = field(default_factory=dict)
     """A message per field whose value could not be read and was replaced."""
 
-    def args(self, **changes: object) -> dict[str, object]:
+    def args(self, **changes: object) -> dict[str, Any]:  # Any: url_for's **values
         """Query-string arguments for a link to a view with these filters (and some changed)."""
-        values: dict[str, object] = {
+        values: dict[str, Any] = {
             "survey": self.code,
             "grain": self.grain,
             "period": period_label(self.period, self.grain),

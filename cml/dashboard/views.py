@@ -20,7 +20,7 @@ from cml.config import suppression_threshold
 from cml.core.funnel import mean_limits, outside_mean_limits, outside_proportion_limits, proportion_limits, size_grid
 from cml.core.periods import Grain, month_range, period_label, previous_period
 from cml.core.publication import Cube, Publication
-from cml.core.tabulate import CellEstimate
+from cml.core.tabulate import CellEstimate, Dimension
 from cml.dashboard.query import Filters, facility_names, read_filters, region_labels
 from cml.services import review, surveys
 from cml.services.estimates import estimate_cells
@@ -104,7 +104,7 @@ def _action_args(filters: Filters) -> dict[str, str] | None:
     return None
 
 
-def _action_link(filters: Filters, indicator: str, period: str, unit: dict[str, str] | None) -> str | None:
+def _action_link(filters: Filters, indicator: str, period: str, unit: dict[str, Any] | None) -> str | None:  # Any: url_for's **values
     if unit is None:
         return None
     return url_for("actions.new", survey=filters.code, indicator=indicator, period=period, **unit)
@@ -130,7 +130,7 @@ def _indicator_data(filters: Filters) -> dict[str, Any]:
     indicator = questionnaire.indicator(filters.indicator or "") or abort(404)
     percent = indicator.type == "proportion"
     by_facility = filters.facility_level and (filters.region is not None or (filters.scope is not None and len(filters.scope) == 1))
-    unit_dimension = "facility" if by_facility else "region"
+    unit_dimension: Dimension = "facility" if by_facility else "region"
     gate = _gate(filters)
     units = estimate_cells(filters.code, indicator_ids=[indicator.id], by=(unit_dimension, "period"), grain=filters.grain,
                            period_range=(filters.period, filters.period), region_ids=filters.scope, change=False).rows

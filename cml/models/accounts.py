@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, Column, DateTime, ForeignKey, String, Table, false, func
@@ -38,6 +39,10 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     regions: Mapped[list[Region]] = relationship(secondary=region_memberships, order_by=Region.code)
 
     # The sign-in session this object was loaded for, or is signing in (cml.auth.loading).
+    if TYPE_CHECKING:  # typed for mypy only: the ORM refuses a class annotation that is not Mapped[]
+        session_token: str | None
+        session_id: str | None
+        session_seen_at: datetime | None
     session_token = None
     session_id = None
     session_seen_at = None

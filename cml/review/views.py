@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -15,7 +16,7 @@ from cml.core.answers import CleanedAnswers
 from cml.core.bounds import parse_id
 from cml.core.questionnaire import REVIEW_STATES
 from cml.extensions import db
-from cml.models import User
+from cml.models import Response, User
 from cml.services import review, scope, surveys
 from cml.services.responses import all_answers
 from cml.services.scope import visible_regions
@@ -68,14 +69,14 @@ def submissions() -> str:
                            facilities=review.facilities_in(current_user), states=review_state_names(), language=current_language())
 
 
-def _shown(response: object) -> tuple[list[dict[str, object]], bool]:
+def _shown(response: Response) -> tuple[list[dict[str, object]], bool]:
     """The answer rows a reviewer may read, and whether sensitive ones were left out (only those who
     may open sealed answers, as for the raw export, see them)."""
     opens = has_capability(current_user, "sensitive_answers")
-    answers = all_answers(response) if opens else dict(response.answers)  # type: ignore[attr-defined]
-    model = surveys.model_of(response.version)  # type: ignore[attr-defined]
+    answers = all_answers(response) if opens else dict(response.answers)
+    model = surveys.model_of(response.version)
     rows = answer_rows(model, CleanedAnswers(answers=answers, errors={}), current_language())
-    return rows, response.sealed_answers is not None and not opens  # type: ignore[attr-defined]
+    return rows, response.sealed_answers is not None and not opens
 
 
 @bp.route("/<uuid:submission_id>", methods=["GET", "POST"])
@@ -104,7 +105,7 @@ def submission(submission_id: uuid.UUID) -> HttpResponse | tuple[str, int] | str
                            comment_max=review.COMMENT_MAX, language=current_language()), (422 if error else 200)
 
 
-def _back_args() -> dict[str, str]:
+def _back_args() -> dict[str, Any]:  # Any: url_for's **values (a str value could not fill its _external)
     """The list's filters, carried through a submission's page so "back to the list" returns to them."""
     return {key: value[:40] for key in ("questionnaire", "region", "facility", "state", "month", "page")
             if (value := request.args.get(key))}

@@ -56,7 +56,8 @@ def action_for(user: User, action_id: object) -> Action:
     if wanted is None or not has_capability(user, "view_actions"):
         not_yours()
     query = restrict_to_user_regions(select(Action).where(Action.id == wanted), user, Action.region_id)
-    return db.session.scalar(query) or not_yours()
+    found: Action | None = db.session.scalar(query)
+    return found or not_yours()
 
 
 def may_manage(user: User, action: Action) -> bool:

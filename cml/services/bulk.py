@@ -161,7 +161,9 @@ class _Writer:
         if not rows:
             return
         names = ", ".join(columns)
-        cursor = self.connection.connection.driver_connection.cursor()
+        driver = self.connection.connection.driver_connection
+        assert driver is not None, "a connection in a transaction holds its driver's"
+        cursor = driver.cursor()
         try:
             if self.postgresql:
                 with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:

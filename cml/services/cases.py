@@ -145,7 +145,8 @@ def report_for(user: User, submission_id: object) -> Response:
     query = _reports(user)
     if wanted is None or query is None:
         abort(404)
-    return db.session.scalar(query.where(Response.id == wanted)) or abort(404)
+    found: Response | None = db.session.scalar(query.where(Response.id == wanted))
+    return found or abort(404)
 
 
 def case_for(user: User, case_id: object) -> Case:
@@ -154,7 +155,7 @@ def case_for(user: User, case_id: object) -> Case:
     query = _reports(user)
     if wanted is None or query is None:
         abort(404)
-    found = db.session.scalar(select(Case).where(Case.id == wanted, Case.submission_id.in_(query.with_only_columns(Response.id))))
+    found: Case | None = db.session.scalar(select(Case).where(Case.id == wanted, Case.submission_id.in_(query.with_only_columns(Response.id))))
     return found or abort(404)
 
 
@@ -173,8 +174,9 @@ def case_for_submission(user: User, submission_id: object) -> Case:
         return found
     response_id = response.id
     begin_writing()
-    response = db.session.get(Response, response_id)
-    assert response is not None
+    reloaded = db.session.get(Response, response_id)
+    assert reloaded is not None
+    response = reloaded
     found = existing_case(response_id)  # made meanwhile by another request
     if found is not None:
         return found

@@ -286,7 +286,7 @@ _CREATING = threading.Lock()
 
 def committer_for(app: Any, engine: Engine) -> Committer:
     """The app's committer for this engine (one per worker process: gunicorn builds the app after forking)."""
-    committer = app.extensions.get("cml_committer")
+    committer: Committer | None = app.extensions.get("cml_committer")
     if committer is None or committer.engine is not engine:
         with _CREATING:
             committer = app.extensions.get("cml_committer")

@@ -9,12 +9,12 @@ commits once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import delete, select
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, RowMapping
 
 from cml.core.questionnaire import Questionnaire
 from cml.extensions import db
@@ -88,7 +88,7 @@ def _count_consent_withdrawn(conn: Connection, ids: list[int]) -> set[int]:
     return set(conn.scalars(select(table.c.submission_id).where(table.c.submission_id.in_(ids), table.c.count_withdrawn_at.is_not(None))))
 
 
-def negated(fact: Mapping[str, Any]) -> dict[str, Any]:
+def negated(fact: RowMapping) -> dict[str, Any]:
     """A fact row as `fact_sums.add` takes it away from the sums."""
     return {**fact, "numerator": -fact["numerator"], "denominator": -fact["denominator"],
             "numerator_squared": -fact["numerator_squared"], "count": -1}
@@ -113,4 +113,4 @@ def _facts_models(conn: Connection, version_ids: set[int]) -> dict[int, tuple[in
         if row.questionnaire_id not in latest or row.version > latest[row.questionnaire_id].version:
             latest[row.questionnaire_id] = row
     # published versions are immutable: plain rows stand in for the ORM objects facts_model reads
-    return {v.id: (v.questionnaire_id, facts_model(v, latest[v.questionnaire_id])) for v in wanted}
+    return {v.id: (v.questionnaire_id, facts_model(cast(QuestionnaireVersion, v), latest[v.questionnaire_id])) for v in wanted}

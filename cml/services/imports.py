@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -231,7 +232,7 @@ def _unlisted(error: FieldError) -> str:
 
 def record_failure(report: ImportReport, code: str, user: User | None, address: str | None = None) -> None:
     """A refused import in the audit log and the log: how many rows and problems, never a cell's value."""
-    details = {"rows": report.rows, "invalid": report.rows - report.valid, "problems": report.problem_count,
+    details: dict[str, Any] = {"rows": report.rows, "invalid": report.rows - report.valid, "problems": report.problem_count,
                "file_problem": report.file_problem is not None}
     logs.event("responses.import_failed", logging.WARNING, survey=code[:64], **details)
     audit.record("responses.import_failed", user, target=code[:64], address=address, **details)

@@ -37,7 +37,7 @@ BATCH = 2000
 
 
 def latest_of(questionnaire_id: int) -> QuestionnaireVersion:
-    version = db.session.scalar(
+    version: QuestionnaireVersion | None = db.session.scalar(
         select(QuestionnaireVersion)
         .where(QuestionnaireVersion.questionnaire_id == questionnaire_id)
         .order_by(QuestionnaireVersion.version.desc())

@@ -37,7 +37,7 @@ def meeting_for(user: User, meeting_id: object) -> Meeting:
     """The meeting with this id if the user may see it; 404 otherwise, whether absent or another region's."""
     wanted = parse_id(meeting_id)
     query = select(Meeting).where(Meeting.id == (wanted if wanted is not None else -1))
-    meeting = db.session.scalar(restrict_to_user_regions(query, user, Meeting.region_id))
+    meeting: Meeting | None = db.session.scalar(restrict_to_user_regions(query, user, Meeting.region_id))
     return meeting if meeting is not None else not_yours()
 
 
@@ -123,16 +123,18 @@ def _renumber(meeting: Meeting) -> None:
 def previous_meeting(meeting: Meeting) -> Meeting | None:
     """The same council's meeting before this one (by date, then by when it was entered)."""
     earlier = or_(Meeting.held_on < meeting.held_on, and_(Meeting.held_on == meeting.held_on, Meeting.id < meeting.id))
-    return db.session.scalar(_same_council(meeting.kind, meeting.region_id).where(earlier).order_by(Meeting.held_on.desc(), Meeting.id.desc()).limit(1))
+    found: Meeting | None = db.session.scalar(_same_council(meeting.kind, meeting.region_id).where(earlier).order_by(Meeting.held_on.desc(), Meeting.id.desc()).limit(1))
+    return found
 
 
 def latest_meeting(region_id: int | None, until: date) -> Meeting | None:
     """The latest meeting held on or before `until` of a region's council, or of the national council (None)."""
     kind = NATIONAL if region_id is None else REGIONAL
     query = _same_council(kind, region_id).where(Meeting.held_on <= until).order_by(Meeting.held_on.desc(), Meeting.id.desc()).limit(1)
-    return db.session.scalar(query)
+    found: Meeting | None = db.session.scalar(query)
+    return found
 
 
-def _same_council(kind: str, region_id: int | None) -> Select[tuple[Meeting]]:
+def _same_council(kind: str, region_id: int | None) -> Select[Meeting]:
     region = Meeting.region_id.is_(None) if region_id is None else Meeting.region_id == region_id
     return select(Meeting).where(Meeting.kind == kind, region)

@@ -17,15 +17,15 @@ import os
 import re
 import tempfile
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import repeat
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from flask_babel import gettext as _
-from sqlalchemy import Date, bindparam, func, select, text
+from sqlalchemy import CursorResult, Date, bindparam, func, select, text
 
 from cml.core.answer_cells import AnswerCells, AnswerFields, choice_columns
 from cml.core.cells import QUOTED as _QUOTED
@@ -139,7 +139,7 @@ def rows(request: RawExportRequest) -> Iterator[list[list[Cell]]]:
     prefixes = _Cached(lambda key: (safe_cell(request.code), versions[key[0]], *places(key[1], key[2])))
     """(version id, region id, facility id) -> the questionnaire, version, region, facility and facility name cells."""
     sources = _Cached(safe_cell)
-    answer_cells = AnswerCells(questions, questionnaire, request.labels_language).cells
+    answer_cells: Callable[[Mapping[str, Any]], list[Cell]] = AnswerCells(questions, questionnaire, request.labels_language).cells
     if request.choices_as_columns:
         header, answer_cells = choice_columns(questions, answer_cells)
     else:
@@ -151,7 +151,7 @@ def rows(request: RawExportRequest) -> Iterator[list[list[Cell]]]:
                for _, submission_id, version_id, region_id, facility_id, interview_date, received_at, source, answers_text in chunk]
 
 
-def _fetched(request: RawExportRequest, versions: dict[int, int]) -> Iterator[list[tuple[Any, ...]]]:
+def _fetched(request: RawExportRequest, versions: dict[int, int]) -> Iterator[Sequence[tuple[Any, ...]]]:
     """The responses' rows as the driver gives them (plain tuples, no Row each), CHUNK at a time, oldest first;
     with the sensitive answers opened into the answers' JSON when they are asked for."""
     if not request.include_sensitive:
@@ -175,14 +175,15 @@ def _as_uuid(value: Any) -> uuid.UUID:
     return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
-def _fetched_rows(request: RawExportRequest, versions: dict[int, int]) -> Iterator[list[tuple[Any, ...]]]:
+def _fetched_rows(request: RawExportRequest, versions: dict[int, int]) -> Iterator[Sequence[tuple[Any, ...]]]:
     statement = batch_query(request, sorted(versions))
     if db.engine.dialect.name == "postgresql":
         yield from _pipelined(statement)
         return
     after, fetched = 0, BATCH
     while fetched == BATCH:  # a short batch was the last
-        result = db.session.execute(statement, {"after": after})
+        # A textual SELECT's result is a CursorResult; Session.execute is typed with the wider Result.
+        result = cast("CursorResult[*tuple[Any, ...]]", db.session.execute(statement, {"after": after}))
         cursor, fetched = result.cursor, 0
         try:
             while chunk := cursor.fetchmany(CHUNK):
@@ -333,8 +334,8 @@ def codebook(request: RawExportRequest) -> list[list[Cell]]:
     questionnaire, questions = export_questions(request.code, request.include_sensitive)
     language = request.codebook_language
     rows: list[list[Cell]] = [[_("column"), _("question"), _("label"), _("type"), _("choices"), _("sensitive")]]
-    for column, label, kind in _fixed_descriptions():
-        rows.append([column, None, safe_cell(label), kind, None, None])
+    for column, description, kind in _fixed_descriptions():
+        rows.append([column, None, safe_cell(description), kind, None, None])
     for question in questions:
         label = safe_cell(questionnaire.text(question.label, language))
         choices = safe_cell("; ".join(f"{c.id} = {questionnaire.text(c.label, language)}{_offered_when(question, c)}" for c in question.choices)) if question.choices else None

@@ -60,7 +60,8 @@ def find(user: User, submission_id: uuid.UUID, for_update: bool = False) -> Resp
     query = reviewable(user).where(Response.submission_id == submission_id)
     if for_update:  # two reviewers at once: the second waits, then recounts from the first's state
         query = query.with_for_update()
-    return db.session.scalar(query)
+    found: Response | None = db.session.scalar(query)
+    return found
 
 
 def listed(user: User, filters: Filters, page: int = 1) -> tuple[list[Response], int]:

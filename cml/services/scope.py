@@ -62,7 +62,8 @@ def facility_for(user: User, facility_id: object) -> Facility | None:
     if wanted is None:
         return None
     query = select(Facility).where(Facility.id == wanted, Facility.active.is_(True), Facility.stands_for_region.is_(False))
-    return db.session.scalar(restrict_to_user_regions(query, user, Facility.region_id))
+    facility: Facility | None = db.session.scalar(restrict_to_user_regions(query, user, Facility.region_id))
+    return facility
 
 
 def region_for(user: User, region_id: object) -> Region | None:
@@ -84,7 +85,7 @@ def not_yours() -> NoReturn:
 
 def load_region(user: User, code: str) -> Region:
     """The region with this code (as in a URL's ?region=kyiv), only when it is one of the user's; else `NOT_YOURS`."""
-    region = db.session.scalar(select(Region).where(Region.code == code[:64]))
+    region: Region | None = db.session.scalar(select(Region).where(Region.code == code[:64]))
     if region is None or not can_see_region(user, region):
         not_yours()
     return region
@@ -100,7 +101,7 @@ def load_facility(user: User, facility_id: object) -> Facility:
     wanted = parse_id(facility_id)
     if wanted is None:
         not_yours()
-    facility = db.session.scalar(restrict_to_user_regions(select(Facility).where(Facility.id == wanted), user, Facility.region_id))
+    facility: Facility | None = db.session.scalar(restrict_to_user_regions(select(Facility).where(Facility.id == wanted), user, Facility.region_id))
     return facility if facility is not None else not_yours()
 
 
@@ -109,7 +110,7 @@ STAND_IN_NAME = "(no facility)"
 
 def stand_in(region: Region) -> Facility:
     """The region's "(no facility)", made on first use (added and flushed in the caller's transaction)."""
-    found = db.session.scalar(select(Facility).where(Facility.region_id == region.id, Facility.stands_for_region.is_(True)))
+    found: Facility | None = db.session.scalar(select(Facility).where(Facility.region_id == region.id, Facility.stands_for_region.is_(True)))
     if found is not None:
         return found
     facility = Facility(region_id=region.id, code=f"~{region.id}", name=STAND_IN_NAME, kind="other", active=True, stands_for_region=True)

@@ -36,7 +36,8 @@ def _in_scope(user: User, response_id: object, lock: bool = False) -> Response |
     query = restrict_to_user_regions(select(Response).where(Response.id == wanted), user, Response.region_id)
     if lock:  # PostgreSQL: two corrections of one response take turns (SQLite's BEGIN IMMEDIATE already does)
         query = query.with_for_update()
-    return db.session.scalar(query)
+    found: Response | None = db.session.scalar(query)
+    return found
 
 
 def own_within_window(user: User, response: Response, now: datetime | None = None) -> bool:

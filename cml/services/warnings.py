@@ -85,9 +85,9 @@ def current_clause(at: datetime) -> ColumnElement[bool]:
                 CommunityWarning.expires_at > at, consent_clause())
 
 
-def _scoped(user: User) -> Select[tuple[CommunityWarning]]:
+def _scoped(user: User) -> Select[CommunityWarning]:
     query = (select(CommunityWarning).join(Case, CommunityWarning.case_id == Case.id).join(Response, Case.submission_id == Response.id))
-    scoped: Select[tuple[CommunityWarning]] = restrict_to_user_regions(query, user, CommunityWarning.region_id)
+    scoped: Select[CommunityWarning] = restrict_to_user_regions(query, user, CommunityWarning.region_id)
     return scoped
 
 
@@ -120,7 +120,8 @@ def warning_for(user: User, warning_id: object) -> CommunityWarning:
     query = _scoped(user).where(CommunityWarning.id == wanted)
     if not manages(user):
         query = query.where(current_clause(now()))
-    return db.session.scalar(query) or abort(404)
+    found: CommunityWarning | None = db.session.scalar(query)
+    return found or abort(404)
 
 
 def shown_state(warning: CommunityWarning, at: datetime | None = None) -> str:

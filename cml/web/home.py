@@ -7,6 +7,7 @@ from datetime import date
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import InstrumentedAttribute
 from werkzeug.wrappers import Response as HttpResponse
 
 from cml.core.periods import month_range, period_label, period_of
@@ -41,7 +42,7 @@ def index() -> HttpResponse | str:
     )
 
 
-def _counts(column: object, first_month: int, last_month: int) -> dict[int, tuple[int, int]]:
+def _counts(column: InstrumentedAttribute[int], first_month: int, last_month: int) -> dict[int, tuple[int, int]]:
     """(this quarter, all time) response counts per value of `column`, in the user's regions."""
     in_quarter = func.sum(func.cast(Response.month.between(first_month, last_month), db.Integer))
     query = select(column, in_quarter, func.count()).where(Response.deleted_at.is_(None)).group_by(column)
