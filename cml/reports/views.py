@@ -75,7 +75,7 @@ def raw() -> Response | tuple[str, int] | str:
     if form.file_format.data == "codebook":  # no answers: nothing to audit
         return Response(raw_export.codebook_csv(request), mimetype="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="cml-{request.code}-codebook.csv"'})
-    title = dict(form.survey.choices or []).get(request.code, request.code)
+    title = next((choice.label for choice in form.survey.choices or [] if choice.value == request.code), request.code)
     if form.file_format.data == "r":  # the columns' labels, no answers: nothing to audit
         script_name = f"cml-{request.code}-read-csv.R"
         return Response(analyst_files.r_file(request, f"{filename}.csv", script_name, str(title)), mimetype="text/plain",
