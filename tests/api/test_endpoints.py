@@ -73,7 +73,7 @@ def test_questionnaires_and_their_versions(client, app, tokens) -> None:
     listing = client.get(f"{API}/questionnaires", headers=tokens["monitor"])
     assert listing.status_code == 200
     found = {q["code"]: q for q in listing.get_json()["questionnaires"]}
-    assert set(found) == {"clinic_exit", "incident_report", "training_evaluation"}
+    assert set(found) == {"clinic_exit", "incident_report", "training_evaluation", "violence_12m"}
     exit_interview = found["clinic_exit"]
     with app.app_context():
         assert exit_interview["version"] == surveys.collectable_version("clinic_exit").version

@@ -59,7 +59,7 @@ def test_a_spec_following_client_lists_downloads_and_submits(app, server) -> Non
     _conform(listing)
     assert listing.status_code == 200 and listing.headers["Content-Type"].startswith("text/xml")
     forms = {form["formID"]: form for form in form_list(listing.content)}
-    assert set(forms) == {"clinic_exit", "incident_report", "training_evaluation"}
+    assert set(forms) == {"clinic_exit", "incident_report", "training_evaluation", "violence_12m"}
     downloaded = {}
     for code, form in forms.items():
         assert form["downloadUrl"].startswith(server)

@@ -15,7 +15,8 @@ def test_demo_load_opens_actions_on_real_missed_figures_once(app, runner, genera
     assert "demo actions opened" in result.output
     with app.app_context():
         opened = list(db.session.scalars(select(Action).order_by(Action.id)))
-        assert 3 <= len(opened) <= 5
+        # 900 test responses over four questionnaires: two to five units have a clear enough miss (the demo's 3,000 give more).
+        assert 2 <= len(opened) <= 5
         admin = db.session.scalars(select(User).where(User.username == "demo-admin")).one()
         for action in opened:
             assert action.baseline["verdict"] == "misses"

@@ -46,7 +46,8 @@ class Links(HTMLParser):
 def pages_for(app, role: str) -> set[str]:
     """The endpoints a role may GET, by the access matrix."""
     return {rule.endpoint for rule in app.url_map.iter_rules()
-            if "GET" in rule.methods and role in ALLOWED.get(rule.endpoint, set()) and rule.endpoint not in NOT_PAGES}
+            if "GET" in rule.methods and role in ALLOWED.get(rule.endpoint, set()) and rule.endpoint not in NOT_PAGES
+            and not rule.endpoint.startswith("api.")}  # the token API answers scripts, not readers (its token pages are api_tokens.*)
 
 
 def walk(client, app) -> set[str]:
