@@ -336,7 +336,9 @@ def test_a_backup_taken_while_clients_submit_holds_every_acknowledged_submission
     restored_app = _app_on(target, Path(seeded.instance_path))
     with restored_app.app_context():
         present = set(db.session.scalars(select(Response.submission_id).where(Response.questionnaire_version_id == version.id)))
-        without_facts = db.session.scalar(select(func.count(Response.id)).where(~Response.id.in_(select(IndicatorFact.response_id))))
+        # Of the responses written during the backup (a seeded incident report without consent to be counted has none, rightly).
+        without_facts = db.session.scalar(select(func.count(Response.id)).where(Response.questionnaire_version_id == version.id,
+                                                                                ~Response.id.in_(select(IndicatorFact.response_id))))
         db.session.remove()
         db.engine.dispose()
     assert before <= present, f"{len(before - present)} submissions acknowledged before the backup are missing"
