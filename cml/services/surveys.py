@@ -121,13 +121,20 @@ def set_retired(version: QuestionnaireVersion, retired: bool, actor: User) -> bo
     return True
 
 
+VERSION_MAX = 2**31 - 1
+"""The largest version number the version column (a 32-bit integer) holds."""
+
+
 def version_of(code: str, number: int | None) -> QuestionnaireVersion | None:
     """Version `number` of a questionnaire, or its latest when `number` is None."""
     if number is None:
         return latest_version(code)
-    return db.session.scalar(
+    if not 0 < number <= VERSION_MAX:  # PostgreSQL refuses to compare its integer column with a larger number
+        return None
+    found: QuestionnaireVersion | None = db.session.scalar(
         select(QuestionnaireVersion).join(QuestionnaireRow).where(QuestionnaireRow.code == code, QuestionnaireVersion.version == number)
     )
+    return found
 
 
 def version_numbers(code: str) -> list[int]:
