@@ -1,5 +1,8 @@
 """JSON from outside, read strictly: every key once, no NaN, numbers in 64 bits, text storable.
 
+`read_json_file` is the guard for an uploaded or configured file (a questionnaire, a DHIS2
+mapping): size, encoding and nesting are checked on the bytes before any parsing.
+
 `json.loads` keeps the last of two equal keys silently, accepts NaN and Infinity, raises a
 bare ValueError on a number of thousands of digits (Python's int-string limit), and
 returns NUL characters and lone surrogates that the database or the page cannot take.
@@ -11,6 +14,70 @@ import json
 from typing import Any
 
 from cml.core.bounds import INT64_MAX, fits_int64, is_plain_text, plain_text
+
+MAX_FILE_BYTES = 1024 * 1024
+MAX_NESTING = 32
+
+
+def read_json_file(data: bytes, what: str) -> tuple[dict[str, Any] | None, tuple[str, str] | None]:
+    """The one JSON object in a file's bytes, or None and (JSON path, problem) for its author.
+
+    `what` names the file in messages ("a questionnaire", "a mapping"). Hostile input is stopped
+    before parsing: an oversized file, bytes that are not UTF-8, nesting deep enough to recurse."""
+    if not data.strip():
+        return None, ("$", f"the file is empty; {what} is one JSON object {{…}}")
+    if len(data) > MAX_FILE_BYTES:
+        return None, ("$", f"the file is {len(data):,} bytes; {what} may be at most {MAX_FILE_BYTES:,} bytes")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        return None, ("$", f"the file is not UTF-8 text (byte {error.start})")
+    depth = bracket_depth(text)
+    if depth > MAX_NESTING:
+        return None, ("$", f"the file nests {depth} levels deep; at most {MAX_NESTING} are allowed")
+    value, problem = strict_loads(text)
+    if problem is not None:
+        return None, problem
+    if not isinstance(value, dict):
+        return None, ("$", f"the file must hold one JSON object {{…}}, found {json_kind(value)}")
+    return value, None
+
+
+def bracket_depth(text: str) -> int:
+    """Deepest nesting of brackets outside strings, found before parsing so deep files cannot recurse."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+def json_kind(value: object) -> str:
+    """What a decoded JSON value is, in an author's words."""
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return "null"
 
 
 def child(path: str, key: str) -> str:

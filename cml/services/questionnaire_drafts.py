@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from cml.core.questionnaire import Problem, Questionnaire, check_bytes, parse_document
 from cml.core.questionnaire.compare import Comparison, compare
 from cml.core.questionnaire.json_lines import line_of, value_lines
-from cml.core.questionnaire.structure import MAX_FILE_BYTES
+from cml.core.strict_json import MAX_FILE_BYTES
 from cml.extensions import db
 from cml.models import Questionnaire as QuestionnaireRow
 from cml.models import QuestionnaireDraft, QuestionnaireVersion, Response, User

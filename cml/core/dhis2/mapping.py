@@ -19,10 +19,9 @@ from jsonschema.exceptions import ValidationError
 
 from cml.core.periods import Grain
 from cml.core.questionnaire.problems import Problem, child
-from cml.core.questionnaire.structure import MAX_NESTING, sort_problems
-from cml.core.strict_json import strict_loads
+from cml.core.questionnaire.structure import sort_problems
+from cml.core.strict_json import read_json_file
 
-MAX_FILE_BYTES = 1024 * 1024
 PeriodType = Literal["Quarterly", "Yearly"]
 GRAIN_OF: dict[str, Grain] = {"Quarterly": "quarter", "Yearly": "year"}
 """DHIS2 period types CML publishes: months are never published (cml.core.publication), so no Monthly."""
@@ -74,20 +73,8 @@ def mapping_schema() -> dict[str, Any]:
 
 def read_mapping(data: bytes) -> tuple[Dhis2Mapping | None, list[Problem]]:
     """The mapping in a file's bytes, or None and every problem found."""
-    if not data.strip():
-        return None, [Problem("$", "the file is empty; a mapping is one JSON object {…}")]
-    if len(data) > MAX_FILE_BYTES:
-        return None, [Problem("$", f"the file is {len(data):,} bytes; a mapping may be at most {MAX_FILE_BYTES:,} bytes")]
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        return None, [Problem("$", f"the file is not UTF-8 text (byte {error.start})")]
-    if _depth(text) > MAX_NESTING:
-        return None, [Problem("$", f"the file nests more than {MAX_NESTING} levels deep")]
-    document, problem = strict_loads(text)
-    if problem is not None:
-        return None, [Problem(*problem)]
-    return parse_mapping(document)
+    document, problem = read_json_file(data, "a mapping")
+    return (None, [Problem(*problem)]) if problem is not None else parse_mapping(document)
 
 
 def parse_mapping(document: Any) -> tuple[Dhis2Mapping | None, list[Problem]]:
@@ -188,20 +175,3 @@ def _explain(error: ValidationError) -> Problem:
 def _short(value: object) -> str:
     text = str(value)
     return text if len(text) <= 60 else text[:57] + "…"
-
-
-def _depth(text: str) -> int:
-    """Deepest bracket nesting outside strings, found before parsing so deep files cannot recurse."""
-    depth = deepest = 0
-    in_string = escaped = False
-    for char in text:
-        if in_string:
-            escaped, in_string = (False, True) if escaped else (char == "\\", char != '"')
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char in "]}":
-            depth -= 1
-    return deepest

@@ -15,10 +15,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from cml.core.questionnaire.problems import Problem, child
-from cml.core.strict_json import strict_loads
-
-MAX_FILE_BYTES = 1024 * 1024
-MAX_NESTING = 32
+from cml.core.strict_json import json_kind, read_json_file
 
 _JSON_TYPES = {
     "object": "an object {…}",
@@ -31,61 +28,10 @@ _JSON_TYPES = {
 }
 
 
-def _kind(value: object) -> str:
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, (int, float)):
-        return "a number"
-    return "null"
-
-
 def read_json(data: bytes) -> tuple[Any, list[Problem]]:
     """Decode the bytes of a questionnaire file into JSON, guarding against hostile input."""
-    if not data.strip():
-        return None, [Problem("$", "the file is empty; a questionnaire is one JSON object {…}")]
-    if len(data) > MAX_FILE_BYTES:
-        return None, [Problem("$", f"the file is {len(data):,} bytes; a questionnaire may be at most {MAX_FILE_BYTES:,} bytes")]
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        return None, [Problem("$", f"the file is not UTF-8 text (byte {error.start})")]
-    depth = _bracket_depth(text)
-    if depth > MAX_NESTING:
-        return None, [Problem("$", f"the file nests {depth} levels deep; at most {MAX_NESTING} are allowed")]
-    value, problem = strict_loads(text)
-    if problem is not None:
-        return None, [Problem(*problem)]
-    if not isinstance(value, dict):
-        return None, [Problem("$", f"the file must hold one JSON object {{…}}, found {_kind(value)}")]
-    return value, []
-
-
-def _bracket_depth(text: str) -> int:
-    """Deepest nesting of brackets outside strings, found before parsing so deep files cannot recurse."""
-    depth = deepest = 0
-    in_string = escaped = False
-    for char in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char in "]}":
-            depth -= 1
-    return deepest
+    document, problem = read_json_file(data, "a questionnaire")
+    return (None, [Problem(*problem)]) if problem is not None else (document, [])
 
 
 @cache
@@ -128,7 +74,7 @@ def _explain(error: ValidationError) -> Problem:
     if kind == "type":
         expected = error.validator_value
         wanted = " or ".join(_JSON_TYPES.get(t, t) for t in ([expected] if isinstance(expected, str) else expected))
-        return Problem(path, f"must be {wanted}, found {_kind(value)}")
+        return Problem(path, f"must be {wanted}, found {json_kind(value)}")
     if kind == "enum":
         options = ", ".join(str(o) for o in error.validator_value)
         return Problem(path, f"\"{value}\" is not allowed; use one of: {options}")
