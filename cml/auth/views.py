@@ -23,7 +23,7 @@ from cml.services import audit, sessions, users
 from cml.services.passwords import verify_password
 from cml.settings import settings
 from cml.web.access import password_change_due
-from cml.web.urls import safe_next
+from cml.web.redirects import safe_next
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 

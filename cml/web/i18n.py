@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 
 from cml.extensions import db
 from cml.web.formatting import FILTERS
-from cml.web.urls import safe_next
+from cml.web.redirects import safe_next
 
 LANGUAGE_NAMES = {"en": "English", "uk": "Українська", "ru": "Русский"}
 # Short names written in their own language: "UK" would read as the United Kingdom.

@@ -1,10 +1,10 @@
-"""URL helpers shared by features."""
+"""Where to send someone after a form: a `next` address, only if it is on this site."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import request, url_for
+from flask import url_for
 
 
 def safe_next(target: str | None) -> str:
@@ -15,6 +15,3 @@ def safe_next(target: str | None) -> str:
             return target
     return url_for("home.index")
 
-
-def current_path() -> str:
-    return request.full_path.rstrip("?")
