@@ -71,7 +71,7 @@ def _register_features(app: Flask) -> None:
     from cml.actions import bp as actions_bp
     from cml.admin import bp as admin_bp
     from cml.api import register as register_api
-    from cml.auth.views import bp as auth_bp
+    from cml.auth.urls import bp as auth_bp
     from cml.cases import bp as cases_bp
     from cml.collect import api_bp as collect_api_bp
     from cml.collect import bp as collect_bp

@@ -1,5 +1,5 @@
 """Actions: findings taken to duty bearers, re-checked by the data."""
 
-from cml.actions.views import bp
+from cml.actions.urls import bp
 
 __all__ = ["bp"]

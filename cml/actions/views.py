@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -30,12 +30,9 @@ from cml.web.action_labels import (
 )
 from cml.web.i18n import current_language
 
-bp = Blueprint("actions", __name__, url_prefix="/actions", template_folder="templates")
-
 EDITABLE = ("problem", "duty_bearer_kind", "duty_bearer", "asked", "commitment", "commitment_where", "commitment_on", "owner", "due_period")
 
 
-@bp.get("/")
 @capability_required("view_actions")
 def register() -> str:
     """The actions of the reader's regions (all, for advocates and admins), filtered by state and region."""
@@ -51,7 +48,6 @@ def register() -> str:
                            states=action_state_names(), language=language)
 
 
-@bp.route("/new", methods=["GET", "POST"])
 @capability_required("manage_actions")
 def new() -> Response | str | tuple[str, int]:
     """Open an action on one dashboard figure (survey, indicator, region/facility, quarter in the link), frozen as shown."""
@@ -90,7 +86,6 @@ def new() -> Response | str | tuple[str, int]:
                            design_note=present.design_note(figure.questionnaire.sampling)), status
 
 
-@bp.get("/<action_id>")
 @capability_required("view_actions")
 def page(action_id: str) -> str:
     """One action: its frozen figure beside what the data say now, what was asked and committed, its history."""
@@ -98,7 +93,6 @@ def page(action_id: str) -> str:
     return render_template("actions/action.html", **_page_data(action), state_form=_state_form(action))
 
 
-@bp.route("/<action_id>/edit", methods=["GET", "POST"])
 @capability_required("manage_actions")
 def edit(action_id: str) -> Response | str | tuple[str, int]:
     """Change what an action says (never its figure)."""
@@ -120,7 +114,6 @@ def edit(action_id: str) -> Response | str | tuple[str, int]:
     return render_template("actions/edit.html", form=form, action=action, language=language), status
 
 
-@bp.post("/<action_id>/state")
 @capability_required("manage_actions")
 def change_state(action_id: str) -> Response | tuple[str, int]:
     """A person's decision on the action's state (shown beside what the data say, never taken from them)."""

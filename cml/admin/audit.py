@@ -9,7 +9,6 @@ from flask import render_template, request
 from sqlalchemy import func, select
 
 from cml.admin.audit_text import Names, action_names, describe
-from cml.admin.views import bp
 from cml.core.bounds import EARLIEST_ANSWER_DATE
 from cml.extensions import db
 from cml.models import AuditEvent
@@ -35,7 +34,6 @@ def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(tzinfo=None)
 
 
-@bp.get("/audit")
 @capability_required("audit_log")
 def audit_log() -> str:
     """Audit events, newest first, with filters in the query string."""

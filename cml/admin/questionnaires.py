@@ -17,7 +17,6 @@ from sqlalchemy import func, select
 from werkzeug.wrappers import Response as HttpResponse
 
 from cml.admin.forms import UploadForm
-from cml.admin.views import bp
 from cml.collect.offline_strings import app_strings
 from cml.core.questionnaire import translate
 from cml.extensions import db
@@ -29,7 +28,6 @@ from cml.web.answer_messages import message_templates, plural_templates
 from cml.web.i18n import current_language, in_every_language, language_name
 
 
-@bp.route("/questionnaires", methods=["GET", "POST"])
 @capability_required("manage_questionnaires")
 def questionnaire_list() -> HttpResponse | str:
     """Published questionnaires with their versions, the administrator's drafts, and the upload form."""
@@ -76,7 +74,6 @@ def _draft(draft_id: int) -> QuestionnaireDraft:
     return drafts.draft_of(current_user, draft_id) or abort(404)
 
 
-@bp.get("/questionnaires/drafts/<int:draft_id>")
 @capability_required("manage_questionnaires")
 def questionnaire_draft(draft_id: int) -> str:
     """A draft: what it changes against the published version, and the way to its preview and to publish it."""
@@ -112,7 +109,6 @@ def _setting_names() -> dict[str, str]:
     }
 
 
-@bp.get("/questionnaires/drafts/<int:draft_id>/preview")
 @capability_required("manage_questionnaires")
 def questionnaire_preview(draft_id: int) -> str:
     """The draft page by page as the offline app draws it (its engine and renderer), with live skip logic and
@@ -138,7 +134,6 @@ def _own_name(code: str) -> str:
     return name[:1].upper() + name[1:]
 
 
-@bp.post("/questionnaires/drafts/<int:draft_id>/publish")
 @capability_required("manage_questionnaires")
 def questionnaire_publish(draft_id: int) -> HttpResponse | tuple[str, int]:
     """Publish the draft with the checks of `surveys publish` (the next version number; audit-logged)."""
@@ -159,7 +154,6 @@ def questionnaire_publish(draft_id: int) -> HttpResponse | tuple[str, int]:
     return redirect(url_for("admin.questionnaire_list"), 303)
 
 
-@bp.post("/questionnaires/drafts/<int:draft_id>/discard")
 @capability_required("manage_questionnaires")
 def questionnaire_discard(draft_id: int) -> HttpResponse:
     draft = _draft(draft_id)
@@ -170,7 +164,6 @@ def questionnaire_discard(draft_id: int) -> HttpResponse:
     return redirect(url_for("admin.questionnaire_list"), 303)
 
 
-@bp.post("/questionnaires/<code>/<int:number>/retire")
 @capability_required("manage_questionnaires")
 def questionnaire_retire(code: str, number: int) -> HttpResponse:
     """Retire a version (no new interviews on it; its responses keep counting) or, with retire=0, bring it back."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
+from flask import abort, flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -18,8 +18,6 @@ from cml.services import regions as region_service
 from cml.web.access import capability_required
 from cml.web.i18n import current_language, language_name, languages
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
-
 REGIONAL_ROLES = ("monitor", "lead")  # they see and record only in their regions
 
 
@@ -34,7 +32,6 @@ def _prepare(form: UserForm, language: str) -> list[Region]:
     return regions
 
 
-@bp.get("/")
 @capability_required("manage_accounts")
 def index() -> str:
     """Administration overview."""
@@ -48,7 +45,6 @@ def index() -> str:
     return render_template("admin/index.html", counts=counts)
 
 
-@bp.route("/users", methods=["GET", "POST"])
 @capability_required("manage_accounts")
 def user_list() -> HttpResponse | str:
     """List accounts and create one."""
@@ -80,7 +76,6 @@ def _accounts() -> list[User]:
     return list(db.session.scalars(select(User).order_by(User.username)))
 
 
-@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @capability_required("manage_accounts")
 def user_edit(user_id: int) -> HttpResponse | str:
     """Change an account's role, regions or status."""
@@ -101,7 +96,6 @@ def user_edit(user_id: int) -> HttpResponse | str:
     return render_template("admin/user_edit.html", form=form, account=user, password_form=PasswordForm(formdata=None))
 
 
-@bp.post("/users/<int:user_id>/password")
 @capability_required("manage_accounts")
 def user_password(user_id: int) -> HttpResponse | tuple[str, int]:
     """Give an account a temporary password, typed or generated: every session of the account
@@ -131,7 +125,6 @@ def _password_page(user: User, password: str, message: str) -> HttpResponse:
     return page
 
 
-@bp.route("/regions", methods=["GET", "POST"])
 @capability_required("manage_accounts")
 def region_list() -> HttpResponse | str:
     """Regions and facilities; load more from a JSON or CSV file."""
@@ -152,7 +145,6 @@ def region_list() -> HttpResponse | str:
     return render_template("admin/regions.html", form=form, regions=_all_regions(), problems=problems)
 
 
-@bp.route("/facilities/<int:facility_id>", methods=["GET", "POST"])
 @capability_required("manage_accounts")
 def facility_edit(facility_id: int) -> HttpResponse | tuple[str, int] | str:
     """A facility's name in each interface language; the English one shows where another is missing."""

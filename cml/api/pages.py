@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -17,8 +17,6 @@ from cml.extensions import db
 from cml.models import User
 from cml.services import api_tokens
 from cml.web.access import capability_required
-
-bp = Blueprint("api_tokens", __name__, template_folder="templates")
 
 
 class ApiTokenForm(FlaskForm):
@@ -64,27 +62,23 @@ def _revoke(owner: User, token_id: int, back: str) -> Response:
     return redirect(back)
 
 
-@bp.route("/account/tokens", methods=["GET", "POST"])
 @login_required
 def own_tokens() -> Response | tuple[str, int]:
     """One's own API tokens: make one, see them, revoke one."""
     return _create_or_show(_owner(None), own=True)
 
 
-@bp.post("/account/tokens/<int:token_id>/revoke")
 @login_required
 def own_token_revoke(token_id: int) -> Response:
     return _revoke(_owner(None), token_id, url_for("api_tokens.own_tokens"))
 
 
-@bp.route("/admin/users/<int:user_id>/tokens", methods=["GET", "POST"])
 @capability_required("manage_accounts")
 def user_tokens(user_id: int) -> Response | tuple[str, int]:
     """An administrator's view of an account's API tokens."""
     return _create_or_show(_owner(user_id), own=False)
 
 
-@bp.post("/admin/users/<int:user_id>/tokens/<int:token_id>/revoke")
 @capability_required("manage_accounts")
 def user_token_revoke(user_id: int, token_id: int) -> Response:
     return _revoke(_owner(user_id), token_id, url_for("api_tokens.user_tokens", user_id=user_id))

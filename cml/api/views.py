@@ -2,8 +2,9 @@
 
 Each view is `token_required` (cml.api.auth) with the capability its page needs, and documented
 by its marshmallow schemas (cml.api.schemas), errors included: the OpenAPI document at
-/api/v1/openapi.json is generated from these decorators. A new export format is one more view
-here, sent through `_export`, which writes the audit event before the first byte.
+/api/v1/openapi.json is generated from these decorators. Their URLs are in cml.api.urls. A new
+export format is one more view here, sent through `_export`, which writes the audit event before
+the first byte, and one line in cml.api.urls.
 """
 
 from __future__ import annotations
@@ -32,12 +33,18 @@ from cml.services.indicator_spreadsheets import indicator_csv
 from cml.web.i18n import current_language
 
 from . import schemas
-from .auth import note_token_use, token_required
+from .auth import token_required
 from .tables import Unanswerable, cells, export_request
 
 F = TypeVar("F", bound=Callable[..., Any])
-bp = Blueprint("api", __name__, url_prefix="/api/v1", description="CML's data for the tools people already use (a personal access token).")
-bp.teardown_request(note_token_use)
+
+# flask-smorest's operation decorators (arguments, response, alt_response, doc) only attach the documentation to
+# the view function (its `_apidoc`) and wrap it; they read nothing of the blueprint they are called on. The API's
+# blueprint (cml.api.urls) collects that documentation when its `add_url_rule` adds the view, so the OpenAPI
+# document is what it was when one blueprint both documented and routed. They are called here on a blueprint that
+# is never registered and declares no URL, so that this module needs nothing from cml.api.urls, which imports it
+# (no import circle), and every URL stays in the URL table.
+operation = Blueprint("api_operations", __name__)
 
 _ERRORS = {
     400: "The request is not of the documented shape.",
@@ -56,27 +63,25 @@ def errors(*codes: int) -> Callable[[F], F]:
 
     def decorator(view: F) -> F:
         for code in sorted({401, 403, 405, 422, 429, *codes}):
-            view = bp.alt_response(code, schema=schemas.ErrorSchema, description=_ERRORS[code])(view)
+            view = operation.alt_response(code, schema=schemas.ErrorSchema, description=_ERRORS[code])(view)
         return view
 
     return decorator
 
 
-@bp.errorhandler(UnprocessableEntity)
-def _unprocessable(error: UnprocessableEntity) -> tuple[Response, int]:
+def unprocessable(error: UnprocessableEntity) -> tuple[Response, int]:
     """Query arguments that fail their schema: which argument, and why."""
     messages = getattr(error, "data", {}).get("messages", {})
     return jsonify(status="invalid", error=422, message=_("Some query arguments are not valid."), errors=messages), 422
 
 
-@bp.errorhandler(Unanswerable)
-def _unanswerable(error: Unanswerable) -> tuple[Response, int]:
+def unanswerable(error: Unanswerable) -> tuple[Response, int]:
+    """A table that cannot be made as asked (cml.api.tables): why, in the error shape."""
     return jsonify(status="invalid", error=422, message=str(error)), 422
 
 
-@bp.route("/questionnaires")
 @token_required("collect")
-@bp.response(200, schemas.QuestionnaireListSchema)
+@operation.response(200, schemas.QuestionnaireListSchema)
 @errors()
 def questionnaires() -> dict[str, Any]:
     """The questionnaires new interviews may be recorded on, each with the version to use."""
@@ -89,9 +94,8 @@ def questionnaires() -> dict[str, Any]:
     return {"questionnaires": found}
 
 
-@bp.route("/questionnaires/<code>/versions/<int:number>")
 @token_required("collect")
-@bp.response(200, schemas.QuestionnaireVersionSchema)
+@operation.response(200, schemas.QuestionnaireVersionSchema)
 @errors(404)
 def questionnaire_version(code: str, number: int) -> dict[str, Any]:
     """One published version of a questionnaire, as its JSON definition (a retired one too: its interviews still count)."""
@@ -101,13 +105,12 @@ def questionnaire_version(code: str, number: int) -> dict[str, Any]:
     return {"code": code, "version": version.version, "retired": surveys.is_retired(version), "definition": json.loads(version.content)}
 
 
-@bp.route("/submissions", methods=["POST"])
 @reads_before_writing
 @token_required("collect")
-@bp.doc(requestBody={"required": True, "content": {"application/json": {"schema": schemas.SubmissionInSchema}}})
-@bp.response(201, schemas.SubmissionOutSchema, description="Stored.")
-@bp.alt_response(200, schema=schemas.SubmissionOutSchema, description="Already stored (a resend), or withdrawn and removed.", success=True)
-@bp.alt_response(409, schema=schemas.ErrorSchema, description="Another interview was stored under this submission id: nothing changed.")
+@operation.doc(requestBody={"required": True, "content": {"application/json": {"schema": schemas.SubmissionInSchema}}})
+@operation.response(201, schemas.SubmissionOutSchema, description="Stored.")
+@operation.alt_response(200, schema=schemas.SubmissionOutSchema, description="Already stored (a resend), or withdrawn and removed.", success=True)
+@operation.alt_response(409, schema=schemas.ErrorSchema, description="Another interview was stored under this submission id: nothing changed.")
 @errors(400, 413)
 def submit() -> tuple[HttpResponse, int]:
     """Store one complete interview exactly once, by the same checks and path as the offline app (cml.collect.api)."""
@@ -121,10 +124,9 @@ def submit() -> tuple[HttpResponse, int]:
     return answer, status
 
 
-@bp.route("/submissions")
 @token_required("view_own_submissions")
-@bp.arguments(schemas.PageQuerySchema, location="query", as_kwargs=True)
-@bp.response(200, schemas.SubmissionPageSchema)
+@operation.arguments(schemas.PageQuerySchema, location="query", as_kwargs=True)
+@operation.response(200, schemas.SubmissionPageSchema)
 @errors()
 def my_submissions(page: int, per_page: int) -> dict[str, Any]:
     """One's own submissions, newest first, as /collect/mine lists them: what, where, when and their state; no answers."""
@@ -144,10 +146,9 @@ def my_submissions(page: int, per_page: int) -> dict[str, Any]:
     } for r in rows]}
 
 
-@bp.route("/indicators/<code>")
 @token_required("view_indicators")
-@bp.arguments(schemas.TableQuerySchema, location="query")
-@bp.response(200, schemas.IndicatorTableSchema)
+@operation.arguments(schemas.TableQuerySchema, location="query")
+@operation.response(200, schemas.IndicatorTableSchema)
 @errors(404)
 def indicator_table(args: dict[str, Any], code: str) -> dict[str, Any]:
     """The indicator table as numbers: estimate, interval, n, facilities, method, target, and whether disclosure control withheld it."""
@@ -160,10 +161,9 @@ def indicator_table(args: dict[str, Any], code: str) -> dict[str, Any]:
 _CSV = {"description": "The indicator table CSV, as the download page gives it.", "content": {"text/csv": {"schema": {"type": "string"}}}}
 
 
-@bp.route("/exports/<code>/indicators.csv")
 @token_required("view_indicators")
-@bp.arguments(schemas.TableQuerySchema, location="query")
-@bp.doc(responses={"200": _CSV})
+@operation.arguments(schemas.TableQuerySchema, location="query")
+@operation.doc(responses={"200": _CSV})
 @errors(404)
 def indicator_csv_export(args: dict[str, Any], code: str) -> Response:
     """The indicator table CSV, the same file as the download page's; audit-logged before it is sent."""

@@ -9,30 +9,27 @@ its browser's User-Agent along; ending the session on the server does, from any 
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from cml.auth.devices import coarse_address, describe_agent
 from cml.auth.forms import ChangePasswordForm, LoginForm
-from cml.auth.loading import note_last_use, signed_in_user
+from cml.auth.loading import signed_in_user
 from cml.auth.throttle import throttled
 from cml.extensions import db, login_manager
 from cml.services import audit, sessions, users
 from cml.services.passwords import verify_password
 from cml.settings import settings
 from cml.web.access import password_change_due
-from cml.web.urls import safe_next
-
-bp = Blueprint("auth", __name__, template_folder="templates")
+from cml.web.redirects import safe_next
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = None
 login_manager.session_protection = None
 
 login_manager.user_loader(signed_in_user)
-bp.teardown_app_request(note_last_use)
 
 _KEPT_ACROSS_SIGN_IN = ("lang",)  # the language picked on the sign-in page
 
@@ -48,7 +45,6 @@ def _fresh_cookie() -> None:
     session.update(kept)
 
 
-@bp.route("/login", methods=["GET", "POST"])
 @throttled
 def login() -> Response | str:
     """Sign in."""
@@ -71,7 +67,6 @@ def login() -> Response | str:
     return render_template("auth/login.html", form=form)
 
 
-@bp.post("/logout")
 @login_required
 def logout() -> Response:
     """Sign out: this session ends on the server, not only in this browser."""
@@ -87,7 +82,6 @@ def logout() -> Response:
 _BEFORE_NEW_PASSWORD = frozenset({"auth.change_password", "auth.logout", "i18n.set_language", "static", "vendor.plotly_js", "health.healthz"})
 
 
-@bp.before_app_request
 def require_new_password() -> Response | None:
     """A password an administrator chose is known to two people: until its owner replaces it,
     every page leads to the change form. A view marked reads_before_writing is left to its
@@ -100,7 +94,6 @@ def require_new_password() -> Response | None:
     return password_change_due()
 
 
-@bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password() -> Response | str:
     """Change one's own password."""
@@ -119,7 +112,6 @@ def change_password() -> Response | str:
     return render_template("auth/password.html", form=form, forced=current_user.must_change_password)
 
 
-@bp.get("/account/sessions")
 @login_required
 def session_list() -> str:
     """Where one is signed in."""
@@ -127,7 +119,6 @@ def session_list() -> str:
                            idle_days=int(settings().session_idle_days))
 
 
-@bp.post("/account/sessions/<session_id>/end")
 @login_required
 def end_session(session_id: str) -> Response:
     """Sign one of one's sessions out."""
@@ -139,7 +130,6 @@ def end_session(session_id: str) -> Response:
     return redirect(url_for("auth.session_list"))
 
 
-@bp.post("/account/sessions/end-others")
 @login_required
 def end_other_sessions() -> Response:
     """Sign out everywhere but here."""

@@ -1,5 +1,5 @@
 """Cases: incident reports followed up in their region (steps, state, the person's consent)."""
 
-from cml.cases.views import bp
+from cml.cases.urls import bp
 
 __all__ = ["bp"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -28,13 +28,10 @@ from cml.services.scope import load_region, visible_regions
 from cml.web.access import capability_required
 from cml.web.i18n import current_language
 
-bp = Blueprint("cases", __name__, url_prefix="/cases", template_folder="templates")
-
 SEEN_BY = "view_own_submissions"
 """The pages a monitor may open for their own reports; the service narrows every query to them."""
 
 
-@bp.get("/")
 @capability_required(SEEN_BY)
 def case_list() -> str:
     """The incident reports of the reader's regions as cases (a monitor: their own), by state and region."""
@@ -49,7 +46,6 @@ def case_list() -> str:
                            region_names={r.id: r.label(language) for r in visible_regions(current_user)}, manages=cases.manages(current_user))
 
 
-@bp.get("/report/<report_id>")
 @capability_required(SEEN_BY)
 def report(report_id: str) -> Response:
     """The case of one incident report (made on first opening), from the list, a receipt or "my submissions"."""
@@ -57,14 +53,12 @@ def report(report_id: str) -> Response:
     return redirect(url_for("cases.page", case_id=case.id), 303)
 
 
-@bp.get("/<case_id>")
 @capability_required(SEEN_BY)
 def page(case_id: str) -> str:
     case = cases.case_for(current_user, case_id)
     return render_template("cases/case.html", **_page_data(case))
 
 
-@bp.post("/<case_id>/steps")
 @capability_required(SEEN_BY)
 def add_step(case_id: str) -> Response | tuple[str, int]:
     """A follow-up step, by a lead or the monitor who filed the report."""
@@ -86,7 +80,6 @@ def add_step(case_id: str) -> Response | tuple[str, int]:
     return render_template("cases/case.html", **_page_data(case, step_form=form)), 422
 
 
-@bp.post("/<case_id>/state")
 @capability_required("manage_cases")
 def change_state(case_id: str) -> Response | tuple[str, int]:
     """Close or reopen a case."""
@@ -101,7 +94,6 @@ def change_state(case_id: str) -> Response | tuple[str, int]:
     return redirect(url_for("cases.page", case_id=case.id), 303)
 
 
-@bp.post("/<case_id>/consent")
 @capability_required("manage_cases")
 def withdraw_consent(case_id: str) -> Response | tuple[str, int]:
     """Record that the person withdrew one consent (never granted again here)."""

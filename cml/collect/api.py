@@ -12,7 +12,7 @@ import json
 import uuid
 from typing import Any
 
-from flask import Blueprint, abort, current_app, jsonify, request
+from flask import abort, current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -37,7 +37,6 @@ from cml.web.answer_messages import error_message, message_templates, plural_tem
 from cml.web.formatting import zone_name
 from cml.web.i18n import current_language, in_every_language, languages
 
-bp = Blueprint("collect_api", __name__, url_prefix="/collect/api/v1")
 COLLECTORS = ("monitor", "lead", "admin")
 MAX_BODY_BYTES = 512 * 1024
 """A submission of the longest shipped questionnaire is a few kilobytes; more is not an interview."""
@@ -45,13 +44,12 @@ _BODY_KEYS = frozenset(  # other keys are left alone, for clients newer than thi
     {"submission_id", "questionnaire", "version", "facility", "interview_date", "answers"})
 
 
-@bp.before_request
-def _small_bodies() -> None:
+def small_bodies() -> None:
+    """Every request of the JSON API (a before_request hook, cml.collect.urls): a body too large to be an interview is 413."""
     if (request.content_length or 0) > MAX_BODY_BYTES:
         abort(413)
 
 
-@bp.get("/session")
 @json_capability_required("collect")
 def session_info() -> HttpResponse:
     """Who is signed in, the CSRF token for POSTs, and when the session ends if unused."""
@@ -60,7 +58,6 @@ def session_info() -> HttpResponse:
                    csrf_token=generate_csrf(), expires_at=(seen + session_idle_limit()).isoformat())
 
 
-@bp.get("/setup")
 @json_capability_required("collect")
 def setup() -> HttpResponse:
     """The questionnaires the user may fill, the places of their regions and the error messages; 304 when unchanged."""
@@ -129,7 +126,6 @@ def _time_zone() -> dict[str, Any]:
     return {"name": settings().timezone, "label": in_every_language(zone_name)}
 
 
-@bp.post("/submissions")
 @reads_before_writing
 @json_capability_required("collect")
 def submit() -> tuple[HttpResponse, int]:

@@ -16,7 +16,7 @@ from cml.auth.capabilities import has_capability
 from cml.collect import pages
 from cml.collect.fields import field_name
 from cml.collect.forms import StartForm, section_form_class
-from cml.collect.views import _check_interview, _place_choices, bp
+from cml.collect.views import _check_interview, _place_choices
 from cml.core.answers import clean_answers
 from cml.core.questionnaire import Questionnaire
 from cml.core.questionnaire.conditions import condition_to_json
@@ -34,7 +34,6 @@ def _live_conditions(questionnaire: Questionnaire) -> dict[str, str]:
     return {q.id: json.dumps(condition_to_json(q.show_if)) for q in questionnaire.questions if q.show_if is not None}
 
 
-@bp.route("/submissions/<int:response_id>/correct", methods=["GET", "POST"])
 @capability_required("collect")  # and then: a reviewer's regions, or the sender within the window (submission_access)
 def correct(response_id: int) -> HttpResponse | tuple[str, int] | str:
     """Correct a submission's answers, facility or date; the earlier version is kept."""
@@ -81,7 +80,6 @@ def correct(response_id: int) -> HttpResponse | tuple[str, int] | str:
     ), status
 
 
-@bp.route("/submissions/<int:response_id>/withdraw", methods=["GET", "POST"])
 @capability_required("withdraw_submissions")
 def withdraw(response_id: int) -> HttpResponse | tuple[str, int] | str:
     """Withdraw a submission (consent withdrawn) or delete it: it leaves the figures and goes to the trash."""
@@ -99,7 +97,6 @@ def withdraw(response_id: int) -> HttpResponse | tuple[str, int] | str:
                            days=int(trash_days().days)), (422 if problem else 200)
 
 
-@bp.get("/trash")
 @capability_required("restore_from_trash")
 def trash_list() -> str:
     """Withdrawn and deleted submissions, restorable until they are purged."""
@@ -108,7 +105,6 @@ def trash_list() -> str:
     return render_template("collect/trash.html", rows=rows, days=int(keep.days), language=current_language())
 
 
-@bp.post("/trash/<int:response_id>/restore")
 @capability_required("restore_from_trash")
 def restore(response_id: int) -> HttpResponse:
     """Take a submission out of the trash: it counts again."""

@@ -16,7 +16,6 @@ from flask import Response, render_template, request, url_for
 from flask_babel import gettext as _
 
 from cml.collect.offline_strings import app_strings
-from cml.collect.views import bp
 from cml.web.i18n import current_language, in_every_language
 
 # The app's own files, cached by the service worker when it installs.
@@ -49,7 +48,6 @@ def _shared(response: Response) -> Response:
     return response
 
 
-@bp.get("/app/")
 def app_shell() -> Response:
     """The offline app's page: no user data in it, so the service worker can keep it."""
     html = render_template("collect/app.html", strings=json.dumps(_strings(), ensure_ascii=False, sort_keys=True),
@@ -57,7 +55,6 @@ def app_shell() -> Response:
     return _shared(Response(html, mimetype="text/html"))
 
 
-@bp.get("/app/sw.js")
 def service_worker() -> Response:
     """The service worker: keeps the shell and its files; never the API's answers."""
     shell = url_for("collect.app_shell")
@@ -69,7 +66,6 @@ def service_worker() -> Response:
     return response
 
 
-@bp.get("/app/manifest.webmanifest")
 def manifest() -> Response:
     """What a phone needs to install the app: its name, start page and icon."""
     body = {

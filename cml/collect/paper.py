@@ -14,7 +14,6 @@ from flask_wtf.file import FileField, FileRequired
 from werkzeug.wrappers import Response as HttpResponse
 from wtforms import BooleanField, SelectChoice, SelectField
 
-from cml.collect.views import bp
 from cml.core.bounds import parse_id
 from cml.extensions import db
 from cml.services import imports, surveys
@@ -30,7 +29,6 @@ class ImportForm(FlaskForm):
     skip_invalid = BooleanField(_l("Store the valid rows even if some rows have problems"))
 
 
-@bp.route("/import", methods=["GET", "POST"])
 @capability_required("import_paper")
 def import_page() -> HttpResponse | tuple[str, int] | str:
     """Upload typed-in paper forms as a CSV; every bad row is reported."""
@@ -69,7 +67,6 @@ def import_page() -> HttpResponse | tuple[str, int] | str:
     return render_template("collect/import.html", form=form, report=report, versions=versions)
 
 
-@bp.get("/import/<code>/template.csv")
 @capability_required("import_paper")
 def import_template(code: str) -> Response:
     """An empty CSV with the right columns for a questionnaire's version (`?version=N`; the latest by default)."""

@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -32,8 +32,6 @@ from cml.web.access import capability_required
 from cml.web.answer_messages import error_message
 from cml.web.formatting import fmt_day
 from cml.web.i18n import current_language
-
-bp = Blueprint("collect", __name__, url_prefix="/collect", template_folder="templates")
 
 
 def _parse_uuid(text: str | None) -> uuid.UUID:
@@ -88,7 +86,6 @@ def _latest(code: str) -> tuple[QuestionnaireVersion, Questionnaire]:
     return version, surveys.model_of(version)
 
 
-@bp.route("/<code>/", methods=["GET", "POST"])
 @capability_required("collect")
 def start(code: str) -> HttpResponse | tuple[str, int] | str:
     """Start an interview: facility and date; the form's submission id is fixed here."""
@@ -138,7 +135,6 @@ def _draft_context(submission_id: uuid.UUID) -> tuple[Any, QuestionnaireVersion,
     return draft, version, surveys.model_of(version)
 
 
-@bp.route("/d/<uuid:submission_id>/<int:number>", methods=["GET", "POST"])
 @capability_required("collect")
 def page(submission_id: uuid.UUID, number: int) -> HttpResponse | tuple[str, int] | str:
     """One section of the questionnaire; answers are kept in the draft between pages."""
@@ -191,7 +187,6 @@ def page(submission_id: uuid.UUID, number: int) -> HttpResponse | tuple[str, int
     return render_template("collect/page.html", **context), (422 if errors else 200)
 
 
-@bp.get("/d/<uuid:submission_id>/continue")
 @capability_required("collect")
 def resume(submission_id: uuid.UUID) -> HttpResponse:
     """Go on with an unfinished form where it was left: the first page still to answer, else the review."""
@@ -200,7 +195,6 @@ def resume(submission_id: uuid.UUID) -> HttpResponse:
     return redirect(url_for("collect.page", submission_id=submission_id, number=number) if number else url_for("collect.review", submission_id=submission_id))
 
 
-@bp.get("/d/<uuid:submission_id>/review")
 @capability_required("collect")
 def review(submission_id: uuid.UUID) -> str:
     """Every answer on one page, before the final submit."""
@@ -215,7 +209,6 @@ def review(submission_id: uuid.UUID) -> str:
     )
 
 
-@bp.post("/<code>/submit")
 @reads_before_writing
 @capability_required("collect")
 def submit(code: str) -> HttpResponse | tuple[str, int]:
@@ -247,7 +240,6 @@ def submit(code: str) -> HttpResponse | tuple[str, int]:
     return redirect(url_for("collect.receipt", submission_id=submission_id, repeat=1 if outcome.status == "duplicate" else None), code=303)
 
 
-@bp.get("/receipt/<uuid:submission_id>")
 @capability_required("view_own_submissions")
 def receipt(submission_id: uuid.UUID) -> str:
     """Proof that an interview was stored: id, time received, questionnaire version."""
@@ -257,7 +249,6 @@ def receipt(submission_id: uuid.UUID) -> str:
                            correct_url=correct_url)
 
 
-@bp.get("/mine")
 @capability_required("view_own_submissions")
 def mine() -> str:
     """The user's own submissions, newest first."""

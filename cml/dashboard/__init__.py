@@ -1,5 +1,5 @@
 """Dashboards for regional leads, advocates and administrators."""
 
-from cml.dashboard.views import bp
+from cml.dashboard.urls import bp
 
 __all__ = ["bp"]

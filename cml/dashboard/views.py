@@ -10,7 +10,7 @@ import math
 from dataclasses import replace
 from typing import Any
 
-from flask import Blueprint, abort, jsonify, render_template, url_for
+from flask import abort, jsonify, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -31,8 +31,6 @@ from cml.web.access import capability_required
 from cml.web.formatting import fmt_period
 from cml.web.i18n import current_language
 from cml.web.vendor import plotly_url
-
-bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates")
 
 
 def _gate(filters: Filters) -> Cube | None:
@@ -62,7 +60,6 @@ def _change_shown(gate: Cube | None, cell: CellEstimate, region_id: int | None, 
     return gate is None or gate.change_shown(cell.indicator, region_id, grain, cell.period)
 
 
-@bp.get("/")
 @capability_required("view_indicators")
 def overview() -> str:
     """Every indicator of a questionnaire for one period, with target verdict and change."""
@@ -191,7 +188,6 @@ def _indicator_data(filters: Filters) -> dict[str, Any]:
     }
 
 
-@bp.get("/indicator")
 @capability_required("view_indicators")
 def indicator() -> str:
     """One indicator: by facility or region, over time, and in a funnel plot."""
@@ -235,7 +231,6 @@ def _funnel(data: dict[str, Any], percent: bool, axis: str, names: dict[str, str
     return charts.funnel([p for _, p in units], outside, current.estimate, limits, title, axis, percent, names)
 
 
-@bp.get("/indicator.json")
 @capability_required("view_indicators")
 def indicator_json() -> Response:
     """The indicator page's figures as JSON, with the same scope and suppression."""

@@ -13,7 +13,7 @@ import json
 from datetime import date
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Response, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -32,7 +32,6 @@ from cml.web.access import capability_required
 from cml.web.formatting import fmt_period
 from cml.web.i18n import current_language
 
-bp = Blueprint("dhis2", __name__, url_prefix="/dhis2", template_folder="templates")
 MAX_MAPPINGS = 50
 
 
@@ -116,7 +115,6 @@ def warning_text(warning: Dhis2Warning) -> str:
     return _("Indicator %(id)s is a mean: it has no numerator, so its numerator data element gets nothing.", id=warning.subject)
 
 
-@bp.route("/", methods=["GET", "POST"])
 @capability_required("view_indicators")
 def export() -> Response | tuple[str, int] | str:
     """Check, then download, the published indicator table as a DHIS2 dataValueSets file."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
@@ -20,7 +20,6 @@ from cml.services.scope import region_for, region_ids, visible_regions
 from cml.web.access import capability_required
 from cml.web.i18n import current_language
 
-bp = Blueprint("meetings", __name__, url_prefix="/actions", template_folder="templates")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 VIEW, MANAGE = "view_actions", "manage_actions"
 
@@ -40,7 +39,6 @@ def council_name(meeting: Meeting, language: str) -> str:
     return _("Regional council: %(region)s", region=meeting.region.label(language))
 
 
-@bp.route("/meetings/", methods=["GET", "POST"])
 @capability_required(MANAGE)
 def meeting_list() -> BaseResponse | tuple[str, int] | str:
     """The meetings of the user's councils, latest first, and a form for a new one."""
@@ -62,7 +60,6 @@ def meeting_list() -> BaseResponse | tuple[str, int] | str:
     return render_template("meetings/list.html", form=form, rows=rows, today=date.today().isoformat()), status
 
 
-@bp.get("/meetings/<int:meeting_id>")
 @capability_required(VIEW)
 def meeting(meeting_id: int) -> str:
     """A meeting: its agenda with each action's figure and re-check, and what its council was asked last time."""
@@ -77,7 +74,6 @@ def meeting(meeting_id: int) -> str:
                            earlier=earlier, form=form, move_form=MoveForm())
 
 
-@bp.post("/meetings/<int:meeting_id>/agenda")
 @capability_required(MANAGE)
 def agenda_add(meeting_id: int) -> BaseResponse | tuple[str, int]:
     """Put an action on the agenda."""
@@ -94,7 +90,6 @@ def agenda_add(meeting_id: int) -> BaseResponse | tuple[str, int]:
     return redirect(url_for("meetings.meeting", meeting_id=found.id) + "#agenda", 303)
 
 
-@bp.post("/meetings/<int:meeting_id>/agenda/<int:action_id>/remove")
 @capability_required(MANAGE)
 def agenda_remove(meeting_id: int, action_id: int) -> BaseResponse | tuple[str, int]:
     """Take an action off the agenda (the action itself stays)."""
@@ -106,7 +101,6 @@ def agenda_remove(meeting_id: int, action_id: int) -> BaseResponse | tuple[str, 
     return redirect(url_for("meetings.meeting", meeting_id=found.id) + "#agenda", 303)
 
 
-@bp.post("/meetings/<int:meeting_id>/agenda/<int:action_id>/move")
 @capability_required(MANAGE)
 def agenda_move(meeting_id: int, action_id: int) -> BaseResponse | tuple[str, int]:
     """Move an action one place up or down the agenda."""
@@ -123,7 +117,6 @@ def _refused(message: str) -> tuple[str, int]:
     return render_template("error.html", code=422, message=message), 422
 
 
-@bp.get("/register.xlsx")
 @capability_required(VIEW)
 def register() -> Response:
     """Every action the user may see as an XLSX, in the reader's language; recorded before the first byte."""

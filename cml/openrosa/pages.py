@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -17,8 +17,6 @@ from cml.extensions import db
 from cml.models import User
 from cml.services import device_tokens
 from cml.web.access import capability_required
-
-bp = Blueprint("devices", __name__, template_folder="templates")
 
 
 class DeviceTokenForm(FlaskForm):
@@ -60,7 +58,6 @@ def _revoke(owner: User, token_id: int, back: str) -> Response:
     return redirect(back)
 
 
-@bp.route("/account/devices", methods=["GET", "POST"])
 @capability_required("collect")
 def own_devices() -> Response | tuple[str, int]:
     """One's own device tokens: make one for a phone, see them, revoke one."""
@@ -70,13 +67,11 @@ def own_devices() -> Response | tuple[str, int]:
     return _page(_owner(None), form, 422 if request.method == "POST" else 200)
 
 
-@bp.post("/account/devices/<int:token_id>/revoke")
 @capability_required("collect")
 def own_device_revoke(token_id: int) -> Response:
     return _revoke(_owner(None), token_id, url_for("devices.own_devices"))
 
 
-@bp.route("/admin/users/<int:user_id>/devices", methods=["GET", "POST"])
 @capability_required("manage_accounts")
 def user_devices(user_id: int) -> Response | tuple[str, int]:
     """An administrator's view of an account's device tokens."""
@@ -86,7 +81,6 @@ def user_devices(user_id: int) -> Response | tuple[str, int]:
     return _page(owner, form, 422 if request.method == "POST" else 200)
 
 
-@bp.post("/admin/users/<int:user_id>/devices/<int:token_id>/revoke")
 @capability_required("manage_accounts")
 def user_device_revoke(user_id: int, token_id: int) -> Response:
     return _revoke(_owner(user_id), token_id, url_for("devices.user_devices", user_id=user_id))

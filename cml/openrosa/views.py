@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from xml.etree.ElementTree import Element, SubElement, tostring
 
-from flask import Blueprint, abort, request, url_for
+from flask import abort, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import bindparam, select
@@ -24,7 +24,7 @@ from cml.core.answers import CleanedAnswers
 from cml.core.openrosa import DATE_FIELD, PLACE_FIELD, SubmissionXmlError, raw_answers, read_instance
 from cml.core.questionnaire import Questionnaire
 from cml.db import reads_before_writing
-from cml.extensions import csrf, db
+from cml.extensions import db
 from cml.models import Response as ResponseRow
 from cml.openrosa import auth, xforms
 from cml.openrosa.envelope import MAX_BODY_BYTES, XFORMS_LIST_NS, message, with_headers, xml_response
@@ -34,20 +34,16 @@ from cml.web.answer_messages import error_message
 from cml.web.errors import _messages as status_messages
 from cml.web.i18n import current_language
 
-bp = Blueprint("openrosa", __name__, url_prefix="/openrosa")
-csrf.exempt(bp)  # HTTP Basic on every request, no cookie session: nothing a forged cross-site request could borrow
 SUBMISSION_PART = "xml_submission_file"
 
 
-@bp.before_request
-def _small_bodies() -> None:
+def small_bodies() -> None:
     # The app's own limit (MAX_CONTENT_LENGTH) already bounds what was read; a submission is far smaller.
     if (request.content_length or 0) > MAX_BODY_BYTES:
         abort(413)
 
 
-@bp.errorhandler(auth.Refusal)
-def _refused(refusal: auth.Refusal) -> Response:
+def refused(refusal: auth.Refusal) -> Response:
     db.session.rollback()
     response = message(refusal.message, refusal.status)
     if refusal.status == 401:
@@ -55,15 +51,13 @@ def _refused(refusal: auth.Refusal) -> Response:
     return response
 
 
-@bp.errorhandler(HTTPException)
-def _http(error: HTTPException) -> Response:
+def http_error(error: HTTPException) -> Response:
     db.session.rollback()
     code = error.code or 400
     text = {413: _("This submission is larger than CML accepts. CML takes no attachments (photos, audio, files).")}.get(code)
     return message(text or status_messages().get(code, status_messages()[400]), code)
 
 
-@bp.get("/formList")
 @auth.required
 def form_list() -> Response:
     """The OpenRosa form list: each form's id, name, version, hash and download address."""
@@ -79,7 +73,6 @@ def form_list() -> Response:
     return xml_response(tostring(root, encoding="utf-8", xml_declaration=True))
 
 
-@bp.get("/forms/<code>/<int:number>.xml")
 @auth.required
 def form_download(code: str, number: int) -> Response:
     """One form as this account's XForm (its places among the choices)."""
@@ -90,14 +83,12 @@ def form_download(code: str, number: int) -> Response:
     return xml_response(form.xml.encode())
 
 
-@bp.route("/submission", methods=["HEAD"])
 @auth.required
 def submission_preflight() -> Response:
     """The pre-flight ODK Collect sends before a submission: authenticated, and the size accepted."""
     return with_headers(Response(status=204))
 
 
-@bp.post("/submission")
 @reads_before_writing
 @auth.required
 def submit() -> Response:

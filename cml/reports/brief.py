@@ -24,7 +24,6 @@ from cml.extensions import db
 from cml.meetings.brief_section import last_time
 from cml.models import Region
 from cml.reports.incidents_section import documented_incidents
-from cml.reports.views import bp
 from cml.services import audit, surveys
 from cml.services.estimates import data_months, estimate_cells
 from cml.services.publication import disclosure_cube
@@ -135,7 +134,6 @@ def _lead(period_words: str, region: Region | None, language: str) -> str:
     return text[:-1] if day.endswith(".") and text.endswith(day + ".") else text
 
 
-@bp.get("/brief")
 @capability_required("view_indicators")
 def brief() -> str:
     """The council brief as a page that prints cleanly to A4."""
@@ -148,7 +146,6 @@ def brief() -> str:
     return page
 
 
-@bp.get("/brief.pdf")
 @capability_required("view_indicators")
 def brief_pdf() -> Response | tuple[str, int]:
     """The same brief as a PDF, printed by headless Chromium on the server."""

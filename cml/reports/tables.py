@@ -14,7 +14,6 @@ from cml.auth.capabilities import has_capability
 from cml.config import suppression_threshold
 from cml.core.periods import Grain, period_label, periods_with_data, read_period
 from cml.extensions import db
-from cml.reports.views import bp
 from cml.services import audit, surveys
 from cml.services.estimates import data_months
 from cml.services.indicator_export import ExportRequest, build
@@ -90,7 +89,6 @@ def _range(form: IndicatorExportForm) -> tuple[int, int] | None:
     return (first, last)
 
 
-@bp.route("/indicators", methods=["GET", "POST"])
 @capability_required("view_indicators")
 def indicators() -> Response | tuple[str, int] | str:
     """Download the indicator table with n, intervals, targets, verdicts and change."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, abort, render_template, stream_with_context
+from flask import Response, abort, render_template, stream_with_context
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -17,7 +17,6 @@ from cml.services.scope import load_region_by_id, region_ids, visible_regions
 from cml.web.access import capability_required
 from cml.web.i18n import current_language
 
-bp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
 _STAT_TYPES = {"sav": "application/x-spss-sav", "dta": "application/x-stata-dta"}
 
 
@@ -47,7 +46,6 @@ def _dates_ok(form: RawExportForm) -> bool:
     return not (form.date_from.errors or form.date_to.errors)
 
 
-@bp.route("/raw", methods=["GET", "POST"])
 @capability_required("raw_export")
 def raw() -> Response | tuple[str, int] | str:
     """Download the responses of one questionnaire, for the user's regions only."""

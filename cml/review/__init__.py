@@ -1,5 +1,5 @@
 """Reviewing submissions: a list for leads (their regions) and admins, one page per submission."""
 
-from cml.review.views import bp
+from cml.review.urls import bp
 
 __all__ = ["bp"]

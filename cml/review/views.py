@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response as HttpResponse
@@ -24,7 +24,6 @@ from cml.web.access import capability_required
 from cml.web.i18n import current_language
 from cml.web.labels import review_state_names
 
-bp = Blueprint("review", __name__, url_prefix="/review", template_folder="templates")
 MAX_PAGE = 10_000
 
 
@@ -57,7 +56,6 @@ def _filters() -> tuple[review.Filters, dict[str, str]]:
     return review.Filters(questionnaire_id, region.id if region else None, facility_id, state, month), {k: v for k, v in kept.items() if v}
 
 
-@bp.get("/")
 @capability_required("review_submissions")
 def submissions() -> str:
     """The submissions of the reviewer's regions, newest first, filtered and paged."""
@@ -79,7 +77,6 @@ def _shown(response: Response) -> tuple[list[dict[str, object]], bool]:
     return rows, response.sealed_answers is not None and not opens
 
 
-@bp.route("/<uuid:submission_id>", methods=["GET", "POST"])
 @capability_required("review_submissions")
 def submission(submission_id: uuid.UUID) -> HttpResponse | tuple[str, int] | str:
     """One submission: its answers and state; the buttons give it a new state."""

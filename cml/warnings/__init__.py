@@ -1,7 +1,6 @@
 """Warnings to the community: drafting from a case with consent, publishing with an expiry, the regional bulletin
 (page and PDF) and the messenger text."""
 
-from cml.warnings import views  # noqa: F401  (register the pages)
-from cml.warnings.views import bp
+from cml.warnings.urls import bp
 
 __all__ = ["bp"]

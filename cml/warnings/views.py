@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import shutil
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -28,7 +28,6 @@ from cml.web.pdf import render_pdf, standalone_css
 from cml.web.warning_labels import finding_names, refusal_message
 from cml.web.warning_labels import warning_state_names as state_names
 
-bp = Blueprint("warnings", __name__, url_prefix="/warnings", template_folder="templates")
 VIEW, MANAGE = "view_warnings", "manage_warnings"
 
 
@@ -40,7 +39,6 @@ def _region() -> Region:
     return next(iter(visible_regions(current_user)), None) or abort(404)
 
 
-@bp.get("/")
 @capability_required(VIEW)
 def bulletin() -> str:
     """The region's bulletin: its current warnings, each with a short text to copy into a messenger."""
@@ -51,7 +49,6 @@ def bulletin() -> str:
     return render_template("warnings/bulletin.html", bulletin=made, region_choices=choices, may_manage=service.manages(current_user))
 
 
-@bp.get("/bulletin.pdf")
 @capability_required(VIEW)
 def bulletin_pdf() -> Response | tuple[str, int]:
     """The bulletin as a printable PDF in the reader's language, printed by headless Chromium on the server."""
@@ -69,7 +66,6 @@ def bulletin_pdf() -> Response | tuple[str, int]:
     return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-@bp.get("/<int:warning_id>")
 @capability_required(VIEW)
 def page(warning_id: int) -> str:
     """One warning: its texts and messenger text; for a lead also its state and what to do with it."""
@@ -84,7 +80,6 @@ def page(warning_id: int) -> str:
                            last_day=last_day_of(warning.expires_at) if warning.expires_at is not None else None, post_form=PostForm())
 
 
-@bp.get("/manage")
 @capability_required(MANAGE)
 def manage() -> str:
     """The lead's list: every warning of their regions in every state, and the reports with consent to a warning."""
@@ -95,7 +90,6 @@ def manage() -> str:
                            post_form=PostForm())
 
 
-@bp.post("/draft/<int:report_id>")
 @capability_required(MANAGE)
 def draft(report_id: int) -> BaseResponse | tuple[str, int]:
     """Start a warning from an incident report with the person's consent (or open the one it has)."""
@@ -120,7 +114,6 @@ def _publish_form(warning_id: int) -> PublishForm:
     return form
 
 
-@bp.route("/<int:warning_id>/edit", methods=["GET", "POST"])
 @capability_required(MANAGE)
 def edit(warning_id: int) -> BaseResponse | tuple[str, int] | str:
     """Edit a warning's texts, with the details found that may identify someone; publish it from here."""
@@ -150,7 +143,6 @@ def _edit_page(warning: CommunityWarning, form: WarningForm, publish_form: Publi
                            earliest=today.isoformat(), latest=(today + timedelta(days=MAX_WARNING_DAYS)).isoformat()), status
 
 
-@bp.post("/<int:warning_id>/publish")
 @capability_required(MANAGE)
 def publish(warning_id: int) -> BaseResponse | tuple[str, int]:
     """Publish the warning until its last day (or change the last day of a published one)."""
@@ -168,7 +160,6 @@ def publish(warning_id: int) -> BaseResponse | tuple[str, int]:
     return redirect(url_for("warnings.page", warning_id=warning.id), 303)
 
 
-@bp.post("/<int:warning_id>/withdraw")
 @capability_required(MANAGE)
 def withdraw(warning_id: int) -> BaseResponse | tuple[str, int]:
     """Take the warning off the bulletin (or discard a draft); never undone."""
@@ -183,9 +174,3 @@ def withdraw(warning_id: int) -> BaseResponse | tuple[str, int]:
 
 def _refused(reason: str) -> tuple[str, int]:
     return render_template("error.html", code=422, message=refusal_message(reason)), 422
-
-
-@bp.app_template_filter("last_day")
-def _last_day(expires_at: datetime) -> date:
-    """The last day a warning is shown, from its expiry moment."""
-    return last_day_of(expires_at)

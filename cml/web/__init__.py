@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from cml.settings import settings
-from cml.web import access, assets, errors, health, home, hostile, i18n, labels, reads, security, vendor
+from cml.web import access, assets, errors, hostile, i18n, labels, reads, security, urls
 
 
 def register_web(app: Flask) -> None:
@@ -17,8 +17,7 @@ def register_web(app: Flask) -> None:
     hostile.init_app(app)
     assets.init_app(app)
     reads.init_app(app)
-    app.register_blueprint(home.bp)
-    app.register_blueprint(vendor.bp)
-    app.register_blueprint(health.bp)
+    for blueprint in (urls.i18n_bp, urls.home_bp, urls.vendor_bp, urls.health_bp):
+        app.register_blueprint(blueprint)
     if settings(app).bench_routes:
-        app.register_blueprint(health.bench_bp)
+        app.register_blueprint(urls.bench_bp)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from flask import Blueprint, Response, current_app, jsonify
+from flask import Response, current_app, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -13,8 +13,6 @@ from cml.extensions import db
 from cml.services.storage_faults import storage_fault
 from cml.settings import settings
 from cml.web.errors import recent_fault
-
-bp = Blueprint("health", __name__)
 
 HEALTH_LOCK_WAIT_MS = 2000
 """How long the check waits for the write lock: a load balancer should not hang on it."""
@@ -50,7 +48,6 @@ def _try_write() -> None:
                 conn.connection.dbapi_connection.execute(f"PRAGMA busy_timeout = {busy}")  # type: ignore[union-attr]
 
 
-@bp.get("/healthz")
 def healthz() -> tuple[Response, int]:
     """200 when the database can be written, 503 otherwise (full disk, lock, unreachable); no login, no data."""
     fault = recent_fault(current_app)
@@ -69,10 +66,8 @@ def healthz() -> tuple[Response, int]:
     return jsonify(status="ok", database="ok"), 200
 
 
-bench_bp = Blueprint("bench", __name__)
 
 
-@bench_bp.get("/bench/ping")
 def ping() -> Response:
     """A bare endpoint for the benchmark's baseline: no database, no session, no template.
 

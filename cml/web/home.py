@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import InstrumentedAttribute
@@ -16,10 +16,7 @@ from cml.models import Response
 from cml.services import drafts, surveys
 from cml.services.scope import facilities_for, restrict_to_user_regions, visible_regions
 
-bp = Blueprint("home", __name__)
 
-
-@bp.get("/")
 def index() -> HttpResponse | str:
     """Home page for the signed-in role."""
     if not current_user.is_authenticated:

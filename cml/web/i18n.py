@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Protocol, TypeVar
 
 from babel import Locale, UnknownLocaleError
-from flask import Blueprint, Flask, current_app, has_request_context, redirect, request, session
+from flask import Flask, current_app, has_request_context, redirect, request, session
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -14,13 +14,12 @@ from werkzeug.wrappers import Response
 
 from cml.extensions import db
 from cml.web.formatting import FILTERS
-from cml.web.urls import safe_next
+from cml.web.redirects import safe_next
 
 LANGUAGE_NAMES = {"en": "English", "uk": "Українська", "ru": "Русский"}
 # Short names written in their own language: "UK" would read as the United Kingdom.
 LANGUAGE_SHORT = {"en": "EN", "uk": "УКР", "ru": "РУС"}
 
-bp = Blueprint("i18n", __name__)
 
 
 def languages() -> tuple[str, ...]:
@@ -81,7 +80,6 @@ def select_locale() -> str:
     return best or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-@bp.post("/language")
 def set_language() -> Response:
     """Remember the chosen interface language, for the account when signed in."""
     lang = request.form.get("lang", "")
@@ -94,7 +92,6 @@ def set_language() -> Response:
 
 
 def init_app(app: Flask) -> None:
-    app.register_blueprint(bp)
     app.jinja_env.filters.update(FILTERS)
     app.jinja_env.globals["questionnaire_language_note"] = questionnaire_language_note
 

@@ -1,20 +1,23 @@
-"""URL helpers shared by features."""
+"""The URLs of the site itself, apart from any feature: the home page, the language switch, the vendored chart
+library, the health check for load balancers, and the benchmark's bare ping (registered only with BENCH_ROUTES)."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from flask import Blueprint
 
-from flask import request, url_for
+from cml.web import health, home, i18n, vendor
 
+home_bp = Blueprint("home", __name__)
+home_bp.add_url_rule("/", "index", home.index, methods=["GET"])
 
-def safe_next(target: str | None) -> str:
-    """`target` if it is a path on this site, else the home page: no open redirects."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
-            return target
-    return url_for("home.index")
+i18n_bp = Blueprint("i18n", __name__)
+i18n_bp.add_url_rule("/language", "set_language", i18n.set_language, methods=["POST"])
 
+vendor_bp = Blueprint("vendor", __name__)
+vendor_bp.add_url_rule("/vendor/plotly-basic-<version>.min.js", "plotly_js", vendor.plotly_js, methods=["GET"])
 
-def current_path() -> str:
-    return request.full_path.rstrip("?")
+health_bp = Blueprint("health", __name__)
+health_bp.add_url_rule("/healthz", "healthz", health.healthz, methods=["GET"])
+
+bench_bp = Blueprint("bench", __name__)
+bench_bp.add_url_rule("/bench/ping", "ping", health.ping, methods=["GET"])

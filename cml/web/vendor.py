@@ -13,9 +13,8 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from flask import Blueprint, Response, request, url_for
+from flask import Response, request, url_for
 
-bp = Blueprint("vendor", __name__)
 BUNDLE = resources.files("cml").joinpath("vendor/plotly.js-basic-dist-min")
 # From the vendored package.json: the version in the URL changes with the file.
 PLOTLY_VERSION = json.loads(BUNDLE.joinpath("package.json").read_text(encoding="utf-8"))["version"]
@@ -33,7 +32,6 @@ def _plotly_bytes() -> tuple[bytes, bytes]:
     return raw, gzip.compress(raw, compresslevel=9, mtime=0)
 
 
-@bp.get("/vendor/plotly-basic-<version>.min.js")
 def plotly_js(version: str) -> Response:
     """The plotly.js bundle; the version in the URL lets browsers keep it for a year."""
     raw, compressed = _plotly_bytes()
