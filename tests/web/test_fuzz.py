@@ -27,7 +27,7 @@ from sqlalchemy import select
 from cml.extensions import db
 from cml.models import Facility, Response, User
 from tests.conftest import FIXTURES, examples, login
-from tests.web.fresh import publish_mini
+from tests.fixtures.mini_survey import publish_mini
 
 ROLES = ("monitor", "lead", "advocate", "admin", "odesa", None)
 SKIPPED = {
@@ -162,14 +162,14 @@ def test_no_route_answers_5xx_to_hostile_input(make_app, world) -> None:
     drafts = []
     for role in ("monitor", "lead", "odesa"):  # real drafts, so the page routes reach their forms
         sid = str(uuid.uuid4())
-        clients[role].post("/collect/mini/", data={"submission_id": sid, "facility": mini["kyiv"], "interview_date": date.today().isoformat()})
+        clients[role].post("/collect/mini/", data={"submission_id": sid, "facility": mini.kyiv, "interview_date": date.today().isoformat()})
         drafts.append(sid)
     uploaded = clients["admin"].post("/admin/questionnaires", data={"file": (io.BytesIO(json.dumps({**json.loads((FIXTURES / "mini.json").read_text()), "version": 2}).encode()), "mini.json")},
                                      content_type="multipart/form-data")
     questionnaire_drafts = [uploaded.headers["Location"].rsplit("/", 1)[-1]]  # a real draft, so its pages reach their forms
     sent, responses = _stored_responses(app)  # real submissions, so review and correction pages reach their forms
     rules = [r for r in app.url_map.iter_rules() if r.endpoint not in SKIPPED]
-    values = HOSTILE + facilities + user_ids + drafts + responses + [str(mini["version"])]
+    values = HOSTILE + facilities + user_ids + drafts + responses + [str(mini.version)]
     fields: set[str] = {"q_" + q for q in ("tested", "why_not", "wait", "cost", "attitude", "services", "rating", "visit_date", "clinic_name_seen", "story")}
     fields |= {"submission_id", "facility", "interview_date", "version", "action", "q_unknown", "file", "state", "comment", "reason", "place", "region",
                "direction", "kind", "held_on", "title"}
