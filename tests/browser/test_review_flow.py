@@ -11,10 +11,9 @@ from sqlalchemy import select
 
 from cml.extensions import db
 from cml.models import Facility, Response, User
-from cml.services import surveys
 from cml.services.responses import all_answers, store_response
 from tests.browser.conftest import screenshot
-from tests.conftest import FIXTURES, PASSWORD
+from tests.conftest import PASSWORD
 from tests.services.test_counting import _facts, _rebuilt
 from tests.services.test_fact_sums import summed
 
@@ -37,9 +36,9 @@ def fits(page: Any) -> bool:
     return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
 
 
-def test_flag_correct_approve(browser, live_server, app) -> None:
+def test_flag_correct_approve(browser, live_server, app, mini) -> None:
     with app.app_context():
-        version = surveys.publish((FIXTURES / "mini.json").read_bytes()).version
+        version = mini.questionnaire_version()
         monitor = db.session.scalars(select(User).where(User.username == "demo-monitor")).one()
         kyiv = db.session.scalars(select(Facility).where(Facility.code == "kyiv-01")).one()
         submission_id = uuid.uuid4()

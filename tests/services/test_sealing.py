@@ -20,7 +20,7 @@ from cml.services.committer import Committer
 from cml.services.response_rows import submission_payload
 from cml.services.responses import SubmissionConflict, all_answers, form_version, prepare, store_response
 from tests.conftest import FIXTURES
-from tests.fixtures.mini_survey import facility
+from tests.fixtures.mini_survey import facility, publish_mini
 
 ANSWERS = {"tested": "yes", "wait": 20, "attitude": "rude", "clinic_name_seen": "Clinic 7 on Shevchenka",
            "story": "The nurse called the police on Olena"}
@@ -189,9 +189,9 @@ def test_an_interrupted_rotation_resumes_with_both_keys(app, mini, runner, monke
 def test_rotation_with_keys_from_the_environment(make_app, world) -> None:
     old, new = sealing.new_key_text(), sealing.new_key_text()
     app = make_app(ANSWER_KEY=old)
+    mini = publish_mini(app)
     with app.app_context():
-        version = surveys.publish((FIXTURES / "mini.json").read_bytes()).version
-        store_response(uuid.uuid4(), version, facility(), date(2026, 10, 1), ANSWERS, None)
+        store_response(uuid.uuid4(), mini.questionnaire_version(), facility(), date(2026, 10, 1), ANSWERS, None)
         db.session.commit()
     assert not os.path.exists(os.path.join(app.instance_path, "answer_key"))  # the configured key is used, no file made
     refused = app.test_cli_runner().invoke(args=["keys", "rotate"])

@@ -114,17 +114,15 @@ def test_plotly_basic_is_served_from_the_repository_compressed_and_cached(client
     assert "MIT License" in (plotly_path().parent / "LICENSE").read_text(encoding="utf-8")
 
 
-def test_sparse_data_never_gives_an_advocate_a_500(client, app, as_role) -> None:
+def test_sparse_data_never_gives_an_advocate_a_500(client, app, mini, as_role) -> None:
     """A few interviews at one facility: most cells are empty, mean and proportion alike."""
     import uuid
     from datetime import date
 
-    from cml.services import surveys
     from cml.services.responses import store_response
-    from tests.conftest import FIXTURES
 
     with app.app_context():
-        version = surveys.publish((FIXTURES / "mini.json").read_bytes()).version
+        version = mini.questionnaire_version()
         kyiv = db.session.scalar(select(Facility).where(Facility.code == "kyiv-01"))
         odesa = db.session.scalar(select(Facility).where(Facility.code == "odesa-01"))
         store_response(uuid.uuid4(), version, kyiv, date(2026, 4, 2), {"tested": "yes", "wait": 15}, None)
