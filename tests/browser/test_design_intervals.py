@@ -19,8 +19,7 @@ from cml.extensions import db
 from cml.models import Facility
 from cml.services.bulk import NewResponse, store_many
 from cml.services.regions import region_by_code
-from tests.browser.conftest import screenshot
-from tests.conftest import PASSWORD
+from tests.browser.conftest import screenshot, sign_in
 from tests.fixtures.mini_survey import Mini
 
 pytestmark = pytest.mark.browser
@@ -60,10 +59,7 @@ def test_monitored_region_intervals_and_a_clear_fall(browser, live_server, monit
     page = browser.new_page(viewport={"width": 1000, "height": 900})
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(f"{live_server}/login")
-    page.fill("#username", "demo-admin")
-    page.fill("#password", PASSWORD)
-    page.click("button.primary")
+    sign_in(page, live_server, "demo-admin")
 
     page.goto(f"{live_server}/dashboard/?survey=mini&grain=quarter&period=2025Q4&region=dnipro")
     row = page.locator("table.indicators tbody tr", has_text="Offered a test")
