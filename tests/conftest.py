@@ -26,6 +26,7 @@ from cml.extensions import db
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SURVEYS = ROOT / "surveys"
+pytest_plugins = ["tests.fixtures.mini_survey"]  # the `mini` fixture
 PG_SERVER_URL = os.environ.get("CML_TEST_DATABASE_URL", "")
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")  # "gw0", "gw1", … under pytest-xdist; "" otherwise
 

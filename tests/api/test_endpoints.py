@@ -6,20 +6,18 @@ from __future__ import annotations
 import csv
 import io
 import json
-import uuid
-from datetime import date
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
 from cml.extensions import db
-from cml.models import AuditEvent, Facility, Region, Response
+from cml.models import AuditEvent, Region, Response
 from cml.services import surveys
 from cml.services.indicator_export import ExportRequest, build
 from cml.services.indicator_spreadsheets import indicator_csv
 from tests.api.helpers import bearer, token_for
-from tests.conftest import FIXTURES
+from tests.fixtures.mini_survey import api_submission
 
 API = "/api/v1"
 
@@ -27,20 +25,6 @@ API = "/api/v1"
 @pytest.fixture
 def tokens(app, world) -> dict[str, dict[str, str]]:
     return {role: bearer(token_for(app, f"demo-{role}")) for role in ("monitor", "lead", "advocate", "admin")}
-
-
-@pytest.fixture
-def mini(app, world) -> dict[str, int]:
-    with app.app_context():
-        surveys.publish((FIXTURES / "mini.json").read_bytes())
-        db.session.commit()
-        return {code: db.session.scalar(select(Facility.id).where(Facility.code == f"{code}-01")) for code in ("kyiv", "odesa")}
-
-
-def body(mini: dict[str, int], **changes: Any) -> dict[str, Any]:
-    return {"submission_id": str(uuid.uuid4()), "questionnaire": "mini", "version": 1, "facility": mini["kyiv"],
-            "interview_date": date.today().isoformat(),
-            "answers": {"tested": "yes", "wait": "25", "attitude": "respectful", "services": ["pep", "condoms"]}, **changes}
 
 
 def post(client, headers, data: Any):
@@ -90,7 +74,7 @@ def test_questionnaires_and_their_versions(client, app, tokens) -> None:
 
 
 def test_a_submission_is_stored_once_as_the_offline_app_stores_it(client, app, tokens, mini) -> None:
-    sent = body(mini)
+    sent = api_submission(mini)
     first = post(client, tokens["monitor"], sent)
     assert first.status_code == 201, first.get_json()
     receipt = first.get_json()["receipt"]
@@ -106,34 +90,34 @@ def test_a_submission_is_stored_once_as_the_offline_app_stores_it(client, app, t
 
 
 def test_refused_submissions_store_nothing(client, app, tokens, mini) -> None:
-    invalid = post(client, tokens["monitor"], body(mini, answers={"tested": "maybe"}))
+    invalid = post(client, tokens["monitor"], api_submission(mini, answers={"tested": "maybe"}))
     assert invalid.status_code == 422
     data = invalid.get_json()
     assert data["error"] == 422 and data["status"] == "invalid" and {e["question"] for e in data["errors"]} >= {"tested"}
-    other_region = post(client, tokens["monitor"], body(mini, facility=mini["odesa"]))  # a facility outside the monitor's regions
+    other_region = post(client, tokens["monitor"], api_submission(mini, facility=mini.odesa))  # a facility outside the monitor's regions
     assert other_region.status_code == 422
-    for broken in ("{not json", json.dumps([1, 2]), json.dumps({**body(mini), "version": "1"}), json.dumps({"answers": {}})):
+    for broken in ("{not json", json.dumps([1, 2]), json.dumps({**api_submission(mini), "version": "1"}), json.dumps({"answers": {}})):
         answer = client.post(f"{API}/submissions", data=broken, content_type="application/json", headers=tokens["monitor"])
         assert answer.status_code == 400 and answer.get_json()["error"] == 400, broken
     big = client.post(f"{API}/submissions", data=b"x" * (600 * 1024), content_type="application/json", headers=tokens["monitor"])
     assert big.status_code == 413 and big.is_json
-    assert post(client, tokens["advocate"], body(mini)).status_code == 403
+    assert post(client, tokens["advocate"], api_submission(mini)).status_code == 403
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Response)) == 0
 
 
 def test_ones_own_submissions_paginated_without_answers(client, app, tokens, mini) -> None:
-    sent = [body(mini) for _ in range(3)]
+    sent = [api_submission(mini) for _ in range(3)]
     for data in sent:
         assert post(client, tokens["monitor"], data).status_code == 201
-    assert post(client, tokens["lead"], body(mini)).status_code == 201  # another account's: never listed
+    assert post(client, tokens["lead"], api_submission(mini)).status_code == 201  # another account's: never listed
     first = client.get(f"{API}/submissions?per_page=2", headers=tokens["monitor"]).get_json()
     second = client.get(f"{API}/submissions?per_page=2&page=2", headers=tokens["monitor"]).get_json()
     assert first["total"] == second["total"] == 3 and len(first["submissions"]) == 2 and len(second["submissions"]) == 1
     listed = [s["submission_id"] for s in first["submissions"] + second["submissions"]]
     assert sorted(listed) == sorted(d["submission_id"] for d in sent)
     one = first["submissions"][0]
-    assert one["questionnaire"] == "mini" and one["facility_id"] == mini["kyiv"] and one["review_state"] == "received"
+    assert one["questionnaire"] == "mini" and one["facility_id"] == mini.kyiv and one["review_state"] == "received"
     assert "answers" not in one and "respectful" not in json.dumps(first)
     bad = client.get(f"{API}/submissions?per_page=1000", headers=tokens["monitor"])
     assert bad.status_code == 422 and "per_page" in bad.get_json()["errors"]["query"]

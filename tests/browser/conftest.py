@@ -12,7 +12,10 @@ from typing import Any
 import pytest
 from werkzeug.serving import make_server
 
+from tests.conftest import PASSWORD
+
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
+PHONE = {"width": 360, "height": 740}
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -60,3 +63,21 @@ def screenshot(page: Any, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def sign_in(page: Any, base: str, username: str) -> Any:
+    """Sign `page` in through the login form (every test account has PASSWORD) and wait for the home page; the page."""
+    page.goto(f"{base}/login")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("button.primary")
+    page.wait_for_url(f"{base}/")
+    return page
+
+
+def signed_in_page(browser: Any, base: str, username: str, viewport: dict[str, int] = PHONE, **context: Any) -> Any:
+    """A page in a browser context of its own (its own cookies: one person per page), signed in as `username`.
+    `context` goes to Playwright's new_context (bypass_csp, permissions, accept_downloads, …)."""
+    page = browser.new_context(viewport=viewport, **context).new_page()
+    page.set_default_timeout(20_000)
+    return sign_in(page, base, username)

@@ -16,8 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import SCREENSHOTS
-from tests.conftest import PASSWORD
+from tests.browser.conftest import SCREENSHOTS, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -53,14 +52,6 @@ def violations(page: Any, axe: str) -> list[dict[str, Any]]:
     page.add_script_tag(content=axe)
     return list(page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']})).violations.map(v => ({
         id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length, targets: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))"""))
-
-
-def sign_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("button.primary")
-    page.wait_for_url(f"{base}/")
 
 
 def _ids(app: Any) -> dict[str, str]:

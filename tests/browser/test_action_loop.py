@@ -19,11 +19,9 @@ from cml.services import actions
 from cml.services.bulk import NewResponse, store_many
 from cml.services.regions import region_by_code
 from cml.services.surveys import latest_version, model_of
-from tests.browser.conftest import SCREENSHOTS, screenshot
-from tests.conftest import PASSWORD
+from tests.browser.conftest import PHONE, SCREENSHOTS, screenshot, signed_in_page
 
 pytestmark = pytest.mark.browser
-PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
 INDICATOR = "condoms_enough"  # target 90%, higher is better
 BASELINE = ("2026Q2", "20262", date(2026, 4, 1), date(2026, 6, 30))
@@ -47,16 +45,6 @@ def interviews_arrive(app: Any, first: date, last: date, quality: float, count: 
         return stored
 
 
-def sign_in(browser: Any, base: str, username: str, viewport: dict[str, int]) -> Any:
-    page = browser.new_context(viewport=viewport).new_page()
-    page.goto(f"{base}/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("button.primary")
-    page.wait_for_url(f"{base}/")
-    return page
-
-
 def fits(page: Any) -> bool:
     return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
 
@@ -65,7 +53,7 @@ def test_from_a_missed_target_to_the_council_and_back_to_the_data(browser, live_
     assert interviews_arrive(app, BASELINE[2], BASELINE[3], -1.0, 90, "loop-baseline") == 90
 
     # The lead sees the missed target on the dashboard, for the quarter.
-    lead = sign_in(browser, live_server, "demo-lead", DESKTOP)
+    lead = signed_in_page(browser, live_server, "demo-lead", DESKTOP)
     lead.goto(f"{live_server}/dashboard/?survey=clinic_exit&grain=quarter&period={BASELINE[0]}")
     row = lead.locator("tr", has=lead.locator(f"a[href*='indicator={INDICATOR}']")).first
     assert "Misses target" in row.inner_text() and "margin of error" not in row.inner_text()  # clearly missed
@@ -99,13 +87,13 @@ def test_from_a_missed_target_to_the_council_and_back_to_the_data(browser, live_
     text = lead.inner_text("main")
     assert "improved (clear)" in text and then in text and now in text, text
     screenshot(lead, "loop-4-action-improved")
-    phone = sign_in(browser, live_server, "demo-lead", PHONE)
+    phone = signed_in_page(browser, live_server, "demo-lead", PHONE)
     phone.goto(action_url)
     assert fits(phone)
     screenshot(phone, "loop-4-action-improved-360")
 
     # An advocate puts it on the Kyiv council's agenda.
-    advocate = sign_in(browser, live_server, "demo-advocate", PHONE)
+    advocate = signed_in_page(browser, live_server, "demo-advocate", PHONE)
     advocate.click("nav >> text=Council meetings")
     advocate.check("input[value=regional_council]")
     with app.app_context():
@@ -126,7 +114,7 @@ def test_from_a_missed_target_to_the_council_and_back_to_the_data(browser, live_
     screenshot(advocate, "loop-6-meeting-agenda-360")
 
     # The advocate's brief for Kyiv and the quarter lists it, with what the data say.
-    brief = sign_in(browser, live_server, "demo-advocate", DESKTOP)
+    brief = signed_in_page(browser, live_server, "demo-advocate", DESKTOP)
     brief.goto(f"{live_server}/reports/brief?survey=clinic_exit&region=kyiv&period={NEXT[0]}")
     section = brief.inner_text(".last-time")
     assert "What we asked last time and what changed" in section

@@ -14,9 +14,8 @@ from cml.core.periods import period_of, previous_period
 from cml.extensions import db
 from cml.models import Action, Facility
 from cml.services import actions, demo_actions, users
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, sign_in
 from tests.browser.test_phone_layout import BROKEN_WORDS, OVERFLOW, WIDTHS
-from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -50,17 +49,10 @@ def _facility_action() -> int:
     raise AssertionError("no facility figure in the generated data")
 
 
-def _sign_in(page: Any, server: str, role: str) -> None:
-    page.goto(f"{server}/login")
-    page.fill("#username", f"demo-{role}")
-    page.fill("#password", PASSWORD)
-    page.click("button.primary")
-
-
 def test_a_lead_opens_an_action_from_an_overview_figure(browser, live_server, demo, app) -> None:
     page = browser.new_context(viewport={"width": 360, "height": 800}).new_page()
     page.set_default_timeout(20_000)
-    _sign_in(page, live_server, "lead")
+    sign_in(page, live_server, "demo-lead")
     page.goto(f"{live_server}/dashboard/?survey=clinic_exit")
     page.locator("a.open-action").first.click()
     page.wait_for_selector("#problem")
@@ -88,7 +80,7 @@ def test_the_action_pages_fit_a_phone_and_a_desktop_in_each_language(browser, li
         context = browser.new_context(viewport={"width": width, "height": 800})
         page = context.new_page()
         page.set_default_timeout(20_000)
-        _sign_in(page, live_server, role)
+        sign_in(page, live_server, f"demo-{role}")
         for language in ("en", "uk", "ru"):
             page.goto(f"{live_server}/")
             page.click(f"form.lang button[value={language}]")

@@ -6,9 +6,8 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, sign_in
 from tests.browser.test_phone_layout import OVERFLOW
-from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser]
 
@@ -17,10 +16,7 @@ def test_an_advocate_makes_and_revokes_an_api_token_on_a_phone(browser, live_ser
     context = browser.new_context(viewport={"width": 360, "height": 800})
     page = context.new_page()
     page.set_default_timeout(20_000)
-    page.goto(f"{live_server}/login")
-    page.fill("#username", "demo-advocate")
-    page.fill("#password", PASSWORD)
-    page.click("button.primary")
+    sign_in(page, live_server, "demo-advocate")
     page.click("form.lang button[value=ru]")
     page.click("footer a[href='/account/tokens']")
     assert page.evaluate(OVERFLOW) == []

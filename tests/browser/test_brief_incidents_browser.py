@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import SCREENSHOTS
-from tests.conftest import PASSWORD
+from tests.browser.conftest import SCREENSHOTS, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -16,10 +15,7 @@ def test_documented_incidents_fit_a_phone_and_a_desktop(browser, live_server, ge
     SCREENSHOTS.mkdir(exist_ok=True)
     for width in (360, 1024):
         page = browser.new_page(viewport={"width": width, "height": 900})
-        page.goto(f"{live_server}/login")
-        page.fill("#username", "demo-advocate")
-        page.fill("#password", PASSWORD)
-        page.click("button.primary")
+        sign_in(page, live_server, "demo-advocate")
         for language in ("en", "uk", "ru"):
             page.goto(f"{live_server}/")
             page.click(f"form.lang button[value={language}]")

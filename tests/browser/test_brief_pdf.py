@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import SCREENSHOTS, screenshot
-from tests.conftest import PASSWORD
+from tests.browser.conftest import SCREENSHOTS, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -25,10 +24,7 @@ def test_brief_pdf_and_pictures_in_each_language(browser, live_server, generated
         assert response.data.startswith(b"%PDF") and len(response.data) > 20_000
         (SCREENSHOTS / f"brief-{language}.pdf").write_bytes(response.data)
     page = browser.new_page(viewport={"width": 1024, "height": 1400})
-    page.goto(f"{live_server}/login")
-    page.fill("#username", "demo-advocate")
-    page.fill("#password", PASSWORD)
-    page.click("button.primary")
+    sign_in(page, live_server, "demo-advocate")
     for language in ("en", "uk", "ru"):
         page.goto(f"{live_server}/")
         page.click(f"form.lang button[value={language}]")  # the saved choice beats ?lang=

@@ -12,9 +12,8 @@ from sqlalchemy import select
 from cml.extensions import db
 from cml.models import Case
 from cml.services import demo_cases
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, sign_in
 from tests.browser.test_phone_layout import BROKEN_WORDS, OVERFLOW, WIDTHS
-from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -27,18 +26,11 @@ def demo(app: Any, generated: None) -> list[int]:
         return list(db.session.scalars(select(Case.id).order_by(Case.id)))
 
 
-def _sign_in(page: Any, server: str, role: str) -> None:
-    page.goto(f"{server}/login")
-    page.fill("#username", f"demo-{role}")
-    page.fill("#password", PASSWORD)
-    page.click("button.primary")
-
-
 def test_a_lead_records_a_step_and_a_withdrawn_consent(browser, live_server, demo, app) -> None:
     context = browser.new_context(viewport={"width": 360, "height": 800})
     page = context.new_page()
     page.set_default_timeout(20_000)
-    _sign_in(page, live_server, "lead")
+    sign_in(page, live_server, "demo-lead")
     page.click("nav >> text=Cases")
     page.select_option("#state", "open")
     page.click("form.filters button")
@@ -77,7 +69,7 @@ def test_the_case_pages_fit_a_phone_and_a_desktop_in_each_language(browser, live
         context = browser.new_context(viewport={"width": width, "height": 800})
         page = context.new_page()
         page.set_default_timeout(20_000)
-        _sign_in(page, live_server, role)
+        sign_in(page, live_server, f"demo-{role}")
         for language in ("en", "uk", "ru"):
             page.goto(f"{live_server}/")
             page.click(f"form.lang button[value={language}]")

@@ -5,29 +5,18 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Any
 
 import pytest
 
 from cml.core.funnel import proportion_limits, size_grid
 from cml.web import charts
 from cml.web.charts import Point
+from tests.browser.conftest import signed_in_page
 from tests.browser.test_indicator_charts import transferred_on_first_visit
-from tests.conftest import PASSWORD
 from tests.web.test_charts import NAMES
 
 pytestmark = pytest.mark.browser
 INDICATOR = f"/dashboard/indicator?survey=clinic_exit&indicator=hiv_test_offered&grain=year&period={date.today().year - 1}"
-
-
-def signed_in(browser: Any, live_server: str, width: int, **options: Any) -> Any:
-    page = browser.new_page(viewport={"width": width, "height": 800}, **options)
-    page.set_default_timeout(20_000)
-    page.goto(f"{live_server}/login")
-    page.fill("#username", "demo-lead")
-    page.fill("#password", PASSWORD)
-    page.click("button.primary")
-    return page
 
 
 BOXES = """async ([figure, width]) => {
@@ -50,7 +39,7 @@ def overlaps(a: list[float], b: list[float]) -> bool:
 
 @pytest.mark.parametrize("width", [320, 900])
 def test_points_at_0_and_100_percent_are_whole_and_clear_of_the_labels(browser, live_server, generated, width) -> None:
-    page = signed_in(browser, live_server, 360)
+    page = signed_in_page(browser, live_server, "demo-lead", {"width": 360, "height": 800})
     page.goto(f"{live_server}{INDICATOR}")
     page.wait_for_function("window.Plotly && document.querySelectorAll('.chart .main-svg').length >= 3")
     ends = [Point("Clinic where nobody was offered a test", 0.0, 0.0, 0.12, 30), Point("Clinic where everybody was", 1.0, 0.88, 1.0, 30),
@@ -71,7 +60,7 @@ def test_points_at_0_and_100_percent_are_whole_and_clear_of_the_labels(browser, 
 
 def test_the_toolbar_is_hidden_on_a_phone_and_shown_on_a_desktop(browser, live_server, generated) -> None:
     for width, phone in ((360, True), (1280, False)):
-        page = signed_in(browser, live_server, width)
+        page = signed_in_page(browser, live_server, "demo-lead", {"width": width, "height": 800})
         page.goto(f"{live_server}{INDICATOR}")
         page.wait_for_function("document.querySelectorAll('.chart .main-svg').length >= 3")
         assert (page.locator(".chart .modebar-btn").count() == 0) == phone
@@ -79,14 +68,14 @@ def test_the_toolbar_is_hidden_on_a_phone_and_shown_on_a_desktop(browser, live_s
 
 
 def test_without_javascript_a_charts_box_points_to_the_table(browser, live_server, generated) -> None:
-    page = signed_in(browser, live_server, 360, java_script_enabled=False)
+    page = signed_in_page(browser, live_server, "demo-lead", {"width": 360, "height": 800}, java_script_enabled=False)
     page.goto(f"{live_server}{INDICATOR}")
     boxes = page.locator(".chart")
     assert boxes.count() == 3
     for index in range(3):
         assert "in the table below" in boxes.nth(index).inner_text()
     page.close()
-    with_script = signed_in(browser, live_server, 360)
+    with_script = signed_in_page(browser, live_server, "demo-lead", {"width": 360, "height": 800})
     with_script.goto(f"{live_server}{INDICATOR}")
     with_script.wait_for_function("document.querySelectorAll('.chart .main-svg').length >= 3")
     assert "in the table below" not in with_script.locator(".chart").first.inner_text()

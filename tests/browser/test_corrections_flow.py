@@ -14,9 +14,9 @@ from cml.extensions import db
 from cml.models import Facility, IndicatorFact, Response, User
 from cml.services import surveys
 from cml.services.responses import all_answers, store_response
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, signed_in_page
 from tests.browser.test_phone_layout import OVERFLOW
-from tests.conftest import FIXTURES, PASSWORD
+from tests.conftest import FIXTURES
 
 pytestmark = [pytest.mark.browser]
 
@@ -34,19 +34,8 @@ def interview(live_server: str, make_app: Any) -> int:
         return int(response.id)
 
 
-def _sign_in(browser: Any, server: str, username: str) -> Any:
-    context = browser.new_context(viewport={"width": 360, "height": 740})
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    page.goto(f"{server}/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("button.primary")
-    return page
-
-
 def test_correct_withdraw_and_restore_on_a_phone(browser, live_server, interview, make_app) -> None:
-    page = _sign_in(browser, live_server, "demo-lead")
+    page = signed_in_page(browser, live_server, "demo-lead")
     page.goto(f"{live_server}/collect/submissions/{interview}/correct")
     assert page.input_value("#q_wait") == "20"
     assert page.evaluate(OVERFLOW) == []
@@ -68,7 +57,7 @@ def test_correct_withdraw_and_restore_on_a_phone(browser, live_server, interview
     assert "trash" in page.inner_text(".flash")
     page.context.close()
 
-    page = _sign_in(browser, live_server, "demo-admin")
+    page = signed_in_page(browser, live_server, "demo-admin")
     page.goto(f"{live_server}/collect/trash")
     screenshot(page, "corrections-5-trash")
     assert page.evaluate(OVERFLOW) == []

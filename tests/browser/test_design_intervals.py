@@ -17,11 +17,10 @@ from sqlalchemy import select
 
 from cml.extensions import db
 from cml.models import Facility
-from cml.services import surveys
 from cml.services.bulk import NewResponse, store_many
 from cml.services.regions import region_by_code
-from tests.browser.conftest import screenshot
-from tests.conftest import FIXTURES, PASSWORD
+from tests.browser.conftest import screenshot, sign_in
+from tests.fixtures.mini_survey import Mini
 
 pytestmark = pytest.mark.browser
 
@@ -31,7 +30,7 @@ def answers(yes: int, n: int) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def monitored(app: Any, world: Any) -> None:
+def monitored(app: Any, mini: Mini) -> None:
     """Mini questionnaire (monitored by default): Dnipro at 30 of 60 in 2025Q4; Lviv from 21 of 24 in 2025Q3 to 8 of 53."""
     plan = {
         ("dnipro", date(2025, 11, 5)): [(10, 20), (11, 20), (9, 20)],
@@ -39,7 +38,7 @@ def monitored(app: Any, world: Any) -> None:
         ("lviv", date(2025, 11, 5)): [(3, 18), (3, 18), (2, 17)],
     }
     with app.app_context():
-        version = surveys.publish((FIXTURES / "mini.json").read_bytes()).version
+        version = mini.questionnaire_version()
         items = []
         for (code, day), counts in plan.items():
             region = region_by_code(code)
@@ -60,10 +59,7 @@ def test_monitored_region_intervals_and_a_clear_fall(browser, live_server, monit
     page = browser.new_page(viewport={"width": 1000, "height": 900})
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(f"{live_server}/login")
-    page.fill("#username", "demo-admin")
-    page.fill("#password", PASSWORD)
-    page.click("button.primary")
+    sign_in(page, live_server, "demo-admin")
 
     page.goto(f"{live_server}/dashboard/?survey=mini&grain=quarter&period=2025Q4&region=dnipro")
     row = page.locator("table.indicators tbody tr", has_text="Offered a test")

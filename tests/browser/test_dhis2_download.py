@@ -12,9 +12,8 @@ from jsonschema import Draft202012Validator
 from werkzeug.serving import make_server
 
 from cml.core.dhis2 import datavalueset_schema
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, sign_in
 from tests.browser.test_phone_layout import OVERFLOW
-from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser]
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "dhis2_mapping.example.json"
@@ -38,10 +37,7 @@ def test_an_advocate_checks_and_downloads_the_dhis2_file_on_a_phone(browser, map
     context = browser.new_context(viewport={"width": 360, "height": 800}, accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(30_000)
-    page.goto(f"{mapped_server}/login")
-    page.fill("#username", "demo-advocate")
-    page.fill("#password", PASSWORD)
-    page.click("button.primary")
+    sign_in(page, mapped_server, "demo-advocate")
     page.click("form.lang button[value=uk]")
     page.goto(f"{mapped_server}/dhis2/")  # linked from the indicator table page
     assert page.locator("h1").inner_text() == "Файл для DHIS2"

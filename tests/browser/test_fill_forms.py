@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import screenshot
-from tests.conftest import PASSWORD
+from tests.browser.conftest import screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -19,14 +18,6 @@ SKIP_LOGIC = {
     "training_evaluation": (2, "needs_met", "partly", "fully", "missing"),
 }
 VIEWPORTS = {"phone": {"width": 360, "height": 740}, "desktop": {"width": 1280, "height": 900}}
-
-
-def sign_in(page: Any, base: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("#username", "demo-monitor")
-    page.fill("#password", PASSWORD)
-    page.click("button.primary")
-    page.wait_for_url(f"{base}/")
 
 
 def visible_fields(page: Any) -> list[Any]:
@@ -73,7 +64,7 @@ def no_horizontal_scroll(page: Any) -> bool:
 def test_monitor_fills_a_questionnaire(browser, live_server, code: str, device: str) -> None:
     base = live_server
     page = browser.new_page(viewport=VIEWPORTS[device])
-    sign_in(page, base)
+    sign_in(page, base, "demo-monitor")
     page.goto(f"{base}/collect/{code}/")
     assert no_horizontal_scroll(page)
     screenshot(page, f"{code}-{device}-0-start")

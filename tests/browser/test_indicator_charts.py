@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import screenshot
-from tests.conftest import PASSWORD
+from tests.browser.conftest import screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -19,10 +18,7 @@ def test_indicator_page_draws_its_three_charts_without_script_errors(browser, li
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.on("response", lambda response: errors.append(f"{response.status} {response.url}") if response.status >= 400 else None)
-    page.goto(f"{live_server}/login")
-    page.fill("#username", "demo-advocate")
-    page.fill("#password", PASSWORD)
-    page.click("button.primary")
+    sign_in(page, live_server, "demo-advocate")
     page.goto(f"{live_server}/dashboard/indicator?survey=clinic_exit&indicator=hiv_test_offered&grain=year&period={date.today().year - 1}")  # a whole year: enough people per region to publish
     page.wait_for_function("document.querySelectorAll('.chart .main-svg').length >= 3")
     charts = page.locator(".chart")
@@ -47,10 +43,7 @@ def transferred_on_first_visit(browser: Any, live_server: str, path: str, width:
     """Bytes on the wire (headers and compressed bodies) per URL for one page, signed in, with an empty cache."""
     signing_in = browser.new_context()
     page = signing_in.new_page()
-    page.goto(f"{live_server}/login")
-    page.fill("#username", "demo-advocate")
-    page.fill("#password", PASSWORD)
-    page.click("button.primary")
+    sign_in(page, live_server, "demo-advocate")
     cookies = signing_in.storage_state()
     signing_in.close()
     context = browser.new_context(viewport={"width": width, "height": 900}, storage_state=cookies)  # an empty cache

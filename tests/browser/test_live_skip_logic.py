@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import screenshot
-from tests.browser.test_fill_forms import fill_page, sign_in
+from tests.browser.conftest import screenshot, sign_in
+from tests.browser.test_fill_forms import fill_page
 
 pytestmark = pytest.mark.browser
 
@@ -29,7 +29,7 @@ def incident_page(page: Any, base: str, number: int) -> None:
 
 def test_a_refused_answer_hides_what_depends_on_it_as_the_server_would(browser, live_server) -> None:
     page = browser.new_page(viewport={"width": 360, "height": 740})
-    sign_in(page, live_server)
+    sign_in(page, live_server, "demo-monitor")
     incident_page(page, live_server, 2)
     police = page.locator("#field-police_response")
     assert police.is_hidden()
@@ -52,7 +52,7 @@ def test_a_refused_answer_hides_what_depends_on_it_as_the_server_would(browser, 
 @pytest.mark.parametrize(("count", "asked"), [("3", True), ("1e2", True), ("400", False), ("12,5", False), ("lots", False), ("", False)])
 def test_a_number_counts_only_when_the_server_would_keep_it(browser, live_server, count: str, asked: bool) -> None:
     page = browser.new_page(viewport={"width": 360, "height": 740})
-    sign_in(page, live_server)
+    sign_in(page, live_server, "demo-monitor")
     incident_page(page, live_server, 4)
     page.fill("input[name=q_incidents_12m]", count)
     assert page.locator("#field-incidents_reported_12m").is_visible() is asked  # 400 is past the maximum of 365

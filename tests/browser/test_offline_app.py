@@ -15,12 +15,11 @@ from werkzeug.serving import make_server
 
 from cml.extensions import db
 from cml.models import Response
-from tests.browser.conftest import screenshot
-from tests.browser.test_fill_forms import fill_page, no_horizontal_scroll, sign_in
+from tests.browser.conftest import PHONE, screenshot, sign_in
+from tests.browser.test_fill_forms import fill_page, no_horizontal_scroll
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
-PHONE = {"width": 360, "height": 740}
 PIN = "482916"
 CLINIC_EXIT = "Clinic exit interview"
 
@@ -141,7 +140,7 @@ def test_interviews_made_offline_are_sent_once_with_receipts(browser, server) ->
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()
     base = f"http://127.0.0.1:{server.port}"
-    sign_in(page, base)
+    sign_in(page, base, "demo-monitor")
     page.goto(f"{base}/collect/app/")
     page.wait_for_selector("#pin-again")
     screenshot(page, "offline-1-choose-pin")
@@ -260,7 +259,7 @@ def test_a_server_stopped_during_sync_loses_nothing(browser, server) -> None:
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()
     base = f"http://127.0.0.1:{server.port}"
-    sign_in(page, base)
+    sign_in(page, base, "demo-monitor")
     page.goto(f"{base}/collect/app/")
     page.fill("#pin", PIN)
     page.fill("#pin-again", PIN)
@@ -305,7 +304,7 @@ def test_what_waits_is_locked_and_another_user_of_the_phone_cannot_see_or_send_i
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()
     base = f"http://127.0.0.1:{server.port}"
-    sign_in(page, base)
+    sign_in(page, base, "demo-monitor")
     page.goto(f"{base}/collect/app/")
     page.fill("#pin", PIN)
     page.fill("#pin-again", PIN)
@@ -341,10 +340,7 @@ def test_what_waits_is_locked_and_another_user_of_the_phone_cannot_see_or_send_i
     context.set_offline(False)
     page.goto(f"{base}/")
     page.click("footer button.link")  # sign out
-    page.goto(f"{base}/login")
-    page.fill("#username", "odesa-monitor")
-    page.fill("#password", PASSWORD)
-    page.click("button.primary")
+    sign_in(page, base, "odesa-monitor")
     page.goto(f"{base}/collect/app/")
     page.wait_for_selector("#pin-again")
     page.fill("#pin", "735102")
@@ -365,7 +361,7 @@ def test_the_app_locks_itself_after_a_while_unused(browser, server) -> None:
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()
     base = f"http://127.0.0.1:{server.port}"
-    sign_in(page, base)
+    sign_in(page, base, "demo-monitor")
     page.goto(f"{base}/collect/app/")
     page.fill("#pin", PIN)
     page.fill("#pin-again", PIN)
@@ -382,7 +378,7 @@ def test_a_session_ended_keeps_the_interviews_and_they_go_after_signing_in_again
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()
     base = f"http://127.0.0.1:{server.port}"
-    sign_in(page, base)
+    sign_in(page, base, "demo-monitor")
     page.goto(f"{base}/collect/app/")
     page.fill("#pin", PIN)
     page.fill("#pin-again", PIN)
@@ -412,7 +408,7 @@ def test_an_interview_the_server_refuses_goes_back_to_editing_with_its_message(b
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()
     base = f"http://127.0.0.1:{server.port}"
-    sign_in(page, base)
+    sign_in(page, base, "demo-monitor")
     page.goto(f"{base}/collect/app/")
     page.fill("#pin", PIN)
     page.fill("#pin-again", PIN)

@@ -13,8 +13,7 @@ from sqlalchemy import select, update
 
 from cml.extensions import db
 from cml.models import Response, User
-from tests.browser.conftest import screenshot
-from tests.conftest import PASSWORD
+from tests.browser.conftest import screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 WIDTHS = {"phone": 360, "desktop": 1280}
@@ -81,10 +80,7 @@ def test_every_main_page_fits_a_phone_and_a_desktop_in_each_language(browser, li
         context = browser.new_context(viewport={"width": width, "height": 800})
         page = context.new_page()
         page.set_default_timeout(20_000)
-        page.goto(f"{live_server}/login")
-        page.fill("#username", f"demo-{role}")
-        page.fill("#password", PASSWORD)
-        page.click("button.primary")
+        sign_in(page, live_server, f"demo-{role}")
         for language in ("en", "uk", "ru"):
             page.goto(f"{live_server}/")
             page.click(f"form.lang button[value={language}]")

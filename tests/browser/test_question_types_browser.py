@@ -12,8 +12,7 @@ import pytest
 from cml.core.question_types import QUESTION_KINDS
 from cml.extensions import db
 from cml.services import surveys
-from tests.browser.conftest import screenshot
-from tests.browser.test_fill_forms import sign_in
+from tests.browser.conftest import screenshot, sign_in
 from tests.conftest import FIXTURES
 
 pytestmark = pytest.mark.browser
@@ -34,7 +33,7 @@ def offered(page: Any, question_id: str) -> list[str]:
 
 def test_the_web_form_filters_choices_live_and_shows_notes_and_times(browser, published) -> None:
     page = browser.new_page(viewport={"width": 360, "height": 740})
-    sign_in(page, published)
+    sign_in(page, published, "demo-monitor")
     page.goto(f"{published}/collect/all_types/")
     page.select_option("select", index=1)
     page.click("button.primary")

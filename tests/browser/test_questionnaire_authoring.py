@@ -10,23 +10,12 @@ from typing import Any
 import pytest
 
 from tests.authoring_files import NEW_WORDING, clinic_exit_workbook
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, signed_in_page
 from tests.browser.test_fill_forms import fill_page
-from tests.conftest import FIXTURES, PASSWORD
+from tests.conftest import FIXTURES
 
 pytestmark = pytest.mark.browser
-PHONE = {"width": 360, "height": 740}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def signed_in(browser: Any, base: str, username: str) -> Any:
-    page = browser.new_context(viewport=PHONE).new_page()
-    page.goto(f"{base}/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("button.primary")
-    page.wait_for_url(f"{base}/")
-    return page
 
 
 def upload(page: Any, base: str, name: str, content: bytes, mime: str) -> None:
@@ -41,7 +30,7 @@ def fits(page: Any) -> bool:
 
 
 def test_an_admin_fixes_previews_compares_and_publishes_an_xlsform(browser, live_server) -> None:
-    admin = signed_in(browser, live_server, "demo-admin")
+    admin = signed_in_page(browser, live_server, "demo-admin")
     broken, rows = clinic_exit_workbook(mistakes=True)
     upload(admin, live_server, "clinic_exit.xlsx", broken, XLSX)
     problems = admin.locator("#upload-problems ul.problems > li").all_inner_texts()
@@ -89,7 +78,7 @@ def test_an_admin_fixes_previews_compares_and_publishes_an_xlsform(browser, live
     assert "Published clinic_exit version" in admin.locator(".flash").first.inner_text()
     screenshot(admin, "authoring-published")
 
-    monitor = signed_in(browser, live_server, "demo-monitor")
+    monitor = signed_in_page(browser, live_server, "demo-monitor")
     monitor.goto(f"{live_server}/collect/clinic_exit/")
     monitor.select_option("select", index=1)
     monitor.click("button.primary")
@@ -100,7 +89,7 @@ def test_an_admin_fixes_previews_compares_and_publishes_an_xlsform(browser, live
 
 
 def test_a_json_upload_lists_its_problems_with_lines_then_becomes_a_draft(browser, live_server) -> None:
-    admin = signed_in(browser, live_server, "demo-admin")
+    admin = signed_in_page(browser, live_server, "demo-admin")
     document = json.loads((FIXTURES / "mini.json").read_text())
     document["sections"][0]["questions"][1]["show_if"] = {"question": "nowhere", "equals": "no"}
     text = json.dumps(document, indent=2, ensure_ascii=False)
@@ -118,7 +107,7 @@ def test_a_json_upload_lists_its_problems_with_lines_then_becomes_a_draft(browse
 
 
 def test_the_preview_draws_notes_times_and_filtered_choices_at_phone_width(browser, live_server) -> None:
-    admin = signed_in(browser, live_server, "demo-admin")
+    admin = signed_in_page(browser, live_server, "demo-admin")
     upload(admin, live_server, "all_types.json", (FIXTURES / "all_types.json").read_bytes(), "application/json")
     admin.click("#open-preview")
     admin.wait_for_selector("#field-intro")

@@ -11,35 +11,22 @@ from sqlalchemy import select
 
 from cml.extensions import db
 from cml.models import Facility, Response, User
-from cml.services import surveys
 from cml.services.responses import all_answers, store_response
-from tests.browser.conftest import screenshot
-from tests.conftest import FIXTURES, PASSWORD
+from tests.browser.conftest import screenshot, signed_in_page
 from tests.services.test_counting import _facts, _rebuilt
 from tests.services.test_fact_sums import summed
 
 pytestmark = pytest.mark.browser
-PHONE = {"width": 360, "height": 740}
 COMMENT = "The waiting time says 450 minutes: was it 45?"
-
-
-def sign_in(browser: Any, base: str, username: str) -> Any:
-    page = browser.new_context(viewport=PHONE).new_page()
-    page.goto(f"{base}/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("button.primary")
-    page.wait_for_url(f"{base}/")
-    return page
 
 
 def fits(page: Any) -> bool:
     return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
 
 
-def test_flag_correct_approve(browser, live_server, app) -> None:
+def test_flag_correct_approve(browser, live_server, app, mini) -> None:
     with app.app_context():
-        version = surveys.publish((FIXTURES / "mini.json").read_bytes()).version
+        version = mini.questionnaire_version()
         monitor = db.session.scalars(select(User).where(User.username == "demo-monitor")).one()
         kyiv = db.session.scalars(select(Facility).where(Facility.code == "kyiv-01")).one()
         submission_id = uuid.uuid4()
@@ -47,7 +34,7 @@ def test_flag_correct_approve(browser, live_server, app) -> None:
         db.session.commit()
 
     # The lead finds it in the review list and flags it, from the keyboard.
-    lead = sign_in(browser, live_server, "demo-lead")
+    lead = signed_in_page(browser, live_server, "demo-lead")
     lead.click("text=Review submissions")
     screenshot(lead, "review-list-360")
     lead.click(f"a:has-text('{str(submission_id)[:7]}')")
@@ -66,7 +53,7 @@ def test_flag_correct_approve(browser, live_server, app) -> None:
     screenshot(lead, "review-lead-flagged-360")
 
     # The monitor reads the comment in their submissions and corrects the answer.
-    monitor_page = sign_in(browser, live_server, "demo-monitor")
+    monitor_page = signed_in_page(browser, live_server, "demo-monitor")
     monitor_page.click("nav >> text=My submissions")
     assert COMMENT in monitor_page.inner_text("main")
     assert fits(monitor_page)

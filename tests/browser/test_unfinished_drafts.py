@@ -8,9 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, sign_in
 from tests.browser.test_phone_layout import BROKEN_WORDS, OVERFLOW
-from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser]
 
@@ -27,11 +26,7 @@ def test_unfinished_interviews_on_a_phone(browser, live_server) -> None:
     context = browser.new_context(viewport={"width": 360, "height": 740})
     page = context.new_page()
     page.set_default_timeout(20_000)
-    page.goto(f"{live_server}/login")
-    page.fill("#username", "demo-monitor")
-    page.fill("#password", PASSWORD)
-    page.click("button.primary")
-    page.wait_for_url(f"{live_server}/")
+    sign_in(page, live_server, "demo-monitor")
     page.click("form.lang button[value=uk]")
     first = _start(page, live_server, "clinic_exit")
     _start(page, live_server, "incident_report")

@@ -9,29 +9,17 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import SCREENSHOTS, screenshot
+from tests.browser.conftest import SCREENSHOTS, screenshot, signed_in_page
 from tests.browser.test_accessibility import AXE_JS, BLOCKING, violations
 from tests.browser.test_fill_forms import fill_page
-from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
-PHONE = {"width": 360, "height": 740}
 AREA = "Podil district"
 AGGRESSOR = "Tall man about 40, shaved head, says he is a doctor"
 WHAT = "Offers a lift, drives out of town, beats and robs. Refuses to pay."
 VEHICLE = "Black Toyota Camry, tinted windows"
 
-
-def signed_in(browser: Any, base: str, username: str) -> Any:
-    context = browser.new_context(viewport=PHONE, bypass_csp=True)  # axe-core goes in as an inline script
-    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base)
-    page = context.new_page()
-    page.goto(f"{base}/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("button.primary")
-    page.wait_for_url(f"{base}/")
-    return page
+AXE_AND_CLIPBOARD = {"bypass_csp": True, "permissions": ["clipboard-read", "clipboard-write"]}  # axe-core goes in as an inline script
 
 
 def fits(page: Any) -> bool:
@@ -80,10 +68,10 @@ def blocking(page: Any, axe: str) -> list[dict[str, Any]]:
 
 def test_from_an_incident_to_the_regions_bulletin(browser, live_server, app, axe) -> None:
     base = live_server
-    monitor = signed_in(browser, base, "demo-monitor")  # Kyiv and Kharkiv
+    monitor = signed_in_page(browser, base, "demo-monitor", **AXE_AND_CLIPBOARD)  # Kyiv and Kharkiv
     file_incident_with_consent(monitor, base)
 
-    lead = signed_in(browser, base, "demo-lead")  # Kyiv
+    lead = signed_in_page(browser, base, "demo-lead", **AXE_AND_CLIPBOARD)  # Kyiv
     lead.goto(f"{base}/warnings/manage")
     assert fits(lead)
     screenshot(lead, "warning-1-manage-360")
@@ -125,7 +113,7 @@ def test_from_an_incident_to_the_regions_bulletin(browser, live_server, app, axe
     screenshot(monitor, "warning-4-bulletin-monitor-360")
     assert blocking(monitor, axe) == []
 
-    other = signed_in(browser, base, "odesa-monitor")
+    other = signed_in_page(browser, base, "odesa-monitor", **AXE_AND_CLIPBOARD)
     assert other.goto(f"{base}/warnings/{warning_id}").status == 404
     assert other.goto(f"{base}/warnings/?region=kyiv").status == 404
     other.goto(f"{base}/warnings/")

@@ -8,39 +8,22 @@ import uuid
 from datetime import date
 
 import pytest
-from sqlalchemy import select
 
 from cml.extensions import db
-from cml.models import Action, Facility, QuestionnaireVersion, Response, User
+from cml.models import Action, Response, User
 from cml.services import actions, corrections, surveys, trash
 from cml.services.regions import region_by_code
 from cml.services.responses import store_response
 from tests.conftest import FIXTURES
+from tests.fixtures.mini_survey import Mini, facility, user
 
 Q1, Q2 = 20261, 20262
 
 
-@pytest.fixture
-def mini(app, world):
-    with app.app_context():
-        version = surveys.publish((FIXTURES / "mini.json").read_bytes()).version
-        db.session.commit()
-        return version.id
-
-
-def _user(name: str) -> User:
-    return db.session.scalars(select(User).where(User.username == name)).one()
-
-
-def _store(version_id: int, answer: str, day: date, code: str = "kyiv-01") -> Response:
-    version = db.session.get(QuestionnaireVersion, version_id)
-    facility = db.session.scalar(select(Facility).where(Facility.code == code))
-    answers = {"tested": answer, "wait": 20, "attitude": "respectful"}
-    return store_response(uuid.uuid4(), version, facility, day, answers, None).response
-
-
-def _interviews(version_id: int, yes: int, no: int, day: date, dont_know: int = 0) -> list[Response]:
-    return [_store(version_id, answer, day) for answer in ["yes"] * yes + ["no"] * no + ["dont_know"] * dont_know]
+def _interviews(mini: Mini, yes: int, no: int, day: date, dont_know: int = 0) -> list[Response]:
+    """Interviews at kyiv-01 on `day`: so many answered "yes", "no" and "don't know" to "were you offered a test?"."""
+    answers = {"wait": 20, "attitude": "respectful"}
+    return [store_response(uuid.uuid4(), mini.questionnaire_version(), facility(), day, {"tested": answer, **answers}, None).response for answer in ["yes"] * yes + ["no"] * no + ["dont_know"] * dont_know]
 
 
 def _open(lead: User) -> Action:
@@ -51,7 +34,7 @@ def _open(lead: User) -> Action:
 
 def test_the_recheck_follows_submissions_corrections_and_withdrawals(app, mini) -> None:
     with app.app_context():
-        lead = _user("demo-lead")
+        lead = user("demo-lead")
         _interviews(mini, 3, 7, date(2026, 2, 10))
         db.session.commit()
         action = _open(lead)
@@ -93,7 +76,7 @@ def test_the_recheck_follows_submissions_corrections_and_withdrawals(app, mini) 
 
 def test_a_rebuild_with_a_new_definition_changes_the_recheck_not_the_baseline(app, mini, runner) -> None:
     with app.app_context():
-        lead = _user("demo-lead")
+        lead = user("demo-lead")
         _interviews(mini, 3, 7, date(2026, 2, 10), dont_know=4)
         _interviews(mini, 8, 2, date(2026, 5, 10), dont_know=10)
         db.session.commit()
@@ -113,7 +96,7 @@ def test_a_rebuild_with_a_new_definition_changes_the_recheck_not_the_baseline(ap
     assert result.exit_code == 0, result.output
     with app.app_context():
         action = db.session.get(Action, action_id)
-        after = actions.recheck(action, _user("demo-lead"))
+        after = actions.recheck(action, user("demo-lead"))
         assert after.current is not None and (after.current.n, after.current.estimate) == (20, pytest.approx(0.4))
         assert after.baseline is not None and (after.baseline.n, after.baseline.estimate) == (10, pytest.approx(0.3))
         assert after.verdict == "no_clear_change"

@@ -11,12 +11,10 @@ from sqlalchemy import select
 from cml.core.indicators import contributions
 from cml.extensions import db
 from cml.models import Facility, IndicatorFact, Response
-from cml.services import surveys
 from cml.services.bulk import NewResponse, store_many
 from cml.services.indicators import facts_model
 from cml.services.response_rows import canonical_answers, payload
 from cml.services.responses import all_answers, answers_hash
-from tests.conftest import FIXTURES
 
 
 def test_the_payload_shortcut_is_the_canonical_json_of_the_submission(app) -> None:
@@ -27,9 +25,9 @@ def test_the_payload_shortcut_is_the_canonical_json_of_the_submission(app) -> No
         assert payload(7, 12, day, canonical_answers(answers)) == whole
 
 
-def test_stored_rows_read_back_with_their_facts_and_repeats_are_recognised(app, world) -> None:
+def test_stored_rows_read_back_with_their_facts_and_repeats_are_recognised(app, mini) -> None:
     with app.app_context():
-        version = surveys.publish((FIXTURES / "mini.json").read_bytes()).version
+        version = mini.questionnaire_version()
         kyiv = db.session.scalar(select(Facility).where(Facility.code == "kyiv-01"))
         answers = [{"tested": "yes", "wait": 20, "attitude": "rude", "services": ["condoms", "pep"], "cost": 2.5},
                    {"tested": "no", "why_not": "refused", "story": "Довго чекали"}]
@@ -61,13 +59,13 @@ def test_stored_rows_read_back_with_their_facts_and_repeats_are_recognised(app, 
         assert (again.stored, again.duplicates, again.conflicts) == (0, 1, [ids[1]])
 
 
-def test_sqlite_page_cache_is_back_to_normal_after_a_batch(app, world) -> None:
+def test_sqlite_page_cache_is_back_to_normal_after_a_batch(app, mini) -> None:
     with app.app_context():
         connection = db.session.connection()
         if connection.dialect.name != "sqlite":
             return
         before = connection.exec_driver_sql("PRAGMA cache_size").scalar_one()
-        version = surveys.publish((FIXTURES / "mini.json").read_bytes()).version
+        version = mini.questionnaire_version()
         kyiv = db.session.scalar(select(Facility).where(Facility.code == "kyiv-01"))
         store_many(version, [NewResponse(uuid.uuid4(), kyiv.id, kyiv.region_id, date(2026, 10, 1), {"tested": "yes"})], source="import")
         assert db.session.connection().exec_driver_sql("PRAGMA cache_size").scalar_one() == before

@@ -13,21 +13,19 @@ from sqlalchemy import func, select
 
 from cml.extensions import db
 from cml.models import Facility, IndicatorFact, IndicatorSum, Response
-from cml.services import sealing, surveys
+from cml.services import sealing
 from cml.services.committer import Committer, Outcome, Submission, committer_for
 from cml.services.responses import form_version, prepare
-from tests.conftest import FIXTURES
+from tests.fixtures.mini_survey import facility
 
 
 @pytest.fixture
-def make_item(app, world):
+def make_item(app, mini):
     """A factory of prepared submissions to the mini questionnaire at Kyiv."""
     with app.app_context():
-        published = surveys.publish((FIXTURES / "mini.json").read_bytes())
-        db.session.commit()
-        version = form_version("mini", published.version.id)
-        kyiv = db.session.scalar(select(Facility).where(Facility.code == "kyiv-01"))
-        assert version is not None and kyiv is not None
+        version = form_version("mini", mini.version)
+        kyiv = facility()
+        assert version is not None
         place = type("Place", (), {"id": kyiv.id, "region_id": kyiv.region_id})()
 
     def make(submission_id: uuid.UUID | None = None, wait: int = 25, user: object = None) -> Submission:

@@ -16,7 +16,6 @@ from cml.models import (
     Facility,
     IndicatorFact,
     PurgedSubmission,
-    QuestionnaireVersion,
     Response,
     ResponseRevision,
     User,
@@ -25,30 +24,12 @@ from cml.services import corrections, indicators, surveys, trash
 from cml.services.bulk import NewResponse, store_many
 from cml.services.committer import Committer
 from cml.services.responses import SubmissionConflict, SubmissionWithdrawn, all_answers, form_version, prepare, store_response
-from tests.conftest import FIXTURES
+from tests.fixtures.mini_survey import Mini, facility, user
 from tests.services.test_fact_sums import assert_in_step, summed
 
 ORIGINAL = {"tested": "yes", "wait": 20, "attitude": "rude", "story": "they laughed at me"}
 CORRECTED = {"tested": "yes", "wait": 25, "attitude": "rude", "story": "they laughed at us"}
 KEEP = timedelta(days=30)
-
-
-@pytest.fixture
-def mini(app, world):
-    with app.app_context():
-        version = surveys.publish((FIXTURES / "mini.json").read_bytes()).version
-        db.session.commit()
-        return version.id
-
-
-def _place(code: str) -> Facility:
-    facility = db.session.scalar(select(Facility).where(Facility.code == code))
-    assert facility is not None
-    return facility
-
-
-def _lead() -> User:
-    return db.session.scalar(select(User).where(User.username == "demo-lead"))
 
 
 def _rebuilt_sums() -> dict:
@@ -58,9 +39,8 @@ def _rebuilt_sums() -> dict:
     return summed()
 
 
-def _store(version_id: int, answers=ORIGINAL, code: str = "kyiv-01", submission_id: uuid.UUID | None = None) -> Response:
-    version = db.session.get(QuestionnaireVersion, version_id)
-    return store_response(submission_id or uuid.uuid4(), version, _place(code), date(2026, 10, 1), answers, None).response
+def _store(mini: Mini, answers=ORIGINAL, code: str = "kyiv-01", submission_id: uuid.UUID | None = None) -> Response:
+    return store_response(submission_id or uuid.uuid4(), mini.questionnaire_version(), facility(code), date(2026, 10, 1), answers, None).response
 
 
 def test_a_correction_keeps_the_interview_and_its_earlier_version(app, mini) -> None:
@@ -68,25 +48,25 @@ def test_a_correction_keeps_the_interview_and_its_earlier_version(app, mini) -> 
         response = _store(mini)
         db.session.commit()
         before_sealed, before_hash, response_id = response.sealed_answers, response.answers_hash, response.id
-        number = corrections.correct(response, _lead(), _place("kyiv-02"), date(2026, 10, 2), CORRECTED)
+        number = corrections.correct(response, user("demo-lead"), facility("kyiv-02"), date(2026, 10, 2), CORRECTED)
         db.session.commit()
         assert number == 1
         assert db.session.scalar(select(func.count()).select_from(Response)) == 1
-        assert (response.id, response.facility_id, response.interview_date) == (response_id, _place("kyiv-02").id, date(2026, 10, 2))
+        assert (response.id, response.facility_id, response.interview_date) == (response_id, facility("kyiv-02").id, date(2026, 10, 2))
         assert all_answers(response) == CORRECTED
         revision = db.session.scalars(select(ResponseRevision)).one()
         # The earlier version as stored: its free text still sealed (not in the plain column), its fingerprint kept.
         assert "story" not in revision.answers and revision.sealed_answers == before_sealed and revision.answers_hash == before_hash
-        assert revision.facility_id == _place("kyiv-01").id and revision.interview_date == date(2026, 10, 1)
+        assert revision.facility_id == facility("kyiv-01").id and revision.interview_date == date(2026, 10, 1)
         assert response.sealed_answers != before_sealed
         # The facts moved with it: to the new facility, with the new wait.
         facts = db.session.scalars(select(IndicatorFact).where(IndicatorFact.indicator == "mean_wait")).all()
-        assert [(f.facility_id, f.numerator) for f in facts] == [(_place("kyiv-02").id, 25)]
+        assert [(f.facility_id, f.numerator) for f in facts] == [(facility("kyiv-02").id, 25)]
         assert_in_step()
         event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "submission.correct")).one()
         assert "laughed" not in str(event.details) and "25" not in str(event.details) and event.details["changed"] == ["facility", "date", "answers"]
         # The same correction again changes nothing and writes nothing.
-        assert corrections.correct(response, _lead(), _place("kyiv-02"), date(2026, 10, 2), CORRECTED) is None
+        assert corrections.correct(response, user("demo-lead"), facility("kyiv-02"), date(2026, 10, 2), CORRECTED) is None
         assert db.session.scalar(select(func.count()).select_from(ResponseRevision)) == 1
 
 
@@ -94,19 +74,19 @@ def test_a_late_resend_of_the_original_is_a_duplicate_by_every_writer(app, mini)
     with app.app_context():
         sid = uuid.uuid4()
         response = _store(mini, submission_id=sid)
-        corrections.correct(response, _lead(), _place("kyiv-01"), date(2026, 10, 1), CORRECTED)
+        corrections.correct(response, user("demo-lead"), facility("kyiv-01"), date(2026, 10, 1), CORRECTED)
         db.session.commit()
-        version = db.session.get(QuestionnaireVersion, mini)
-        assert store_response(sid, version, _place("kyiv-01"), date(2026, 10, 1), ORIGINAL, None).duplicate
-        assert store_response(sid, version, _place("kyiv-01"), date(2026, 10, 1), CORRECTED, None).duplicate
+        version = mini.questionnaire_version()
+        assert store_response(sid, version, facility("kyiv-01"), date(2026, 10, 1), ORIGINAL, None).duplicate
+        assert store_response(sid, version, facility("kyiv-01"), date(2026, 10, 1), CORRECTED, None).duplicate
         with pytest.raises(SubmissionConflict):
-            store_response(sid, version, _place("kyiv-01"), date(2026, 10, 1), {**ORIGINAL, "wait": 99}, None)
-        kyiv = _place("kyiv-01")
+            store_response(sid, version, facility("kyiv-01"), date(2026, 10, 1), {**ORIGINAL, "wait": 99}, None)
+        kyiv = facility("kyiv-01")
         result = store_many(version, [NewResponse(sid, kyiv.id, kyiv.region_id, date(2026, 10, 1), ORIGINAL),
                                       NewResponse(sid, kyiv.id, kyiv.region_id, date(2026, 10, 1), {**ORIGINAL, "wait": 98})], "import")
         assert (result.stored, result.duplicates, result.conflicts) == (0, 1, [sid])
         db.session.commit()
-        item = prepare(sid, form_version("mini", mini), kyiv, date(2026, 10, 1), ORIGINAL, None)
+        item = prepare(sid, form_version("mini", mini.version), kyiv, date(2026, 10, 1), ORIGINAL, None)
         db.session.commit()  # the committer writes on its own connection
         assert Committer(db.engine).store(item).status == "duplicate"
         assert db.session.scalar(select(func.count()).select_from(Response)) == 1
@@ -119,9 +99,9 @@ def test_a_correction_and_a_resend_of_the_original_racing_leave_one_interview(ap
         sids = [uuid.uuid4() for _ in range(6)]
         ids = [_store(mini, submission_id=sid).id for sid in sids]
         db.session.commit()
-        kyiv = _place("kyiv-01")
+        kyiv = facility("kyiv-01")
         place = type("Place", (), {"id": kyiv.id, "region_id": kyiv.region_id})()
-        items = [prepare(sid, form_version("mini", mini), place, date(2026, 10, 1), ORIGINAL, None) for sid in sids]
+        items = [prepare(sid, form_version("mini", mini.version), place, date(2026, 10, 1), ORIGINAL, None) for sid in sids]
         db.session.commit()
         committer = Committer(db.engine)
     outcomes: list = []
@@ -140,7 +120,7 @@ def test_a_correction_and_a_resend_of_the_original_racing_leave_one_interview(ap
             start.wait()
             try:
                 response = db.session.get(Response, response_id)
-                corrections.correct(response, _lead(), _place("kyiv-01"), date(2026, 10, 1), CORRECTED)
+                corrections.correct(response, user("demo-lead"), facility("kyiv-01"), date(2026, 10, 1), CORRECTED)
                 db.session.commit()
             except BaseException as error:  # noqa: BLE001
                 errors.append(error)
@@ -167,24 +147,24 @@ def test_withdrawn_restored_and_purged(app, mini) -> None:
     with app.app_context():
         sid = uuid.uuid4()
         response = _store(mini, submission_id=sid)
-        corrections.correct(response, _lead(), _place("kyiv-01"), date(2026, 10, 1), CORRECTED)
+        corrections.correct(response, user("demo-lead"), facility("kyiv-01"), date(2026, 10, 1), CORRECTED)
         db.session.commit()
         counted = summed()
-        trash.withdraw(response, _lead(), "withdrawn")
+        trash.withdraw(response, user("demo-lead"), "withdrawn")
         db.session.commit()
         assert summed() == {} and db.session.scalar(select(func.count()).select_from(IndicatorFact)) == 0
         assert _rebuilt_sums() == {}  # a rebuild leaves the trash out too
-        version = db.session.get(QuestionnaireVersion, mini)
-        assert store_response(sid, version, _place("kyiv-01"), date(2026, 10, 1), ORIGINAL, None).duplicate  # recognised, not stored again
-        assert trash.in_trash() == [response] and trash.in_trash({_place("odesa-01").region_id}) == []
-        trash.restore(response, _lead(), KEEP)
+        version = mini.questionnaire_version()
+        assert store_response(sid, version, facility("kyiv-01"), date(2026, 10, 1), ORIGINAL, None).duplicate  # recognised, not stored again
+        assert trash.in_trash() == [response] and trash.in_trash({facility("odesa-01").region_id}) == []
+        trash.restore(response, user("demo-lead"), KEEP)
         db.session.commit()
         assert summed() == counted
-        trash.withdraw(response, _lead(), "deleted")
+        trash.withdraw(response, user("demo-lead"), "deleted")
         db.session.commit()
         later = datetime.now(UTC) + KEEP + timedelta(minutes=1)
         with pytest.raises(trash.TrashExpired):
-            trash.restore(response, _lead(), KEEP, now=later)
+            trash.restore(response, user("demo-lead"), KEEP, now=later)
         assert trash.purge(KEEP) == 0  # not yet
         assert trash.purge(KEEP, now=later) == 1
         db.session.commit()
@@ -193,10 +173,10 @@ def test_withdrawn_restored_and_purged(app, mini) -> None:
         assert db.session.scalars(select(PurgedSubmission.submission_id)).all() == [sid]
         # A phone's resend after the purge: acknowledged by every writer, stored by none.
         with pytest.raises(SubmissionWithdrawn):
-            store_response(sid, version, _place("kyiv-01"), date(2026, 10, 1), ORIGINAL, None)
-        kyiv = _place("kyiv-01")
+            store_response(sid, version, facility("kyiv-01"), date(2026, 10, 1), ORIGINAL, None)
+        kyiv = facility("kyiv-01")
         assert store_many(version, [NewResponse(sid, kyiv.id, kyiv.region_id, date(2026, 10, 1), ORIGINAL)], "import").duplicates == 1
-        item = prepare(sid, form_version("mini", mini), kyiv, date(2026, 10, 1), ORIGINAL, None)
+        item = prepare(sid, form_version("mini", mini.version), kyiv, date(2026, 10, 1), ORIGINAL, None)
         db.session.commit()
         outcome = Committer(db.engine).store(item)
         assert (outcome.status, outcome.response_id) == ("duplicate", 0)

@@ -20,7 +20,6 @@ from cml.services.bulk import NewResponse, store_many
 from cml.services.estimates import estimate_cells
 from cml.services.regions import region_by_code
 from cml.services.responses import all_answers
-from tests.conftest import FIXTURES
 
 TODAY = date(2026, 2, 10)  # the last 8 quarters, 2024Q2 to 2026Q1, cross two new years
 
@@ -160,10 +159,10 @@ def test_unknown_questionnaire_or_indicator_is_refused(app, world) -> None:
         assert len(estimate_cells("clinic_exit")) == 0  # nothing collected yet
 
 
-def test_months_quarters_and_years_are_cut_right_across_new_year(app, world) -> None:
+def test_months_quarters_and_years_are_cut_right_across_new_year(app, mini) -> None:
     days = [date(2024, 12, 31), date(2025, 1, 1), date(2025, 3, 31), date(2025, 4, 1), date(2025, 12, 31), date(2026, 1, 1)]
     with app.app_context():
-        version = surveys.publish((FIXTURES / "mini.json").read_bytes()).version
+        version = mini.questionnaire_version()
         facility = db.session.scalar(select(Facility).order_by(Facility.code).limit(1))
         assert facility is not None
         items = [

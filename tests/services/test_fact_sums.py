@@ -39,9 +39,9 @@ def assert_in_step() -> None:
         assert actual[key] == pytest.approx(values), key
 
 
-def test_sums_follow_every_way_facts_are_written(app, world) -> None:
+def test_sums_follow_every_way_facts_are_written(app, mini) -> None:
     with app.app_context():
-        version = surveys.publish((FIXTURES / "mini.json").read_bytes()).version
+        version = mini.questionnaire_version()
         kyiv = db.session.scalar(select(Facility).where(Facility.code == "kyiv-01"))
         other = db.session.scalar(select(Facility).where(Facility.code == "kyiv-02"))
         store_response(uuid.uuid4(), version, kyiv, date(2026, 10, 1), {"tested": "yes", "wait": 20, "attitude": "rude"}, None)
@@ -76,11 +76,11 @@ def test_generated_demo_data_is_summed(app, generated) -> None:
         assert db.session.scalar(select(func.count()).select_from(IndicatorSum)) > 100
 
 
-def test_summed_rows_add_to_existing_sums_in_any_order(app, world) -> None:
+def test_summed_rows_add_to_existing_sums_in_any_order(app, mini) -> None:
     """`add_totals` (what the bulk store hands over) adds to what is there, creates what is
     not, takes keys in any order and whole numbers as well as fractions, on either database."""
     with app.app_context():
-        version = surveys.publish((FIXTURES / "mini.json").read_bytes()).version
+        version = mini.questionnaire_version()
         kyiv = db.session.scalar(select(Facility).where(Facility.code == "kyiv-01"))
         key = (version.questionnaire_id, "offered_test", 202610, kyiv.region_id, kyiv.id)
         other = (version.questionnaire_id, "mean_wait", 202609, kyiv.region_id, kyiv.id)

@@ -13,42 +13,23 @@ import pytest
 from sqlalchemy import select
 
 from cml.extensions import db
-from cml.models import Draft, Facility, Response
+from cml.models import Draft, Response
 from cml.services import answer_keys, drafts, sealing, surveys
 from cml.services.bulk import NewResponse, store_many
 from cml.services.committer import Committer
 from cml.services.response_rows import submission_payload
 from cml.services.responses import SubmissionConflict, all_answers, form_version, prepare, store_response
 from tests.conftest import FIXTURES
+from tests.fixtures.mini_survey import facility, publish_mini
 
 ANSWERS = {"tested": "yes", "wait": 20, "attitude": "rude", "clinic_name_seen": "Clinic 7 on Shevchenka",
            "story": "The nurse called the police on Olena"}
 
 
-@pytest.fixture
-def mini(app, world):
-    with app.app_context():
-        version = surveys.publish((FIXTURES / "mini.json").read_bytes()).version
-        db.session.commit()
-        return version.id
-
-
-def _kyiv() -> Facility:
-    facility = db.session.scalar(select(Facility).where(Facility.code == "kyiv-01"))
-    assert facility is not None
-    return facility
-
-
-def _version(version_id: int):
-    from cml.models import QuestionnaireVersion
-
-    return db.session.get(QuestionnaireVersion, version_id)
-
-
 def test_a_round_trip_keeps_the_answers_and_the_plain_column_holds_only_non_sensitive_ones(app, mini) -> None:
     with app.app_context():
         sid = uuid.uuid4()
-        store_response(sid, _version(mini), _kyiv(), date(2026, 10, 1), ANSWERS, None)
+        store_response(sid, mini.questionnaire_version(), facility(), date(2026, 10, 1), ANSWERS, None)
         db.session.commit()
         db.session.expire_all()
         stored = db.session.scalar(select(Response).where(Response.submission_id == sid))
@@ -80,7 +61,7 @@ def test_a_ciphertext_swapped_between_rows_in_the_database_is_refused(app, mini)
     with app.app_context():
         first, second = uuid.uuid4(), uuid.uuid4()
         for sid in (first, second):
-            store_response(sid, _version(mini), _kyiv(), date(2026, 10, 1), ANSWERS, None)
+            store_response(sid, mini.questionnaire_version(), facility(), date(2026, 10, 1), ANSWERS, None)
         db.session.commit()
         a, b = (db.session.scalar(select(Response).where(Response.submission_id == s)) for s in (first, second))
         a.sealed_answers = b.sealed_answers
@@ -91,7 +72,7 @@ def test_a_ciphertext_swapped_between_rows_in_the_database_is_refused(app, mini)
 
 def test_a_retry_is_recognised_through_the_keyed_fingerprint_on_every_write_path(app, mini) -> None:
     with app.app_context():
-        version, kyiv = _version(mini), _kyiv()
+        version, kyiv = mini.questionnaire_version(), facility()
         sid = uuid.uuid4()
         assert not store_response(sid, version, kyiv, date(2026, 10, 1), ANSWERS, None).duplicate
         assert store_response(sid, version, kyiv, date(2026, 10, 1), dict(ANSWERS), None).duplicate
@@ -119,9 +100,9 @@ def test_drafts_keep_their_free_text_sealed(app, mini) -> None:
     from cml.services import users
 
     with app.app_context():
-        version, monitor = _version(mini), users.find_user("demo-monitor")
+        version, monitor = mini.questionnaire_version(), users.find_user("demo-monitor")
         model = surveys.model_of(version)
-        draft = drafts.open_draft(uuid.uuid4(), monitor, version, _kyiv(), date(2026, 10, 1))
+        draft = drafts.open_draft(uuid.uuid4(), monitor, version, facility(), date(2026, 10, 1))
         drafts.save_section(draft, model, ["tested", "why_not", "wait", "cost"], {"tested": "yes", "wait": "20"})
         drafts.save_section(draft, model, ["attitude", "clinic_name_seen", "story"], {"attitude": "rude", "story": "Olena was beaten"})
         db.session.commit()
@@ -136,7 +117,7 @@ def test_drafts_keep_their_free_text_sealed(app, mini) -> None:
 def test_rotation_rewraps_every_key_and_the_old_key_can_go(app, mini, runner) -> None:
     instance = app.instance_path
     with app.app_context():
-        version, kyiv = _version(mini), _kyiv()
+        version, kyiv = mini.questionnaire_version(), facility()
         ids = [uuid.uuid4() for _ in range(5)]
         for sid in ids:
             store_response(sid, version, kyiv, date(2026, 10, 1), ANSWERS, None)
@@ -167,12 +148,12 @@ def test_rotation_rewraps_every_key_and_the_old_key_can_go(app, mini, runner) ->
         assert drafts.answers_of(db.session.get(Draft, draft_id))["story"] == "draft secret"
         # the data keys did not change, so the fingerprints and the exactly-once check still hold
         assert dict(db.session.execute(select(Response.submission_id, Response.answers_hash)).all()) == fingerprints
-        assert store_response(ids[0], _version(mini), _kyiv(), date(2026, 10, 1), ANSWERS, None).duplicate
+        assert store_response(ids[0], mini.questionnaire_version(), facility(), date(2026, 10, 1), ANSWERS, None).duplicate
 
 
 def test_an_interrupted_rotation_resumes_with_both_keys(app, mini, runner, monkeypatch) -> None:
     with app.app_context():
-        version, kyiv = _version(mini), _kyiv()
+        version, kyiv = mini.questionnaire_version(), facility()
         for _ in range(4):
             store_response(uuid.uuid4(), version, kyiv, date(2026, 10, 1), ANSWERS, None)
         db.session.commit()
@@ -208,9 +189,9 @@ def test_an_interrupted_rotation_resumes_with_both_keys(app, mini, runner, monke
 def test_rotation_with_keys_from_the_environment(make_app, world) -> None:
     old, new = sealing.new_key_text(), sealing.new_key_text()
     app = make_app(ANSWER_KEY=old)
+    mini = publish_mini(app)
     with app.app_context():
-        version = surveys.publish((FIXTURES / "mini.json").read_bytes()).version
-        store_response(uuid.uuid4(), version, _kyiv(), date(2026, 10, 1), ANSWERS, None)
+        store_response(uuid.uuid4(), mini.questionnaire_version(), facility(), date(2026, 10, 1), ANSWERS, None)
         db.session.commit()
     assert not os.path.exists(os.path.join(app.instance_path, "answer_key"))  # the configured key is used, no file made
     refused = app.test_cli_runner().invoke(args=["keys", "rotate"])
@@ -224,7 +205,7 @@ def test_rotation_with_keys_from_the_environment(make_app, world) -> None:
 
 def test_rows_stored_before_sealing_are_sealed_by_the_migration_step(app, mini) -> None:
     with app.app_context():
-        version, kyiv = _version(mini), _kyiv()
+        version, kyiv = mini.questionnaire_version(), facility()
         sid = uuid.uuid4()
         store_response(sid, version, kyiv, date(2026, 10, 1), ANSWERS, None)
         db.session.commit()
@@ -267,7 +248,7 @@ def test_a_stored_version_with_an_unexplained_opt_out_is_sealed_anyway(app, worl
         db.session.add(version)
         db.session.flush()
         sid = uuid.uuid4()
-        store_response(sid, version, _kyiv(), date(2026, 10, 1), ANSWERS, None)
+        store_response(sid, version, facility(), date(2026, 10, 1), ANSWERS, None)
         db.session.commit()
         stored = db.session.scalar(select(Response).where(Response.submission_id == sid))
         assert "story" not in stored.answers and all_answers(stored)["story"] == ANSWERS["story"]
@@ -283,7 +264,7 @@ def test_indicators_rebuild_counts_sealed_answers(app, world, runner) -> None:
     document["sections"][0]["questions"][0]["sensitive"] = True  # "tested", which indicators count
     with app.app_context():
         version = surveys.publish(json.dumps(document).encode()).version
-        kyiv = _kyiv()
+        kyiv = facility()
         items = [NewResponse(uuid.uuid4(), kyiv.id, kyiv.region_id, date(2026, 10, 1), {"tested": tested, "wait": 20 + n, "attitude": "rude"})
                  for n, tested in enumerate(["yes", "no", "yes", "dont_know"])]
         items[1].answers["why_not"] = "refused"

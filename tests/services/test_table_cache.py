@@ -11,16 +11,17 @@ from datetime import date
 from unittest import mock
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 
 from cml.extensions import db
-from cml.models import DataVersion, Facility
-from cml.services import data_version, demo_data, estimates, fact_sums, surveys, table_cache
+from cml.models import DataVersion
+from cml.services import data_version, demo_data, estimates, fact_sums, table_cache
 from cml.services.bulk import NewResponse, store_many
 from cml.services.estimates import estimate_cells, sharing_totals
 from cml.services.publication import disclosure_cube
 from cml.services.regions import region_by_code
 from tests.conftest import FIXTURES, login
+from tests.fixtures.mini_survey import Mini, facility
 
 TODAY = date(2026, 2, 10)
 MAY = date(2025, 5, 1)
@@ -32,15 +33,14 @@ def sums_read():
 
 
 @pytest.fixture
-def mini(app, world):
-    """The mini questionnaire with ten answers in May 2025 at one Kyiv facility: 6 offered a test of 10."""
+def mini_in_may(app, mini: Mini) -> Mini:
+    """The mini questionnaire with ten answers in May 2025 at kyiv-01: 6 offered a test of 10."""
     with app.app_context():
-        version = surveys.publish((FIXTURES / "mini.json").read_bytes()).version
-        facility = db.session.scalar(select(Facility).where(Facility.code == "kyiv-01"))
+        kyiv = facility()
         answers = [{"tested": "yes"}] * 6 + [{"tested": "no", "why_not": "no_kits"}] * 4
-        store_many(version, [NewResponse(uuid.uuid4(), facility.id, facility.region_id, MAY, a) for a in answers], source="import")
+        store_many(mini.questionnaire_version(), [NewResponse(uuid.uuid4(), kyiv.id, kyiv.region_id, MAY, a) for a in answers], source="import")
         db.session.commit()
-        return {"version": version.id, "facility": facility.id, "region": facility.region_id}
+    return mini
 
 
 @contextmanager
@@ -58,18 +58,18 @@ def offered_test(app) -> tuple[tuple[int | None, int], int]:
         return (cell.x, cell.n), spy.call_count
 
 
-def test_a_table_is_served_again_until_a_submission_writes_sums(client, app, mini) -> None:
+def test_a_table_is_served_again_until_a_submission_writes_sums(client, app, mini_in_may) -> None:
     assert offered_test(app) == ((6, 10), 1)
     assert offered_test(app) == ((6, 10), 0)  # nothing written: no GROUP BY, no statistics
     login(client, "demo-monitor")
-    data = {"submission_id": str(uuid.uuid4()), "version": str(mini["version"]), "facility": str(mini["facility"]),
+    data = {"submission_id": str(uuid.uuid4()), "version": str(mini_in_may.version), "facility": str(mini_in_may.kyiv),
             "interview_date": date.today().isoformat(), "q_tested": "yes", "q_wait": "25", "q_attitude": "respectful"}
     assert client.post("/collect/mini/submit", data=data).status_code == 303
     assert offered_test(app) == ((7, 11), 1)
     assert offered_test(app) == ((7, 11), 0)
 
 
-def test_a_paper_import_invalidates(runner, app, mini, tmp_path) -> None:
+def test_a_paper_import_invalidates(runner, app, mini_in_may, tmp_path) -> None:
     assert offered_test(app) == ((6, 10), 1)
     path = tmp_path / "forms.csv"
     path.write_text("region,facility,date,tested,why_not,wait\nkyiv,kyiv-01,2025-05-02,no,no_kits,\nkyiv,kyiv-01,2025-05-03,yes,,10\n")
@@ -78,7 +78,7 @@ def test_a_paper_import_invalidates(runner, app, mini, tmp_path) -> None:
     assert offered_test(app) == ((7, 12), 1)
 
 
-def test_a_rebuild_invalidates(runner, app, mini, tmp_path) -> None:
+def test_a_rebuild_invalidates(runner, app, mini_in_may, tmp_path) -> None:
     document = json.loads((FIXTURES / "mini.json").read_text())
     document["version"] = 2
     document["indicators"][0]["numerator"] = {"question": "tested", "equals": "no"}
@@ -92,7 +92,7 @@ def test_a_rebuild_invalidates(runner, app, mini, tmp_path) -> None:
     assert offered_test(app) == ((4, 10), 1)
 
 
-def test_a_refresh_of_the_sums_gives_a_new_version(app, mini) -> None:
+def test_a_refresh_of_the_sums_gives_a_new_version(app, mini_in_may) -> None:
     with app.app_context():
         before = data_version.read()
         fact_sums.refresh()
@@ -100,7 +100,7 @@ def test_a_refresh_of_the_sums_gives_a_new_version(app, mini) -> None:
         assert data_version.read() not in (None, before)
 
 
-def test_a_rolled_back_write_leaves_the_version(app, mini) -> None:
+def test_a_rolled_back_write_leaves_the_version(app, mini_in_may) -> None:
     with app.app_context():
         before = data_version.read()
         data_version.bump()
@@ -109,7 +109,7 @@ def test_a_rolled_back_write_leaves_the_version(app, mini) -> None:
         assert data_version.read() == before
 
 
-def test_without_the_row_nothing_is_cached_until_a_write_puts_it_back(app, mini) -> None:
+def test_without_the_row_nothing_is_cached_until_a_write_puts_it_back(app, mini_in_may) -> None:
     with app.app_context():
         db.session.execute(delete(DataVersion))
         db.session.commit()
@@ -123,7 +123,7 @@ def test_without_the_row_nothing_is_cached_until_a_write_puts_it_back(app, mini)
     assert offered_test(app) == ((6, 10), 0)
 
 
-def test_two_scopes_never_share_an_entry(app, mini) -> None:
+def test_two_scopes_never_share_an_entry(app, mini_in_may) -> None:
     with app.app_context():
         kyiv, odesa = region_by_code("kyiv").id, region_by_code("odesa").id  # type: ignore[union-attr]
 
@@ -142,7 +142,7 @@ def test_two_scopes_never_share_an_entry(app, mini) -> None:
     assert cache is not None and len(cache) == 3
 
 
-def test_what_a_caller_changes_does_not_change_the_cache(app, mini) -> None:
+def test_what_a_caller_changes_does_not_change_the_cache(app, mini_in_may) -> None:
     with web_request(app):
         table = estimate_cells("mini", by=())
         cube = disclosure_cube("mini", 5)
@@ -156,14 +156,14 @@ def test_what_a_caller_changes_does_not_change_the_cache(app, mini) -> None:
         assert spy.call_count == 0
 
 
-def test_a_request_that_may_write_reads_the_version_each_time(app, mini) -> None:
+def test_a_request_that_may_write_reads_the_version_each_time(app, mini_in_may) -> None:
     with web_request(app, "/", method="POST"), mock.patch.object(data_version, "read", wraps=data_version.read) as spy:
         estimate_cells("mini", by=())
         estimate_cells("mini", by=())
         assert spy.call_count == 2
 
 
-def test_an_export_looks_up_every_table_under_the_version_it_read_first(app, mini) -> None:
+def test_an_export_looks_up_every_table_under_the_version_it_read_first(app, mini_in_may) -> None:
     with app.app_context(), sharing_totals(), mock.patch.object(data_version, "read", wraps=data_version.read) as spy:
         estimate_cells("mini", by=())
         disclosure_cube("mini", 5)

@@ -1,12 +1,9 @@
-"""The world on an app built with its own config (make_app): a signed-in monitor and the mini questionnaire."""
+"""The world on an app built with its own config (make_app): a signed-in monitor (mini: tests/fixtures/mini_survey.py publish_mini)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
 
 from cml.extensions import db
 
@@ -26,16 +23,3 @@ def monitor_client(app: Flask) -> FlaskClient:
     assert login(client, "demo-monitor").status_code == 302
     return client
 
-
-def publish_mini(app: Flask) -> dict[str, Any]:
-    """The mini questionnaire published; its version id and the Kyiv facility's id."""
-    from cml.models import Facility
-    from cml.services import surveys
-    from tests.conftest import FIXTURES
-
-    with app.app_context():
-        published = surveys.publish((FIXTURES / "mini.json").read_bytes())
-        db.session.commit()
-        kyiv = db.session.scalar(select(Facility).where(Facility.code == "kyiv-01"))
-        assert kyiv is not None
-        return {"version": published.version.id, "kyiv": kyiv.id}

@@ -12,10 +12,9 @@ from sqlalchemy import func, select
 
 from cml.extensions import db
 from cml.models import Action, AuditEvent, Facility, QuestionnaireVersion, User
-from cml.services import actions, surveys
+from cml.services import actions
 from cml.services.regions import region_by_code
 from cml.services.responses import store_response
-from tests.conftest import FIXTURES
 
 Q1, Q2, ODESA = 20261, 20262, 20252
 FIELDS = {"problem": "Tests not offered", "duty_bearer_kind": "facility_head", "duty_bearer": "Head doctor",
@@ -23,11 +22,11 @@ FIELDS = {"problem": "Tests not offered", "duty_bearer_kind": "facility_head", "
 
 
 @pytest.fixture
-def figures(app, world):
+def figures(app, mini):
     """Mini interviews: 12 in Kyiv (kyiv-01 and kyiv-02) in each of Q1 and Q2 2026 (published), and 2 in Odesa
     in Q2 2025 (withheld; another year, so its protection withholds nothing of Kyiv's)."""
     with app.app_context():
-        version = surveys.publish((FIXTURES / "mini.json").read_bytes()).version
+        version = mini.questionnaire_version()
         row = db.session.get(QuestionnaireVersion, version.id)
 
         def store(code: str, answer: str, day: date) -> None:

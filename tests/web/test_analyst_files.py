@@ -13,19 +13,17 @@ from sqlalchemy import select
 
 from cml.extensions import db
 from cml.models import AuditEvent, Facility
-from cml.services import surveys
 from cml.services.responses import store_response
-from tests.conftest import FIXTURES
 
 READERS = {"sav": pyreadstat.read_sav, "dta": pyreadstat.read_dta}
 LONG_STORY = ("Довга історія. " * 300).strip()  # (SPSS pads texts with spaces: a trailing one is not kept) over Stata's 2045 bytes of a plain string: a strL
 
 
 @pytest.fixture
-def stored(app, world):
+def stored(app, mini):
     """Three Kyiv interviews and one in Odesa (another region)."""
     with app.app_context():
-        version = surveys.publish((FIXTURES / "mini.json").read_bytes()).version
+        version = mini.questionnaire_version()
         kyiv = db.session.scalar(select(Facility).where(Facility.code == "kyiv-01"))
         odesa = db.session.scalar(select(Facility).where(Facility.code == "odesa-01"))
         store_response(uuid.uuid4(), version, kyiv, date(2026, 9, 1), {"tested": "yes", "wait": 10, "cost": 12.5, "services": ["pep", "condoms"],

@@ -13,19 +13,9 @@ from sqlalchemy import select, text
 
 from cml import create_app
 from cml.extensions import db
-from cml.models import Draft, Facility, Response
-from cml.services import drafts, surveys
+from cml.models import Draft, Response
+from cml.services import drafts
 from cml.services.responses import all_answers
-from tests.conftest import FIXTURES
-
-
-@pytest.fixture
-def mini(app, world):
-    with app.app_context():
-        version = surveys.publish((FIXTURES / "mini.json").read_bytes()).version
-        db.session.commit()
-        kyiv = db.session.scalar(select(Facility).where(Facility.code == "kyiv-01"))
-        return {"version": version.id, "kyiv": kyiv.id}
 
 
 def _mode(path: str) -> int:
@@ -39,7 +29,7 @@ def test_the_plain_text_of_free_text_is_not_in_the_database_file(client, app, as
         pytest.skip("reads the SQLite file")
     as_role("monitor")
     with app.app_context():
-        kyiv = mini["kyiv"]
+        kyiv = mini.kyiv
     sid = str(uuid.uuid4())
     client.post("/collect/mini/", data={"submission_id": sid, "facility": kyiv, "interview_date": date.today().isoformat()})
     client.post(f"/collect/d/{sid}/1", data={"action": "next", "q_tested": "yes", "q_wait": "30"})
@@ -49,7 +39,7 @@ def test_the_plain_text_of_free_text_is_not_in_the_database_file(client, app, as
         draft = db.session.get(Draft, uuid.UUID(sid))
         assert draft is not None and drafts.answers_of(draft)["story"] == "Svitlana-was-threatened-by-guard"
     response = client.post("/collect/mini/submit", data={
-        "submission_id": sid, "version": str(mini["version"]), "facility": str(kyiv), "interview_date": date.today().isoformat(),
+        "submission_id": sid, "version": str(mini.version), "facility": str(kyiv), "interview_date": date.today().isoformat(),
         "q_tested": "yes", "q_wait": "30", "q_attitude": "rude", "q_clinic_name_seen": "Zhuravlivka-clinic-7",
         "q_story": "Svitlana-was-threatened-by-guard"})
     assert response.status_code == 303
@@ -68,7 +58,7 @@ def test_database_keys_and_instance_folder_are_private(client, app, as_role, min
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     as_role("monitor")
     sid = str(uuid.uuid4())
-    client.post("/collect/mini/", data={"submission_id": sid, "facility": mini["kyiv"], "interview_date": date.today().isoformat()})
+    client.post("/collect/mini/", data={"submission_id": sid, "facility": mini.kyiv, "interview_date": date.today().isoformat()})
     client.post(f"/collect/d/{sid}/2", data={"action": "next", "q_story": "kept"})  # seals: the answer key is made
     instance = app.instance_path
     assert _mode(instance) == 0o700

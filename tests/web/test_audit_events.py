@@ -9,8 +9,6 @@ from sqlalchemy import select
 
 from cml.extensions import db
 from cml.models import AuditEvent
-from cml.services import surveys
-from tests.conftest import FIXTURES
 
 ADDRESS = "203.0.113.9"
 
@@ -43,13 +41,6 @@ def test_a_csrf_refusal_is_audited(make_app, world) -> None:
     [event] = events(app, "request.csrf_refused")
     assert event.actor_id is None and event.details["address"] == ADDRESS and event.details["path"] == "/login"
     assert "whatever-typed" not in str(event.details) and event.actor_username is None
-
-
-@pytest.fixture
-def mini(app, world):
-    with app.app_context():
-        surveys.publish((FIXTURES / "mini.json").read_bytes())
-        db.session.commit()
 
 
 def test_a_failed_import_is_audited_with_counts_never_cells(client, app, as_role, mini) -> None:

@@ -29,7 +29,8 @@ def test_password_hashes_are_argon2id_with_rfc9106_parameters(app, world) -> Non
 def test_login_and_logout(client, world) -> None:
     response = login(client, "demo-lead")
     assert response.status_code == 302 and response.headers["Location"] == "/"
-    assert client.get("/").status_code == 200
+    home = client.get("/")
+    assert home.status_code == 200 and "demo-lead" in home.get_data(as_text=True)
     client.post("/logout")
     assert client.get("/").headers["Location"].endswith("/login")
 

@@ -10,39 +10,10 @@ import pytest
 from sqlalchemy import func, select
 
 from cml.extensions import db
-from cml.models import Draft, Facility, IndicatorFact, QuestionnaireVersion, Response
+from cml.models import Draft, IndicatorFact, QuestionnaireVersion, Response
 from cml.services import surveys
 from tests.conftest import FIXTURES, login
-
-
-@pytest.fixture
-def mini(app, world):
-    """The mini questionnaire published, and the ids a monitor needs."""
-    with app.app_context():
-        published = surveys.publish((FIXTURES / "mini.json").read_bytes())
-        db.session.commit()
-        kyiv = db.session.scalar(select(Facility).where(Facility.code == "kyiv-01"))
-        odesa = db.session.scalar(select(Facility).where(Facility.code == "odesa-01"))
-        return {"version": published.version.id, "kyiv": kyiv.id, "odesa": odesa.id}
-
-
-def submission(mini, **answers):
-    data = {
-        "submission_id": str(uuid.uuid4()),
-        "version": str(mini["version"]),
-        "facility": str(mini["kyiv"]),
-        "interview_date": date.today().isoformat(),
-        "q_tested": "yes",
-        "q_wait": "25",
-        "q_attitude": "respectful",
-    }
-    data.update({k if k in data or not k.startswith("q") else k: v for k, v in answers.items()})
-    return {k: v for k, v in data.items() if v is not None}
-
-
-def count(app, model=Response) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(model))
+from tests.fixtures.mini_survey import count, submission
 
 
 def test_the_whole_form_flow_with_pages_review_and_receipt(client, app, as_role, mini) -> None:
@@ -52,7 +23,7 @@ def test_the_whole_form_flow_with_pages_review_and_receipt(client, app, as_role,
     page = start.get_data(as_text=True)
     assert "Kyiv" in page and "Odesa" not in page  # only facilities of the monitor's regions
     sid = str(uuid.uuid4())
-    response = client.post("/collect/mini/", data={"submission_id": sid, "facility": mini["kyiv"], "interview_date": date.today().isoformat()})
+    response = client.post("/collect/mini/", data={"submission_id": sid, "facility": mini.kyiv, "interview_date": date.today().isoformat()})
     assert response.headers["Location"].endswith(f"/collect/d/{sid}/1")
     # Page 1: a required question left empty is refused beside the field, and nothing is lost.
     response = client.post(f"/collect/d/{sid}/1", data={"action": "next", "q_tested": "no", "q_wait": "30"})
@@ -135,10 +106,10 @@ def test_tampered_or_invalid_posts_are_refused_and_store_nothing(client, app, as
 
 def test_another_regions_facility_is_refused(client, app, as_role, mini) -> None:
     as_role("monitor")
-    response = client.post("/collect/mini/submit", data=submission(mini, facility=str(mini["odesa"])))
+    response = client.post("/collect/mini/submit", data=submission(mini, facility=str(mini.odesa)))
     assert response.status_code == 422
     assert b"facilities of your regions" in response.data
-    start = client.post("/collect/mini/", data={"submission_id": str(uuid.uuid4()), "facility": mini["odesa"], "interview_date": date.today().isoformat()})
+    start = client.post("/collect/mini/", data={"submission_id": str(uuid.uuid4()), "facility": mini.odesa, "interview_date": date.today().isoformat()})
     assert start.status_code == 422
     assert count(app) == 0 and count(app, Draft) == 0
 
@@ -207,7 +178,7 @@ def test_receipts_and_drafts_belong_to_their_monitor(client, app, as_role, mini)
     data = submission(mini)
     receipt_url = client.post("/collect/mini/submit", data=data).headers["Location"]
     sid = str(uuid.uuid4())
-    client.post("/collect/mini/", data={"submission_id": sid, "facility": mini["kyiv"], "interview_date": date.today().isoformat()})
+    client.post("/collect/mini/", data={"submission_id": sid, "facility": mini.kyiv, "interview_date": date.today().isoformat()})
     client.post("/logout")
     as_role("lead")
     assert client.get(receipt_url).status_code == 404
@@ -244,7 +215,7 @@ def test_a_page_carries_its_own_cleaning_rules_for_the_live_skip_logic(client, a
 
     as_role("monitor")
     sid = str(uuid.uuid4())
-    client.post("/collect/mini/", data={"submission_id": sid, "facility": mini["kyiv"], "interview_date": date.today().isoformat()})
+    client.post("/collect/mini/", data={"submission_id": sid, "facility": mini.kyiv, "interview_date": date.today().isoformat()})
     page = client.get(f"/collect/d/{sid}/1").get_data(as_text=True)
     engine, live = page.index("offline/questionnaire.js"), page.index("collect.js\"")
     assert engine < live  # collect.js asks questionnaire.js (both deferred, so in this order)

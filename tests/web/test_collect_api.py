@@ -18,36 +18,9 @@ from cml.extensions import db
 from cml.models import Draft, Facility, IndicatorFact, IndicatorSum, Region, Response
 from cml.services import surveys, users
 from tests.conftest import FIXTURES, PASSWORD, PG_URL, login
+from tests.fixtures.mini_survey import api_submission, count, publish_mini
 
 API = "/collect/api/v1"
-
-
-@pytest.fixture
-def mini(app, world) -> dict[str, Any]:
-    with app.app_context():
-        surveys.publish((FIXTURES / "mini.json").read_bytes())
-        db.session.commit()
-        kyiv = db.session.scalar(select(Facility).where(Facility.code == "kyiv-01"))
-        odesa = db.session.scalar(select(Facility).where(Facility.code == "odesa-01"))
-        return {"kyiv": kyiv.id, "odesa": odesa.id}
-
-
-def body(mini: dict[str, Any], **changes: Any) -> dict[str, Any]:
-    data = {
-        "submission_id": str(uuid.uuid4()),
-        "questionnaire": "mini",
-        "version": 1,
-        "facility": mini["kyiv"],
-        "interview_date": date.today().isoformat(),
-        "answers": {"tested": "yes", "wait": "25", "attitude": "respectful", "services": ["pep", "condoms"]},
-    }
-    data.update(changes)
-    return data
-
-
-def rows(app, model=Response) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(model))
 
 
 def post(client, data: Any, **headers: str):
@@ -56,7 +29,7 @@ def post(client, data: Any, **headers: str):
 
 def test_a_submission_is_stored_once_with_a_receipt(client, app, as_role, mini) -> None:
     as_role("monitor")
-    sent = body(mini)
+    sent = api_submission(mini)
     first = post(client, sent)
     assert first.status_code == 201, first.get_json()
     data = first.get_json()
@@ -69,7 +42,7 @@ def test_a_submission_is_stored_once_with_a_receipt(client, app, as_role, mini) 
     again = post(client, sent)
     assert again.status_code == 200
     assert again.get_json() == {"status": "duplicate", "receipt": receipt}
-    assert rows(app) == 1
+    assert count(app) == 1
     with app.app_context():
         stored = db.session.scalar(select(Response))
         assert stored.source == "api"
@@ -79,13 +52,13 @@ def test_a_submission_is_stored_once_with_a_receipt(client, app, as_role, mini) 
 
 def test_the_same_id_with_other_answers_is_a_conflict_and_writes_nothing(client, app, as_role, mini) -> None:
     as_role("monitor")
-    sent = body(mini)
+    sent = api_submission(mini)
     assert post(client, sent).status_code == 201
     tampered = {**sent, "answers": {**sent["answers"], "wait": "26"}}
     response = post(client, tampered)
     assert response.status_code == 409
     assert response.get_json()["status"] == "conflict" and response.get_json()["message"]
-    assert rows(app) == 1
+    assert count(app) == 1
     with app.app_context():
         assert db.session.scalar(select(Response.answers)).get("wait") == 25
 
@@ -93,7 +66,7 @@ def test_the_same_id_with_other_answers_is_a_conflict_and_writes_nothing(client,
 def test_invalid_answers_are_listed_with_label_and_message_in_the_users_language(client, app, as_role, mini) -> None:
     as_role("monitor")
     client.post("/language", data={"lang": "uk"})
-    response = post(client, body(mini, answers={"tested": "no", "wait": "601", "services": ["pep", "condoms", "syringes"]}))
+    response = post(client, api_submission(mini, answers={"tested": "no", "wait": "601", "services": ["pep", "condoms", "syringes"]}))
     assert response.status_code == 422
     data = response.get_json()
     assert data["status"] == "invalid" and data["message"] == "Деякі відповіді потрібно виправити."
@@ -102,25 +75,25 @@ def test_invalid_answers_are_listed_with_label_and_message_in_the_users_language
     assert errors["wait"]["label"] == "Час очікування"
     assert errors["wait"]["message"] == "Найбільше допустиме значення — 600."
     assert errors["why_not"]["message"] == "Будь ласка, дайте відповідь на це питання."
-    assert rows(app) == 0
+    assert count(app) == 0
 
 
 def test_another_regions_facility_is_refused_and_nothing_is_stored(client, app, as_role, mini) -> None:
     as_role("monitor")
-    for facility in (mini["odesa"], 10**30, "x", 0, -1):
-        response = post(client, body(mini, facility=facility))
+    for facility in (mini.odesa, 10**30, "x", 0, -1):
+        response = post(client, api_submission(mini, facility=facility))
         assert response.status_code == 422, facility
         assert response.get_json()["message"] == "Please choose one of the facilities of your regions."
-    assert rows(app) == 0
+    assert count(app) == 0
 
 
 @pytest.mark.parametrize("day", [(date.today() + timedelta(days=1)).isoformat(), "1999-12-31", "2026-02-30", "yesterday", ""])
 def test_a_bad_interview_date_is_refused(client, app, as_role, mini, day) -> None:
     as_role("monitor")
-    response = post(client, body(mini, interview_date=day))
+    response = post(client, api_submission(mini, interview_date=day))
     assert response.status_code == 422
     assert "interview date" in response.get_json()["message"]
-    assert rows(app) == 0
+    assert count(app) == 0
 
 
 def test_a_version_since_replaced_is_accepted_with_its_own_version(client, app, as_role, mini) -> None:
@@ -130,43 +103,43 @@ def test_a_version_since_replaced_is_accepted_with_its_own_version(client, app, 
         document["version"] = 2
         surveys.publish(json.dumps(document).encode())
         db.session.commit()
-    response = post(client, body(mini, version=1))
+    response = post(client, api_submission(mini, version=1))
     assert response.status_code == 201
     assert response.get_json()["receipt"]["version"] == 1
     with app.app_context():
         assert db.session.scalar(select(Response)).version.version == 1
-    assert post(client, body(mini, version=2)).get_json()["receipt"]["version"] == 2
-    unknown = post(client, body(mini, version=3))
+    assert post(client, api_submission(mini, version=2)).get_json()["receipt"]["version"] == 2
+    unknown = post(client, api_submission(mini, version=3))
     assert unknown.status_code == 422 and unknown.get_json()["errors"] == []
-    assert post(client, body(mini, questionnaire="nope")).status_code == 422
-    assert rows(app) == 2
+    assert post(client, api_submission(mini, questionnaire="nope")).status_code == 422
+    assert count(app) == 2
 
 
 def test_a_json_and_a_form_submission_of_one_id_are_one_interview(client, app, as_role, mini) -> None:
     as_role("monitor")
-    sent = body(mini, answers={"tested": "yes", "wait": "25"})
+    sent = api_submission(mini, answers={"tested": "yes", "wait": "25"})
     with app.app_context():
         version_id = surveys.latest_version("mini").id
-    form = {"submission_id": sent["submission_id"], "version": str(version_id), "facility": str(mini["kyiv"]),
+    form = {"submission_id": sent["submission_id"], "version": str(version_id), "facility": str(mini.kyiv),
             "interview_date": sent["interview_date"], "q_tested": "yes", "q_wait": "25"}
     assert client.post("/collect/mini/submit", data=form).status_code == 303
     response = post(client, sent)
     assert response.status_code == 200 and response.get_json()["status"] == "duplicate"
     # and the other way round, with other answers: a conflict either way
-    other = body(mini)
+    other = api_submission(mini)
     assert post(client, other).status_code == 201
     form.update(submission_id=other["submission_id"], q_wait="99")
     assert client.post("/collect/mini/submit", data=form).status_code == 409
-    assert rows(app) == 2
+    assert count(app) == 2
 
 
 def test_a_submission_ends_its_owners_draft(client, app, as_role, mini) -> None:
     as_role("monitor")
     sid = str(uuid.uuid4())
-    client.post("/collect/mini/", data={"submission_id": sid, "facility": mini["kyiv"], "interview_date": date.today().isoformat()})
-    assert rows(app, Draft) == 1
-    assert post(client, body(mini, submission_id=sid)).status_code == 201
-    assert rows(app, Draft) == 0
+    client.post("/collect/mini/", data={"submission_id": sid, "facility": mini.kyiv, "interview_date": date.today().isoformat()})
+    assert count(app, Draft) == 1
+    assert post(client, api_submission(mini, submission_id=sid)).status_code == 201
+    assert count(app, Draft) == 0
 
 
 SHAPES = [
@@ -181,19 +154,19 @@ SHAPES = [
 def test_a_body_of_the_wrong_shape_is_400_json(client, app, as_role, mini, data) -> None:
     as_role("monitor")
     if isinstance(data, tuple):
-        data = body(mini, **{data[0]: data[1]})
+        data = api_submission(mini, **{data[0]: data[1]})
     response = post(client, data)
     assert response.status_code == 400, data
     assert response.get_json()["status"] == "bad_request"
-    assert rows(app) == 0
+    assert count(app) == 0
 
 
 def test_a_missing_key_is_400_and_an_extra_key_is_ignored(client, app, as_role, mini) -> None:
     as_role("monitor")
-    sent = body(mini)
+    sent = api_submission(mini)
     del sent["interview_date"]
     assert post(client, sent).status_code == 400
-    assert post(client, body(mini, started_at="2026-01-01T10:00")).status_code == 201
+    assert post(client, api_submission(mini, started_at="2026-01-01T10:00")).status_code == 201
 
 
 def test_malformed_json_is_400_json(client, as_role, mini) -> None:
@@ -205,15 +178,15 @@ def test_malformed_json_is_400_json(client, as_role, mini) -> None:
 
 def test_a_body_too_big_is_413_json(client, app, as_role, mini) -> None:
     as_role("monitor")
-    response = post(client, body(mini, answers={"story": "x" * 600_000}))
+    response = post(client, api_submission(mini, answers={"story": "x" * 600_000}))
     assert response.status_code == 413
     assert response.get_json()["status"] == "too_large"
-    assert rows(app) == 0
+    assert count(app) == 0
 
 
 def test_signed_out_is_401_json_never_a_redirect(client, mini) -> None:
     for method, path in (("GET", "/session"), ("GET", "/setup"), ("POST", "/submissions")):
-        response = client.open(API + path, method=method, json=body(mini) if method == "POST" else None)
+        response = client.open(API + path, method=method, json=api_submission(mini) if method == "POST" else None)
         assert response.status_code == 401, path
         assert response.get_json()["status"] == "signed_out" and response.get_json()["message"]
         assert "Location" not in response.headers
@@ -223,15 +196,15 @@ def test_an_ended_session_is_401_and_the_phone_keeps_its_interview(client, app, 
     as_role("monitor")
     assert client.get(f"{API}/session").status_code == 200
     client.post("/logout")
-    response = post(client, body(mini))
+    response = post(client, api_submission(mini))
     assert response.status_code == 401 and response.get_json()["status"] == "signed_out"
-    assert rows(app) == 0
+    assert count(app) == 0
 
 
 def test_an_advocate_is_403_json(client, as_role, mini) -> None:
     as_role("advocate")
     for method, path in (("GET", "/session"), ("GET", "/setup"), ("POST", "/submissions")):
-        response = client.open(API + path, method=method, json=body(mini) if method == "POST" else None)
+        response = client.open(API + path, method=method, json=api_submission(mini) if method == "POST" else None)
         assert response.status_code == 403 and response.get_json()["status"] == "forbidden", path
 
 
@@ -242,7 +215,7 @@ def test_a_temporary_password_is_403_json_not_a_redirect(client, app, mini) -> N
         db.session.commit()
     login(client, "temp-monitor")
     for method, path in (("GET", "/session"), ("GET", "/setup"), ("POST", "/submissions")):
-        response = client.open(API + path, method=method, json=body(mini) if method == "POST" else None)
+        response = client.open(API + path, method=method, json=api_submission(mini) if method == "POST" else None)
         assert response.status_code == 403 and response.get_json()["status"] == "password_change", path
 
 
@@ -269,16 +242,16 @@ def test_posts_need_the_csrf_token_in_a_header(make_app, world_for) -> None:
     app = make_app(WTF_CSRF_ENABLED=True)
     client, mini = world_for(app)
     token = client.get(f"{API}/session").get_json()["csrf_token"]
-    refused = post(client, body(mini))
+    refused = post(client, api_submission(mini))
     assert refused.status_code == 400 and refused.get_json()["status"] == "csrf"  # the app fetches a new token and sends again
-    assert post(client, body(mini), **{"X-CSRFToken": "x" + token[1:]}).get_json()["status"] == "csrf"
-    assert post(client, body(mini), **{"X-CSRFToken": token}).status_code == 201
+    assert post(client, api_submission(mini), **{"X-CSRFToken": "x" + token[1:]}).get_json()["status"] == "csrf"
+    assert post(client, api_submission(mini), **{"X-CSRFToken": token}).status_code == 201
 
 
 def test_a_post_without_any_session_is_401_even_with_csrf_on(make_app, world_for) -> None:
     app = make_app(WTF_CSRF_ENABLED=True)
     client, mini = world_for(app, signed_in=False)
-    response = post(client, body(mini))
+    response = post(client, api_submission(mini))
     assert response.status_code == 401 and response.get_json()["status"] == "signed_out"
 
 
@@ -293,10 +266,8 @@ def world_for():
             demo.load_demo(FIXTURES.parent.parent / "surveys")
             account = users.find_user("demo-monitor")
             users.set_password(account, PASSWORD, None)
-            surveys.publish((FIXTURES / "mini.json").read_bytes())
             db.session.commit()
-            kyiv = db.session.scalar(select(Facility).where(Facility.code == "kyiv-01"))
-            ids = {"kyiv": kyiv.id}
+        mini = publish_mini(app)
         client = app.test_client()
         if signed_in:
             page = client.get("/login").get_data(as_text=True)
@@ -305,7 +276,7 @@ def world_for():
             token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(r'value="([^"]+)"[^>]*name="csrf_token"', page)
             assert token is not None
             assert client.post("/login", data={"username": "demo-monitor", "password": PASSWORD, "csrf_token": token.group(1)}).status_code == 302
-        return client, ids
+        return client, mini
 
     return make
 
@@ -326,7 +297,7 @@ def test_setup_lists_what_the_user_may_fill_where_with_an_etag(client, app, as_r
         expected_regions = [{"id": r.id, "label": {k: r.label(k) for k in ("en", "uk", "ru")}, "stand_in": stand_ins[r.id]} for r in mine]
     facilities = data["places"]["facilities"]
     assert {f["id"] for f in facilities} == expected_facilities  # the monitor's regions only, no stand-in
-    assert mini["kyiv"] in expected_facilities and mini["odesa"] not in expected_facilities
+    assert mini.kyiv in expected_facilities and mini.odesa not in expected_facilities
     assert set(facilities[0]["label"]) == {"en", "uk", "ru"}
     assert data["places"]["regions"] == expected_regions
     assert data["messages"]["uk"]["above_max"] == "Найбільше допустиме значення — %(max)s."
@@ -362,14 +333,14 @@ def test_the_stand_in_from_setup_takes_a_region_questionnaire(client, app, as_ro
     assert response.status_code in (201, 422)
     if response.status_code == 422:  # required answers are missing, but the place itself was accepted
         assert response.get_json()["message"] == "Some answers need correcting."
-    assert post(client, {**sent, "facility": mini["kyiv"]}).get_json()["message"] == "Please choose one of your regions."
+    assert post(client, {**sent, "facility": mini.kyiv}).get_json()["message"] == "Please choose one of your regions."
 
 
 def test_another_region_sees_other_places(client, as_role, mini) -> None:
     as_role("odesa")
     data = client.get(f"{API}/setup").get_json()
-    assert mini["odesa"] in {f["id"] for f in data["places"]["facilities"]}
-    assert mini["kyiv"] not in {f["id"] for f in data["places"]["facilities"]}
+    assert mini.odesa in {f["id"] for f in data["places"]["facilities"]}
+    assert mini.kyiv not in {f["id"] for f in data["places"]["facilities"]}
     assert [r["label"]["en"] for r in data["places"]["regions"]] == ["Odesa Oblast"]
 
 
@@ -394,9 +365,9 @@ def test_fuzzed_json_bodies_never_give_a_5xx_and_store_nothing_half_way(client, 
 
     keys = ["submission_id", "questionnaire", "version", "facility", "interview_date", "answers"]
     valid = st.fixed_dictionaries({"submission_id": st.sampled_from(ids), "questionnaire": st.just("mini"), "version": st.just(1),
-                                   "facility": st.just(mini["kyiv"]), "interview_date": st.just(date.today().isoformat()),
+                                   "facility": st.just(mini.kyiv), "interview_date": st.just(date.today().isoformat()),
                                    "answers": good_answers})
-    changed = st.tuples(valid, st.sampled_from(keys), st.one_of(JUNK, st.sampled_from(["clinic_exit", 2, mini["odesa"]]), junk_answers))
+    changed = st.tuples(valid, st.sampled_from(keys), st.one_of(JUNK, st.sampled_from(["clinic_exit", 2, mini.odesa]), junk_answers))
     dropped = st.tuples(valid, st.sampled_from(keys))
     bodies = st.one_of(valid, changed.map(lambda t: {**t[0], t[1]: t[2]}), dropped.map(lambda t: {k: v for k, v in t[0].items() if k != t[1]}),
                        JUNK)
@@ -434,11 +405,11 @@ def test_nothing_of_the_answers_reaches_a_log(client, app, as_role, mini, caplog
     for name in ("werkzeug", "sqlalchemy", "sqlalchemy.engine", "cml", "flask.app"):
         caplog.set_level(logging.DEBUG, logger=name)
     as_role("monitor")
-    sent = body(mini, answers={"tested": "yes", "story": STORY})
+    sent = api_submission(mini, answers={"tested": "yes", "story": STORY})
     assert post(client, sent).status_code == 201
     assert post(client, {**sent, "answers": {"tested": "yes", "story": STORY + "!"}}).status_code == 409
-    assert post(client, body(mini, answers={"tested": "maybe", "story": STORY})).status_code == 422
-    assert post(client, body(mini, answers={"tested": "yes", "story": STORY}, facility="\ud800" + STORY)).status_code == 422
+    assert post(client, api_submission(mini, answers={"tested": "maybe", "story": STORY})).status_code == 422
+    assert post(client, api_submission(mini, answers={"tested": "yes", "story": STORY}, facility="\ud800" + STORY)).status_code == 422
     seen = [caplog.text] + [repr(r.__dict__) for r in caplog.records]
     assert STORY not in "\n".join(seen)
 
@@ -463,7 +434,7 @@ def test_a_full_disk_is_503_json_with_retry_after_and_a_later_send_stores_once(c
             dbapi_connection.execute(f"PRAGMA max_page_count = {limit['pages']}")
 
         db.engine.dispose()
-    sent = [body(mini, answers={"tested": "yes", "story": "x" * 3000 + str(n)}) for n in range(30)]
+    sent = [api_submission(mini, answers={"tested": "yes", "story": "x" * 3000 + str(n)}) for n in range(30)]
     answers = [post(client, one) for one in sent]
     refused = [one for one, answer in zip(sent, answers, strict=True) if answer.status_code == 503]
     assert refused and all(a.status_code in (201, 503) for a in answers)
@@ -473,14 +444,14 @@ def test_a_full_disk_is_503_json_with_retry_after_and_a_later_send_stores_once(c
         limit["pages"] = 1073741823
         db.engine.dispose()
     assert all(post(client, one).status_code == 201 for one in refused)
-    assert rows(app) == len(sent)
+    assert count(app) == len(sent)
 
 
 def test_a_resend_is_answered_from_one_read_without_the_committer(client, app, as_role, mini, monkeypatch) -> None:
     from cml.services import committer
 
     as_role("monitor")
-    sent = body(mini)
+    sent = api_submission(mini)
     receipt = post(client, sent).get_json()["receipt"]
 
     def no_write(self, item):
@@ -493,7 +464,7 @@ def test_a_resend_is_answered_from_one_read_without_the_committer(client, app, a
     # of a corrected interview (a duplicate too): here they are a conflict, and nothing is written.
     monkeypatch.setattr(committer.Committer, "store", stored)
     assert post(client, {**sent, "answers": {"tested": "no", "why_not": "no_kits"}}).status_code == 409
-    assert rows(app) == 1
+    assert count(app) == 1
 
 
 def test_after_a_correction_and_a_purge_the_phone_is_still_acknowledged(client, app, as_role, mini) -> None:
@@ -506,7 +477,7 @@ def test_after_a_correction_and_a_purge_the_phone_is_still_acknowledged(client, 
     from cml.services import corrections, trash
 
     as_role("monitor")
-    sent = body(mini)
+    sent = api_submission(mini)
     assert post(client, sent).status_code == 201
     with app.app_context():
         response = db.session.scalar(select(Response))
@@ -527,7 +498,7 @@ def test_after_a_correction_and_a_purge_the_phone_is_still_acknowledged(client, 
     gone = post(client, sent)
     assert gone.status_code == 200 and gone.get_json()["status"] == "withdrawn"
     assert gone.get_json()["receipt"]["submission_id"] == sent["submission_id"]
-    assert rows(app) == 0
+    assert count(app) == 0
 
 
 def test_setup_words_a_number_of_choices_in_each_plural_form(client, app, as_role, mini) -> None:

@@ -10,19 +10,18 @@ from sqlalchemy import func, select, update
 
 from cml.extensions import db
 from cml.models import Facility, IndicatorFact, QuestionnaireVersion, Response, ResponseRevision, User
-from cml.services import surveys
 from cml.services.responses import all_answers, store_response
-from tests.conftest import FIXTURES, login
+from tests.conftest import login
 from tests.services.test_fact_sums import assert_in_step
 
 ANSWERS = {"tested": "yes", "wait": 20, "attitude": "rude", "story": "secret words"}
 
 
 @pytest.fixture
-def stored(app, world) -> dict[str, int]:
+def stored(app, mini) -> dict[str, int]:
     """Two interviews (ids by facility code): the demo monitor's at Kyiv, the Odesa monitor's at Odesa; and facility ids."""
     with app.app_context():
-        version = surveys.publish((FIXTURES / "mini.json").read_bytes()).version
+        version = mini.questionnaire_version()
         ids = {}
         for name, code in (("demo-monitor", "kyiv-01"), ("odesa-monitor", "odesa-01")):
             user = db.session.scalar(select(User).where(User.username == name))

@@ -92,8 +92,9 @@ def test_overview_lists_every_indicator_with_n_and_interval(client, as_role, gen
 
 def test_filters_are_in_the_url_and_bad_ones_are_refused_or_replaced(client, as_role, generated) -> None:
     as_role("admin")
-    assert client.get("/dashboard/?survey=clinic_exit&grain=month&period=2026-01").status_code == 200
-    assert client.get("/dashboard/?survey=clinic_exit&grain=year&period=2026").status_code == 200
+    for grain, period in (("month", "2026-01"), ("year", "2026")):
+        page = client.get(f"/dashboard/?survey=clinic_exit&grain={grain}&period={period}")
+        assert page.status_code == 200 and f'<option value="{period}" selected>' in page.get_data(as_text=True)
     assert client.get("/dashboard/?survey=clinic_exit&period=not-a-period").status_code == 200  # a notice beside the field
     assert client.get("/dashboard/?survey=clinic_exit&grain=month&period=2026Q1").status_code == 200  # converted to a month
     assert client.get("/dashboard/?survey=no_such_survey").status_code == 404
@@ -114,17 +115,15 @@ def test_plotly_basic_is_served_from_the_repository_compressed_and_cached(client
     assert "MIT License" in (plotly_path().parent / "LICENSE").read_text(encoding="utf-8")
 
 
-def test_sparse_data_never_gives_an_advocate_a_500(client, app, as_role) -> None:
+def test_sparse_data_never_gives_an_advocate_a_500(client, app, mini, as_role) -> None:
     """A few interviews at one facility: most cells are empty, mean and proportion alike."""
     import uuid
     from datetime import date
 
-    from cml.services import surveys
     from cml.services.responses import store_response
-    from tests.conftest import FIXTURES
 
     with app.app_context():
-        version = surveys.publish((FIXTURES / "mini.json").read_bytes()).version
+        version = mini.questionnaire_version()
         kyiv = db.session.scalar(select(Facility).where(Facility.code == "kyiv-01"))
         odesa = db.session.scalar(select(Facility).where(Facility.code == "odesa-01"))
         store_response(uuid.uuid4(), version, kyiv, date(2026, 4, 2), {"tested": "yes", "wait": 15}, None)
@@ -132,5 +131,9 @@ def test_sparse_data_never_gives_an_advocate_a_500(client, app, as_role) -> None
         db.session.commit()
     as_role("advocate")
     for path in ("/dashboard/?survey=mini&period=2026Q3", "/dashboard/indicator?survey=mini&indicator=mean_wait&period=2026Q3&from=2026Q1",
-                 "/dashboard/indicator.json?survey=mini&indicator=offered_test&period=2026Q3", "/reports/brief?survey=mini&period=2026Q3"):
+                 "/reports/brief?survey=mini&period=2026Q3"):
         assert client.get(path).status_code == 200, path
+    figures = client.get("/dashboard/indicator.json?survey=mini&indicator=offered_test&period=2026Q3").get_json()
+    assert figures["period"] == "2026Q3"
+    assert all(unit["estimate"] == "" for unit in figures["units"])  # one interview a region: no figure shown
+    assert {unit["label"]: unit["suppressed"] for unit in figures["units"]}["Odesa Oblast"] == "withheld"

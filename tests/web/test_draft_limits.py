@@ -10,13 +10,13 @@ from sqlalchemy import func, select, update
 from cml.extensions import db
 from cml.models import Draft
 from tests.conftest import login
-from tests.web.fresh import monitor_client, publish_mini
-from tests.web.test_collect import mini, submission  # noqa: F401  (fixture)
+from tests.fixtures.mini_survey import publish_mini, submission
+from tests.web.fresh import monitor_client
 
 
-def _start(client, mini) -> tuple[str, int]:  # noqa: F811
+def _start(client, mini) -> tuple[str, int]:
     sid = str(uuid.uuid4())
-    response = client.post("/collect/mini/", data={"submission_id": sid, "facility": mini["kyiv"], "interview_date": date.today().isoformat()})
+    response = client.post("/collect/mini/", data={"submission_id": sid, "facility": mini.kyiv, "interview_date": date.today().isoformat()})
     return sid, response.status_code
 
 
@@ -64,7 +64,7 @@ def test_expired_drafts_are_purged_by_the_command_and_on_save(make_app) -> None:
     assert _drafts(app) == 0
 
 
-def test_nobody_else_can_read_change_or_end_a_draft(client, app, as_role, mini) -> None:  # noqa: F811
+def test_nobody_else_can_read_change_or_end_a_draft(client, app, as_role, mini) -> None:
     as_role("monitor")
     sid, _ = _start(client, mini)
     client.post(f"/collect/d/{sid}/1", data={"action": "next", "q_tested": "yes", "q_wait": "3"})
@@ -73,7 +73,7 @@ def test_nobody_else_can_read_change_or_end_a_draft(client, app, as_role, mini) 
     assert client.get(f"/collect/d/{sid}/1").status_code == 404
     assert client.post(f"/collect/d/{sid}/1", data={"action": "next", "q_tested": "no"}).status_code == 404
     assert client.get(f"/collect/d/{sid}/review").status_code == 404
-    assert client.post("/collect/mini/", data={"submission_id": sid, "facility": mini["kyiv"], "interview_date": date.today().isoformat()}).status_code == 404
+    assert client.post("/collect/mini/", data={"submission_id": sid, "facility": mini.kyiv, "interview_date": date.today().isoformat()}).status_code == 404
     # A submission with the same id from another user stores nothing of the draft and does not end it.
     client.post("/collect/mini/submit", data=submission(mini, submission_id=sid))
     with app.app_context():

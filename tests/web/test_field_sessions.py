@@ -12,9 +12,9 @@ from email.utils import parsedate_to_datetime
 from sqlalchemy import func, select
 
 from cml.extensions import db
-from cml.models import Facility, Response
-from cml.services import sessions, surveys
-from tests.conftest import FIXTURES, login
+from cml.models import Response
+from cml.services import sessions
+from tests.conftest import login
 
 API = "/collect/api/v1"
 
@@ -57,12 +57,9 @@ def test_the_cookie_moves_on_with_each_noted_use_not_with_every_request(client, 
     assert noted.status_code == 200 and session_cookie_expiry(noted) is not None
 
 
-def test_an_offline_week_keeps_the_monitor_signed_in(client, app, as_role, monkeypatch) -> None:
+def test_an_offline_week_keeps_the_monitor_signed_in(client, app, as_role, mini, monkeypatch) -> None:
     as_role("monitor")
-    with app.app_context():
-        surveys.publish((FIXTURES / "mini.json").read_bytes())
-        db.session.commit()
-        kyiv = db.session.scalar(select(Facility.id).where(Facility.code == "kyiv-01"))
+    kyiv = mini.kyiv
     real_now = sessions.now
     monkeypatch.setattr(sessions, "now", lambda: real_now() + timedelta(days=9))  # back from nine days offline
     info = client.get(f"{API}/session").get_json()
@@ -83,12 +80,9 @@ def test_an_offline_week_keeps_the_monitor_signed_in(client, app, as_role, monke
         assert db.session.scalar(select(func.count()).select_from(Response)) == 1
 
 
-def test_a_phone_moving_from_wifi_to_mobile_data_stays_signed_in(client, app, as_role) -> None:
+def test_a_phone_moving_from_wifi_to_mobile_data_stays_signed_in(client, app, as_role, mini) -> None:
     as_role("monitor")
-    with app.app_context():
-        surveys.publish((FIXTURES / "mini.json").read_bytes())
-        db.session.commit()
-        kyiv = db.session.scalar(select(Facility.id).where(Facility.code == "kyiv-01"))
+    kyiv = mini.kyiv
     wifi, mobile = {"REMOTE_ADDR": "192.168.1.23"}, {"REMOTE_ADDR": "100.64.17.5"}
     token = client.get(f"{API}/session", environ_base=wifi).get_json()["csrf_token"]
     sid = str(uuid.uuid4())

@@ -27,7 +27,8 @@ from sqlalchemy import select
 from cml.extensions import db
 from cml.models import Facility, Response, User
 from tests.conftest import FIXTURES, examples, login
-from tests.web.fresh import publish_mini
+from tests.fixtures.mini_survey import publish_mini
+from tests.web.endpoints import is_html_page
 
 ROLES = ("monitor", "lead", "advocate", "admin", "odesa", None)
 SKIPPED = {
@@ -162,14 +163,14 @@ def test_no_route_answers_5xx_to_hostile_input(make_app, world) -> None:
     drafts = []
     for role in ("monitor", "lead", "odesa"):  # real drafts, so the page routes reach their forms
         sid = str(uuid.uuid4())
-        clients[role].post("/collect/mini/", data={"submission_id": sid, "facility": mini["kyiv"], "interview_date": date.today().isoformat()})
+        clients[role].post("/collect/mini/", data={"submission_id": sid, "facility": mini.kyiv, "interview_date": date.today().isoformat()})
         drafts.append(sid)
     uploaded = clients["admin"].post("/admin/questionnaires", data={"file": (io.BytesIO(json.dumps({**json.loads((FIXTURES / "mini.json").read_text()), "version": 2}).encode()), "mini.json")},
                                      content_type="multipart/form-data")
     questionnaire_drafts = [uploaded.headers["Location"].rsplit("/", 1)[-1]]  # a real draft, so its pages reach their forms
     sent, responses = _stored_responses(app)  # real submissions, so review and correction pages reach their forms
     rules = [r for r in app.url_map.iter_rules() if r.endpoint not in SKIPPED]
-    values = HOSTILE + facilities + user_ids + drafts + responses + [str(mini["version"])]
+    values = HOSTILE + facilities + user_ids + drafts + responses + [str(mini.version)]
     fields: set[str] = {"q_" + q for q in ("tested", "why_not", "wait", "cost", "attitude", "services", "rating", "visit_date", "clinic_name_seen", "story")}
     fields |= {"submission_id", "facility", "interview_date", "version", "action", "q_unknown", "file", "state", "comment", "reason", "place", "region",
                "direction", "kind", "held_on", "title"}
@@ -177,10 +178,8 @@ def test_no_route_answers_5xx_to_hostile_input(make_app, world) -> None:
                "due_period", "seen"}  # an action's form (its page needs a figure in the link)
     for role, client in clients.items():  # the names of every field the pages draw, for every role
         for rule in rules:
-            if "GET" in (rule.methods or ()) and not rule.arguments:
-                page = client.get(rule.rule)
-                if page.mimetype == "text/html":  # not a PDF, a spreadsheet or the API's JSON
-                    fields |= _names(page.get_data(as_text=True))
+            if "GET" in (rule.methods or ()) and not rule.arguments and is_html_page(rule.endpoint):
+                fields |= _names(client.get(rule.rule).get_data(as_text=True))
     fields -= {"csrf_token"}
     action_ids = _actions(app)
     argument_values = {"code": ["mini", "clinic_exit", "\ud800", "x" * 300, "%00"], "user_id": user_ids + [str(2**63), "0"],

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from cml.extensions import db
 from cml.models import Region, Response
-from tests.web.test_collect import mini, submission  # noqa: F401  (fixture)
+from tests.fixtures.mini_survey import submission
 from tests.web.test_paper_import import HEADER, counts  # noqa: F401
 
 
@@ -42,7 +42,7 @@ def test_a_region_name_with_a_lone_surrogate_is_refused_and_pages_keep_working(r
     assert "Kyiv \ufffd" in client.get("/admin/regions").get_data(as_text=True)
 
 
-def test_huge_numbers_far_dates_and_nul_in_a_submission_are_refused_not_500(client, app, as_role, mini) -> None:  # noqa: F811
+def test_huge_numbers_far_dates_and_nul_in_a_submission_are_refused_not_500(client, app, as_role, mini) -> None:
     as_role("monitor")
     cases = [
         submission(mini, q_wait=str(2**63)),
@@ -64,7 +64,7 @@ def test_huge_numbers_far_dates_and_nul_in_a_submission_are_refused_not_500(clie
         assert db.session.scalar(select(func.count()).select_from(Response)) == 0
 
 
-def test_an_import_of_garbage_reports_a_bounded_number_of_problems_quickly(client, app, as_role, mini) -> None:  # noqa: F811
+def test_an_import_of_garbage_reports_a_bounded_number_of_problems_quickly(client, app, as_role, mini) -> None:
     as_role("lead")
     garbage = HEADER.encode() + b"?,?,?,?,?,?,?,?,?,?,?,?,?\n" * 150_000  # ~3.8 MB
     started = time.perf_counter()
@@ -84,7 +84,7 @@ def test_an_import_of_garbage_reports_a_bounded_number_of_problems_quickly(clien
     assert "Reading stopped" not in page and counts(app) == (0, 0)
 
 
-def test_an_import_with_long_cells_nul_or_broken_csv_gets_one_clear_message(runner, app, mini, tmp_path) -> None:  # noqa: F811
+def test_an_import_with_long_cells_nul_or_broken_csv_gets_one_clear_message(runner, app, mini, tmp_path) -> None:
     cases = [
         (HEADER + "kyiv,kyiv-01,2026-10-01,yes,,20,,,,,,," + "x" * 140_000 + ",\n", "not a readable CSV"),
         (HEADER + "kyiv,kyiv-01,2026-10-01,yes,,20,,,,,,," + "x" * 20_000 + "\n", "at most 10000 are read"),

@@ -10,15 +10,14 @@ from urllib.parse import urldefrag, urlsplit
 import pytest
 from werkzeug.exceptions import HTTPException
 
+from tests.web.endpoints import for_programs, is_html_page
 from tests.web.test_access_matrix import ALLOWED
 
-# Routes no menu should link to: steps of an interview begun by a POST (start, then its pages,
-# Routes no menu should link to: steps of an interview begun by a POST (start, then its pages,
-# review, receipt, and "Continue" of an unfinished one), the data a chart's script fetches, and the
-# collection app's JSON. One submission's pages (review, correction, withdrawal) are links of its row
-# or page: this world has no submissions (tests/web/test_review.py follows them).
-NOT_PAGES = {"collect.page", "collect.review", "collect.receipt", "collect.resume", "dashboard.indicator_json",
-             "collect_api.session_info", "collect_api.setup", "review.submission", "collect.correct", "collect.withdraw",
+# Pages no menu should link to (besides what answers programs, tests/web/endpoints.py): steps of an interview
+# begun by a POST (start, then its pages, review, receipt, and "Continue" of an unfinished one). One submission's
+# pages (review, correction, withdrawal) are links of its row or page: this world has no submissions
+# (tests/web/test_review.py follows them).
+NOT_PAGES = {"collect.page", "collect.review", "collect.receipt", "collect.resume", "review.submission", "collect.correct", "collect.withdraw",
              # One action's pages are links of its row in the register, and "Open an action" a link of a figure:
              # this world has neither (tests/web/test_actions_pages.py follows them).
              "actions.page", "actions.edit", "actions.new", "meetings.meeting",
@@ -27,7 +26,6 @@ NOT_PAGES = {"collect.page", "collect.review", "collect.receipt", "collect.resum
              # One warning's pages are links of the bulletin and of the lead's list: this world has no warnings
              # (tests/web/test_warnings.py and tests/browser/test_warning_loop.py follow them).
              "warnings.page", "warnings.edit",
-             "openrosa.form_list", "openrosa.form_download",  # ODK Collect's, not pages
              "admin.questionnaire_draft", "admin.questionnaire_preview"}  # a draft's pages: linked once one is uploaded (test_questionnaire_authoring)
 VISITS_PER_ENDPOINT = 3  # enough to leave a paged or filtered page by its links
 
@@ -47,7 +45,7 @@ def pages_for(app, role: str) -> set[str]:
     """The endpoints a role may GET, by the access matrix."""
     return {rule.endpoint for rule in app.url_map.iter_rules()
             if "GET" in rule.methods and role in ALLOWED.get(rule.endpoint, set()) and rule.endpoint not in NOT_PAGES
-            and not rule.endpoint.startswith("api.")}  # the token API answers scripts, not readers (its token pages are api_tokens.*)
+            and not for_programs(rule.endpoint)}
 
 
 def walk(client, app) -> set[str]:
@@ -62,12 +60,12 @@ def walk(client, app) -> set[str]:
             endpoint, _ = adapter.match(urlsplit(url).path, method="GET")
         except HTTPException:
             continue
-        if endpoint in ("static", "vendor.plotly_js") or reached.get(endpoint, 0) >= VISITS_PER_ENDPOINT:
+        if for_programs(endpoint) or reached.get(endpoint, 0) >= VISITS_PER_ENDPOINT:
             continue
         reached[endpoint] = reached.get(endpoint, 0) + 1
         response = client.get(url)
         assert response.status_code in (200, 302), (url, response.status_code)
-        if response.status_code != 200 or response.mimetype != "text/html":
+        if response.status_code != 200 or not is_html_page(endpoint):  # a download: its link is followed, not its content
             continue
         parser = Links()
         parser.feed(response.get_data(as_text=True))

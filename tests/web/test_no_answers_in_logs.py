@@ -15,23 +15,13 @@ from sqlalchemy.orm import Session
 
 from cml import logs
 from cml.extensions import db
-from cml.models import Draft, Facility, Response
+from cml.models import Draft, Response
 from cml.services import committer as committer_module
-from cml.services import surveys
-from tests.conftest import FIXTURES, PASSWORD
+from tests.conftest import PASSWORD
 
 STORY = "Halyna-beaten-by-officer-Petrenko"
 CLINIC = "Secret-clinic-Obolon-17"
 SECRETS = (STORY, CLINIC, PASSWORD)
-
-
-@pytest.fixture
-def mini(app, world):
-    with app.app_context():
-        version = surveys.publish((FIXTURES / "mini.json").read_bytes()).version
-        db.session.commit()
-        kyiv = db.session.scalar(select(Facility).where(Facility.code == "kyiv-01"))
-        return {"version": version.id, "kyiv": kyiv.id}
 
 
 @pytest.fixture
@@ -57,7 +47,7 @@ def _assert_clean(caplog, *texts: str) -> None:
 def _start(client, as_role, mini) -> str:
     as_role("monitor")
     sid = str(uuid.uuid4())
-    client.post("/collect/mini/", data={"submission_id": sid, "facility": mini["kyiv"], "interview_date": date.today().isoformat()})
+    client.post("/collect/mini/", data={"submission_id": sid, "facility": mini.kyiv, "interview_date": date.today().isoformat()})
     return sid
 
 
@@ -100,7 +90,7 @@ def test_a_failed_submission_commit_logs_no_answer(client, app, as_role, mini, e
 
         monkeypatch.setattr(committer_module.Committer, "_write", refuse_batch)
     response = client.post("/collect/mini/submit", data={
-        "submission_id": sid, "version": str(mini["version"]), "facility": str(mini["kyiv"]), "interview_date": date.today().isoformat(),
+        "submission_id": sid, "version": str(mini.version), "facility": str(mini.kyiv), "interview_date": date.today().isoformat(),
         "q_tested": "yes", "q_wait": "30", "q_attitude": "rude", "q_clinic_name_seen": CLINIC, "q_story": STORY})
     assert response.status_code == 500
     _assert_clean(every_record, response.get_data(as_text=True))
@@ -115,7 +105,7 @@ def test_sign_in_and_a_successful_submission_log_no_answer_or_password(client, a
     sid = _start(client, as_role, mini)
     client.post(f"/collect/d/{sid}/2", data={"action": "next", "q_attitude": "rude", "q_story": STORY, "q_clinic_name_seen": CLINIC})
     response = client.post("/collect/mini/submit", data={
-        "submission_id": sid, "version": str(mini["version"]), "facility": str(mini["kyiv"]), "interview_date": date.today().isoformat(),
+        "submission_id": sid, "version": str(mini.version), "facility": str(mini.kyiv), "interview_date": date.today().isoformat(),
         "q_tested": "yes", "q_wait": "30", "q_attitude": "rude", "q_clinic_name_seen": CLINIC, "q_story": STORY})
     assert response.status_code in (303, 302)
     _assert_clean(every_record)
@@ -151,7 +141,7 @@ def test_the_app_s_json_a_correction_a_review_and_a_withdrawal_log_no_answer(cli
     as_role("monitor")
     sid = str(uuid.uuid4())
     answers = {"tested": "yes", "wait": "25", "attitude": "rude", "story": STORY, "clinic_name_seen": CLINIC}
-    body = {"submission_id": sid, "questionnaire": "mini", "version": 1, "facility": mini["kyiv"],
+    body = {"submission_id": sid, "questionnaire": "mini", "version": 1, "facility": mini.kyiv,
             "interview_date": date.today().isoformat(), "answers": answers}
     texts = [client.post("/collect/api/v1/submissions", data=json.dumps(body), content_type="application/json").get_data(as_text=True)]
     refused = {**body, "submission_id": str(uuid.uuid4()), "answers": {**answers, "wait": f"{STORY}"}}
@@ -161,7 +151,7 @@ def test_the_app_s_json_a_correction_a_review_and_a_withdrawal_log_no_answer(cli
     assert response_id is not None
     client.post("/logout")
     as_role("lead")
-    corrected = {"facility": str(mini["kyiv"]), "interview_date": date.today().isoformat(), "q_tested": "yes", "q_wait": "30",
+    corrected = {"facility": str(mini.kyiv), "interview_date": date.today().isoformat(), "q_tested": "yes", "q_wait": "30",
                  "q_attitude": "rude", "q_story": f"{STORY} (corrected)", "q_clinic_name_seen": CLINIC}
     assert client.post(f"/collect/submissions/{response_id}/correct", data=corrected).status_code in (200, 302, 303)
     assert client.post(f"/review/{sid}", data={"state": "has_issues", "comment": f"Is {CLINIC} right?"}).status_code in (200, 302, 303)

@@ -11,9 +11,7 @@ from sqlalchemy import func, select
 
 from cml.extensions import db
 from cml.models import IndicatorFact, Response
-from cml.services import surveys
 from cml.services.responses import all_answers
-from tests.conftest import FIXTURES
 
 HEADER = "region,facility,date,tested,why_not,wait,cost,attitude,services,rating,visit_date,clinic_name_seen,story\n"
 GOOD = [
@@ -36,13 +34,6 @@ BAD = [
     ("kyiv,kyiv-01,2026-10-01,yes,,20,,,,,,,,extra\n", "", "different number of cells"),
     ("kyiv,kyiv-01,2026-10-01,no,,20,,,,,,,\n", "why_not", "Please answer this question."),
 ]
-
-
-@pytest.fixture
-def mini(app, world):
-    with app.app_context():
-        surveys.publish((FIXTURES / "mini.json").read_bytes())
-        db.session.commit()
 
 
 def counts(app) -> tuple[int, int]:

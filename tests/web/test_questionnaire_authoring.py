@@ -8,7 +8,6 @@ import re
 import uuid
 from datetime import date
 
-import pytest
 from sqlalchemy import func, select
 
 from cml.extensions import db
@@ -33,14 +32,7 @@ def counts(app) -> tuple[int, int]:
                 db.session.scalar(select(func.count(QuestionnaireVersion.id))) or 0)
 
 
-@pytest.fixture
-def mini_v1(app, world):
-    with app.app_context():
-        surveys.publish((FIXTURES / "mini.json").read_bytes())
-        db.session.commit()
-
-
-def test_every_problem_of_a_json_file_is_listed_with_its_line_and_nothing_is_stored(client, app, as_role, mini_v1) -> None:
+def test_every_problem_of_a_json_file_is_listed_with_its_line_and_nothing_is_stored(client, app, as_role, mini) -> None:
     as_role("admin")
     before = counts(app)
     document = mini_document(version=2)
@@ -58,7 +50,7 @@ def test_every_problem_of_a_json_file_is_listed_with_its_line_and_nothing_is_sto
     assert counts(app) == before
 
 
-def test_a_broken_file_gets_a_clear_message(client, app, as_role, mini_v1) -> None:
+def test_a_broken_file_gets_a_clear_message(client, app, as_role, mini) -> None:
     as_role("admin")
     before = counts(app)
     for content, name, words in ((b'{"id": "mini",\n "version": }', "q.json", "not valid JSON"), (b"\xff\xfe", "q.json", "not UTF-8"),
@@ -68,7 +60,7 @@ def test_a_broken_file_gets_a_clear_message(client, app, as_role, mini_v1) -> No
     assert counts(app) == before
 
 
-def test_a_valid_upload_becomes_a_draft_compared_then_published_and_collected(client, app, as_role, mini_v1) -> None:
+def test_a_valid_upload_becomes_a_draft_compared_then_published_and_collected(client, app, as_role, mini) -> None:
     as_role("admin")
     document = mini_document(version=2)
     document["sections"][0]["questions"][2]["label"].update(en="How long did you wait?", uk="Скільки ви чекали?")
@@ -106,7 +98,7 @@ def test_a_valid_upload_becomes_a_draft_compared_then_published_and_collected(cl
         assert db.session.get(QuestionnaireVersion, draft.questionnaire_version_id).version == 2
 
 
-def test_the_same_content_says_so_and_a_skipped_number_is_refused(client, app, as_role, mini_v1) -> None:
+def test_the_same_content_says_so_and_a_skipped_number_is_refused(client, app, as_role, mini) -> None:
     as_role("admin")
     before = counts(app)
     same = upload(client, (FIXTURES / "mini.json").read_bytes())
@@ -120,7 +112,7 @@ def test_the_same_content_says_so_and_a_skipped_number_is_refused(client, app, a
     assert counts(app)[1] == before[1]
 
 
-def test_a_draft_is_its_uploaders_alone(client, app, as_role, mini_v1) -> None:
+def test_a_draft_is_its_uploaders_alone(client, app, as_role, mini) -> None:
     as_role("admin")
     drafts, versions = counts(app)
     draft_url = upload(client, json.dumps(mini_document(version=2)).encode()).headers["Location"]
@@ -138,7 +130,7 @@ def test_a_draft_is_its_uploaders_alone(client, app, as_role, mini_v1) -> None:
     assert counts(app) == (drafts, versions)
 
 
-def test_only_admins_manage_questionnaires(client, as_role, mini_v1) -> None:
+def test_only_admins_manage_questionnaires(client, as_role, mini) -> None:
     as_role("lead")
     assert client.get("/admin/questionnaires").status_code == 403
     assert upload(client, (FIXTURES / "mini.json").read_bytes()).status_code == 403
@@ -175,7 +167,7 @@ def test_a_retired_version_starts_no_interview_anywhere_and_its_responses_keep_c
             "questionnaire.retire", "questionnaire.unretire"]
 
 
-def test_an_older_version_takes_over_when_the_newest_is_retired(client, app, as_role, mini_v1) -> None:
+def test_an_older_version_takes_over_when_the_newest_is_retired(client, app, as_role, mini) -> None:
     with app.app_context():
         surveys.publish(json.dumps(mini_document(version=2)).encode())
         db.session.commit()
@@ -209,7 +201,7 @@ def test_an_xlsform_upload_lists_sheet_row_and_column_then_the_fixed_file_is_a_d
         assert stored.source_filename == "clinic_exit.xlsx" and json.loads(stored.content)["id"] == "clinic_exit"
 
 
-def test_a_file_over_the_size_limit_is_refused_unread(client, app, as_role, mini_v1) -> None:
+def test_a_file_over_the_size_limit_is_refused_unread(client, app, as_role, mini) -> None:
     from cml.services.questionnaire_drafts import MAX_UPLOAD_BYTES
 
     as_role("admin")

@@ -17,7 +17,6 @@ from sqlalchemy import select, text
 from cml.core.cells import DANGEROUS_PREFIXES, safe_cell
 from cml.extensions import db
 from cml.models import AuditEvent, Facility
-from cml.services import surveys
 from cml.services.responses import store_response
 from tests.conftest import FIXTURES
 
@@ -27,10 +26,10 @@ PAYLOADS = [prefix + 'HYPERLINK("http://evil.example","x")' for prefix in DANGER
 
 
 @pytest.fixture
-def stored(app, world):
+def stored(app, mini):
     """Responses in Kyiv (with every dangerous prefix in free text) and one in Odesa."""
     with app.app_context():
-        version = surveys.publish((FIXTURES / "mini.json").read_bytes()).version
+        version = mini.questionnaire_version()
         kyiv = db.session.scalar(select(Facility).where(Facility.code == "kyiv-01"))
         odesa = db.session.scalar(select(Facility).where(Facility.code == "odesa-01"))
         for payload in PAYLOADS:

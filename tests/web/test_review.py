@@ -10,9 +10,8 @@ from sqlalchemy import select
 
 from cml.extensions import db
 from cml.models import Facility, Response, User
-from cml.services import surveys
 from cml.services.responses import store_response
-from tests.conftest import FIXTURES, PASSWORD, login
+from tests.conftest import PASSWORD, login
 from tests.services.test_counting import _facts, _rebuilt
 from tests.services.test_fact_sums import summed
 
@@ -20,10 +19,10 @@ ANSWERS = {"tested": "no", "why_not": "refused", "wait": 45, "attitude": "rude",
 
 
 @pytest.fixture
-def sent(app, world) -> dict[str, uuid.UUID]:
+def sent(app, mini) -> dict[str, uuid.UUID]:
     """The mini questionnaire with one interview sent by the demo monitor in Kyiv and one by the Odesa monitor."""
     with app.app_context():
-        version = surveys.publish((FIXTURES / "mini.json").read_bytes()).version
+        version = mini.questionnaire_version()
         sent = {}
         for username, facility_code in (("demo-monitor", "kyiv-01"), ("odesa-monitor", "odesa-01")):
             user = db.session.scalars(select(User).where(User.username == username)).one()

@@ -11,8 +11,8 @@ from cml.extensions import db
 from cml.models import IndicatorFact, IndicatorSum, Response
 from cml.services.storage_faults import storage_fault
 from tests.conftest import PG_URL
-from tests.web.fresh import monitor_client, publish_mini
-from tests.web.test_collect import mini, submission  # noqa: F401  (fixture)
+from tests.fixtures.mini_survey import publish_mini, submission
+from tests.web.fresh import monitor_client
 
 sqlite_only = pytest.mark.skipif(bool(PG_URL), reason="SQLite's page limit and file lock")
 
@@ -44,7 +44,7 @@ def _counts(app) -> tuple[int, int, int]:
 
 
 @sqlite_only
-def test_a_full_disk_answers_503_stores_nothing_half_and_a_retry_succeeds(app, client, as_role, mini) -> None:  # noqa: F811
+def test_a_full_disk_answers_503_stores_nothing_half_and_a_retry_succeeds(app, client, as_role, mini) -> None:
     as_role("monitor")
     _cap_pages(app, 0)
     sent = [submission(mini, q_wait=str(w)) for w in range(40)]

@@ -8,26 +8,16 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from cml.extensions import db
 from cml.models import Draft, Facility
-from cml.services import surveys
-from tests.conftest import FIXTURES, login
-
-
-@pytest.fixture
-def mini(app, world) -> dict[str, int]:
-    with app.app_context():
-        version = surveys.publish((FIXTURES / "mini.json").read_bytes()).version
-        db.session.commit()
-        kyiv = db.session.scalar(select(Facility).where(Facility.code == "kyiv-01"))
-        return {"version": version.id, "kyiv": kyiv.id}
+from tests.conftest import login
 
 
 def start(client, mini, code: str = "mini", day: date | None = None) -> str:
     sid = str(uuid.uuid4())
-    response = client.post(f"/collect/{code}/", data={"submission_id": sid, "facility": mini["kyiv"], "interview_date": (day or date.today()).isoformat()})
+    response = client.post(f"/collect/{code}/", data={"submission_id": sid, "facility": mini.kyiv, "interview_date": (day or date.today()).isoformat()})
     assert response.status_code == 302, response.get_data(as_text=True)[:300]
     return sid
 
@@ -47,7 +37,7 @@ def test_the_home_page_lists_unfinished_interviews_with_continue(client, app, as
     page = client.get("/").get_data(as_text=True)
     assert "Unfinished interviews" in page and "Mini survey" in page
     with app.app_context():
-        facility_name = db.session.get(Facility, mini["kyiv"]).name
+        facility_name = db.session.get(Facility, mini.kyiv).name
     assert facility_name in page and "Mar 2, 2026" in page and "Last change" in page
     links = continue_links(page)
     assert links == [f"/collect/d/{second}/continue", f"/collect/d/{first}/continue"]  # last changed first
@@ -78,7 +68,7 @@ def test_my_submissions_and_the_start_page_list_them_too(client, as_role, mini) 
 def test_a_sent_interview_leaves_the_list(client, app, as_role, mini) -> None:
     as_role("monitor")
     sid = start(client, mini)
-    form = {"submission_id": sid, "version": str(mini["version"]), "facility": str(mini["kyiv"]), "interview_date": date.today().isoformat(),
+    form = {"submission_id": sid, "version": str(mini.version), "facility": str(mini.kyiv), "interview_date": date.today().isoformat(),
             "q_tested": "yes"}
     assert client.post("/collect/mini/submit", data=form).status_code == 303
     assert continue_links(client.get("/").get_data(as_text=True)) == []
