@@ -8,6 +8,7 @@ pytest-xdist each worker process has its own PostgreSQL database on the server."
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import werkzeug.test
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import text
@@ -29,6 +31,12 @@ SURVEYS = ROOT / "surveys"
 pytest_plugins = ["tests.fixtures.mini_survey"]  # the `mini` fixture
 PG_SERVER_URL = os.environ.get("CML_TEST_DATABASE_URL", "")
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")  # "gw0", "gw1", … under pytest-xdist; "" otherwise
+
+
+# Werkzeug's test client encodes a multipart body over 500 KB into a temporary file that nothing
+# closes (the request it builds keeps it until the garbage collector warns). Bodies are built in
+# memory instead, so that any unclosed file a run reports is the app's (pyproject: no ResourceWarning is ignored).
+werkzeug.test.stream_encode_multipart = functools.partial(werkzeug.test.stream_encode_multipart, use_tempfile=False)  # type: ignore[assignment]
 
 
 def _database_named(url: str, name: str) -> str:
