@@ -4,6 +4,7 @@ and what `demo load` does to passwords is told as it now is."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from tests.conftest import ROOT
 
@@ -42,3 +43,18 @@ def test_the_architecture_names_only_files_that_exist() -> None:
     bare = {path.name for path in (ROOT / "cml").rglob("*.py")}
     missing = {name for name in named if not (ROOT / name).is_file() and not (ROOT / "cml" / name).is_file() and name not in bare}
     assert missing == set()
+
+
+def test_the_architecture_names_only_functions_that_exist_where_it_says() -> None:
+    """"`services/counting.py` `recount`" is a promise that `recount` is defined in that file: held for every such pair."""
+    text = (ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    pairs = re.findall(r"`((?:cml/)?[\w/]+\.py)`\s+(?:\(`[^`]+`\)\s+)?`([A-Za-z_][\w.]*)`", text)
+    assert len(pairs) > 15
+    wrong = []
+    for path, name in pairs:
+        source = next(p for p in (ROOT / path, ROOT / "cml" / path, *sorted((ROOT / "cml").rglob(path))) if p.is_file()).read_text(encoding="utf-8")
+        parts = name.split(".")
+        first = parts[1] if len(parts) > 1 and parts[0] == Path(path).stem else parts[0]  # `audit.record` in audit.py
+        if not re.search(rf"^\s*(?:def|class|async def) {first}\b|^{first}\b.*=", source, re.MULTILINE):
+            wrong.append(f"{path} {name}")
+    assert wrong == []
