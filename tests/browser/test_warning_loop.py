@@ -139,7 +139,8 @@ def test_the_printed_bulletin_looks_right(browser, app, client, as_role, monkeyp
     monkeypatch.setattr("cml.warnings.views.render_pdf", lambda chromium, html: printed.append(html) or b"%PDF-1.4")
     page = browser.new_page(viewport={"width": 794, "height": 1123})
     for language in ("en", "uk", "ru"):
-        assert client.get(f"/warnings/bulletin.pdf?lang={language}").status_code == 200
+        pdf = client.get(f"/warnings/bulletin.pdf?lang={language}")
+        assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF-")
         page.set_content(printed[-1])
         assert page.locator("html").get_attribute("lang") == language
         screenshot(page, f"warning-6-print-{language}")

@@ -76,10 +76,12 @@ def test_a_typed_temporary_password_must_be_changed_at_the_next_sign_in(client, 
     # The temporary one again is refused.
     response = monitor.post("/account/password", data={"current": "temporary-pass-1", "new": "temporary-pass-1", "repeat": "temporary-pass-1"})
     assert response.status_code == 200 and _must_change(app, "demo-monitor")
+    assert b"Choose a password different from the current one." in response.data
     response = monitor.post("/account/password", data={"current": "temporary-pass-1", "new": "my own secret 1", "repeat": "my own secret 1"})
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.headers["Location"] == "/"
     assert not _must_change(app, "demo-monitor")
-    assert monitor.get("/").status_code == 200
+    home = monitor.get("/")
+    assert home.status_code == 200 and b"Your password was changed." in home.data  # the home page itself, no longer the change form
 
 
 def test_a_generated_password_is_temporary_too(client, app, as_role) -> None:
@@ -127,6 +129,8 @@ def test_creating_a_monitor_without_regions_asks_first(client, app, as_role) -> 
         assert users.find_user("no-region") is not None
     # An advocate sees every region anyway: no question asked.
     assert client.post("/admin/users", data={"username": "an-advocate", "role": "advocate", "password": "given-by-admin-1"}).status_code == 302
+    with app.app_context():
+        assert users.find_user("an-advocate").role == "advocate"
 
 
 def test_the_cli_and_the_world_fixture_passwords_are_not_temporary(app, world) -> None:

@@ -69,7 +69,8 @@ def test_a_lead_sees_and_manages_only_their_regions_actions(client, app, as_role
     for method, path in (("GET", f"/actions/{odesa}"), ("GET", f"/actions/{odesa}/edit"), ("POST", f"/actions/{odesa}/edit"),
                          ("POST", f"/actions/{odesa}/state"), ("GET", "/actions/?region=odesa"), ("GET", "/actions/nonsense"),
                          ("GET", "/actions/new?survey=mini&indicator=offered_test&region=odesa&period=2025Q2")):
-        assert client.open(path, method=method, data={"state": "resolved"}).status_code == 404, path
+        refused = client.open(path, method=method, data={"state": "resolved"})
+        assert refused.status_code == 404 and b"Odesa" not in refused.data, path
     with app.app_context():
         assert db.session.get(Action, odesa).state == "open"
 
@@ -132,7 +133,12 @@ def test_a_figure_that_changed_before_saving_is_shown_again_not_frozen(client, a
     assert response.status_code == 422 and b"The figure changed" in response.data
     with app.app_context():
         assert _count() == 0
-    assert client.post(url, data={**FIELDS, "seen": seen}).status_code == 303
+    saved = client.post(url, data={**FIELDS, "seen": seen})
+    assert saved.status_code == 303
+    with app.app_context():
+        assert _count() == 1
+        action_id = db.session.scalar(select(Action.id))
+    assert saved.headers["Location"].endswith(f"/actions/{action_id}")
 
 
 def test_advocates_see_every_action_but_never_a_facilitys_figures(client, app, as_role, figures) -> None:
@@ -158,4 +164,6 @@ def test_advocates_see_every_action_but_never_a_facilitys_figures(client, app, a
     assert refused.status_code == 422 and b"Facility figures are not published" in refused.data
     withheld = client.get("/actions/new?survey=mini&indicator=offered_test&region=odesa&period=2025Q2")
     assert withheld.status_code == 422 and b"withheld" in withheld.data
-    assert client.get("/actions/new?survey=mini&indicator=offered_test&region=kyiv&period=2026Q1").status_code == 200
+    opened = client.get("/actions/new?survey=mini&indicator=offered_test&region=kyiv&period=2026Q1")
+    assert opened.status_code == 200
+    assert b"50.0%" in opened.data and b"18.4% \xe2\x80\x93 81.6%" in opened.data  # Kyiv's published figure, 6 of 12, and its interval

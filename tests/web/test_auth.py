@@ -85,7 +85,7 @@ def test_a_post_without_csrf_token_is_refused(make_app, world) -> None:
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(r'name="csrf_token" value="([^"]+)"', page)
     assert token is not None
     ok = client.post("/login", data={"username": "demo-lead", "password": PASSWORD, "csrf_token": token.group(1)})
-    assert ok.status_code == 302
+    assert ok.status_code == 302 and ok.headers["Location"] == "/"  # signed in: to the home page, not back to the form
 
 
 def test_session_cookie_is_httponly_and_samesite(client, world) -> None:

@@ -183,7 +183,8 @@ def test_the_monitor_sees_only_the_cases_they_filed_and_cannot_manage_them(clien
     assert client.get(f"/cases/report/{reports['odesa']}").status_code == 404
     client.get(f"/cases/report/{reports['mine']}")
     case_id = case_id_of(app, reports["mine"])
-    assert client.get(f"/cases/{case_id}").status_code == 200
+    own = client.get(f"/cases/{case_id}")
+    assert own.status_code == 200 and b"Incident of" in own.data
     assert client.post(f"/cases/{case_id}/steps", data={"kind": "medical", "happened_on": "2026-11-21", "outcome": "partly"}).status_code == 303
     assert client.post(f"/cases/{case_id}/state", data={"state": "closed"}).status_code == 403
     assert client.post(f"/cases/{case_id}/consent", data={"use": "count", "confirm": "y"}).status_code == 403

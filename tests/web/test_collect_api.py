@@ -194,7 +194,8 @@ def test_signed_out_is_401_json_never_a_redirect(client, mini) -> None:
 
 def test_an_ended_session_is_401_and_the_phone_keeps_its_interview(client, app, as_role, mini) -> None:
     as_role("monitor")
-    assert client.get(f"{API}/session").status_code == 200
+    session = client.get(f"{API}/session")
+    assert session.status_code == 200 and session.get_json()["username"] == "demo-monitor"
     client.post("/logout")
     response = post(client, api_submission(mini))
     assert response.status_code == 401 and response.get_json()["status"] == "signed_out"

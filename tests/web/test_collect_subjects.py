@@ -58,7 +58,7 @@ def test_a_regional_questionnaire_asks_for_a_region_and_stores_at_its_stand_in(c
     assert elsewhere.status_code == 422 and "Please choose one of your regions." in elsewhere.get_data(as_text=True)
     sid = str(uuid.uuid4())
     started = client.post("/collect/mini_region/", data={"submission_id": sid, "region": str(regional["kyiv"]), "interview_date": date.today().isoformat()})
-    assert started.status_code == 302
+    assert started.status_code == 302 and started.headers["Location"].endswith(f"/collect/d/{sid}/1")  # the interview's first page
     client.post(f"/collect/d/{sid}/1", data={"action": "next", "q_tested": "yes", "q_wait": "25"})
     client.post(f"/collect/d/{sid}/2", data={"action": "next", "q_attitude": "respectful"})
     review = client.get(f"/collect/d/{sid}/review").get_data(as_text=True)

@@ -3,6 +3,7 @@ advocates see no small cell; filters live in the URL."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 from sqlalchemy import select
@@ -95,8 +96,10 @@ def test_filters_are_in_the_url_and_bad_ones_are_refused_or_replaced(client, as_
     for grain, period in (("month", "2026-01"), ("year", "2026")):
         page = client.get(f"/dashboard/?survey=clinic_exit&grain={grain}&period={period}")
         assert page.status_code == 200 and f'<option value="{period}" selected>' in page.get_data(as_text=True)
-    assert client.get("/dashboard/?survey=clinic_exit&period=not-a-period").status_code == 200  # a notice beside the field
-    assert client.get("/dashboard/?survey=clinic_exit&grain=month&period=2026Q1").status_code == 200  # converted to a month
+    unreadable = client.get("/dashboard/?survey=clinic_exit&period=not-a-period")
+    assert unreadable.status_code == 200 and 'id="period-notice"' in unreadable.get_data(as_text=True)  # a notice beside the field
+    converted = client.get("/dashboard/?survey=clinic_exit&grain=month&period=2026Q1")
+    assert converted.status_code == 200 and re.search(r'<option value="2026-0[123]" selected>', converted.get_data(as_text=True))  # a month of Q1
     assert client.get("/dashboard/?survey=no_such_survey").status_code == 404
     assert client.get("/dashboard/indicator?survey=clinic_exit&indicator=nope").status_code == 404
     page = client.get("/dashboard/indicator?survey=training_evaluation&indicator=mean_overall_grade&region=kyiv").get_data(as_text=True)
@@ -130,9 +133,11 @@ def test_sparse_data_never_gives_an_advocate_a_500(client, app, mini, as_role) -
         store_response(uuid.uuid4(), version, odesa, date(2026, 7, 2), {"tested": "no", "why_not": "refused", "wait": 40}, None)
         db.session.commit()
     as_role("advocate")
-    for path in ("/dashboard/?survey=mini&period=2026Q3", "/dashboard/indicator?survey=mini&indicator=mean_wait&period=2026Q3&from=2026Q1",
-                 "/reports/brief?survey=mini&period=2026Q3"):
-        assert client.get(path).status_code == 200, path
+    for path, heading in (("/dashboard/?survey=mini&period=2026Q3", "<h1>Mini survey</h1>"),
+                          ("/dashboard/indicator?survey=mini&indicator=mean_wait&period=2026Q3&from=2026Q1", "<h1>Mean wait</h1>"),
+                          ("/reports/brief?survey=mini&period=2026Q3", "<h1>Mini survey</h1>")):
+        page = client.get(path)
+        assert page.status_code == 200 and heading in page.get_data(as_text=True) and "withheld" in page.get_data(as_text=True), path
     figures = client.get("/dashboard/indicator.json?survey=mini&indicator=offered_test&period=2026Q3").get_json()
     assert figures["period"] == "2026Q3"
     assert all(unit["estimate"] == "" for unit in figures["units"])  # one interview a region: no figure shown

@@ -98,7 +98,8 @@ def test_without_a_mapping_the_page_says_what_to_do(client, as_role) -> None:
     as_role("admin")
     text = client.get("/dhis2/").get_data(as_text=True)
     assert "No DHIS2 mapping is installed" in text and "dhis2" in text
-    assert client.post("/dhis2/", data={"mapping": "x", "action": "download"}).status_code == 422
+    refused = client.post("/dhis2/", data={"mapping": "x", "action": "download"})
+    assert refused.status_code == 422 and refused.mimetype == "text/html" and "Content-Disposition" not in refused.headers
 
 
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)

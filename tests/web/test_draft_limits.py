@@ -38,7 +38,7 @@ def test_a_user_cannot_store_more_draft_text_than_the_quota(make_app) -> None:
     client, info = monitor_client(app), publish_mini(app)
     sid, _ = _start(client, info)
     fine = client.post(f"/collect/d/{sid}/1", data={"action": "next", "q_tested": "yes", "q_wait": "3"})
-    assert fine.status_code == 302
+    assert fine.status_code == 302 and fine.headers["Location"].endswith(f"/collect/d/{sid}/2")  # on to the next page
     huge = client.post(f"/collect/d/{sid}/1", data={"action": "next", "q_tested": "yes", "q_wait": "9" * 20_000})
     assert huge.status_code == 413
     with app.app_context():

@@ -70,7 +70,9 @@ def test_an_offline_week_keeps_the_monitor_signed_in(client, app, as_role, mini,
     assert client.post(f"{API}/submissions", json=sent).status_code == 201
     # Used on day 9, it lasts to day 23; unused past that, it is over, and the app hears so.
     monkeypatch.setattr(sessions, "now", lambda: real_now() + timedelta(days=22))
-    assert client.get(f"{API}/session").status_code == 200
+    alive = client.get(f"{API}/session")
+    assert alive.status_code == 200
+    assert abs(datetime.fromisoformat(alive.get_json()["expires_at"]) - (real_now() + timedelta(days=22 + 14))) < timedelta(minutes=2)
     monkeypatch.setattr(sessions, "now", lambda: real_now() + timedelta(days=22 + 15))
     late = {**sent, "submission_id": str(uuid.uuid4())}
     refused = client.post(f"{API}/submissions", json=late)
@@ -87,7 +89,8 @@ def test_a_phone_moving_from_wifi_to_mobile_data_stays_signed_in(client, app, as
     token = client.get(f"{API}/session", environ_base=wifi).get_json()["csrf_token"]
     sid = str(uuid.uuid4())
     client.post("/collect/mini/", data={"submission_id": sid, "facility": kyiv, "interview_date": date.today().isoformat()}, environ_base=wifi)
-    assert client.get(f"/collect/d/{sid}/1", environ_base=mobile).status_code == 200  # mid-interview, on another network
+    page = client.get(f"/collect/d/{sid}/1", environ_base=mobile)  # mid-interview, on another network
+    assert page.status_code == 200 and b'name="q_tested"' in page.data
     sent = {"submission_id": sid, "questionnaire": "mini", "version": 1, "facility": kyiv, "interview_date": date.today().isoformat(),
             "answers": {"tested": "yes"}}
     response = client.post(f"{API}/submissions", data=json.dumps(sent), content_type="application/json",
@@ -97,7 +100,7 @@ def test_a_phone_moving_from_wifi_to_mobile_data_stays_signed_in(client, app, as
 
 def test_signing_out_ends_the_session_for_the_app_too(client, as_role) -> None:
     as_role("monitor")
-    assert client.get(f"{API}/session").status_code == 200
+    assert client.get(f"{API}/session").get_json()["username"] == "demo-monitor"
     kept = client.get_cookie("session")
     client.post("/logout")
     thief = client.application.test_client()

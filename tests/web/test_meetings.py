@@ -95,6 +95,7 @@ def test_an_advocate_may_create_a_national_meeting(app, client, as_role, world) 
     with app.app_context():
         meeting = db.session.scalars(select(Meeting)).one()
         assert meeting.region_id is None and meeting.kind == "national_council"
+        assert response.headers["Location"].endswith(f"/actions/meetings/{meeting.id}")
 
 
 def test_the_agenda_add_move_remove_each_audited(app, client, as_role, kyiv_action) -> None:
@@ -166,7 +167,9 @@ def test_scope_a_lead_sees_only_their_regions_meetings(app, client, as_role, kyi
     listing = client.get("/actions/meetings/").get_data(as_text=True)
     assert "Kyiv council" in listing and "Odesa council" not in listing and "National council</a>" not in listing
     for meeting in (odesa, national, 999_999):
-        assert client.get(f"/actions/meetings/{meeting}").status_code == 404
+        refused = client.get(f"/actions/meetings/{meeting}")
+        assert refused.status_code == 404
+        assert "Odesa council" not in refused.get_data(as_text=True) and "National council" not in refused.get_data(as_text=True)
         assert client.post(f"/actions/meetings/{meeting}/agenda", data={"action": str(kyiv_action)}).status_code == 404
     # Another region's action cannot be put on the lead's own council's agenda, nor named in a move or removal.
     assert client.post(f"/actions/meetings/{kyiv}/agenda", data={"action": str(odesa_action)}).status_code == 422
@@ -177,7 +180,8 @@ def test_scope_a_lead_sees_only_their_regions_meetings(app, client, as_role, kyi
     as_role("advocate")
     listing = client.get("/actions/meetings/").get_data(as_text=True)
     assert all(title in listing for title in ("Kyiv council", "Odesa council", "National council"))
-    assert client.get(f"/actions/meetings/{odesa}").status_code == 200
+    shown = client.get(f"/actions/meetings/{odesa}")
+    assert shown.status_code == 200 and "Odesa council" in shown.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("value", ["", "abc", "-1", "9" * 40, "1.5", "0"])

@@ -43,7 +43,8 @@ def test_the_service_worker_keeps_the_shell_and_its_files_but_never_the_api(clie
     assert {f"/static/{name}" for name in STATIC} <= set(files)
     assert not [f for f in files if "/api/" in f]
     for url in files:  # every file it keeps exists
-        assert client.get(url).status_code == 200, url
+        kept = client.get(url)
+        assert kept.status_code == 200 and kept.data, url
 
 
 def test_a_changed_file_makes_a_new_service_worker(client, monkeypatch) -> None:

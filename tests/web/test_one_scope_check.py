@@ -39,12 +39,14 @@ def test_another_regions_facility_is_a_404_in_review_and_actions(client, app, as
         facility = db.session.scalar(select(Facility).where(Facility.region_id == odesa.id))  # type: ignore[union-attr]
         kyiv_facility = db.session.scalar(select(Facility).where(Facility.region_id == region_by_code("kyiv").id))  # type: ignore[union-attr]
         assert facility is not None and kyiv_facility is not None
-        theirs, ours = facility.id, kyiv_facility.id
+        theirs, ours, their_name = facility.id, kyiv_facility.id, facility.name
     as_role("lead")
-    assert client.get(f"/review/?facility={ours}").status_code == 200
+    own = client.get(f"/review/?facility={ours}")
+    assert own.status_code == 200 and f'<option value="{ours}" selected>' in own.get_data(as_text=True)
     for page in (f"/review/?facility={theirs}", f"/actions/new?survey=clinic_exit&indicator=offered_test&facility={theirs}",
                  "/review/?facility=999999999"):
-        assert client.get(page).status_code == 404, page
+        refused = client.get(page)
+        assert refused.status_code == 404 and their_name not in refused.get_data(as_text=True), page
 
 
 def test_no_feature_checks_a_region_against_the_scope_by_hand() -> None:

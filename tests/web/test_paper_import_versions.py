@@ -66,7 +66,8 @@ def test_the_import_page_and_the_template_ask_which_version(client, app, as_role
     assert upload("").status_code == 422
     refused = upload("5")
     assert refused.status_code == 422 and "mini has no version 5" in refused.get_data(as_text=True)
-    assert upload("1").status_code == 200
+    stored = upload("1")
+    assert stored.status_code == 200 and "1 rows: 1 stored" in stored.get_data(as_text=True)
     assert _versions_stored(app) == [1]
 
 

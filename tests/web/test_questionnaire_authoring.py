@@ -79,7 +79,7 @@ def test_a_valid_upload_becomes_a_draft_compared_then_published_and_collected(cl
     assert setup["definition"]["version"] == 2 and set(setup["strings"]) >= {"en", "uk", "ru"}
     assert "offline/form.js" in preview and "offline/questionnaire.js" in preview
     published = client.post(draft_url + "/publish")
-    assert published.status_code == 303
+    assert published.status_code == 303 and published.headers["Location"].endswith("/admin/questionnaires")
     assert "Published mini version 2" in client.get("/admin/questionnaires").get_data(as_text=True)
     assert counts(app) == (drafts, versions + 1)
     with app.app_context():
@@ -128,6 +128,7 @@ def test_a_draft_is_its_uploaders_alone(client, app, as_role, mini) -> None:
     assert counts(app) == (drafts + 1, versions)
     assert client.post(draft_url + "/discard").status_code == 303
     assert counts(app) == (drafts, versions)
+    assert client.get(draft_url).status_code == 404  # gone for its uploader too
 
 
 def test_only_admins_manage_questionnaires(client, as_role, mini) -> None:
@@ -161,7 +162,8 @@ def test_a_retired_version_starts_no_interview_anywhere_and_its_responses_keep_c
     as_role("admin")
     assert client.post(f"/admin/questionnaires/clinic_exit/{number}/retire", data={"retire": "0"}).status_code == 303
     as_role("lead")
-    assert client.get("/collect/clinic_exit/").status_code == 200
+    start = client.get("/collect/clinic_exit/")
+    assert start.status_code == 200 and "Begin" in start.get_data(as_text=True) and "Podil community drop-in · Kyiv" in start.get_data(as_text=True)
     with app.app_context():
         assert [e.action for e in db.session.scalars(select(AuditEvent).where(AuditEvent.action.like("questionnaire.%retire")))] == [
             "questionnaire.retire", "questionnaire.unretire"]

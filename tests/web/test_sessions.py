@@ -13,12 +13,9 @@ from cml.extensions import db
 from cml.models import AuditEvent, UserSession
 from cml.services import sessions, users
 from tests.conftest import PASSWORD, login
+from tests.web.signed_in import signed_in_as, signed_out
 
 PHONE = "Mozilla/5.0 (Linux; Android 13; SM-A536B) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/119.0.0.0 Mobile Safari/537.36"
-
-
-def signed_in(client) -> bool:
-    return client.get("/collect/mine").status_code == 200
 
 
 def copy_of(client, app):
@@ -33,9 +30,9 @@ def copy_of(client, app):
 def test_a_copied_cookie_fails_after_sign_out(client, app, as_role) -> None:
     as_role("monitor")
     thief = copy_of(client, app)
-    assert signed_in(thief)
+    assert signed_in_as(thief, "demo-monitor")
     client.post("/logout")
-    assert not signed_in(client) and not signed_in(thief)
+    assert signed_out(client) and signed_out(thief)
 
 
 def test_a_copied_cookie_fails_after_a_password_change_elsewhere(client, app, as_role) -> None:
@@ -44,8 +41,8 @@ def test_a_copied_cookie_fails_after_a_password_change_elsewhere(client, app, as
     laptop = app.test_client()
     assert login(laptop, "demo-monitor").status_code == 302
     assert laptop.post("/account/password", data={"current": PASSWORD, "new": "another-long-passphrase", "repeat": "another-long-passphrase"}).status_code == 302
-    assert signed_in(laptop)
-    assert not signed_in(client) and not signed_in(thief)
+    assert signed_in_as(laptop, "demo-monitor")
+    assert signed_out(client) and signed_out(thief)
 
 
 def test_a_copied_cookie_fails_after_deactivation_and_stays_out_after_reactivation(client, app, as_role) -> None:
@@ -57,9 +54,9 @@ def test_a_copied_cookie_fails_after_deactivation_and_stays_out_after_reactivati
         account = users.find_user("demo-monitor")
         account_id, regions = account.id, [r.id for r in account.regions]
     assert admin.post(f"/admin/users/{account_id}", data={"role": "monitor", "regions": regions}).status_code == 302
-    assert not signed_in(thief)
+    assert signed_out(thief)
     assert admin.post(f"/admin/users/{account_id}", data={"role": "monitor", "regions": regions, "active": "y"}).status_code == 302
-    assert not signed_in(client) and not signed_in(thief)
+    assert signed_out(client) and signed_out(thief)
     assert login(client, "demo-monitor").status_code == 302  # the person signs in afresh
     with app.app_context():
         update = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "user.update")).first()
@@ -73,7 +70,7 @@ def test_sign_out_everywhere_else_ends_every_other_session(app, world) -> None:
     stolen = copy_of(phone, app)
     response = laptop.post("/account/sessions/end-others", environ_base={"REMOTE_ADDR": "198.51.100.23"})
     assert response.status_code == 302
-    assert signed_in(laptop) and not signed_in(phone) and not signed_in(stolen)
+    assert signed_in_as(laptop, "demo-lead") and signed_out(phone) and signed_out(stolen)
     with app.app_context():
         event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "session.end_others")).one()
         assert event.actor_username == "demo-lead" and event.details == {"address": "198.51.100.0/24", "sessions_ended": 1}
@@ -90,7 +87,7 @@ def test_one_session_is_signed_out_from_the_list(app, world) -> None:
     ids = re.findall(r'/account/sessions/([0-9a-f]{64})/end', page)
     assert len(ids) == 1  # the other device's; this one signs out with "Sign out"
     assert laptop.post(f"/account/sessions/{ids[0]}/end").status_code == 302
-    assert not signed_in(phone) and signed_in(laptop)
+    assert signed_out(phone) and signed_in_as(laptop, "demo-lead")
     assert laptop.post(f"/account/sessions/{ids[0]}/end").status_code == 404  # already over
 
 
@@ -104,7 +101,7 @@ def test_nobody_ends_another_accounts_session(app, world) -> None:
     assert len(victims) == 1
     assert other.post(f"/account/sessions/{victims[0]}/end").status_code == 404
     assert other.post("/account/sessions/end-others").status_code == 302  # the monitor's own others: none
-    assert signed_in(victim) and signed_in(other)
+    assert signed_in_as(victim, "demo-lead") and signed_in_as(other, "demo-monitor")
 
 
 def test_sign_out_is_audited_with_the_network(client, app, as_role) -> None:
@@ -155,7 +152,8 @@ def test_a_new_network_address_keeps_the_session(client, as_role) -> None:
     as_role("monitor")
     for address, agent in (("10.20.30.40", None), ("192.0.2.1", None), ("2001:db8::1", "Another agent/1.0")):
         headers = {"User-Agent": agent} if agent else {}
-        assert client.get("/collect/mine", environ_base={"REMOTE_ADDR": address}, headers=headers).status_code == 200
+        page = client.get("/collect/mine", environ_base={"REMOTE_ADDR": address}, headers=headers)
+        assert page.status_code == 200 and "<span>demo-monitor · " in page.get_data(as_text=True), address
 
 
 def test_last_use_is_noted_at_most_once_a_minute(client, app, as_role, monkeypatch) -> None:
@@ -164,11 +162,11 @@ def test_last_use_is_noted_at_most_once_a_minute(client, app, as_role, monkeypat
         started = db.session.scalars(select(UserSession)).one().last_seen_at
     real_now = sessions.now
     monkeypatch.setattr(sessions, "now", lambda: real_now() + timedelta(seconds=30))
-    assert signed_in(client)
+    assert signed_in_as(client, "demo-monitor")
     with app.app_context():
         assert db.session.scalars(select(UserSession)).one().last_seen_at == started  # not yet due
     monkeypatch.setattr(sessions, "now", lambda: real_now() + timedelta(minutes=5))
-    assert signed_in(client)
+    assert signed_in_as(client, "demo-monitor")
     with app.app_context():
         noted = sessions.aware(db.session.scalars(select(UserSession)).one().last_seen_at)
         assert noted - sessions.aware(started) >= timedelta(minutes=5) - timedelta(seconds=5)
@@ -178,9 +176,9 @@ def test_a_session_unused_for_the_idle_limit_is_over(client, app, as_role, monke
     as_role("monitor")
     real_now = sessions.now
     monkeypatch.setattr(sessions, "now", lambda: real_now() + timedelta(days=13))
-    assert signed_in(client)  # and noted as used
+    assert signed_in_as(client, "demo-monitor")  # and noted as used
     monkeypatch.setattr(sessions, "now", lambda: real_now() + timedelta(days=13 + 15))
-    assert not signed_in(client)
+    assert signed_out(client)
     with app.app_context():
         assert users.find_user("demo-monitor") is not None
     monkeypatch.setattr(sessions, "now", real_now)
@@ -210,9 +208,10 @@ def test_an_admin_resets_a_password_shown_only_in_the_page(client, app, as_role)
     assert all(password not in header for header in response.headers.getlist("Set-Cookie"))
     with client.session_transaction() as cookie:
         assert password not in str(dict(cookie))
-    assert not signed_in(monitor)  # every session of the account ended
-    assert client.get("/admin/").status_code == 200  # the admin's own session goes on
-    assert login(monitor, "demo-monitor").status_code == 200
+    assert signed_out(monitor)  # every session of the account ended
+    assert signed_in_as(client, "demo-admin")  # the admin's own session goes on
+    refused = login(monitor, "demo-monitor")  # the old password no longer works
+    assert refused.status_code == 200 and b"Wrong username or password." in refused.data
     assert login(monitor, "demo-monitor", password).status_code == 302
 
 
@@ -249,6 +248,6 @@ def test_a_failed_note_of_last_use_costs_the_request_nothing(client, app, as_rol
     real_now = sessions.now
     monkeypatch.setattr(sessions, "now", lambda: real_now() + timedelta(minutes=5))
     monkeypatch.setattr(loading, "_NOTE", text("UPDATE no_such_table SET seen = :seen WHERE id = :wanted"))
-    assert signed_in(client)
+    assert signed_in_as(client, "demo-monitor")
     assert "could not note a session's last use" in caplog.text
-    assert signed_in(client)
+    assert signed_in_as(client, "demo-monitor")

@@ -9,6 +9,7 @@ from cml.models import User
 from cml.services import users
 from cml.services.regions import region_by_code
 from cml.services.scope import region_ids
+from tests.web.signed_in import signed_in_as, signed_out
 
 
 def _change(app, username: str, **changes) -> None:
@@ -22,23 +23,23 @@ def _change(app, username: str, **changes) -> None:
 
 def test_a_deactivated_account_is_signed_out_on_its_next_request(client, app, as_role) -> None:
     as_role("monitor")
-    assert client.get("/collect/mine").status_code == 200
+    assert signed_in_as(client, "demo-monitor")
     _change(app, "demo-monitor", active=False)
-    response = client.get("/collect/mine")
-    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert signed_out(client)
     # Set in the database directly, the flag alone decides; the administration page also ends
     # the account's sessions, so they stay over after reactivation (test_sessions).
     _change(app, "demo-monitor", active=True)
-    assert client.get("/collect/mine").status_code == 200
+    assert signed_in_as(client, "demo-monitor")
 
 
 def test_a_role_change_takes_effect_on_the_next_request(client, app, as_role) -> None:
     as_role("monitor")
-    assert client.get("/collect/mine").status_code == 200
+    assert signed_in_as(client, "demo-monitor")
     _change(app, "demo-monitor", role="advocate")
     assert client.get("/collect/mine").status_code == 403
+    assert "demo-monitor · Advocate" in client.get("/").get_data(as_text=True)  # the new role, shown on the next page
     _change(app, "demo-monitor", role="monitor")
-    assert client.get("/collect/mine").status_code == 200
+    assert signed_in_as(client, "demo-monitor")
 
 
 def test_a_region_change_takes_effect_on_the_next_request(client, app, as_role) -> None:
@@ -112,13 +113,13 @@ def test_changing_the_password_ends_the_accounts_other_sessions(app, world) -> N
     lost_phone, own_laptop = app.test_client(), app.test_client()
     for device in (lost_phone, own_laptop):
         assert login(device, "demo-monitor").status_code == 302
-        assert device.get("/collect/mine").status_code == 200
+        assert signed_in_as(device, "demo-monitor")
     changed = own_laptop.post("/account/password", data={"current": PASSWORD, "new": "a-new-long-passphrase", "repeat": "a-new-long-passphrase"})
     assert changed.status_code == 302
-    assert own_laptop.get("/collect/mine").status_code == 200  # the session that changed it stays signed in
-    gone = lost_phone.get("/collect/mine")
-    assert gone.status_code == 302 and "/login" in gone.headers["Location"]
-    assert login(lost_phone, "demo-monitor").status_code == 200  # the old password no longer works
+    assert signed_in_as(own_laptop, "demo-monitor")  # the session that changed it stays signed in
+    assert signed_out(lost_phone)
+    refused = login(lost_phone, "demo-monitor")  # the old password no longer works
+    assert refused.status_code == 200 and b"Wrong username or password." in refused.data
     assert login(lost_phone, "demo-monitor", "a-new-long-passphrase").status_code == 302
 
 
