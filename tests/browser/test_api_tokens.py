@@ -17,24 +17,29 @@ def test_an_advocate_makes_and_revokes_an_api_token_on_a_phone(browser, live_ser
     page = context.new_page()
     page.set_default_timeout(20_000)
     sign_in(page, live_server, "demo-advocate")
-    page.click("form.lang button[value=ru]")
-    page.click("footer a[href='/account/tokens']")
+    with page.expect_navigation():  # each click loads a page: evaluating during the load finds no document
+        page.click("form.lang button[value=ru]")
+    with page.expect_navigation():
+        page.click("footer a[href='/account/tokens']")
     assert page.evaluate(OVERFLOW) == []
     screenshot(page, "api-tokens-phone-ru-empty")
     page.fill("#name", "Power BI, национальный офис")
     page.fill("#days", "30")
-    page.click("form.card button.primary")
+    with page.expect_navigation():
+        page.click("form.card button.primary")
     token = page.locator("#api-token").inner_text().strip()
     assert token.startswith("cml_pat_")
     assert page.evaluate(OVERFLOW) == []
     screenshot(page, "api-tokens-phone-ru-token")
     table = requests.get(f"{live_server}/api/v1/indicators/clinic_exit", headers={"Authorization": f"Bearer {token}"}, timeout=60)
     assert table.status_code == 200 and table.json()["questionnaire"] == "clinic_exit"
-    page.click("a.button")
+    with page.expect_navigation():
+        page.click("a.button")
     assert "Power BI, национальный офис" in page.content() and token not in page.content()
     assert page.evaluate(OVERFLOW) == []
     screenshot(page, "api-tokens-phone-ru-list")
-    page.click("table button")
+    with page.expect_navigation():
+        page.click("table button")
     assert page.locator(".flash.success").count() == 1
     again = requests.get(f"{live_server}/api/v1/indicators/clinic_exit", headers={"Authorization": f"Bearer {token}"}, timeout=30)
     assert again.status_code == 401
