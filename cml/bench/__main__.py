@@ -16,7 +16,7 @@ SCENARIOS = ("ingest", "sync", "dashboard", "exports", "import", "fault", "backu
 
 def parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m cml.bench", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="small sizes and loads (CI): about a minute")
+    parser.add_argument("--quick", action="store_true", help="small sizes and loads: about two minutes")
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--database-url", help="PostgreSQL server to create throwaway databases on (default: CML_BENCH_DATABASE_URL or CML_TEST_DATABASE_URL)")
     parser.add_argument("--sizes", help="responses for the scale curve, comma-separated (default 10000,100000,200000,1000000; quick 2000,10000)")

@@ -114,6 +114,18 @@ def test_fault_run_loses_and_duplicates_nothing() -> None:
 
 
 @pytest.mark.slow
+def test_a_backup_taken_under_load_restores_every_acknowledged_submission() -> None:
+    """The backup scenario (which CI ran as its own step before): a backup while clients submit, restored into an empty
+    database, holds every submission acknowledged before it, and a rebuild leaves the sums as they were."""
+    code, lines, stderr = bench("--quick", "--only", "backup")
+    assert code == 0, stderr[-3000:]
+    values = {line["metric"]: line for line in lines}
+    assert values["backup.missing_acknowledged"]["value"] == 0
+    assert values["backup.acknowledged_present"]["value"] == values["backup.acknowledged_present"]["baseline"] > 0
+    assert values["backup.size_bytes"]["value"] > 0 and values["backup.restore_s"]["value"] > 0
+
+
+@pytest.mark.slow
 def test_gunicorn_serves_health_and_compressed_cacheable_static_files() -> None:
     from cml.bench.databases import fresh_database, server_url
     from cml.bench.server import HOST, Server, load
