@@ -46,7 +46,7 @@ def _fresh_cookie() -> None:
 
 
 @throttled
-def login() -> Response | str:
+def login() -> Response | tuple[str, int]:
     """Sign in."""
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
@@ -64,7 +64,7 @@ def login() -> Response | str:
             login_user(user)
             return redirect(safe_next(request.args.get("next")))
         flash(_("Wrong username or password."), "error")
-    return render_template("auth/login.html", form=form)
+    return render_template("auth/login.html", form=form), _refused_or_shown()
 
 
 @login_required
@@ -95,7 +95,7 @@ def require_new_password() -> Response | None:
 
 
 @login_required
-def change_password() -> Response | str:
+def change_password() -> Response | tuple[str, int]:
     """Change one's own password."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
@@ -109,7 +109,12 @@ def change_password() -> Response | str:
             db.session.commit()
             flash(_("Your password was changed. Any other device signed in to your account is signed out."), "success")
             return redirect(url_for("home.index"))
-    return render_template("auth/password.html", form=form, forced=current_user.must_change_password)
+    return render_template("auth/password.html", form=form, forced=current_user.must_change_password), _refused_or_shown()
+
+
+def _refused_or_shown() -> int:
+    """A form sent back with its errors is 422, as every other form of the app answers; the empty form is 200."""
+    return 422 if request.method == "POST" else 200
 
 
 @login_required

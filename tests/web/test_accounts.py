@@ -75,7 +75,7 @@ def test_a_typed_temporary_password_must_be_changed_at_the_next_sign_in(client, 
     assert "Choose your own" in page and 'name="repeat"' in page
     # The temporary one again is refused.
     response = monitor.post("/account/password", data={"current": "temporary-pass-1", "new": "temporary-pass-1", "repeat": "temporary-pass-1"})
-    assert response.status_code == 200 and _must_change(app, "demo-monitor")
+    assert response.status_code == 422 and _must_change(app, "demo-monitor")
     assert b"Choose a password different from the current one." in response.data
     response = monitor.post("/account/password", data={"current": "temporary-pass-1", "new": "my own secret 1", "repeat": "my own secret 1"})
     assert response.status_code == 302 and response.headers["Location"] == "/"
@@ -113,7 +113,7 @@ def test_a_new_account_has_a_temporary_password(client, app, as_role) -> None:
 def test_the_new_password_must_be_repeated(client, app, as_role) -> None:
     as_role("monitor")
     response = client.post("/account/password", data={"current": PASSWORD, "new": "my own secret 1", "repeat": "my own secret 2"})
-    assert response.status_code == 200 and b"not the same" in response.data
+    assert response.status_code == 422 and b"not the same" in response.data
     assert login(app.test_client(), "demo-monitor").status_code == 302  # unchanged
 
 

@@ -37,10 +37,10 @@ def test_login_and_logout(client, world) -> None:
 
 def test_wrong_password_is_refused_and_audited(client, app, world) -> None:
     response = login(client, "demo-lead", "not the password")
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert b"Wrong username or password." in response.data
     unknown = login(client, "nobody-here", "whatever123")
-    assert b"Wrong username or password." in unknown.data
+    assert unknown.status_code == 422 and b"Wrong username or password." in unknown.data
     with app.app_context():
         failed = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "login.failed")).all()
         # An existing account is named; what was typed for an unknown one is not kept (a real
@@ -62,7 +62,7 @@ def test_logins_are_throttled_per_username(make_app, world) -> None:
     app = make_app(LOGIN_USERNAME_RATE_LIMIT="3 per minute", LOGIN_RATE_LIMIT="100 per minute")
     client = app.test_client()
     codes = [login(client, "demo-lead", f"wrong-{i}").status_code for i in range(5)]
-    assert codes == [200, 200, 200, 429, 429]
+    assert codes == [422, 422, 422, 429, 429]
     assert b"Too many attempts" in login(client, "demo-lead").data
     # Another username from the same address is not locked out by the first one's failures.
     assert login(client, "demo-advocate").status_code == 302
@@ -72,7 +72,7 @@ def test_logins_are_throttled_per_address(make_app, world) -> None:
     app = make_app(LOGIN_RATE_LIMIT="4 per minute", LOGIN_USERNAME_RATE_LIMIT="100 per minute")
     client = app.test_client()
     codes = [login(client, f"guess-{i}", "wrong-password").status_code for i in range(6)]
-    assert codes[:4] == [200] * 4 and codes[4:] == [429, 429]
+    assert codes[:4] == [422] * 4 and codes[4:] == [429, 429]
 
 
 def test_a_post_without_csrf_token_is_refused(make_app, world) -> None:

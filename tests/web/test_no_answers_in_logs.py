@@ -101,7 +101,7 @@ def test_a_failed_submission_commit_logs_no_answer(client, app, as_role, mini, e
 def test_sign_in_and_a_successful_submission_log_no_answer_or_password(client, app, as_role, mini, every_record) -> None:
     # a password typed into the username field: the lookup's parameter must not reach SQLAlchemy's log
     refused = client.post("/login", data={"username": PASSWORD, "password": PASSWORD})
-    assert refused.status_code == 200 and b"Wrong username or password." in refused.data
+    assert refused.status_code == 422 and b"Wrong username or password." in refused.data
     assert any("FROM users" in r.getMessage() for r in every_record.records)  # the statements are logged, their values not
     sid = _start(client, as_role, mini)
     client.post(f"/collect/d/{sid}/2", data={"action": "next", "q_attitude": "rude", "q_story": STORY, "q_clinic_name_seen": CLINIC})

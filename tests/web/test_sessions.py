@@ -211,7 +211,7 @@ def test_an_admin_resets_a_password_shown_only_in_the_page(client, app, as_role)
     assert signed_out(monitor)  # every session of the account ended
     assert signed_in_as(client, "demo-admin")  # the admin's own session goes on
     refused = login(monitor, "demo-monitor")  # the old password no longer works
-    assert refused.status_code == 200 and b"Wrong username or password." in refused.data
+    assert refused.status_code == 422 and b"Wrong username or password." in refused.data
     assert login(monitor, "demo-monitor", password).status_code == 302
 
 

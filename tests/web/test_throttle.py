@@ -41,13 +41,13 @@ print(" ".join(str(client.post("/login", data={"username": "demo-lead", "passwor
         done = subprocess.run([sys.executable, "-c", script, database_url, str(tmp_path)], cwd=ROOT, capture_output=True,  # noqa: S603
                               text=True, timeout=120, check=False)
         codes.append(done.stdout.strip().splitlines()[-1:])
-    assert codes == [["200 200"], ["200 429"]], codes
+    assert codes == [["422 422"], ["422 429"]], codes
 
 
 def test_the_real_person_signs_in_from_elsewhere_while_a_guesser_is_held_back(make_app, world) -> None:
     app = make_app(LOGIN_USERNAME_RATE_LIMIT="3 per minute", LOGIN_RATE_LIMIT="100 per minute", LOGIN_USERNAME_CEILING="100 per minute")
     guesser, person = app.test_client(), app.test_client()
-    assert [attempt(guesser, "demo-lead", address="10.0.0.66") for _ in range(5)] == [200, 200, 200, 429, 429]
+    assert [attempt(guesser, "demo-lead", address="10.0.0.66") for _ in range(5)] == [422, 422, 422, 429, 429]
     assert attempt(person, "demo-lead", PASSWORD, address="10.9.9.9") == 302
     # The guesser's right guess is refused too while the limit lasts.
     assert attempt(guesser, "demo-lead", PASSWORD, address="10.0.0.66") == 429
@@ -56,7 +56,7 @@ def test_the_real_person_signs_in_from_elsewhere_while_a_guesser_is_held_back(ma
 def test_many_addresses_guessing_one_account_meet_the_ceiling(make_app, world) -> None:
     app = make_app(LOGIN_USERNAME_RATE_LIMIT="100 per minute", LOGIN_RATE_LIMIT="100 per minute", LOGIN_USERNAME_CEILING="4 per minute")
     client = app.test_client()
-    assert [attempt(client, "demo-lead", address=f"10.0.{n}.1") for n in range(6)] == [200, 200, 200, 200, 429, 429]
+    assert [attempt(client, "demo-lead", address=f"10.0.{n}.1") for n in range(6)] == [422, 422, 422, 422, 429, 429]
     assert attempt(client, "demo-advocate", PASSWORD, address="10.0.9.1") == 302  # other accounts are untouched
 
 
@@ -73,21 +73,21 @@ def test_a_training_room_signs_in_from_one_address_with_the_default_limits(make_
         client = app.test_client()
         codes.append((attempt(client, f"trainee-{n:02d}", "typo-password", address="192.0.2.10"),
                       attempt(client, f"trainee-{n:02d}", PASSWORD, address="192.0.2.10")))
-    assert codes == [(200, 302)] * 20
+    assert codes == [(422, 302)] * 20
 
 
 def test_forwarded_addresses_are_believed_only_behind_trusted_proxies(make_app, world) -> None:
     limits = {"LOGIN_RATE_LIMIT": "2 per minute", "LOGIN_USERNAME_RATE_LIMIT": "100 per minute", "LOGIN_USERNAME_CEILING": "100 per minute"}
     direct = make_app(**limits).test_client()
     # Without a trusted proxy a client cannot pick its address by sending the header.
-    assert [attempt(direct, f"guess-{n}", forwarded=f"10.1.{n}.1") for n in range(3)] == [200, 200, 429]
+    assert [attempt(direct, f"guess-{n}", forwarded=f"10.1.{n}.1") for n in range(3)] == [422, 422, 429]
 
     proxied_app = make_app(TRUSTED_PROXIES=1, **limits)
     proxied = proxied_app.test_client()
     # Behind one proxy each person counts on their own, though all arrive from the proxy.
-    assert [attempt(proxied, f"guess-{n}", address="127.0.0.2", forwarded=f"10.2.{n}.1") for n in range(3)] == [200, 200, 200]
+    assert [attempt(proxied, f"guess-{n}", address="127.0.0.2", forwarded=f"10.2.{n}.1") for n in range(3)] == [422, 422, 422]
     # Only the proxy's own hop is believed: what the client put in front of it is not.
-    assert [attempt(proxied, "someone", address="127.0.0.2", forwarded=f"10.3.{n}.1, 10.4.4.4") for n in range(3)] == [200, 200, 429]
+    assert [attempt(proxied, "someone", address="127.0.0.2", forwarded=f"10.3.{n}.1, 10.4.4.4") for n in range(3)] == [422, 422, 429]
     assert attempt(proxied, "demo-lead", PASSWORD, address="127.0.0.2", forwarded="203.0.113.9") == 302
     page = proxied.get("/account/sessions").get_data(as_text=True)
     assert "203.0.113.0/24" in page
