@@ -2,7 +2,8 @@
 
 It checks the credentials (Basic or `ApiToken`), validates the body against the JSON Schema
 written from DHIS2's documentation, refuses values for organisation units it does not know
-(a conflict, HTTP 409, as DHIS2 2.36+ answers), and replies with a DHIS2-shaped ImportSummary
+(a conflict, HTTP 409, as DHIS2 2.36+ answers), deletes the values an importStrategy=DELETE
+import addresses, and replies with a DHIS2-shaped ImportSummary
 wrapped in a web message. What it received is kept for the test to read.
 """
 
@@ -55,8 +56,8 @@ class StandIn:
         expected = "Basic " + base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
         return header == expected
 
-    def import_values(self, body: dict[str, Any], dry_run: bool) -> tuple[int, dict[str, Any]]:
-        imported = updated = ignored = 0
+    def import_values(self, body: dict[str, Any], dry_run: bool, strategy: str = "CREATE_AND_UPDATE") -> tuple[int, dict[str, Any]]:
+        imported = updated = ignored = deleted = 0
         conflicts = []
         for value in body["dataValues"]:
             org_unit = value.get("orgUnit") or body.get("orgUnit")
@@ -66,6 +67,16 @@ class StandIn:
                 continue
             key = (value["dataElement"], value.get("period") or body["period"], org_unit, value.get("categoryOptionCombo", ""),
                    value.get("attributeOptionCombo") or body.get("attributeOptionCombo", ""))
+            if strategy == "DELETE":  # DHIS2 deletes the value at the address; one it does not hold is ignored
+                deleted += key in self.stored
+                ignored += key not in self.stored
+                if not dry_run:
+                    self.stored.pop(key, None)
+                continue
+            if "value" not in value:
+                ignored += 1
+                conflicts.append({"object": value["dataElement"], "value": "Data value is missing", "errorCode": "E7619"})
+                continue
             if key in self.stored:
                 updated += 1
             else:
@@ -75,8 +86,8 @@ class StandIn:
         status = "WARNING" if conflicts else "SUCCESS"
         summary = {
             "responseType": "ImportSummary", "status": status, "description": "Import process completed successfully",
-            "importOptions": {"dryRun": dry_run, "importStrategy": "CREATE_AND_UPDATE", "idSchemes": {}},
-            "importCount": {"imported": imported, "updated": updated, "ignored": ignored, "deleted": 0},
+            "importOptions": {"dryRun": dry_run, "importStrategy": strategy, "idSchemes": {}},
+            "importCount": {"imported": imported, "updated": updated, "ignored": ignored, "deleted": deleted},
             "conflicts": conflicts, "dataSetComplete": body.get("completeDate", "false"),
         }
         code = 409 if conflicts else 200
@@ -122,6 +133,6 @@ class StandIn:
                     standin.received.schema_errors += errors
                     self._answer(400, {"httpStatus": "Bad Request", "httpStatusCode": 400, "status": "ERROR", "message": errors[0]})
                     return
-                self._answer(*standin.import_values(body, query.get("dryRun") == ["true"]))
+                self._answer(*standin.import_values(body, query.get("dryRun") == ["true"], query.get("importStrategy", ["CREATE_AND_UPDATE"])[0]))
 
         return Handler

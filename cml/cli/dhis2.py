@@ -85,7 +85,8 @@ def export(mapping_path: Path, code: str | None, first: str | None, last: str | 
     """Write (and push) the published indicator table as a DHIS2 dataValueSets payload.
 
     Only figures that pass disclosure control go in, for regions and the nation; withheld
-    cells are absent. Credentials for --push come from DHIS2_TOKEN (a personal access
+    cells are absent. A push then deletes in DHIS2 every mapped number of the periods sent
+    that CML does not publish now (withheld, or without data). Credentials for --push come from DHIS2_TOKEN (a personal access
     token) or DHIS2_USERNAME and DHIS2_PASSWORD, never from the mapping file.
     """
     if output is None and not push:
@@ -129,19 +130,30 @@ def export(mapping_path: Path, code: str | None, first: str | None, last: str | 
                f"{f' written to {output}' if output is not None and str(output) != '-' else ''}; "
                f"{payload.withheld} withheld cell(s) left out", err=True)
     if push and credentials is not None:
-        try:
-            result = dhis2.push(payload.document, base, credentials, dry_run=dry_run)
-        except dhis2.PushError as error:
-            audit.record("export.dhis2_push", None, target=mapping.questionnaire, data_set=mapping.data_set, server=base, outcome="failed",
-                         dry_run=dry_run, credentials=credentials.kind, username="command line")
-            db.session.commit()
-            click.echo(f"error: {error}", err=True)
-            sys.exit(1)
-        audit.record("export.dhis2_push", None, target=mapping.questionnaire, data_set=mapping.data_set, server=base, outcome=result.status,
-                     dry_run=dry_run, imported=result.imported, updated=result.updated, ignored=result.ignored,
-                     conflicts=result.conflict_count, credentials=credentials.kind, username="command line")
+        _push(payload.document, "CREATE_AND_UPDATE", mapping, base, credentials, dry_run)
+        if payload.retractions:
+            # DHIS2 keeps what it was sent: a number published before and withheld (or without data) now is taken out.
+            click.echo(f"retracting {len(payload.retractions)} number(s) CML does not publish now (withheld, or without data)")
+            _push(payload.retraction_document(), "DELETE", mapping, base, credentials, dry_run)
+
+
+def _push(document: dict[str, object], strategy: dhis2.ImportStrategy, mapping: Dhis2Mapping, base: str, credentials: dhis2.Credentials,
+          dry_run: bool) -> None:
+    """One import into DHIS2, audited (never the credentials) and reported; exit 1 when it fails."""
+    action = "export.dhis2_push" if strategy == "CREATE_AND_UPDATE" else "export.dhis2_retract"
+    try:
+        result = dhis2.push(document, base, credentials, dry_run=dry_run, strategy=strategy)
+    except dhis2.PushError as error:
+        audit.record(action, None, target=mapping.questionnaire, data_set=mapping.data_set, server=base, outcome="failed",
+                     dry_run=dry_run, credentials=credentials.kind, username="command line")
         db.session.commit()
-        for line in result.lines():
-            click.echo(line)
-        if result.status.upper() == "ERROR":
-            sys.exit(1)
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
+    audit.record(action, None, target=mapping.questionnaire, data_set=mapping.data_set, server=base, outcome=result.status,
+                 dry_run=dry_run, imported=result.imported, updated=result.updated, ignored=result.ignored, deleted=result.deleted,
+                 conflicts=result.conflict_count, credentials=credentials.kind, username="command line")
+    db.session.commit()
+    for line in result.lines():
+        click.echo(line)
+    if result.status.upper() == "ERROR":
+        sys.exit(1)

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import select
 
@@ -89,7 +89,7 @@ def export_payload(mapping: Dhis2Mapping, *, region_ids: set[int] | None, period
             level=_number(row["level"]) or request.level,
         ))
     kinds = {str(row["indicator"]): kind for row, kind in zip(table.rows, table.kinds, strict=True)}
-    return build_payload(figures, mapping, [i.id for i in table.table.indicators], kinds, today or date.today())
+    return build_payload(figures, mapping, [i.id for i in table.table.indicators], kinds, today or date.today(), every_region=region_ids is None)
 
 
 def _number(value: object) -> float | None:
@@ -145,13 +145,18 @@ def check_server(server: str) -> str | None:
     return f"{server} is not an http(s) address"
 
 
-def push(document: dict[str, Any], server: str, credentials: Credentials, *, dry_run: bool,
+ImportStrategy = Literal["CREATE_AND_UPDATE", "DELETE"]
+
+
+def push(document: dict[str, Any], server: str, credentials: Credentials, *, dry_run: bool, strategy: ImportStrategy = "CREATE_AND_UPDATE",
          timeout: float = PUSH_TIMEOUT_SECONDS) -> ImportResult:
-    """POST the payload to {server}/api/dataValueSets and read DHIS2's import summary."""
+    """POST the payload to {server}/api/dataValueSets and read DHIS2's import summary.
+
+    `strategy` DELETE removes the values the document addresses (`Dhis2Payload.retraction_document`)."""
     problem = check_server(server)
     if problem:
         raise PushError(problem)
-    query = urllib.parse.urlencode({"dryRun": "true" if dry_run else "false", "importStrategy": "CREATE_AND_UPDATE"})
+    query = urllib.parse.urlencode({"dryRun": "true" if dry_run else "false", "importStrategy": strategy})
     request = urllib.request.Request(  # noqa: S310  (the scheme is checked above: http(s) only)
         f"{server.rstrip('/')}/api/dataValueSets?{query}", data=json.dumps(document).encode("utf-8"), method="POST",
         headers={"Content-Type": "application/json", "Accept": "application/json", "Authorization": credentials.authorization},

@@ -112,24 +112,48 @@ def test_the_payload_is_the_published_table_without_withheld_cells(app, runner, 
         lviv = sum(v["orgUnit"] == document["orgUnits"]["regions"]["lviv"] for v in body["dataValues"])
         assert f"dry run (nothing stored): WARNING: imported {len(body['dataValues']) - lviv}, updated 0, ignored {lviv}, deleted 0" in dry.output
         assert "conflict: " + document["orgUnits"]["regions"]["lviv"] + ": Organisation unit not found" in dry.output
-        assert server.received.authorizations == [f"ApiToken {TOKEN}"]
+        assert server.received.authorizations == [f"ApiToken {TOKEN}"] * 2
 
+        # Then a DELETE import of every mapped number of those periods not published now: addresses only, no value.
+        retracted, query = server.received.bodies[1], server.received.queries[1]
+        assert query["importStrategy"] == ["DELETE"] and query["dryRun"] == ["true"]
+        assert retracted["dataValues"] and not any("value" in v or "comment" in v for v in retracted["dataValues"])
+        address = ("dataElement", "period", "orgUnit", "categoryOptionCombo", "attributeOptionCombo")
+        sent_keys = {tuple(v.get(k, "") for k in address) for v in body["dataValues"]}
+        retracted_keys = {tuple(v.get(k, "") for k in address) for v in retracted["dataValues"]}
+        targets = [spec[part] for spec in document["indicators"].values() for part in ("value", "numerator", "denominator") if part in spec]
+        mapped_units = {document["orgUnits"]["national"], *document["orgUnits"]["regions"].values()}
+        every_cell = {(t["dataElement"], period, unit, t.get("categoryOptionCombo", ""), document.get("attributeOptionCombo", ""))
+                      for t in targets for period in (first, last) for unit in mapped_units}
+        assert retracted_keys == every_cell - sent_keys and len(retracted_keys) == len(retracted["dataValues"])
+        withheld_here = [row for row in table.rows if row["suppressed"] == "yes" and row["period"] in (first, last)
+                         and row["indicator"] in document["indicators"] and row["region"] != "Chernihiv Oblast"]
+        assert withheld_here, "the generated data should withhold cells in these quarters"
+
+        # A number DHIS2 holds from an earlier push, withheld now, is deleted; the rest is imported.
+        stale = next(k for k in sorted(retracted_keys) if k[2] != document["orgUnits"]["regions"]["lviv"])
+        server.stored[stale] = "42.0"
         basic = {**NO_CREDENTIALS, "DHIS2_USERNAME": USER, "DHIS2_PASSWORD": PASSWORD}
         real = runner.invoke(args=["dhis2", "export", "--mapping", str(path), "--from", first, "--to", last, "--push"], env=basic)
         assert real.exit_code == 0 and f"WARNING: imported {len(body['dataValues']) - lviv}, updated 0" in real.output
+        assert f"retracting {len(retracted_keys)} number(s) CML does not publish now" in real.output and ", deleted 1" in real.output
+        assert stale not in server.stored
         again = runner.invoke(args=["dhis2", "export", "--mapping", str(path), "--from", first, "--to", last, "--push"], env=basic)
-        assert f"imported 0, updated {len(body['dataValues']) - lviv}" in again.output
+        assert f"imported 0, updated {len(body['dataValues']) - lviv}" in again.output and ", deleted 0" in again.output
         assert len(server.stored) == len(body["dataValues"]) - lviv
 
         wrong = runner.invoke(args=["dhis2", "export", "--mapping", str(path), "--push"], env={**NO_CREDENTIALS, "DHIS2_TOKEN": "d2pat_wrong"})
         assert wrong.exit_code == 1 and "error: DHIS2 refused the credentials (HTTP 401)" in wrong.output
         none = runner.invoke(args=["dhis2", "export", "--mapping", str(path), "--push"], env=NO_CREDENTIALS)
         assert none.exit_code == 1 and "no credentials: set DHIS2_TOKEN, or DHIS2_USERNAME and DHIS2_PASSWORD" in none.output
-        assert len(server.received.bodies) == 3, "refused credentials send no payload twice; missing ones send none"
+        assert len(server.received.bodies) == 6, "three pushes of two imports; refused credentials send no second; missing ones none"
     with app.app_context():
         pushes = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "export.dhis2_push").order_by(AuditEvent.id)).all()
     assert [(e.details["outcome"], e.details["dry_run"], e.details["credentials"]) for e in pushes] == [
         ("WARNING", True, "token"), ("WARNING", False, "password"), ("WARNING", False, "password"), ("failed", False, "token")]
+    with app.app_context():
+        retractions = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "export.dhis2_retract").order_by(AuditEvent.id)).all()
+    assert [(e.details["dry_run"], e.details["deleted"]) for e in retractions] == [(True, 0), (False, 1), (False, 0)]
     assert all(TOKEN not in json.dumps(e.details) and PASSWORD not in json.dumps(e.details) for e in pushes)
 
 

@@ -213,3 +213,26 @@ def test_any_answer_is_read_without_raising(body) -> None:
     result = read_import_summary(body)
     if result is not None:
         assert result.imported >= 0 and isinstance(result.lines(), list)
+
+
+def test_a_push_of_the_whole_table_retracts_every_mapped_number_it_does_not_publish() -> None:
+    model = mapping()
+    assert build_payload(figures(), model).retractions == [], "a reader's narrower table retracts nothing"
+    payload = build_payload(figures(), model, every_region=True)
+    address = ("dataElement", "period", "orgUnit", "categoryOptionCombo", "attributeOptionCombo")
+    sent = {tuple(v.get(k, "") for k in address) for v in payload.document["dataValues"]}
+    retracted = [tuple(v.get(k, "") for k in address) for v in payload.retractions]
+    assert not any("value" in v or "comment" in v for v in payload.retractions), "an address only: nothing withheld is sent"
+    assert len(set(retracted)) == len(retracted) and not set(retracted) & sent
+    hiv = model.indicators["hiv_test_offered"]
+    odesa, lviv, aoc = model.regions["odesa"], model.regions["lviv"], model.attribute_option_combo or ""
+    for target in (hiv.value, hiv.numerator, hiv.denominator):  # withheld in Odesa: all three numbers go
+        assert (target.data_element, "2026Q3", odesa, target.category_option_combo or "", aoc) in retracted
+    assert (hiv.value.data_element, "2026Q3", lviv, hiv.value.category_option_combo or "", aoc) in retracted  # no percentage now
+    # Only the periods of the table: 2026Q3 and, for the withheld overall rating, 2026Q4.
+    assert {key[1] for key in retracted} == {"2026Q3", "2026Q4"}
+    targets = [t for spec in model.indicators.values() for t in (spec.value, spec.numerator, spec.denominator) if t is not None]
+    org_units = [model.national, *model.regions.values()]
+    assert len(retracted) + len(sent) == 2 * len(targets) * len(org_units)
+    assert errors(payload.retraction_document()) == []
+    assert payload.retraction_document()["dataSet"] == model.data_set

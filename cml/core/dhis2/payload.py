@@ -4,6 +4,12 @@ Only published figures go in: a cell that disclosure control withholds is absent
 payload (never a zero, which DHIS2 would store as a number). Figures nobody mapped are
 counted in warnings, never dropped silently.
 
+A push also retracts: DHIS2 keeps what it was sent, so a cell published once and withheld now
+(a correction, a withdrawn consent, responses moved to the trash), or without any data now,
+would stay there with a figure CML no longer stands behind. When the table covers every region,
+`retractions` lists the address of every mapped cell of the periods sent that is not published
+(no value: nothing withheld is worked out to say which), for an import with importStrategy=DELETE.
+
 Values are text, as DHIS2 stores them: a proportion is a percentage (estimate x 100) and a
 mean is on its own scale, each rounded to the indicator's decimal places (default 1 for
 percentages, 2 for means) with halves rounded away from zero; numerators and denominators
@@ -73,10 +79,16 @@ class Dhis2Payload:
     warnings: list[Dhis2Warning] = field(default_factory=list)
     withheld: int = 0
     """Cells of mapped indicators and places withheld by disclosure control, and so absent."""
+    retractions: list[dict[str, str]] = field(default_factory=list)
+    """Addresses (data element, period, org unit, combos) of mapped numbers not published now: to delete in DHIS2."""
 
     @property
     def values(self) -> int:
         return len(self.document["dataValues"])
+
+    def retraction_document(self) -> dict[str, Any]:
+        """The body of the DELETE import that takes the numbers no longer published out of DHIS2."""
+        return {"dataSet": self.document["dataSet"], "dataValues": self.retractions}
 
 
 def dhis2_period(key: int, grain: Grain) -> str:
@@ -106,19 +118,23 @@ def interval_comment(figure: Figure, decimals: int) -> str | None:
 
 
 def build_payload(figures: Iterable[Figure], mapping: Dhis2Mapping, indicators: Iterable[str] = (),
-                  kinds: dict[str, str] | None = None, today: date | None = None) -> Dhis2Payload:
+                  kinds: dict[str, str] | None = None, today: date | None = None, *, every_region: bool = False) -> Dhis2Payload:
     """The dataValueSets payload of the published figures the mapping places.
 
     :param indicators: the questionnaire's indicator ids, to warn of mapped ones it lacks.
     :param kinds: indicator id -> "proportion" or "mean", to warn of a mean's numerator target.
     :param today: the completeDate, when the mapping marks the data set complete.
+    :param every_region: the figures are the whole table (every region and the nation), so a mapped
+        cell of their periods that is not published is retracted (a reader's narrower table retracts nothing).
     """
     values: list[dict[str, str]] = []
+    periods: set[int] = set()
     withheld = 0
     unmapped_regions: Counter[str] = Counter()
     unmapped_indicators: Counter[str] = Counter()
     national_left = 0
     for figure in figures:
+        periods.add(figure.period)
         targets = mapping.indicators.get(figure.indicator)
         org_unit = mapping.national if figure.region is None else mapping.regions.get(figure.region)
         if not figure.published:  # counted only where it would have gone: what disclosure control kept out
@@ -147,6 +163,7 @@ def build_payload(figures: Iterable[Figure], mapping: Dhis2Mapping, indicators: 
             if target is None or value is None:
                 continue
             values.append(_data_value(target, period, org_unit, value, comment, mapping))
+    retractions = _unpublished(values, mapping, periods) if every_region else []
     document: dict[str, Any] = {"dataSet": mapping.data_set}
     if mapping.mark_complete and today is not None:
         document["completeDate"] = today.isoformat()
@@ -162,15 +179,43 @@ def build_payload(figures: Iterable[Figure], mapping: Dhis2Mapping, indicators: 
         targets = mapping.indicators.get(name)
         if kind == "mean" and targets is not None and targets.numerator is not None:
             warnings.append(Dhis2Warning("mean_numerator", name))
-    return Dhis2Payload(document, warnings, withheld)
+    return Dhis2Payload(document, warnings, withheld, retractions)
+
+
+def _unpublished(values: list[dict[str, str]], mapping: Dhis2Mapping, periods: set[int]) -> list[dict[str, str]]:
+    """The address of every number the mapping places in these periods that `values` does not hold."""
+    sent = {_key(value) for value in values}
+    org_units = [*([mapping.national] if mapping.national else []), *mapping.regions.values()]
+    addresses = []
+    for key in sorted(periods):
+        period = dhis2_period(key, mapping.grain)
+        for targets in mapping.indicators.values():
+            for target in (targets.value, targets.numerator, targets.denominator):
+                if target is None:
+                    continue
+                for org_unit in org_units:
+                    address = _address(target, period, org_unit, mapping)
+                    if _key(address) not in sent:
+                        addresses.append(address)
+    return addresses
+
+
+def _key(value: dict[str, str]) -> tuple[str, ...]:
+    return tuple(value.get(name, "") for name in ("dataElement", "period", "orgUnit", "categoryOptionCombo", "attributeOptionCombo"))
+
+
+def _address(target: Target, period: str, org_unit: str, mapping: Dhis2Mapping) -> dict[str, str]:
+    """Where a number goes in DHIS2: data element, period, org unit and the combos the mapping gives."""
+    address = {"dataElement": target.data_element, "period": period, "orgUnit": org_unit}
+    if target.category_option_combo:
+        address["categoryOptionCombo"] = target.category_option_combo
+    if mapping.attribute_option_combo:
+        address["attributeOptionCombo"] = mapping.attribute_option_combo
+    return address
 
 
 def _data_value(target: Target, period: str, org_unit: str, value: str, comment: str | None, mapping: Dhis2Mapping) -> dict[str, str]:
-    data_value = {"dataElement": target.data_element, "period": period, "orgUnit": org_unit}
-    if target.category_option_combo:
-        data_value["categoryOptionCombo"] = target.category_option_combo
-    if mapping.attribute_option_combo:
-        data_value["attributeOptionCombo"] = mapping.attribute_option_combo
+    data_value = _address(target, period, org_unit, mapping)
     data_value["value"] = value
     if comment:
         data_value["comment"] = comment
