@@ -149,6 +149,14 @@ def _export_dhis2_push(d: Mapping[str, Any], n: Names) -> str:
     return text + (" " + _("Dry run: nothing stored.") if d.get("dry_run") else "")
 
 
+def _export_dhis2_retract(d: Mapping[str, Any], n: Names) -> str:
+    if d.get("outcome") == "failed":
+        return _("DHIS2 retraction at %(server)s failed: nothing was deleted.", server=d.get("server", ""))
+    text = _("Values no longer published deleted from DHIS2 at %(server)s: %(status)s; deleted %(deleted)d, not held %(ignored)d.",
+             server=d.get("server", ""), status=d.get("outcome", ""), deleted=int(d.get("deleted", 0)), ignored=int(d.get("ignored", 0)))
+    return text + (" " + _("Dry run: nothing stored.") if d.get("dry_run") else "")
+
+
 def _export_raw(d: Mapping[str, Any], n: Names) -> str:
     text = _("Raw data downloaded as %(format)s: %(rows)d rows, regions: %(regions)s.",
              format=str(d.get("format", "")).upper(), rows=int(d.get("rows", 0)), regions=n.regions(d.get("regions")))
@@ -263,6 +271,7 @@ SENTENCES: dict[str, Callable[[Mapping[str, Any], Names], str]] = {
     "export.raw": _export_raw,
     "export.dhis2": _export_dhis2,
     "export.dhis2_push": _export_dhis2_push,
+    "export.dhis2_retract": _export_dhis2_retract,
     "export.brief_pdf": lambda d, n: _brief(d, n, pdf=True),
     "report.brief_view": lambda d, n: _brief(d, n, pdf=False),
     "submission.review": _review,
@@ -319,6 +328,7 @@ def action_names() -> dict[str, str]:
         "export.raw": _("Raw data downloaded"),
         "export.dhis2": _("DHIS2 payload made"),
         "export.dhis2_push": _("DHIS2 push"),
+        "export.dhis2_retract": _("DHIS2 values retracted"),
         "export.brief_pdf": _("Brief downloaded"),
         "report.brief_view": _("Brief viewed"),
         "submission.review": _("Submission reviewed"),
