@@ -86,8 +86,9 @@ def export(mapping_path: Path, code: str | None, first: str | None, last: str | 
 
     Only figures that pass disclosure control go in, for regions and the nation; withheld
     cells are absent. A push then deletes in DHIS2 every mapped number of the periods sent
-    that CML does not publish now (withheld, or without data). Credentials for --push come from DHIS2_TOKEN (a personal access
-    token) or DHIS2_USERNAME and DHIS2_PASSWORD, never from the mapping file.
+    that CML does not publish now (withheld, or without data). Credentials for --push come
+    from DHIS2_TOKEN (a personal access token) or DHIS2_USERNAME and DHIS2_PASSWORD, never
+    from the mapping file.
     """
     if output is None and not push:
         click.echo("error: give -o FILE, --push, or both", err=True)

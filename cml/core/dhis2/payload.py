@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import product
 from typing import Any, Literal
 
 from cml.core.dhis2.mapping import DEFAULT_DECIMALS, Dhis2Mapping, Target
@@ -186,18 +187,10 @@ def _unpublished(values: list[dict[str, str]], mapping: Dhis2Mapping, periods: s
     """The address of every number the mapping places in these periods that `values` does not hold."""
     sent = {_key(value) for value in values}
     org_units = [*([mapping.national] if mapping.national else []), *mapping.regions.values()]
-    addresses = []
-    for key in sorted(periods):
-        period = dhis2_period(key, mapping.grain)
-        for targets in mapping.indicators.values():
-            for target in (targets.value, targets.numerator, targets.denominator):
-                if target is None:
-                    continue
-                for org_unit in org_units:
-                    address = _address(target, period, org_unit, mapping)
-                    if _key(address) not in sent:
-                        addresses.append(address)
-    return addresses
+    numbers = [t for spec in mapping.indicators.values() for t in (spec.value, spec.numerator, spec.denominator) if t is not None]
+    every = (_address(target, dhis2_period(key, mapping.grain), org_unit, mapping)
+             for key, target, org_unit in product(sorted(periods), numbers, org_units))
+    return [address for address in every if _key(address) not in sent]
 
 
 def _key(value: dict[str, str]) -> tuple[str, ...]:
